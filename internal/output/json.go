@@ -1,0 +1,143 @@
+package output
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// colours of pygments' TerminalFormatter as az's jsonc prints them.
+const (
+	cKey   = "\x1b[94m"
+	cStr   = "\x1b[33m"
+	cLit   = "\x1b[34m"
+	cReset = "\x1b[39;49;00m"
+)
+
+// writeJSON writes v as Python's json.dumps(v, indent=2, sort_keys=True,
+// ensure_ascii=False) does, followed by a newline.
+func (r *renderer) writeJSON(b *strings.Builder, v any) {
+	r.jsonValue(b, "", v, 0)
+	b.WriteByte('\n')
+}
+
+func (r *renderer) paint(b *strings.Builder, colour, s string) {
+	if r.color {
+		b.WriteString(colour)
+		b.WriteString(s)
+		b.WriteString(cReset)
+		return
+	}
+	b.WriteString(s)
+}
+
+func (r *renderer) jsonValue(b *strings.Builder, key string, v any, depth int) {
+	switch x := v.(type) {
+	case nil:
+		r.paint(b, cLit, "null")
+	case bool:
+		if x {
+			r.paint(b, cLit, "true")
+		} else {
+			r.paint(b, cLit, "false")
+		}
+	case string:
+		r.paint(b, cStr, pyQuote(x))
+	case float64:
+		r.paint(b, cLit, r.number(key, x))
+	case int:
+		r.paint(b, cLit, fmt.Sprint(x))
+	case int64:
+		r.paint(b, cLit, fmt.Sprint(x))
+	case []any:
+		if len(x) == 0 {
+			b.WriteString("[]")
+			return
+		}
+		b.WriteString("[\n")
+		for i, e := range x {
+			indent(b, depth+1)
+			r.jsonValue(b, key, e, depth+1)
+			if i < len(x)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		indent(b, depth)
+		b.WriteByte(']')
+	default:
+		ks, vals, ok := sortedKeys(v)
+		if !ok {
+			r.paint(b, cStr, pyQuote(fmt.Sprint(v)))
+			return
+		}
+		if len(ks) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		b.WriteString("{\n")
+		for i, k := range ks {
+			indent(b, depth+1)
+			r.paint(b, cKey, pyQuote(k))
+			b.WriteString(": ")
+			r.jsonValue(b, k, vals[k], depth+1)
+			if i < len(ks)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		indent(b, depth)
+		b.WriteByte('}')
+	}
+}
+
+func indent(b *strings.Builder, depth int) {
+	for i := 0; i < depth; i++ {
+		b.WriteString("  ")
+	}
+}
+
+// pyQuote quotes s as Python's json module does with ensure_ascii=False.
+func pyQuote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"':
+				b.WriteString(`\"`)
+			case '\\':
+				b.WriteString(`\\`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			case '\b':
+				b.WriteString(`\b`)
+			case '\f':
+				b.WriteString(`\f`)
+			default:
+				if c < 0x20 {
+					fmt.Fprintf(&b, `\u%04x`, c)
+				} else {
+					b.WriteByte(c)
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(`\ufffd`)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
+}
