@@ -1,0 +1,24 @@
+// Command aci is a fast, az-compatible CLI for Azure Container Instances.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/aci-cli/aci/internal/build"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/cli/root"
+)
+
+func main() {
+	f := cmdutil.New(build.Version)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := root.Execute(ctx, f, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprint(f.IO.ErrOut, cmdutil.ErrorText(err))
+		os.Exit(cmdutil.ExitCode(err))
+	}
+}

@@ -1,0 +1,397 @@
+package arm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
+)
+
+// Raw is a resource as the service returned it.
+type Raw = map[string]any
+
+func captured(ctx context.Context) (context.Context, *(*http.Response)) {
+	var resp *http.Response
+	return runtime.WithCaptureResponse(ctx, &resp), &resp
+}
+
+func decodeBody(resp *http.Response) (Raw, error) {
+	if resp == nil {
+		return nil, nil
+	}
+	b, err := runtime.Payload(resp)
+	if err != nil {
+		return nil, err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil, nil
+	}
+	var m Raw
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("the service answered with invalid JSON: %v", err)
+	}
+	return m, nil
+}
+
+func pageValues(resp *http.Response) ([]any, error) {
+	m, err := decodeBody(resp)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	v, _ := m["value"].([]any)
+	return v, nil
+}
+
+// Progress is told about each poll of a long-running operation.
+type Progress func()
+
+// pollUntilDone polls an SDK poller, honouring Retry-After, calling tick between polls.
+func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (*http.Response, error) {
+	for {
+		resp, err := p.Poll(ctx)
+		if err != nil {
+			return resp, Wrap(err)
+		}
+		if p.Done() {
+			var final *http.Response
+			cctx, r := captured(ctx)
+			if _, err := p.Result(cctx); err != nil {
+				return *r, Wrap(err)
+			}
+			final = *r
+			return final, nil
+		}
+		delay := 5 * time.Second
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			var s int
+			if _, err := fmt.Sscanf(ra, "%d", &s); err == nil && s > 0 {
+				delay = time.Duration(s) * time.Second
+			}
+		}
+		if tick != nil {
+			tick()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// ResourceGroups is Microsoft.Resources/resourceGroups.
+type ResourceGroups struct {
+	c *armresources.ResourceGroupsClient
+}
+
+// ResourceGroups builds the resource-group service.
+func (c *Client) ResourceGroups() (*ResourceGroups, error) {
+	rc, err := armresources.NewResourceGroupsClient(c.Subscription, c.Cred, c.armOptions())
+	return &ResourceGroups{rc}, err
+}
+
+// CreateOrUpdate PUTs a group.
+func (s *ResourceGroups) CreateOrUpdate(ctx context.Context, name, location string, tags map[string]*string, managedBy *string) (Raw, error) {
+	cctx, r := captured(ctx)
+	_, err := s.c.CreateOrUpdate(cctx, name, armresources.ResourceGroup{Location: &location, Tags: tags, ManagedBy: managedBy}, nil)
+	if err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// Get reads a group.
+func (s *ResourceGroups) Get(ctx context.Context, name string) (Raw, error) {
+	cctx, r := captured(ctx)
+	if _, err := s.c.Get(cctx, name, nil); err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// Exists is HEAD on a group.
+func (s *ResourceGroups) Exists(ctx context.Context, name string) (bool, error) {
+	res, err := s.c.CheckExistence(ctx, name, nil)
+	if err != nil {
+		return false, Wrap(err)
+	}
+	return res.Success, nil
+}
+
+// List lists groups, optionally filtered ($filter).
+func (s *ResourceGroups) List(ctx context.Context, filter string) ([]any, error) {
+	opts := &armresources.ResourceGroupsClientListOptions{}
+	if filter != "" {
+		opts.Filter = &filter
+	}
+	pager := s.c.NewListPager(opts)
+	var out []any
+	for pager.More() {
+		cctx, r := captured(ctx)
+		if _, err := pager.NextPage(cctx); err != nil {
+			return nil, Wrap(err)
+		}
+		v, err := pageValues(*r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out, nil
+}
+
+// Update PUTs a group back after a client-side change (az's generic update).
+func (s *ResourceGroups) Update(ctx context.Context, name string, patch armresources.ResourceGroupPatchable) (Raw, error) {
+	cctx, r := captured(ctx)
+	if _, err := s.c.Update(cctx, name, patch, nil); err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// Delete deletes a group; wait=false returns once ARM accepted it.
+func (s *ResourceGroups) Delete(ctx context.Context, name, forceTypes string, wait bool, tick Progress) error {
+	opts := &armresources.ResourceGroupsClientBeginDeleteOptions{}
+	if forceTypes != "" {
+		opts.ForceDeletionTypes = &forceTypes
+	}
+	p, err := s.c.BeginDelete(ctx, name, opts)
+	if err != nil {
+		return Wrap(err)
+	}
+	if !wait {
+		return nil
+	}
+	_, err = pollUntilDone(ctx, p, tick)
+	return err
+}
+
+// Providers is Microsoft.Resources/providers.
+type Providers struct {
+	c   *armresources.ProvidersClient
+	raw *RawClient
+}
+
+// Providers builds the provider service.
+func (c *Client) Providers() (*Providers, error) {
+	pc, err := armresources.NewProvidersClient(c.Subscription, c.Cred, c.armOptions())
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.Raw()
+	return &Providers{pc, raw}, err
+}
+
+// Get reads one provider.
+func (s *Providers) Get(ctx context.Context, ns, expand string) (Raw, error) {
+	cctx, r := captured(ctx)
+	opts := &armresources.ProvidersClientGetOptions{}
+	if expand != "" {
+		opts.Expand = &expand
+	}
+	if _, err := s.c.Get(cctx, ns, opts); err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// List lists providers.
+func (s *Providers) List(ctx context.Context, expand string) ([]any, error) {
+	opts := &armresources.ProvidersClientListOptions{}
+	if expand != "" {
+		opts.Expand = &expand
+	}
+	pager := s.c.NewListPager(opts)
+	out := []any{}
+	for pager.More() {
+		cctx, r := captured(ctx)
+		if _, err := pager.NextPage(cctx); err != nil {
+			return nil, Wrap(err)
+		}
+		v, err := pageValues(*r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
+// Register POSTs register (with consent when asked).
+func (s *Providers) Register(ctx context.Context, ns string, consent bool) (Raw, error) {
+	cctx, r := captured(ctx)
+	opts := &armresources.ProvidersClientRegisterOptions{}
+	if consent {
+		t := true
+		opts.Properties = &armresources.ProviderRegistrationRequest{ThirdPartyProviderConsent: &armresources.ProviderConsentDefinition{ConsentToAuthorization: &t}}
+	}
+	if _, err := s.c.Register(cctx, ns, opts); err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// Unregister POSTs unregister.
+func (s *Providers) Unregister(ctx context.Context, ns string) (Raw, error) {
+	cctx, r := captured(ctx)
+	if _, err := s.c.Unregister(cctx, ns, nil); err != nil {
+		return nil, Wrap(err)
+	}
+	return decodeBody(*r)
+}
+
+// RegisterAtManagementGroup registers a provider for a management group.
+func (s *Providers) RegisterAtManagementGroup(ctx context.Context, ns, mg string) error {
+	_, err := s.c.RegisterAtManagementGroupScope(ctx, ns, mg, nil)
+	return Wrap(err)
+}
+
+// Operations lists provider operations (Microsoft.Authorization/providerOperations).
+func (s *Providers) Operations(ctx context.Context, ns string) (any, error) {
+	path := "/providers/Microsoft.Authorization/providerOperations"
+	if ns != "" {
+		path += "/" + url.PathEscape(ns)
+		return s.raw.Do(ctx, http.MethodGet, path, "2018-01-01-preview", url.Values{"$expand": {"resourceTypes"}}, nil)
+	}
+	return s.raw.List(ctx, path, "2018-01-01-preview", url.Values{"$expand": {"resourceTypes"}})
+}
+
+// Subscriptions lists subscriptions, tenants and locations.
+type Subscriptions struct {
+	c *armsubscriptions.Client
+	t *armsubscriptions.TenantsClient
+}
+
+// Subscriptions builds the subscription service (not bound to one subscription).
+func (c *Client) Subscriptions() (*Subscriptions, error) {
+	sc, err := armsubscriptions.NewClient(c.Cred, c.armOptions())
+	if err != nil {
+		return nil, err
+	}
+	tc, err := armsubscriptions.NewTenantsClient(c.Cred, c.armOptions())
+	return &Subscriptions{sc, tc}, err
+}
+
+// List lists the subscriptions the credential can see.
+func (s *Subscriptions) List(ctx context.Context) ([]any, error) {
+	pager := s.c.NewListPager(nil)
+	out := []any{}
+	for pager.More() {
+		cctx, r := captured(ctx)
+		if _, err := pager.NextPage(cctx); err != nil {
+			return nil, Wrap(err)
+		}
+		v, err := pageValues(*r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
+// Locations lists a subscription's locations.
+func (s *Subscriptions) Locations(ctx context.Context, sub string, extended bool) ([]any, error) {
+	opts := &armsubscriptions.ClientListLocationsOptions{}
+	if extended {
+		opts.IncludeExtendedLocations = &extended
+	}
+	pager := s.c.NewListLocationsPager(sub, opts)
+	out := []any{}
+	for pager.More() {
+		cctx, r := captured(ctx)
+		if _, err := pager.NextPage(cctx); err != nil {
+			return nil, Wrap(err)
+		}
+		v, err := pageValues(*r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
+// RawClient sends ARM requests for which no SDK module is pulled in, through the
+// same pipeline (auth, retries, logging).
+type RawClient struct {
+	pl       runtime.Pipeline
+	endpoint string
+}
+
+// Raw builds the raw client.
+func (c *Client) Raw() (*RawClient, error) {
+	pl, endpoint, err := newPipeline(c)
+	return &RawClient{pl: pl, endpoint: endpoint}, err
+}
+
+// Do sends one request and decodes the JSON answer.
+func (r *RawClient) Do(ctx context.Context, method, path, apiVersion string, query url.Values, body any) (Raw, error) {
+	resp, err := r.send(ctx, method, path, apiVersion, query, body)
+	if err != nil {
+		return nil, err
+	}
+	return decodeBody(resp)
+}
+
+// List follows nextLink and returns every item of "value".
+func (r *RawClient) List(ctx context.Context, path, apiVersion string, query url.Values) ([]any, error) {
+	out := []any{}
+	resp, err := r.send(ctx, http.MethodGet, path, apiVersion, query, nil)
+	for {
+		if err != nil {
+			return nil, err
+		}
+		m, err := decodeBody(resp)
+		if err != nil {
+			return nil, err
+		}
+		v, _ := m["value"].([]any)
+		out = append(out, v...)
+		next, _ := m["nextLink"].(string)
+		if next == "" {
+			return out, nil
+		}
+		resp, err = r.sendURL(ctx, http.MethodGet, next, nil)
+	}
+}
+
+func (r *RawClient) send(ctx context.Context, method, path, apiVersion string, query url.Values, body any) (*http.Response, error) {
+	if query == nil {
+		query = url.Values{}
+	}
+	query.Set("api-version", apiVersion)
+	return r.sendURL(ctx, method, r.endpoint+path+"?"+query.Encode(), body)
+}
+
+func (r *RawClient) sendURL(ctx context.Context, method, u string, body any) (*http.Response, error) {
+	req, err := runtime.NewRequest(ctx, method, u)
+	if err != nil {
+		return nil, err
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	if body != nil {
+		if err := runtime.MarshalAsJSON(req, body); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := r.pl.Do(req)
+	if err != nil {
+		return nil, Wrap(err)
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		return nil, FromResponse(resp)
+	}
+	return resp, nil
+}

@@ -1,0 +1,181 @@
+// Package account implements `aci account`: the subscriptions of the login.
+package account
+
+import (
+	"strings"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/azshape"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// NewCmd builds `aci account`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "account", Short: "Manage Azure subscription information."})
+	cmd.AddCommand(newShow(f), newList(f), newSet(f), newListLocations(f))
+	return cmd
+}
+
+// Entry is a subscription as az prints it; cloudKey is environmentName (show) or
+// cloudName (list, login).
+func Entry(s arm.Subscription, cloudKey string) map[string]any {
+	m := map[string]any{
+		cloudKey: s.EnvironmentName, "homeTenantId": s.HomeTenantID, "id": s.ID, "isDefault": s.IsDefault,
+		"managedByTenants": toAny(s.ManagedByTenants), "name": s.Name, "state": s.State, "tenantId": s.TenantID,
+		"user": map[string]any{"name": s.User.Name, "type": s.User.Type},
+	}
+	if s.TenantDefaultDomain != "" {
+		m["tenantDefaultDomain"] = s.TenantDefaultDomain
+	}
+	if s.TenantDisplayName != "" {
+		m["tenantDisplayName"] = s.TenantDisplayName
+	}
+	return m
+}
+
+func toAny(l []string) []any {
+	out := []any{}
+	for _, s := range l {
+		out = append(out, map[string]any{"tenantId": s})
+	}
+	return out
+}
+
+// ListTable is az's transform_account_list.
+func ListTable(v any) (any, error) {
+	var rows []any
+	for _, e := range v.([]any) {
+		m := e.(map[string]any)
+		rows = append(rows, output.NewOrderedMap("Name", m["name"], "CloudName", m["cloudName"],
+			"SubscriptionId", m["id"], "TenantId", m["tenantId"], "State", m["state"], "IsDefault", m["isDefault"]))
+	}
+	if rows == nil {
+		rows = []any{}
+	}
+	return rows, nil
+}
+
+func newShow(f *cmdutil.Factory) *cobra.Command {
+	var sub string
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Get the details of a subscription.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if sub != "" {
+				f.Globals.Subscription = sub
+			}
+			_, s, _, err := f.Account()
+			if err != nil {
+				return cmdutil.Fail("%v", err)
+			}
+			if s == nil {
+				return cmdutil.Fail("%v", arm.ErrNotLoggedIn)
+			}
+			return f.Print(Entry(*s, "environmentName"), cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVarP(&sub, "name", "n", "", "Name or ID of subscription.")
+	cmd.Flags().StringVarP(&sub, "subscription", "s", "", "Name or ID of subscription.")
+	return cmd
+}
+
+func newList(f *cmdutil.Factory) *cobra.Command {
+	var all, refresh bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Get a list of subscriptions for the logged in account.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cloud, _, prof, err := f.Account()
+			if err != nil {
+				return err
+			}
+			subs := prof.ForCloud(cloud.Name)
+			if all {
+				subs = prof.Subscriptions
+			}
+			out := []any{}
+			skipped := false
+			for _, s := range subs {
+				if !all && !strings.EqualFold(s.State, "Enabled") {
+					skipped = true
+					continue
+				}
+				out = append(out, Entry(s, "cloudName"))
+			}
+			if skipped {
+				f.Warn("A few accounts are skipped as they don't have 'Enabled' state. Use '--all' to display them.")
+			}
+			if len(out) == 0 {
+				f.Warn(`Please run "aci login" to access your accounts.`)
+			}
+			return f.Print(out, cmdutil.PrintOptions{Table: ListTable})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "List all subscriptions from all clouds, rather than just 'Enabled' ones.")
+	cmd.Flags().BoolVar(&refresh, "refresh", false, "Retrieve up-to-date subscriptions from server.")
+	return cmd
+}
+
+func newSet(f *cmdutil.Factory) *cobra.Command {
+	var sub string
+	cmd := &cobra.Command{
+		Use:   "set",
+		Short: "Set a subscription to be the current active subscription.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--subscription/-s/--name/-n", sub)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			cloud, _, prof, err := f.Account()
+			if err != nil {
+				return err
+			}
+			s, ok := prof.Find(cloud.Name, sub)
+			if !ok {
+				return cmdutil.Fail("The subscription of '%s' doesn't exist in cloud '%s'.", sub, cloud.Name)
+			}
+			prof.SetDefault(cloud.Name, s.ID)
+			return prof.Save()
+		},
+	}
+	cmd.Flags().StringVarP(&sub, "subscription", "s", "", "Name or ID of subscription.")
+	cmd.Flags().StringVarP(&sub, "name", "n", "", "Name or ID of subscription.")
+	return cmd
+}
+
+func newListLocations(f *cmdutil.Factory) *cobra.Command {
+	var extended string
+	cmd := &cobra.Command{
+		Use:   "list-locations",
+		Short: "List supported regions for the current subscription.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.ARM()
+			if err != nil {
+				return err
+			}
+			svc, err := c.Subscriptions()
+			if err != nil {
+				return err
+			}
+			ext := false
+			switch strings.ToLower(extended) {
+			case "", "false", "f", "no", "n", "0":
+			case "true", "t", "yes", "y", "1":
+				ext = true
+			default:
+				_, err := cmdutil.Choice(cmd, "--include-extended-locations", extended, "true", "false")
+				return err
+			}
+			l, err := svc.Locations(f.Context(), c.Subscription, ext)
+			if err != nil {
+				return err
+			}
+			return f.Print(azshape.Shape(l, azshape.Location), cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVar(&extended, "include-extended-locations", "", "Whether to include extended locations.")
+	return cmd
+}

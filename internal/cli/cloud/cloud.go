@@ -1,0 +1,223 @@
+// Package cloud implements `aci cloud`: the Azure clouds aci can talk to, built-in
+// or registered from any ARM endpoint's metadata (Azure Stack, aci local).
+package cloud
+
+import (
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// NewCmd builds `aci cloud`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "cloud", Short: "Manage registered Azure clouds."})
+	cmd.AddCommand(newList(f), newShow(f), newRegister(f, false), newRegister(f, true), newSet(f), newUnregister(f))
+	return cmd
+}
+
+func newList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List registered clouds.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cs, err := f.Clouds()
+			if err != nil {
+				return err
+			}
+			var out []any
+			for _, c := range cs.List() {
+				out = append(out, c.Data(c.Name == cs.ActiveName()))
+			}
+			return f.Print(out, cmdutil.PrintOptions{})
+		},
+	}
+}
+
+func newShow(f *cmdutil.Factory) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Get the details of a registered cloud.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cs, err := f.Clouds()
+			if err != nil {
+				return err
+			}
+			if name == "" {
+				name = cs.ActiveName()
+			}
+			c := cs.Get(name)
+			if c == nil {
+				return cmdutil.Fail("The cloud '%s' is not registered.", name)
+			}
+			return f.Print(c.Data(c.Name == cs.ActiveName()), cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
+	return cmd
+}
+
+type registerOptions struct {
+	name, rm, ad, adResource, graph, acr, storage, caBundle string
+}
+
+func newRegister(f *cmdutil.Factory, update bool) *cobra.Command {
+	o := &registerOptions{}
+	use, short := "register", "Register a cloud."
+	if update {
+		use, short = "update", "Update the configuration of a cloud."
+	}
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: "  aci cloud register -n MyCloud --endpoint-resource-manager https://127.0.0.1:8443/",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--name/-n", o.name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			cs, err := f.Clouds()
+			if err != nil {
+				return err
+			}
+			existing := cs.Get(o.name)
+			var c *arm.Cloud
+			switch {
+			case update && existing == nil:
+				return cmdutil.Fail("The cloud '%s' is not registered.", o.name)
+			case update && existing.BuiltIn:
+				return cmdutil.Fail("Cannot update the cloud '%s' as it is not a custom cloud.", o.name)
+			case update:
+				c = existing
+			case existing != nil:
+				return cmdutil.Fail("The cloud '%s' is already registered.", o.name)
+			default:
+				if o.rm == "" {
+					return cmdutil.UsageError("the following arguments are required: --endpoint-resource-manager")
+				}
+				c = &arm.Cloud{Name: o.name, Endpoints: map[string]string{}, Suffixes: map[string]string{}}
+			}
+			if o.caBundle != "" {
+				c.CABundle = o.caBundle
+			}
+			if o.rm != "" {
+				c.Endpoints["resourceManager"] = o.rm
+				if o.ad == "" && !update {
+					hc, err := arm.HTTPClient(c)
+					if err != nil {
+						return err
+					}
+					if f.HTTPClient != nil {
+						hc = f.HTTPClient
+					}
+					md, err := arm.FetchMetadata(f.Context(), hc, o.rm)
+					if err != nil {
+						return cmdutil.Fail("%v", err)
+					}
+					for k, v := range md {
+						if v != "" {
+							c.Endpoints[k] = v
+						}
+					}
+				}
+			}
+			set := func(m map[string]string, k, v string) {
+				if v != "" {
+					m[k] = v
+				}
+			}
+			set(c.Endpoints, "activeDirectory", o.ad)
+			set(c.Endpoints, "activeDirectoryResourceId", o.adResource)
+			set(c.Endpoints, "activeDirectoryGraphResourceId", o.graph)
+			set(c.Suffixes, "acrLoginServerEndpoint", o.acr)
+			set(c.Suffixes, "storageEndpoint", o.storage)
+			if c.Endpoints["activeDirectory"] == "" {
+				return cmdutil.Fail("The cloud's metadata has no login endpoint; pass --endpoint-active-directory.")
+			}
+			return cs.Save(c)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.name, "name", "n", "", "Name of a registered cloud.")
+	fl.StringVar(&o.rm, "endpoint-resource-manager", "", "The resource management endpoint; its /metadata/endpoints fills in the rest.")
+	fl.StringVar(&o.ad, "endpoint-active-directory", "", "The Active Directory login endpoint.")
+	fl.StringVar(&o.adResource, "endpoint-active-directory-resource-id", "", "The resource ID to obtain AD tokens for.")
+	fl.StringVar(&o.graph, "endpoint-active-directory-graph-resource-id", "", "The Active Directory resource ID.")
+	fl.StringVar(&o.acr, "suffix-acr-login-server-endpoint", "", "The Azure Container Registry login server suffix.")
+	fl.StringVar(&o.storage, "suffix-storage-endpoint", "", "The endpoint suffix for storage accounts.")
+	fl.StringVar(&o.caBundle, "ca-bundle", "", "A PEM file of certificate authorities to trust for this cloud only.")
+	return cmd
+}
+
+func newSet(f *cmdutil.Factory) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "set",
+		Short: "Set the active cloud.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--name/-n", name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			cs, err := f.Clouds()
+			if err != nil {
+				return err
+			}
+			c := cs.Get(name)
+			if c == nil {
+				return cmdutil.Fail("The cloud '%s' is not registered.", name)
+			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if c.Name == cs.ActiveName() {
+				return nil
+			}
+			if err := cfg.Set("cloud", "name", c.Name); err != nil {
+				return err
+			}
+			f.Warn("Switched active cloud to '%s'.", c.Name)
+			prof, err := arm.LoadProfile(f.ConfigDir)
+			if err == nil && len(prof.ForCloud(c.Name)) == 0 {
+				f.Warn("Use 'aci login' to log in to this cloud.")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
+	return cmd
+}
+
+func newUnregister(f *cmdutil.Factory) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "unregister",
+		Short: "Unregister a cloud.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--name/-n", name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			cs, err := f.Clouds()
+			if err != nil {
+				return err
+			}
+			c := cs.Get(name)
+			switch {
+			case c == nil:
+				return cmdutil.Fail("The cloud '%s' is not registered.", name)
+			case c.BuiltIn:
+				return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's not a custom cloud.", name)
+			case c.Name == cs.ActiveName():
+				return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's currently active.", name)
+			}
+			return cs.Remove(c.Name)
+		},
+	}
+	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
+	return cmd
+}

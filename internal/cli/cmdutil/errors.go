@@ -1,0 +1,75 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/output"
+)
+
+// ExitError carries an exit code and the lines to print after "ERROR: ".
+type ExitError struct {
+	Code int
+	Err  error
+	// Hints are printed on their own lines after the error (az's recommendations).
+	Hints []string
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// UsageError is an argument error: exit code 2, as argparse's.
+func UsageError(format string, a ...any) error {
+	return &ExitError{Code: 2, Err: fmt.Errorf(format, a...)}
+}
+
+// Fail is a user error with exit code 1.
+func Fail(format string, a ...any) error {
+	return &ExitError{Code: 1, Err: fmt.Errorf(format, a...)}
+}
+
+// ErrCancelled is az's answer to a refused or impossible confirmation.
+var ErrCancelled = errors.New("Operation cancelled.")
+
+// ExitCode maps an error to az's exit codes: 2 usage, 3 not found, 1 otherwise.
+func ExitCode(err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	var qe *output.QueryError
+	if errors.As(err, &qe) {
+		if qe.Syntax {
+			return 2
+		}
+		return 1
+	}
+	var ae *arm.Error
+	if errors.As(err, &ae) && ae.NotFound() {
+		return 3
+	}
+	return 1
+}
+
+// ErrorText is what goes to stderr for an error: "ERROR: ..." and hint lines.
+func ErrorText(err error) string {
+	var b strings.Builder
+	b.WriteString("ERROR: ")
+	b.WriteString(err.Error())
+	b.WriteByte('\n')
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		for _, h := range ee.Hints {
+			b.WriteString(h)
+			b.WriteByte('\n')
+		}
+	}
+	var qe *output.QueryError
+	if errors.As(err, &qe) {
+		b.WriteString(output.QueryHelp)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

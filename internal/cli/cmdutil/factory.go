@@ -1,0 +1,350 @@
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/config"
+	"github.com/aci-cli/aci/internal/output"
+)
+
+// Globals are az's global arguments, available to every command.
+type Globals struct {
+	Output         string
+	Query          string
+	Subscription   string
+	Debug          bool
+	Verbose        bool
+	OnlyShowErrors bool
+
+	query *output.Query
+}
+
+// Factory builds what commands need, lazily, once per invocation.
+type Factory struct {
+	IO        *IOStreams
+	Version   string
+	ConfigDir string
+	Globals   Globals
+	// HTTPClient, when set, replaces the transport (tests).
+	HTTPClient *http.Client
+	// Credential, when set, replaces credential resolution (tests).
+	Credential azcore.TokenCredential
+	// Ctx is the command's context (cancelled by Ctrl-C).
+	Ctx context.Context
+
+	once   sync.Once
+	cfg    *config.Config
+	cfgErr error
+	client *arm.Client
+	mu     sync.Mutex
+}
+
+// New returns a factory for the real process.
+func New(version string) *Factory {
+	return &Factory{IO: System(), Version: version, ConfigDir: config.Dir()}
+}
+
+// Config loads the configuration once.
+func (f *Factory) Config() (*config.Config, error) {
+	f.once.Do(func() { f.cfg, f.cfgErr = config.Load(f.ConfigDir) })
+	return f.cfg, f.cfgErr
+}
+
+// Clouds loads the cloud registry.
+func (f *Factory) Clouds() (*arm.Clouds, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return arm.LoadClouds(f.ConfigDir, cfg)
+}
+
+// Context is the context of one command: cancelled by Ctrl-C in main.
+func (f *Factory) Context() context.Context {
+	if f.Ctx != nil {
+		return f.Ctx
+	}
+	return context.Background()
+}
+
+// ClientOptions builds the pipeline options for a cloud.
+func (f *Factory) ClientOptions(c *arm.Cloud) (arm.Options, error) {
+	o := arm.Options{Version: f.Version, HTTPClient: f.HTTPClient}
+	if f.Globals.Debug {
+		o.Debug = f.IO.ErrOut
+	}
+	return o, nil
+}
+
+// CredentialOptions builds what azidentity needs for a cloud.
+func (f *Factory) CredentialOptions(c *arm.Cloud) (arm.CredentialOptions, error) {
+	o, _ := f.ClientOptions(c)
+	co, err := arm.ClientOptions(o, c)
+	if err != nil {
+		return arm.CredentialOptions{}, err
+	}
+	co.Retry.MaxRetries = 1
+	return arm.CredentialOptions{Cloud: c, Client: co, ConfigDir: f.ConfigDir}, nil
+}
+
+// Account resolves the active cloud and the subscription of this invocation.
+func (f *Factory) Account() (*arm.Cloud, *arm.Subscription, *arm.Profile, error) {
+	clouds, err := f.Clouds()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cloud, err := clouds.Active()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	prof, err := arm.LoadProfile(f.ConfigDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if f.Globals.Subscription != "" {
+		if s, ok := prof.Find(cloud.Name, f.Globals.Subscription); ok {
+			return cloud, s, prof, nil
+		}
+		if len(prof.ForCloud(cloud.Name)) > 0 {
+			return nil, nil, nil, fmt.Errorf("The subscription of '%s' doesn't exist in cloud '%s'.", f.Globals.Subscription, cloud.Name)
+		}
+	}
+	if s, ok := prof.Default(cloud.Name); ok {
+		return cloud, s, prof, nil
+	}
+	return cloud, nil, prof, nil
+}
+
+// ARM returns the ARM client factory bound to the invocation's subscription.
+func (f *Factory) ARM() (*arm.Client, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.client != nil {
+		return f.client, nil
+	}
+	cloud, sub, _, err := f.Account()
+	if err != nil {
+		return nil, err
+	}
+	o, _ := f.ClientOptions(cloud)
+	co, err := arm.ClientOptions(o, cloud)
+	if err != nil {
+		return nil, err
+	}
+	var cred azcore.TokenCredential
+	subID := ""
+	switch {
+	case f.Credential != nil:
+		cred = f.Credential
+		if sub != nil {
+			subID = sub.ID
+		}
+	case sub != nil:
+		subID = sub.ID
+		if cred, err = f.credentialFor(cloud, sub); err != nil {
+			return nil, err
+		}
+	default:
+		// No login of our own: the environment or an existing az login, when they
+		// name a subscription.
+		subID = f.Globals.Subscription
+		if subID == "" {
+			subID = os.Getenv("AZURE_SUBSCRIPTION_ID")
+		}
+		if subID == "" {
+			return nil, arm.ErrNotLoggedIn
+		}
+		copts, err := f.CredentialOptions(cloud)
+		if err != nil {
+			return nil, err
+		}
+		if cred, err = arm.NewAmbientCredential(copts); err != nil {
+			return nil, arm.ErrNotLoggedIn
+		}
+	}
+	f.client = &arm.Client{Cred: cred, Options: co, Subscription: subID}
+	return f.client, nil
+}
+
+func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore.TokenCredential, error) {
+	copts, err := f.CredentialOptions(cloud)
+	if err != nil {
+		return nil, err
+	}
+	var cred azcore.TokenCredential
+	key := cloud.Name + "|" + sub.TenantID + "|" + sub.User.Type + "|" + sub.User.Name
+	switch sub.User.Type {
+	case "servicePrincipal":
+		sps, err := arm.LoadServicePrincipals(f.ConfigDir)
+		if err != nil {
+			return nil, err
+		}
+		var found *arm.ServicePrincipal
+		for i := range sps {
+			if sps[i].ClientID == sub.User.Name && (strings.EqualFold(sps[i].Tenant, sub.TenantID) || found == nil) {
+				found = &sps[i]
+			}
+		}
+		if found == nil {
+			return nil, arm.ErrNotLoggedIn
+		}
+		if cred, err = arm.NewServicePrincipalCredential(copts, *found); err != nil {
+			return nil, err
+		}
+	case "managedIdentity":
+		if cred, err = arm.NewManagedIdentityCredential(copts, sub.User.ClientID); err != nil {
+			return nil, err
+		}
+	default:
+		// Interactive logins keep only their access token; when it expires the
+		// user logs in again.
+		cred = expiredCredential{}
+	}
+	return arm.CachedCredential(cred, f.ConfigDir, key), nil
+}
+
+type expiredCredential struct{}
+
+func (expiredCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{}, fmt.Errorf("The login has expired. Please run 'aci login' again.")
+}
+
+// Query returns the compiled --query (nil when none).
+func (f *Factory) Query() (*output.Query, error) {
+	if f.Globals.Query == "" {
+		return nil, nil
+	}
+	if f.Globals.query == nil {
+		q, err := output.CompileQuery(f.Globals.Query)
+		if err != nil {
+			return nil, err
+		}
+		f.Globals.query = q
+	}
+	return f.Globals.query, nil
+}
+
+// PrintOptions are a command's own output settings.
+type PrintOptions struct {
+	Table     func(any) (any, error)
+	FloatKeys map[string]bool
+}
+
+// Print hands a result to the output engine with the global -o and --query.
+func (f *Factory) Print(data any, po PrintOptions) error {
+	q, err := f.Query()
+	if err != nil {
+		return err
+	}
+	format := f.Globals.Output
+	cfg, _ := f.Config()
+	color := f.IO.StdoutTTY && f.IO.StderrTTY && (cfg == nil || !cfg.Bool("core", "no_color")) && os.Getenv("NO_COLOR") == ""
+	s, err := output.Render(data, output.Options{Format: format, Query: q, Table: po.Table, FloatKeys: po.FloatKeys, Color: color})
+	if err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write([]byte(s))
+	return err
+}
+
+// Warn prints "WARNING: msg" unless --only-show-errors.
+func (f *Factory) Warn(format string, a ...any) {
+	if f.Globals.OnlyShowErrors {
+		return
+	}
+	if cfg, _ := f.Config(); cfg != nil && cfg.Bool("core", "only_show_errors") {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "WARNING: "+format+"\n", a...)
+}
+
+// Info prints "INFO: msg" with --verbose or --debug.
+func (f *Factory) Info(format string, a ...any) {
+	if f.Globals.Verbose || f.Globals.Debug {
+		fmt.Fprintf(f.IO.ErrOut, "INFO: "+format+"\n", a...)
+	}
+}
+
+// Confirm asks az's question; yes (or core.disable_confirm_prompt) skips it.
+func (f *Factory) Confirm(yes bool) error {
+	if yes {
+		return nil
+	}
+	if cfg, _ := f.Config(); cfg != nil && cfg.Bool("core", "disable_confirm_prompt") {
+		return nil
+	}
+	if !f.IO.StdinTTY {
+		f.Warn("Unable to prompt for confirmation as no tty available. Use --yes.")
+		return &ExitError{Code: 1, Err: ErrCancelled}
+	}
+	for {
+		fmt.Fprint(f.IO.ErrOut, "Are you sure you want to perform this operation? (y/n): ")
+		var ans string
+		if _, err := fmt.Fscanln(f.IO.In, &ans); err != nil && ans == "" {
+			return &ExitError{Code: 1, Err: ErrCancelled}
+		}
+		switch strings.ToLower(strings.TrimSpace(ans)) {
+		case "y", "yes":
+			return nil
+		case "n", "no":
+			return &ExitError{Code: 1, Err: ErrCancelled}
+		}
+	}
+}
+
+// Spinner draws az's indeterminate progress on stderr while a long-running
+// operation runs; only on a terminal, never with --only-show-errors.
+type Spinner struct {
+	f     *Factory
+	label string
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// StartSpinner starts a spinner (a no-op when stderr is not a terminal).
+func (f *Factory) StartSpinner(label string) *Spinner {
+	s := &Spinner{f: f, label: label}
+	cfg, _ := f.Config()
+	if !f.IO.StderrTTY || f.Globals.OnlyShowErrors || (cfg != nil && cfg.Bool("core", "disable_progress_bar")) {
+		return s
+	}
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		glyphs := []string{"-", "\\", "|", "/"}
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			lbl := s.label
+			if i == 0 {
+				lbl = "Starting"
+			}
+			fmt.Fprintf(f.IO.ErrOut, "\x1b[K %s %s ..\r", glyphs[i%4], lbl)
+			select {
+			case <-s.stop:
+				fmt.Fprint(f.IO.ErrOut, "\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// Stop erases the spinner.
+func (s *Spinner) Stop() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
+}

@@ -1,0 +1,137 @@
+// Package configure implements `aci configure`: defaults and settings in the
+// config file, as `az configure`.
+package configure
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/config"
+	"github.com/spf13/cobra"
+)
+
+// Options are `aci configure`'s arguments.
+type Options struct {
+	Defaults     []string
+	ListDefaults string
+	Scope        string
+}
+
+// NewCmd builds `aci configure`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "configure",
+		Short: "Manage aci configuration. This command is interactive.",
+		Example: `  aci configure --defaults group=myRG location=westeurope
+  aci configure --list-defaults`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := cmdutil.Choice(cmd, "--scope", o.Scope, "global", "local"); err != nil {
+				return err
+			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if o.Scope == "local" {
+				if cfg, err = config.Load(filepath.Join(".", ".aci")); err != nil {
+					return err
+				}
+			}
+			switch {
+			case cmd.Flags().Changed("list-defaults") && o.ListDefaults != "false":
+				return list(f, cfg)
+			case len(o.Defaults) > 0:
+				vals := map[string]string{}
+				var order []string
+				for _, d := range o.Defaults {
+					k, v, ok := strings.Cut(d, "=")
+					if !ok {
+						return cmdutil.Fail("usage error: --defaults STRING=STRING STRING=STRING ...")
+					}
+					if v == "''" || v == `""` {
+						v = ""
+					}
+					vals[k] = v
+					order = append(order, k)
+				}
+				return cfg.SetMany("defaults", vals, order)
+			}
+			if !f.IO.StdinTTY {
+				return cmdutil.Fail("This command is interactive and no tty available.")
+			}
+			return interactive(f, cfg)
+		},
+	}
+	cmd.Flags().StringSliceVarP(&o.Defaults, "defaults", "d", nil, "Space-separated 'name=value' pairs for common argument defaults.")
+	cmd.Flags().StringVarP(&o.ListDefaults, "list-defaults", "l", "false", "List all applicable defaults.")
+	cmd.Flags().Lookup("list-defaults").NoOptDefVal = "true"
+	cmd.Flags().StringVar(&o.Scope, "scope", "global", "Scope of defaults. Using \"local\" for settings only effective under current folder.")
+	cmdutil.NArgs(cmd, "defaults")
+	return cmd
+}
+
+// list prints the non-empty defaults with where each came from.
+func list(f *cmdutil.Factory, cfg *config.Config) error {
+	names := map[string]bool{}
+	for k := range cfg.Section("defaults") {
+		names[k] = true
+	}
+	for _, e := range os.Environ() {
+		k, _, _ := strings.Cut(e, "=")
+		for _, p := range []string{"ACI_DEFAULTS_", "AZURE_DEFAULTS_"} {
+			if strings.HasPrefix(k, p) {
+				names[strings.ToLower(strings.TrimPrefix(k, p))] = true
+			}
+		}
+	}
+	var keys []string
+	for k := range names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := []any{}
+	for _, k := range keys {
+		v, src, ok := cfg.Lookup("defaults", k)
+		if !ok || v == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(mustGetwd(), src); err == nil && !strings.HasPrefix(rel, "..") && filepath.IsAbs(src) {
+			src = rel
+		}
+		out = append(out, map[string]any{"name": k, "source": src, "value": v})
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
+func mustGetwd() string {
+	wd, _ := os.Getwd()
+	return wd
+}
+
+func interactive(f *cmdutil.Factory, cfg *config.Config) error {
+	in := bufio.NewReader(f.IO.In)
+	fmt.Fprintln(f.IO.ErrOut, "Welcome to aci! This command will guide you through logging in and configuring some default settings.")
+	fmt.Fprintln(f.IO.ErrOut, "\nWhat default output format would you like?")
+	formats := []string{"json", "jsonc", "yaml", "yamlc", "table", "tsv", "none"}
+	for i, fm := range formats {
+		fmt.Fprintf(f.IO.ErrOut, " [%d] %s\n", i+1, fm)
+	}
+	fmt.Fprint(f.IO.ErrOut, "Please enter a choice [Default choice(1)]: ")
+	line, _ := in.ReadString('\n')
+	choice := 1
+	fmt.Sscanf(strings.TrimSpace(line), "%d", &choice)
+	if choice < 1 || choice > len(formats) {
+		choice = 1
+	}
+	if err := cfg.Set("core", "output", formats[choice-1]); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "\nYour settings can be found at %s\n", cfg.Path())
+	return nil
+}

@@ -1,0 +1,457 @@
+// Package group implements `aci group`: resource groups, as `az group`.
+package group
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/azshape"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// Service is what the group commands need from ARM.
+type Service interface {
+	CreateOrUpdate(ctx context.Context, name, location string, tags map[string]*string, managedBy *string) (arm.Raw, error)
+	Get(ctx context.Context, name string) (arm.Raw, error)
+	Exists(ctx context.Context, name string) (bool, error)
+	List(ctx context.Context, filter string) ([]any, error)
+	Delete(ctx context.Context, name, forceTypes string, wait bool, tick arm.Progress) error
+}
+
+func service(f *cmdutil.Factory) (Service, error) {
+	c, err := f.ARM()
+	if err != nil {
+		return nil, err
+	}
+	return c.ResourceGroups()
+}
+
+// NewCmd builds `aci group`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage resource groups and template deployments."})
+	cmd.AddCommand(newCreate(f, nil), newList(f, nil), newShow(f, nil), newDelete(f, nil), newExists(f, nil),
+		newUpdate(f, nil), newWait(f, nil))
+	return cmd
+}
+
+// nameFlags registers az's four spellings of the group name (-n -g --name
+// --resource-group) on one variable.
+func nameFlags(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVarP(v, "name", "n", "", "Name of resource group. You can configure the default group using `aci configure --defaults group=<name>`.")
+	cmd.Flags().StringVarP(v, "resource-group", "g", "", "Name of resource group.")
+}
+
+func groupOrDefault(f *cmdutil.Factory, name string) string {
+	if name != "" {
+		return name
+	}
+	if cfg, err := f.Config(); err == nil {
+		return cfg.Get("defaults", "group", "")
+	}
+	return ""
+}
+
+// Shape is a resource group as az prints it.
+func Shape(raw any) any { return azshape.Shape(raw, azshape.ResourceGroup) }
+
+// ListTable is az's transform_resource_group_list.
+func ListTable(v any) (any, error) {
+	var rows []any
+	for _, g := range v.([]any) {
+		m := g.(map[string]any)
+		var state any
+		if p, ok := m["properties"].(map[string]any); ok {
+			state = p["provisioningState"]
+		}
+		rows = append(rows, output.NewOrderedMap("Name", m["name"], "Location", m["location"], "Status", state))
+	}
+	if rows == nil {
+		rows = []any{}
+	}
+	return rows, nil
+}
+
+// CreateOptions are `group create`'s arguments.
+type CreateOptions struct {
+	Name, Location, ManagedBy string
+	Tags                      []string
+}
+
+func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	o := &CreateOptions{}
+	cmd := &cobra.Command{
+		Use:     "create",
+		Short:   "Create a new resource group.",
+		Example: "  aci group create -l westus -n MyResourceGroup",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Location == "" {
+				if cfg, err := f.Config(); err == nil {
+					o.Location = cfg.Get("defaults", "location", "")
+				}
+			}
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			m.Need("--location/-l", o.Location)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			var managedBy *string
+			if o.ManagedBy != "" {
+				managedBy = &o.ManagedBy
+			}
+			var tags map[string]*string
+			if cmd.Flags().Changed("tags") {
+				tags = cmdutil.ParseTags(o.Tags)
+			}
+			raw, err := svc.CreateOrUpdate(f.Context(), o.Name, o.Location, tags, managedBy)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(raw), cmdutil.PrintOptions{})
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: `aci account list-locations`.")
+	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringVar(&o.ManagedBy, "managed-by", "", "The ID of the resource that manages this resource group.")
+	cmdutil.NArgs(cmd, "tags")
+	return cmd
+}
+
+// ListOptions are `group list`'s arguments.
+type ListOptions struct{ Tag string }
+
+func newList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List resource groups.",
+		Example: "  aci group list --query \"[?location=='westus']\"",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			filter := ""
+			if o.Tag != "" {
+				k, v, hasV := strings.Cut(o.Tag, "=")
+				filter = fmt.Sprintf("tagname eq '%s'", k)
+				if hasV {
+					filter += fmt.Sprintf(" and tagvalue eq '%s'", v)
+				}
+			}
+			list, err := svc.List(f.Context(), filter)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(list), cmdutil.PrintOptions{Table: ListTable})
+		},
+	}
+	cmd.Flags().StringVar(&o.Tag, "tag", "", "A single tag in 'key[=value]' format.")
+	return cmd
+}
+
+// NameOptions are the arguments of commands that take just a group name.
+type NameOptions struct{ Name string }
+
+func newShow(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
+	o := &NameOptions{}
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Gets a resource group.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = groupOrDefault(f, o.Name)
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			raw, err := svc.Get(f.Context(), o.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(raw), cmdutil.PrintOptions{})
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	return cmd
+}
+
+func newExists(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
+	o := &NameOptions{}
+	cmd := &cobra.Command{
+		Use:   "exists",
+		Short: "Check if a resource group exists.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = groupOrDefault(f, o.Name)
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			ok, err := svc.Exists(f.Context(), o.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(ok, cmdutil.PrintOptions{})
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	return cmd
+}
+
+// DeleteOptions are `group delete`'s arguments.
+type DeleteOptions struct {
+	Name, ForceDeletionTypes string
+	Yes, NoWait              bool
+}
+
+func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	o := &DeleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete a resource group.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = groupOrDefault(f, o.Name)
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if o.ForceDeletionTypes != "" {
+				if _, err := cmdutil.Choice(cmd, "--force-deletion-types", o.ForceDeletionTypes,
+					"Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets", "Microsoft.Databricks/workspaces"); err != nil {
+					return err
+				}
+			}
+			if err := f.Confirm(o.Yes); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			sp := f.StartSpinner("Running")
+			defer sp.Stop()
+			return svc.Delete(f.Context(), o.Name, o.ForceDeletionTypes, !o.NoWait, nil)
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	cmd.Flags().StringVarP(&o.ForceDeletionTypes, "force-deletion-types", "f", "", "The resource types you want to force delete.")
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "Do not prompt for confirmation.")
+	cmd.Flags().BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
+	return cmd
+}
+
+// UpdateOptions are `group update`'s arguments (az's generic update).
+type UpdateOptions struct {
+	Name                string
+	Tags, Set, Add, Rem []string
+	ForceString         bool
+}
+
+func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	o := &UpdateOptions{}
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Update a resource group.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = groupOrDefault(f, o.Name)
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			raw, err := svc.Get(f.Context(), o.Name)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("tags") {
+				tags := map[string]any{}
+				for k, v := range cmdutil.ParseTags(o.Tags) {
+					tags[k] = *v
+				}
+				raw["tags"] = tags
+			}
+			for _, s := range o.Set {
+				if err := cmdutil.SetPath(raw, s, o.ForceString); err != nil {
+					return err
+				}
+			}
+			for _, r := range o.Rem {
+				cmdutil.RemovePath(raw, r)
+			}
+			loc, _ := raw["location"].(string)
+			var managedBy *string
+			if mb, ok := raw["managedBy"].(string); ok {
+				managedBy = &mb
+			}
+			tags := map[string]*string{}
+			if t, ok := raw["tags"].(map[string]any); ok {
+				for k, v := range t {
+					s := fmt.Sprint(v)
+					tags[k] = &s
+				}
+			}
+			res, err := svc.CreateOrUpdate(f.Context(), o.Name, loc, tags, managedBy)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(res), cmdutil.PrintOptions{})
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringArrayVar(&o.Set, "set", nil, "Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>")
+	cmd.Flags().StringArrayVar(&o.Add, "add", nil, "Add an object to a list of objects by specifying a path and key value pairs.")
+	cmd.Flags().StringArrayVar(&o.Rem, "remove", nil, "Remove a property or an element from a list.")
+	cmd.Flags().BoolVar(&o.ForceString, "force-string", false, "When using 'set' or 'add', preserve string literals instead of attempting to convert to JSON.")
+	cmdutil.NArgs(cmd, "tags")
+	cmdutil.NArgs(cmd, "set")
+	cmdutil.NArgs(cmd, "remove")
+	return cmd
+}
+
+// WaitOptions are `group wait`'s arguments.
+type WaitOptions struct {
+	Name                              string
+	Created, Updated, Deleted, Exists bool
+	Custom                            string
+	Interval, Timeout                 int
+}
+
+func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
+	o := &WaitOptions{}
+	cmd := &cobra.Command{
+		Use:   "wait",
+		Short: "Place the CLI in a waiting state until a condition of the resource group is met.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = groupOrDefault(f, o.Name)
+			var m cmdutil.Missing
+			m.Need("--name/--resource-group/-n/-g", o.Name)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if !(o.Created || o.Updated || o.Deleted || o.Exists || o.Custom != "") {
+				return cmdutil.Fail("incorrect usage: --created | --updated | --deleted | --exists | --custom JMESPATH")
+			}
+			var custom *output.Query
+			if o.Custom != "" {
+				q, err := output.CompileQuery(o.Custom)
+				if err != nil {
+					return err
+				}
+				custom = q
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			sp := f.StartSpinner("Waiting")
+			defer sp.Stop()
+			deadline := time.Now().Add(time.Duration(o.Timeout) * time.Second)
+			for {
+				raw, err := svc.Get(f.Context(), o.Name)
+				done, werr := waitDone(o, custom, raw, err)
+				if werr != nil || done {
+					return werr
+				}
+				if time.Now().After(deadline) {
+					return cmdutil.Fail("Wait operation timed-out after %d seconds", o.Timeout)
+				}
+				time.Sleep(time.Duration(o.Interval) * time.Second)
+			}
+		},
+	}
+	nameFlags(cmd, &o.Name)
+	cmd.Flags().BoolVar(&o.Created, "created", false, "Wait until created with 'provisioningState' at 'Succeeded'.")
+	cmd.Flags().BoolVar(&o.Updated, "updated", false, "Wait until updated with provisioningState at 'Succeeded'.")
+	cmd.Flags().BoolVar(&o.Deleted, "deleted", false, "Wait until deleted.")
+	cmd.Flags().BoolVar(&o.Exists, "exists", false, "Wait until the resource exists.")
+	cmd.Flags().StringVar(&o.Custom, "custom", "", "Wait until the condition satisfies a custom JMESPath query.")
+	cmd.Flags().IntVar(&o.Interval, "interval", 30, "Polling interval in seconds.")
+	cmd.Flags().IntVar(&o.Timeout, "timeout", 3600, "Maximum wait in seconds.")
+	return cmd
+}
+
+// waitDone decides one poll of `group wait`, as az's WaitCommandOperation.
+func waitDone(o *WaitOptions, custom *output.Query, raw arm.Raw, err error) (bool, error) {
+	if err != nil {
+		if ae, ok := err.(*arm.Error); ok && ae.NotFound() {
+			return o.Deleted, nil
+		}
+		return false, err
+	}
+	if o.Deleted {
+		return false, nil
+	}
+	if o.Exists {
+		return true, nil
+	}
+	state := ""
+	if p, ok := raw["properties"].(map[string]any); ok {
+		state, _ = p["provisioningState"].(string)
+	}
+	if state == "Failed" {
+		return false, cmdutil.Fail("The operation failed")
+	}
+	if o.Created || o.Updated {
+		return state == "Succeeded", nil
+	}
+	res, qerr := custom.Apply(Shape(raw))
+	if qerr != nil {
+		return false, qerr
+	}
+	b, _ := json.Marshal(output.Plain(res))
+	return res != nil && string(b) != "false" && string(b) != "[]" && string(b) != "{}" && string(b) != `""`, nil
+}

@@ -1,0 +1,225 @@
+// Package provider implements `aci provider`: resource provider registration.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/azshape"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// Service is what the provider commands need from ARM.
+type Service interface {
+	Get(ctx context.Context, ns, expand string) (arm.Raw, error)
+	List(ctx context.Context, expand string) ([]any, error)
+	Register(ctx context.Context, ns string, consent bool) (arm.Raw, error)
+	Unregister(ctx context.Context, ns string) (arm.Raw, error)
+	RegisterAtManagementGroup(ctx context.Context, ns, mg string) error
+	Operations(ctx context.Context, ns string) (any, error)
+}
+
+func service(f *cmdutil.Factory) (Service, error) {
+	c, err := f.ARM()
+	if err != nil {
+		return nil, err
+	}
+	return c.Providers()
+}
+
+// PollInterval is how often --wait re-reads the provider (az: 10 s).
+var PollInterval = 10 * time.Second
+
+// NewCmd builds `aci provider`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "provider", Short: "Manage resource providers."})
+	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Get provider operations metadatas."})
+	op.AddCommand(newOperationList(f), newOperationShow(f))
+	cmd.AddCommand(newList(f), newShow(f), newRegister(f, true), newRegister(f, false), op)
+	return cmd
+}
+
+func shape(v any) any { return azshape.Shape(v, azshape.Provider) }
+
+func newList(f *cmdutil.Factory) *cobra.Command {
+	var expand string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Gets all resource providers for a subscription.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			l, err := svc.List(f.Context(), expand)
+			if err != nil {
+				return err
+			}
+			return f.Print(shape(l), cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVar(&expand, "expand", "", "The properties to include in the results, e.g. metadata.")
+	return cmd
+}
+
+func newShow(f *cmdutil.Factory) *cobra.Command {
+	var ns, expand string
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Gets the specified resource provider.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--namespace/-n", ns)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			p, err := svc.Get(f.Context(), ns, expand)
+			if err != nil {
+				return err
+			}
+			return f.Print(shape(p), cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVarP(&ns, "namespace", "n", "", "The resource namespace, aka 'provider'.")
+	cmd.Flags().StringVar(&expand, "expand", "", "The $expand query parameter, e.g. resourceTypes/aliases.")
+	return cmd
+}
+
+// RegisterOptions are `provider register/unregister`'s arguments.
+type RegisterOptions struct {
+	Namespace, ManagementGroup string
+	Wait, Consent, AcceptTerms bool
+}
+
+func newRegister(f *cmdutil.Factory, registering bool) *cobra.Command {
+	o := &RegisterOptions{}
+	use, short := "register", "Register a provider."
+	if !registering {
+		use, short = "unregister", "Unregister a provider."
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--namespace/-n", o.Namespace)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			return update(f, svc, o, registering)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Namespace, "namespace", "n", "", "The resource namespace, aka 'provider'.")
+	cmd.Flags().BoolVar(&o.Wait, "wait", false, "Wait for the registration to finish.")
+	if registering {
+		cmd.Flags().BoolVarP(&o.Consent, "consent-to-permissions", "c", false, "A value indicating whether authorization is consented or not.")
+		cmd.Flags().StringVarP(&o.ManagementGroup, "management-group-id", "m", "", "The management group id to register.")
+		cmd.Flags().BoolVar(&o.AcceptTerms, "accept-terms", false, "Accept market place terms and RP terms for RPaaS.")
+		_ = cmd.Flags().MarkDeprecated("accept-terms", "it is no longer needed")
+	}
+	return cmd
+}
+
+// update follows az's _update_provider: one POST, then either a warning or a poll
+// of GET until the target state.
+func update(f *cmdutil.Factory, svc Service, o *RegisterOptions, registering bool) error {
+	ctx := f.Context()
+	target, action := "Registered", "Registering"
+	if !registering {
+		target, action = "Unregistered", "Unregistering"
+	}
+	var state string
+	switch {
+	case registering && o.ManagementGroup != "":
+		return svc.RegisterAtManagementGroup(ctx, o.Namespace, o.ManagementGroup)
+	case registering:
+		p, err := svc.Register(ctx, o.Namespace, o.Consent)
+		if err != nil {
+			return err
+		}
+		state, _ = p["registrationState"].(string)
+	default:
+		p, err := svc.Unregister(ctx, o.Namespace)
+		if err != nil {
+			return err
+		}
+		state, _ = p["registrationState"].(string)
+	}
+	if state == target {
+		return nil
+	}
+	if !o.Wait {
+		f.Warn("%s is still on-going. You can monitor using 'aci provider show -n %s'", action, o.Namespace)
+		return nil
+	}
+	sp := f.StartSpinner("Running")
+	defer sp.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(PollInterval):
+		}
+		p, err := svc.Get(ctx, o.Namespace, "")
+		if err != nil {
+			return err
+		}
+		if s, _ := p["registrationState"].(string); s == target || (!registering && s == "NotRegistered") {
+			return nil
+		}
+	}
+}
+
+func newOperationList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Get operations from all providers.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			ops, err := svc.Operations(f.Context(), "")
+			if err != nil {
+				return err
+			}
+			return f.Print(ops, cmdutil.PrintOptions{})
+		},
+	}
+}
+
+func newOperationShow(f *cmdutil.Factory) *cobra.Command {
+	var ns string
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Get an individual provider's operations.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--namespace/-n", ns)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			ops, err := svc.Operations(f.Context(), ns)
+			if err != nil {
+				return err
+			}
+			return f.Print(ops, cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVarP(&ns, "namespace", "n", "", "The resource namespace, aka 'provider'.")
+	return cmd
+}

@@ -1,0 +1,113 @@
+// Package root assembles aci's command tree and az's global arguments.
+package root
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aci-cli/aci/internal/build"
+	"github.com/aci-cli/aci/internal/cli/account"
+	"github.com/aci-cli/aci/internal/cli/cloud"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/cli/completion"
+	"github.com/aci-cli/aci/internal/cli/configure"
+	"github.com/aci-cli/aci/internal/cli/group"
+	"github.com/aci-cli/aci/internal/cli/local"
+	"github.com/aci-cli/aci/internal/cli/login"
+	"github.com/aci-cli/aci/internal/cli/provider"
+	"github.com/aci-cli/aci/internal/cli/version"
+	"github.com/aci-cli/aci/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// New builds the root command.
+func New(f *cmdutil.Factory) *cobra.Command {
+	root := cmdutil.GroupCommand(&cobra.Command{
+		Use:           "aci",
+		Short:         "A fast, az-compatible command-line tool for Azure Container Instances.",
+		Version:       build.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	})
+	root.SetVersionTemplate("aci {{.Version}}\n")
+	g := &f.Globals
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Output, "output", "o", "", "Output format. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.")
+	pf.StringVar(&g.Query, "query", "", "JMESPath query string. See http://jmespath.org/ for more information and examples.")
+	pf.StringVar(&g.Subscription, "subscription", "", "Name or ID of subscription. You can configure the default subscription using `aci account set -s NAME_OR_ID`.")
+	pf.BoolVar(&g.Debug, "debug", false, "Increase logging verbosity to show all debug logs.")
+	pf.BoolVar(&g.Verbose, "verbose", false, "Increase logging verbosity. Use --debug for full debug logs.")
+	pf.BoolVar(&g.OnlyShowErrors, "only-show-errors", false, "Only show errors, suppressing warnings.")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		return globals(f, cmd)
+	}
+	root.SetFlagErrorFunc(cmdutil.FlagError)
+	root.AddCommand(group.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
+		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
+		completion.NewCmd(), local.NewCmd(f))
+	markLeaves(root)
+	return root
+}
+
+// markLeaves makes every leaf command reject stray positional arguments the way
+// argparse does, instead of cobra's "unknown command".
+func markLeaves(c *cobra.Command) {
+	for _, sc := range c.Commands() {
+		if sc.HasSubCommands() {
+			markLeaves(sc)
+			continue
+		}
+		if sc.Args == nil {
+			sc.Args = cobra.NoArgs
+		}
+		inner := sc.Args
+		sc.Args = func(cmd *cobra.Command, args []string) error {
+			if err := inner(cmd, args); err != nil {
+				return cmdutil.UsageError("unrecognized arguments: %s", strings.Join(args, " "))
+			}
+			return nil
+		}
+	}
+}
+
+func globals(f *cmdutil.Factory, cmd *cobra.Command) error {
+	g := &f.Globals
+	if g.OnlyShowErrors && (g.Debug || g.Verbose) {
+		return cmdutil.Fail("--only-show-errors can't be used together with --debug or --verbose")
+	}
+	if !cmd.Flags().Changed("output") {
+		g.Output = "json"
+		if cfg, err := f.Config(); err == nil {
+			g.Output = cfg.Get("core", "output", "json")
+		}
+	} else {
+		g.Output = strings.ToLower(g.Output)
+		if !output.ValidFormat(g.Output) {
+			return cmdutil.UsageError("%s: '%s' is not a valid value for '--output'. Allowed values: %s.",
+				cmd.CommandPath(), g.Output, strings.Join(output.Formats, ", "))
+		}
+	}
+	if _, err := f.Query(); err != nil {
+		return err
+	}
+	if cmd.Context() != nil {
+		f.Ctx = cmd.Context()
+	}
+	return nil
+}
+
+// Execute runs aci with args (without the program name).
+func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
+	root := New(f)
+	root.SetArgs(cmdutil.ExpandNArgs(root, args))
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra's own wording for the root's unknown subcommand.
+		name := strings.TrimPrefix(err.Error(), "unknown command ")
+		name = strings.Trim(strings.SplitN(name, " for ", 2)[0], `"`)
+		return cmdutil.UnknownCommand(root, name)
+	}
+	return err
+}
