@@ -39,7 +39,7 @@ func ExpandNArgs(root *cobra.Command, args []string) []string {
 	}
 	var out []string
 	for i := 0; i < len(args); i++ {
-		tok := args[i]
+		tok := abbrev(cmd, args[i])
 		if tok == "--" {
 			out = append(out, args[i:]...)
 			break
@@ -60,6 +60,33 @@ func ExpandNArgs(root *cobra.Command, args []string) []string {
 		}
 	}
 	return out
+}
+
+// abbrev expands a unique prefix of a long option to the option (argparse's
+// allow_abbrev), e.g. `--tag` for `--tags` where no `--tag` exists.
+func abbrev(cmd *cobra.Command, tok string) string {
+	if !strings.HasPrefix(tok, "--") || len(tok) < 4 {
+		return tok
+	}
+	name, val, hasVal := strings.Cut(tok[2:], "=")
+	if cmd.Flags().Lookup(name) != nil {
+		return tok
+	}
+	var match string
+	n := 0
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if strings.HasPrefix(f.Name, name) {
+			match = f.Name
+			n++
+		}
+	})
+	if n != 1 {
+		return tok
+	}
+	if hasVal {
+		return "--" + match + "=" + val
+	}
+	return "--" + match
 }
 
 func isNegativeNumber(s string) bool {
