@@ -96,10 +96,10 @@ type debugPolicy struct {
 func (d *debugPolicy) Do(req *policy.Request) (*http.Response, error) {
 	raw := req.Raw()
 	var body []byte
-	if raw.Body != nil && raw.GetBody != nil {
-		if rc, err := raw.GetBody(); err == nil {
-			body, _ = io.ReadAll(rc)
-			rc.Close()
+	if rb := req.Body(); rb != nil {
+		body, _ = io.ReadAll(rb)
+		if err := req.RewindBody(); err != nil {
+			return nil, err
 		}
 	}
 	start := time.Now()

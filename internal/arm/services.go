@@ -52,6 +52,9 @@ func pageValues(resp *http.Response) ([]any, error) {
 // Progress is told about each poll of a long-running operation.
 type Progress func()
 
+// PollDelay is the wait between polls when the service sends no Retry-After.
+var PollDelay = 5 * time.Second
+
 // pollUntilDone polls an SDK poller, honouring Retry-After, calling tick between polls.
 func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (*http.Response, error) {
 	for {
@@ -68,7 +71,7 @@ func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progre
 			final = *r
 			return final, nil
 		}
-		delay := 5 * time.Second
+		delay := PollDelay
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			var s int
 			if _, err := fmt.Sscanf(ra, "%d", &s); err == nil && s > 0 {
