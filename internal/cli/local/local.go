@@ -1,12 +1,423 @@
-// Package local implements `aci local`: the ARM-compatible endpoint on this machine.
+// Package local implements `aci local`: start, stop and inspect the ARM-compatible
+// endpoint on this machine, and point aci (and print how to point az) at it.
 package local
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/cli/login"
+	server "github.com/aci-cli/aci/internal/local"
 	"github.com/spf13/cobra"
 )
 
+// DefaultPort is where `aci local start` listens unless told otherwise.
+const DefaultPort = 47443
+
+// CloudName is the cloud aci registers for the local endpoint.
+const CloudName = "local"
+
 // NewCmd builds `aci local`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.GroupCommand(&cobra.Command{Use: "local", Short: "Run an ARM-compatible endpoint on this machine."})
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "local", Short: "Run an ARM-compatible endpoint on this machine."})
+	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f))
+	return cmd
+}
+
+func defaultStateDir(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local") }
+
+// runtimeInfo is written by the running server so other commands can find it.
+type runtimeInfo struct {
+	PID      int    `json:"pid"`
+	Endpoint string `json:"endpoint"`
+}
+
+func runtimePath(dir string) string { return filepath.Join(dir, "runtime.json") }
+
+// running returns the live instance of a state dir, if any.
+func running(dir string) (*runtimeInfo, map[string]any) {
+	b, err := os.ReadFile(runtimePath(dir))
+	if err != nil {
+		return nil, nil
+	}
+	var ri runtimeInfo
+	if json.Unmarshal(b, &ri) != nil || ri.Endpoint == "" {
+		return nil, nil
+	}
+	st, err := fetchStatus(dir, ri.Endpoint)
+	if err != nil {
+		return nil, nil
+	}
+	if pid, _ := st["pid"].(float64); int(pid) != ri.PID {
+		return nil, nil
+	}
+	return &ri, st
+}
+
+func trustingClient(dir string) (*http.Client, error) {
+	pem, err := os.ReadFile(server.CAFile(dir))
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, nil
+}
+
+func fetchStatus(dir, endpoint string) (map[string]any, error) {
+	c, err := trustingClient(dir)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Get(endpoint + "/aci-local/status")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var st map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+type startOptions struct {
+	port     int
+	stateDir string
+	listen   string
+	detach   bool
+	child    bool
+}
+
+func newStart(f *cmdutil.Factory) *cobra.Command {
+	o := &startOptions{}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start aci local and point aci at it.",
+		Long: "Starts an HTTPS endpoint on 127.0.0.1 that speaks Azure Resource Manager, registers it as the cloud\n" +
+			"'local', selects it and logs aci in with the endpoint's service principal, so `aci group list` works next.",
+		Example: "  aci local start --detach && aci group create -n demo -l westus",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.stateDir == "" {
+				o.stateDir = defaultStateDir(f)
+			}
+			abs, err := filepath.Abs(o.stateDir)
+			if err != nil {
+				return err
+			}
+			o.stateDir = abs
+			if o.listen == "" {
+				o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
+			} else if _, _, err := net.SplitHostPort(o.listen); err != nil {
+				o.listen = net.JoinHostPort(o.listen, strconv.Itoa(o.port))
+			}
+			if ri, _ := running(o.stateDir); ri != nil {
+				return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
+			}
+			if o.detach {
+				return startDetached(f, o)
+			}
+			return serve(f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one).")
+	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default <config dir>/local).")
+	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
+	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
+	fl.BoolVar(&o.child, "detached-child", false, "")
+	_ = fl.MarkHidden("detached-child")
+	return cmd
+}
+
+// serve runs the server in this process until a signal.
+func serve(f *cmdutil.Factory, o *startOptions) error {
+	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, Runtime: runtimeName()})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		srv.Close()
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return cmdutil.Fail("cannot listen on %s: %v (use --port to choose another port)", o.listen, oe.Err)
+		}
+		return err
+	}
+	defer srv.Close()
+	ri := runtimeInfo{PID: os.Getpid(), Endpoint: srv.BaseURL()}
+	b, _ := json.Marshal(ri)
+	if err := os.WriteFile(runtimePath(o.stateDir), b, 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(runtimePath(o.stateDir))
+	if !o.child {
+		if err := configure(f, o.stateDir, srv.BaseURL(), srv.Identity()); err != nil {
+			return err
+		}
+		st, _ := fetchStatus(o.stateDir, srv.BaseURL())
+		if err := f.Print(st, cmdutil.PrintOptions{}); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "aci local is running at %s; press Ctrl-C to stop it.\n", srv.BaseURL())
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	select {
+	case <-sig:
+	case <-f.Context().Done():
+	}
+	return nil
+}
+
+// startDetached re-runs `aci local start` in its own session and waits for it.
+func startDetached(f *cmdutil.Factory, o *startOptions) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(o.stateDir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	os.Remove(runtimePath(o.stateDir))
+	c := exec.Command(exe, "local", "start", "--detached-child", "--state-dir", o.stateDir, "--listen", o.listen)
+	c.Stdout, c.Stderr = logf, logf
+	c.Env = append(os.Environ(), "ACI_CONFIG_DIR="+f.ConfigDir)
+	detach(c)
+	if err := c.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if ri, st := running(o.stateDir); ri != nil {
+			srvID, err := identityOf(o.stateDir)
+			if err != nil {
+				return err
+			}
+			if err := configure(f, o.stateDir, ri.Endpoint, srvID); err != nil {
+				return err
+			}
+			return f.Print(st, cmdutil.PrintOptions{})
+		}
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(filepath.Join(o.stateDir, "server.log"))
+			return cmdutil.Fail("aci local exited during start-up (%v): %s", err, lastLine(string(b)))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return cmdutil.Fail("aci local did not answer within 30 s; see %s", filepath.Join(o.stateDir, "server.log"))
+		}
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func identityOf(dir string) (*server.Identity, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "principals.json"))
+	if err != nil {
+		return nil, err
+	}
+	var id server.Identity
+	return &id, json.Unmarshal(b, &id)
+}
+
+// configure registers and selects the cloud "local" and logs aci in with the
+// endpoint's service principal.
+func configure(f *cmdutil.Factory, dir, endpoint string, id *server.Identity) error {
+	clouds, err := f.Clouds()
+	if err != nil {
+		return err
+	}
+	c := &arm.Cloud{Name: CloudName, CABundle: server.CAFile(dir),
+		Endpoints: map[string]string{"resourceManager": endpoint + "/", "activeDirectory": endpoint + "/adfs",
+			"activeDirectoryResourceId": server.ARMAudience, "management": server.ARMAudience,
+			"activeDirectoryGraphResourceId": endpoint + "/graph/", "gallery": endpoint + "/", "portal": endpoint + "/"},
+		Suffixes: map[string]string{"acrLoginServerEndpoint": ".azurecr.io", "storageEndpoint": "core.windows.net"}}
+	if err := clouds.Save(c); err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if err := cfg.Set("cloud", "name", CloudName); err != nil {
+		return err
+	}
+	_, err = login.Login(f, &login.Options{ServicePrincipal: true, Username: id.ClientID, Password: id.ClientSecret, Tenant: id.TenantID})
+	return err
+}
+
+func newStop(f *cmdutil.Factory) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "stop",
+		Short: "Stop aci local.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				stateDir = defaultStateDir(f)
+			}
+			ri, _ := running(stateDir)
+			if ri == nil {
+				return cmdutil.Fail("aci local is not running.")
+			}
+			p, err := os.FindProcess(ri.PID)
+			if err != nil {
+				return err
+			}
+			if err := p.Signal(syscall.SIGTERM); err != nil {
+				return err
+			}
+			deadline := time.Now().Add(15 * time.Second)
+			for time.Now().Before(deadline) {
+				if r, _ := running(stateDir); r == nil {
+					if _, err := os.Stat(runtimePath(stateDir)); os.IsNotExist(err) {
+						return nil
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			return cmdutil.Fail("aci local (pid %d) did not stop within 15 s.", ri.PID)
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	return cmd
+}
+
+func newStatus(f *cmdutil.Factory) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show whether aci local runs, where, and with which runtime.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				stateDir = defaultStateDir(f)
+			}
+			_, st := running(stateDir)
+			if st == nil {
+				return cmdutil.Fail("aci local is not running (state dir %s).", stateDir)
+			}
+			st["running"] = true
+			st["docker"] = dockerState()
+			return f.Print(st, cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	return cmd
+}
+
+func newEnv(f *cmdutil.Factory) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:     "env",
+		Short:   "Print the shell lines that point the real az CLI (and other clients) at aci local.",
+		Example: "  eval \"$(aci local env)\"",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				stateDir = defaultStateDir(f)
+			}
+			ri, _ := running(stateDir)
+			if ri == nil {
+				return cmdutil.Fail("aci local is not running; start it with `aci local start --detach`.")
+			}
+			id, err := identityOf(stateDir)
+			if err != nil {
+				return err
+			}
+			ca := server.CAFile(stateDir)
+			fmt.Fprintf(f.IO.Out, "export REQUESTS_CA_BUNDLE=%s\n", shellQuote(ca))
+			fmt.Fprintf(f.IO.Out, "export SSL_CERT_FILE=%s\n", shellQuote(ca))
+			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/\n", CloudName, ri.Endpoint)
+			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
+			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	return cmd
+}
+
+func shellQuote(s string) string {
+	for _, c := range s {
+		if !(c == '/' || c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
+}
+
+func newReset(f *cmdutil.Factory) *cobra.Command {
+	var stateDir string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Delete every resource aci local holds (with --all, also its CA and identity).",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				stateDir = defaultStateDir(f)
+			}
+			if ri, _ := running(stateDir); ri != nil {
+				return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
+			}
+			files := []string{"state.db", "requests.log", "server.log", "runtime.json"}
+			if all {
+				files = append(files, "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "principals.json", "token-signing-key.pem")
+			}
+			for _, n := range files {
+				if err := os.Remove(filepath.Join(stateDir, n)); err != nil && !os.IsNotExist(err) {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	cmd.Flags().BoolVar(&all, "all", false, "Also delete the CA, certificates and the service principal.")
+	return cmd
+}
+
+// runtimeName says what would run container groups here.
+func runtimeName() string {
+	if dockerState() == "available" {
+		return "docker"
+	}
+	return "process"
+}
+
+func dockerState() string {
+	sock := "/var/run/docker.sock"
+	if h := os.Getenv("DOCKER_HOST"); len(h) > 7 && h[:7] == "unix://" {
+		sock = h[7:]
+	}
+	c, err := net.DialTimeout("unix", sock, 500*time.Millisecond)
+	if err != nil {
+		return "unavailable"
+	}
+	c.Close()
+	return "available"
 }

@@ -44,7 +44,11 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 			if o.ServicePrincipal && o.Username == "" {
 				return cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
 			}
-			return run(f, o)
+			out, err := Login(f, o)
+			if err != nil {
+				return err
+			}
+			return f.Print(out, cmdutil.PrintOptions{Table: account.ListTable})
 		},
 	}
 	fl := cmd.Flags()
@@ -59,19 +63,21 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func run(f *cmdutil.Factory, o *Options) error {
+// Login signs in to the active cloud, stores the subscriptions (and a service
+// principal's secret) and returns the subscription entries az prints.
+func Login(f *cmdutil.Factory, o *Options) ([]any, error) {
 	ctx := f.Context()
 	clouds, err := f.Clouds()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cloud, err := clouds.Active()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	copts, err := f.CredentialOptions(cloud)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	user := arm.User{}
 	var cred azcore.TokenCredential
@@ -79,7 +85,7 @@ func run(f *cmdutil.Factory, o *Options) error {
 	switch {
 	case o.ServicePrincipal:
 		if o.Tenant == "" {
-			return cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+			return nil, cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
 		}
 		sp = &arm.ServicePrincipal{ClientID: o.Username, Tenant: o.Tenant, ClientSecret: o.Password, Certificate: o.Certificate}
 		if sp.Certificate == "" && strings.HasSuffix(strings.ToLower(o.Password), ".pem") {
@@ -88,7 +94,7 @@ func run(f *cmdutil.Factory, o *Options) error {
 			}
 		}
 		if sp.ClientSecret == "" && sp.Certificate == "" {
-			return cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+			return nil, cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
 		}
 		user = arm.User{Name: o.Username, Type: "servicePrincipal"}
 		cred, err = arm.NewServicePrincipalCredential(copts, *sp)
@@ -106,12 +112,12 @@ func run(f *cmdutil.Factory, o *Options) error {
 		cred, err = arm.NewDeviceCodeCredential(copts, o.Tenant, func(msg string) { fmt.Fprintln(f.IO.ErrOut, "WARNING: "+msg) })
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scope := cloud.Audience() + "/.default"
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
 	if err != nil {
-		return cmdutil.Fail("%s", authMessage(err))
+		return nil, cmdutil.Fail("%s", authMessage(err))
 	}
 	tenant := o.Tenant
 	if tid := tenantOf(tok.Token); tid != "" {
@@ -122,28 +128,28 @@ func run(f *cmdutil.Factory, o *Options) error {
 	}
 	key := cloud.Name + "|" + tenant + "|" + user.Type + "|" + user.Name
 	if err := arm.ClearTokenCache(f.ConfigDir); err != nil {
-		return err
+		return nil, err
 	}
 	cached := arm.CachedCredential(staticCredential{tok}, f.ConfigDir, key)
 	if _, err := cached.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
-		return err
+		return nil, err
 	}
 	co, err := arm.ClientOptions(arm.Options{Version: f.Version, HTTPClient: f.HTTPClient, Debug: debugWriter(f)}, cloud)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	client := &arm.Client{Cred: cred, Options: co}
 	svc, err := client.Subscriptions()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list, err := svc.List(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prof, err := arm.LoadProfile(f.ConfigDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prev, _ := prof.Default(cloud.Name)
 	var subs []arm.Subscription
@@ -171,7 +177,7 @@ func run(f *cmdutil.Factory, o *Options) error {
 	}
 	if len(subs) == 0 {
 		if !o.AllowNoSubscriptions {
-			return cmdutil.Fail("No subscriptions found for %s.", user.Name)
+			return nil, cmdutil.Fail("No subscriptions found for %s.", user.Name)
 		}
 		subs = append(subs, arm.Subscription{ID: tenant, Name: "N/A(tenant level account)", State: "Enabled", User: user,
 			TenantID: tenant, HomeTenantID: tenant, EnvironmentName: cloud.Name})
@@ -186,7 +192,7 @@ func run(f *cmdutil.Factory, o *Options) error {
 	if sp != nil {
 		sp.Tenant = tenant
 		if err := arm.SaveServicePrincipal(f.ConfigDir, *sp); err != nil {
-			return err
+			return nil, err
 		}
 		if tenant != o.Tenant {
 			// Keep the tenant the user named too, so either resolves the secret.
@@ -197,13 +203,13 @@ func run(f *cmdutil.Factory, o *Options) error {
 	}
 	prof.Replace(cloud.Name, subs)
 	if err := prof.Save(); err != nil {
-		return err
+		return nil, err
 	}
 	var out []any
 	for _, s := range subs {
 		out = append(out, account.Entry(s, "cloudName"))
 	}
-	return f.Print(out, cmdutil.PrintOptions{Table: account.ListTable})
+	return out, nil
 }
 
 func debugWriter(f *cmdutil.Factory) io.Writer {

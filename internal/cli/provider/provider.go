@@ -29,7 +29,8 @@ func service(f *cmdutil.Factory) (Service, error) {
 	return c.Providers()
 }
 
-// PollInterval is how often --wait re-reads the provider (az: 10 s).
+// PollInterval is the longest wait between reads of the provider under --wait
+// (az always waits 10 s); aci starts at a tenth of it and doubles.
 var PollInterval = 10 * time.Second
 
 // NewCmd builds `aci provider`.
@@ -164,12 +165,14 @@ func update(f *cmdutil.Factory, svc Service, o *RegisterOptions, registering boo
 	}
 	sp := f.StartSpinner("Running")
 	defer sp.Stop()
+	delay := PollInterval / 10
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(PollInterval):
+		case <-time.After(delay):
 		}
+		delay = min(2*delay, PollInterval)
 		p, err := svc.Get(ctx, o.Namespace, "")
 		if err != nil {
 			return err

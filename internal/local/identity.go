@@ -1,0 +1,67 @@
+package local
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"github.com/google/uuid"
+)
+
+// Identity is the local tenant: its subscription, its service principal and the key
+// that signs tokens. Secrets live in principals.json, mode 0600.
+type Identity struct {
+	TenantID       string `json:"tenantId"`
+	SubscriptionID string `json:"subscriptionId"`
+	ClientID       string `json:"clientId"`
+	ClientSecret   string `json:"clientSecret"`
+	UserName       string `json:"userName"`
+	UserPassword   string `json:"userPassword"`
+	key            *rsa.PrivateKey
+}
+
+func randomSecret() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// loadIdentity reads or creates the tenant's identity in the state dir.
+func loadIdentity(dir string) (*Identity, error) {
+	path := filepath.Join(dir, "principals.json")
+	id := &Identity{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, id); err != nil {
+			return nil, err
+		}
+	} else {
+		id = &Identity{TenantID: uuid.NewString(), SubscriptionID: uuid.NewString(), ClientID: uuid.NewString(),
+			ClientSecret: randomSecret(), UserName: "user@aci.local", UserPassword: randomSecret()}
+		b, _ := json.MarshalIndent(id, "", "  ")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	keyPath := filepath.Join(dir, "token-signing-key.pem")
+	if b, err := os.ReadFile(keyPath); err == nil {
+		k, err := x509.ParsePKCS1PrivateKey(pemBlock(b))
+		if err != nil {
+			return nil, err
+		}
+		id.key = k
+		return id, nil
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	if err := writePEM(keyPath, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k), 0o600); err != nil {
+		return nil, err
+	}
+	id.key = k
+	return id, nil
+}

@@ -1,0 +1,132 @@
+package local
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Handler serves one resource type, e.g. "Microsoft.ContainerInstance/containerGroups".
+// The router has already checked the token, the api-version, the subscription and
+// (for resources in a group) that the group exists.
+type Handler interface {
+	Type() string
+	Serve(w http.ResponseWriter, r *Request)
+}
+
+// GroupCleaner is implemented by handlers whose resources must be torn down (for
+// example their containers stopped) when their resource group is deleted.
+type GroupCleaner interface {
+	DeleteInGroup(sub, group string) error
+}
+
+// Request is a parsed ARM request.
+type Request struct {
+	*http.Request
+	Server     *Server
+	Body       []byte
+	APIVersion string
+	Claims     jwt.MapClaims
+	segs       []string
+
+	Subscription string
+	Group        string   // empty for subscription-level requests
+	Namespace    string   // provider namespace
+	Rest         []string // after providers/{ns}: type, name, child type, child name..., action
+}
+
+// ID is the resource id named by the request's path (up to and excluding n trailing
+// segments), with the caller's casing.
+func (r *Request) ID(drop int) string {
+	return "/" + strings.Join(r.segs[:len(r.segs)-drop], "/")
+}
+
+// Decode parses the JSON body into v; malformed JSON is ARM's InvalidRequestContent.
+func (r *Request) Decode(v any) *apiError {
+	if len(strings.TrimSpace(string(r.Body))) == 0 {
+		return &apiError{400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'The request body is empty.'."}
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return &apiError{400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: '%s'.", err.Error())}
+	}
+	return nil
+}
+
+// Error writes an ARM error.
+func (r *Request) Error(w http.ResponseWriter, status int, code, format string, a ...any) {
+	writeError(w, &apiError{status, code, fmt.Sprintf(format, a...)})
+}
+
+func is(seg, want string) bool { return strings.EqualFold(seg, want) }
+
+// route dispatches by path shape; provider resource types go to their Handler.
+func (s *Server) route(w http.ResponseWriter, r *Request) {
+	p := r.segs
+	n := len(p)
+	switch {
+	case n == 1 && is(p[0], "subscriptions") && r.Method == http.MethodGet:
+		s.listSubscriptions(w, r)
+		return
+	case n == 1 && is(p[0], "tenants") && r.Method == http.MethodGet:
+		s.listTenants(w, r)
+		return
+	case n >= 2 && is(p[0], "providers"):
+		s.tenantProviders(w, r)
+		return
+	case n < 2 || !is(p[0], "subscriptions"):
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	r.Subscription = p[1]
+	if !strings.EqualFold(r.Subscription, s.id.SubscriptionID) {
+		r.Error(w, 404, "SubscriptionNotFound", "The subscription '%s' could not be found.", r.Subscription)
+		return
+	}
+	switch {
+	case n == 2 && r.Method == http.MethodGet:
+		writeJSON(w, 200, s.subscription())
+	case n == 3 && is(p[2], "locations") && r.Method == http.MethodGet:
+		writeJSON(w, 200, map[string]any{"value": s.locations()})
+	case n == 4 && is(p[2], "operationresults"):
+		s.operationResult(w, r, p[3])
+	case n >= 3 && is(p[2], "resourcegroups"):
+		if n <= 4 {
+			s.resourceGroups(w, r)
+			return
+		}
+		r.Group = p[3]
+		if n >= 7 && is(p[4], "providers") {
+			if !s.groupExists(r.Subscription, r.Group) {
+				r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)
+				return
+			}
+			r.Namespace, r.Rest = p[5], p[6:]
+			s.dispatch(w, r)
+			return
+		}
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	case n >= 3 && is(p[2], "providers"):
+		if n <= 5 {
+			s.providers(w, r)
+			return
+		}
+		r.Namespace, r.Rest = p[3], p[4:]
+		s.dispatch(w, r)
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	}
+}
+
+// dispatch finds the handler of Namespace/type.
+func (s *Server) dispatch(w http.ResponseWriter, r *Request) {
+	t := r.Namespace + "/" + r.Rest[0]
+	h, ok := s.handlers[strings.ToLower(t)]
+	if !ok {
+		r.Error(w, 404, "InvalidResourceType", "The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", r.Rest[0], r.Namespace, r.APIVersion)
+		return
+	}
+	h.Serve(w, r)
+}

@@ -1,0 +1,234 @@
+package local
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketResources  = []byte("resources")
+	bucketOperations = []byte("operations")
+	bucketMeta       = []byte("meta")
+)
+
+// ErrNotFound is returned by Store getters.
+var ErrNotFound = errors.New("not found")
+
+// Resource is one stored ARM resource: its wire body and bookkeeping.
+type Resource struct {
+	ID      string          `json:"id"`   // as the creator cased it
+	Type    string          `json:"type"` // Microsoft.Resources/resourceGroups, ...
+	Group   string          `json:"group,omitempty"`
+	Body    json.RawMessage `json:"body"`
+	Private json.RawMessage `json:"private,omitempty"` // secrets and runtime state, never returned by GET
+	Created time.Time       `json:"created"`
+	Updated time.Time       `json:"updated"`
+}
+
+// Operation is an asynchronous operation's status resource.
+type Operation struct {
+	ID        string          `json:"id"`
+	Kind      string          `json:"kind"`   // what resumes it after a restart
+	Target    string          `json:"target"` // the resource it acts on
+	Status    string          `json:"status"` // InProgress, Succeeded, Failed, Canceled
+	StartTime time.Time       `json:"startTime"`
+	EndTime   *time.Time      `json:"endTime,omitempty"`
+	Error     *ErrorBody      `json:"error,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// ErrorBody is ARM's error object.
+type ErrorBody struct {
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	Target  string      `json:"target,omitempty"`
+	Details []ErrorBody `json:"details,omitempty"`
+}
+
+// Store is the bbolt database in the state dir.
+type Store struct{ db *bolt.DB }
+
+// OpenStore opens (creating) <dir>/state.db.
+func OpenStore(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(filepath.Join(dir, "state.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketResources, bucketOperations, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func key(id string) []byte { return []byte(strings.ToLower(strings.TrimRight(id, "/"))) }
+
+// Get reads a resource by id (case-insensitive).
+func (s *Store) Get(id string) (*Resource, error) {
+	var r *Resource
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketResources).Get(key(id))
+		if b == nil {
+			return ErrNotFound
+		}
+		r = &Resource{}
+		return json.Unmarshal(b, r)
+	})
+	return r, err
+}
+
+// Put writes a resource; it returns after the commit is on disk.
+func (s *Store) Put(r *Resource) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketResources).Put(key(r.ID), b) })
+}
+
+// Update reads, changes and writes a resource in one transaction.
+func (s *Store) Update(id string, fn func(r *Resource) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketResources)
+		b := bk.Get(key(id))
+		if b == nil {
+			return ErrNotFound
+		}
+		r := &Resource{}
+		if err := json.Unmarshal(b, r); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+		nb, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return bk.Put(key(id), nb)
+	})
+}
+
+// Delete removes a resource and everything below its id.
+func (s *Store) Delete(id string) error {
+	prefix := key(id)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketResources)
+		c := bk.Cursor()
+		var doomed [][]byte
+		for k, _ := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, _ = c.Next() {
+			if len(k) == len(prefix) || k[len(prefix)] == '/' {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+		}
+		for _, k := range doomed {
+			if err := bk.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// List returns resources whose id starts with prefix and whose type is typ (any
+// type when empty), in id order.
+func (s *Store) List(prefix, typ string) ([]*Resource, error) {
+	p := key(prefix)
+	var out []*Resource
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketResources).Cursor()
+		for k, v := c.Seek(p); k != nil && strings.HasPrefix(string(k), string(p)); k, v = c.Next() {
+			r := &Resource{}
+			if err := json.Unmarshal(v, r); err != nil {
+				return err
+			}
+			if typ == "" || strings.EqualFold(r.Type, typ) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutOperation writes an operation.
+func (s *Store) PutOperation(op *Operation) error {
+	b, err := json.Marshal(op)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOperations).Put([]byte(op.ID), b) })
+}
+
+// GetOperation reads an operation.
+func (s *Store) GetOperation(id string) (*Operation, error) {
+	var op *Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOperations).Get([]byte(id))
+		if b == nil {
+			return ErrNotFound
+		}
+		op = &Operation{}
+		return json.Unmarshal(b, op)
+	})
+	return op, err
+}
+
+// Operations lists every operation.
+func (s *Store) Operations() ([]*Operation, error) {
+	var out []*Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOperations).ForEach(func(k, v []byte) error {
+			op := &Operation{}
+			if err := json.Unmarshal(v, op); err != nil {
+				return err
+			}
+			out = append(out, op)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// GetMeta reads a JSON value from the meta bucket into v.
+func (s *Store) GetMeta(k string, v any) (bool, error) {
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta).Get([]byte(k))
+		if b == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(b, v)
+	})
+	return found, err
+}
+
+// PutMeta writes a JSON value to the meta bucket.
+func (s *Store) PutMeta(k string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte(k), b) })
+}

@@ -1,0 +1,229 @@
+package local
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// ARMAudience is the token audience of Azure Resource Manager (with its slash, as
+// az and MSAL send it).
+const ARMAudience = "https://management.core.windows.net/"
+
+// TokenLifetime is how long issued access tokens live.
+var TokenLifetime = time.Hour
+
+const signingKID = "aci-local-1"
+
+// tokenService issues and verifies tokens for the local tenant.
+type tokenService struct {
+	id   *Identity
+	base func(r *http.Request) string
+}
+
+func (t *tokenService) sign(claims jwt.MapClaims) (string, error) {
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = signingKID
+	return tok.SignedString(t.id.key)
+}
+
+func (t *tokenService) accessToken(r *http.Request, audience, subject, appID, kind string) (string, time.Time, error) {
+	now := time.Now()
+	exp := now.Add(TokenLifetime)
+	s, err := t.sign(jwt.MapClaims{
+		"aud": audience, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": subject, "sub": subject,
+		"appid": appID, "idtyp": kind, "iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
+		"ver": "1.0",
+	})
+	return s, exp, err
+}
+
+// verify checks an ARM request's bearer token; the error text is ARM's.
+func (t *tokenService) verify(header string) (jwt.MapClaims, *apiError) {
+	if header == "" {
+		return nil, &apiError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."}
+	}
+	raw, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok {
+		return nil, &apiError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format."}
+	}
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
+		if _, ok := tok.Method.(*jwt.SigningMethodRSA); !ok {
+			return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
+		}
+		return &t.id.key.PublicKey, nil
+	}, jwt.WithLeeway(time.Minute))
+	switch {
+	case err != nil && strings.Contains(err.Error(), "token is expired"):
+		exp, _ := claims.GetExpirationTime()
+		when := ""
+		if exp != nil {
+			when = exp.UTC().Format("01/02/2006 15:04:05")
+		}
+		return nil, &apiError{401, "ExpiredAuthenticationToken", fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", when, time.Now().UTC().Format("01/02/2006 15:04:05"))}
+	case err != nil:
+		return nil, &apiError{401, "InvalidAuthenticationToken", "The access token is invalid."}
+	}
+	aud, _ := claims["aud"].(string)
+	if strings.TrimRight(aud, "/") != strings.TrimRight(ARMAudience, "/") && strings.TrimRight(aud, "/") != "https://management.azure.com" {
+		return nil, &apiError{401, "InvalidAuthenticationTokenAudience", fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s','https://management.azure.com/'.", aud, ARMAudience)}
+	}
+	if tid, _ := claims["tid"].(string); tid != t.id.TenantID {
+		return nil, &apiError{401, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant associated with this subscription.", tid)}
+	}
+	return claims, nil
+}
+
+func b64(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func audienceFrom(form map[string][]string) string {
+	get := func(k string) string {
+		if v := form[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	if res := get("resource"); res != "" {
+		return res
+	}
+	for _, s := range strings.Fields(get("scope")) {
+		if strings.HasSuffix(s, "/.default") {
+			return strings.TrimSuffix(s, ".default")
+		}
+	}
+	return ARMAudience
+}
+
+func tokenError(w http.ResponseWriter, status int, code, desc string) {
+	writeJSON(w, status, map[string]any{"error": code, "error_description": desc,
+		"error_codes": []int{7000215}, "timestamp": time.Now().UTC().Format("2006-01-02 15:04:05Z"),
+		"trace_id": uuid.NewString(), "correlation_id": uuid.NewString()})
+}
+
+func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// register adds the token-service routes.
+func (t *tokenService) register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /metadata/endpoints", func(w http.ResponseWriter, r *http.Request) {
+		b := t.base(r)
+		writeJSON(w, 200, map[string]any{"galleryEndpoint": b + "/", "graphEndpoint": b + "/graph/", "portalEndpoint": b + "/",
+			"authentication": map[string]any{"loginEndpoint": b + "/adfs", "audiences": []string{ARMAudience}}})
+	})
+	oidc := func(w http.ResponseWriter, r *http.Request, root string, v2 bool) {
+		tok := root + "/oauth2/token"
+		if v2 {
+			tok = root + "/oauth2/v2.0/token"
+		}
+		writeJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": root + "/oauth2/authorize",
+			"token_endpoint": tok, "device_authorization_endpoint": root + "/oauth2/devicecode",
+			"jwks_uri": t.base(r) + "/adfs/discovery/keys", "tenant_region_scope": "NA",
+			"response_types_supported": []string{"code", "id_token", "token"},
+			"subject_types_supported":  []string{"pairwise"}, "id_token_signing_alg_values_supported": []string{"RS256"},
+			"grant_types_supported": []string{"client_credentials", "password", "refresh_token"}})
+	}
+	mux.HandleFunc("GET /adfs/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		oidc(w, r, t.base(r)+"/adfs", false)
+	})
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		oidc(w, r, t.base(r)+"/"+r.PathValue("tenant"), true)
+	})
+	mux.HandleFunc("GET /adfs/discovery/keys", func(w http.ResponseWriter, r *http.Request) {
+		pk := t.id.key.PublicKey
+		writeJSON(w, 200, map[string]any{"keys": []any{map[string]any{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": signingKID,
+			"n": base64.RawURLEncoding.EncodeToString(pk.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pk.E)).Bytes())}}})
+	})
+	mux.HandleFunc("POST /adfs/oauth2/token", t.token)
+	mux.HandleFunc("POST /{tenant}/oauth2/token", t.token)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", t.token)
+	// Managed identity: msrestazure's MSI_ENDPOINT (POST form) and the IMDS shape (GET).
+	mux.HandleFunc("/msi/token", t.msi)
+	mux.HandleFunc("GET /metadata/identity/oauth2/token", t.msi)
+}
+
+func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, 400, "invalid_request", "AADSTS900144: The request body must be form-encoded.")
+		return
+	}
+	aud := audienceFrom(r.PostForm)
+	now := time.Now()
+	switch r.PostForm.Get("grant_type") {
+	case "client_credentials":
+		if !eq(r.PostForm.Get("client_id"), t.id.ClientID) || !eq(r.PostForm.Get("client_secret"), t.id.ClientSecret) {
+			tokenError(w, 401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+r.PostForm.Get("client_id")+"'.")
+			return
+		}
+		at, exp, err := t.accessToken(r, aud, t.id.ClientID, t.id.ClientID, "app")
+		if err != nil {
+			tokenError(w, 500, "server_error", err.Error())
+			return
+		}
+		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": int(exp.Sub(now).Seconds()),
+			"ext_expires_in": int(exp.Sub(now).Seconds()), "access_token": at})
+	case "password", "refresh_token":
+		clientID := r.PostForm.Get("client_id")
+		if r.PostForm.Get("grant_type") == "password" {
+			if !eq(strings.ToLower(r.PostForm.Get("username")), t.id.UserName) || !eq(r.PostForm.Get("password"), t.id.UserPassword) {
+				tokenError(w, 400, "invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password.")
+				return
+			}
+		} else {
+			claims := jwt.MapClaims{}
+			_, err := jwt.ParseWithClaims(r.PostForm.Get("refresh_token"), claims, func(*jwt.Token) (any, error) { return &t.id.key.PublicKey, nil })
+			if err != nil || claims["typ"] != "refresh" {
+				tokenError(w, 400, "invalid_grant", "AADSTS70000: The provided refresh token is invalid or expired.")
+				return
+			}
+		}
+		userOID := uuidFrom(t.id.UserName)
+		at, exp, err := t.accessToken(r, aud, userOID, clientID, "user")
+		if err != nil {
+			tokenError(w, 500, "server_error", err.Error())
+			return
+		}
+		rt, _ := t.sign(jwt.MapClaims{"typ": "refresh", "sub": userOID, "iat": now.Unix(), "exp": now.Add(90 * 24 * time.Hour).Unix()})
+		idt, _ := t.sign(jwt.MapClaims{"aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
+			"sub": userOID, "upn": t.id.UserName, "unique_name": t.id.UserName, "preferred_username": t.id.UserName,
+			"name": "aci local user", "iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(), "ver": "1.0"})
+		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "scope": r.PostForm.Get("scope"),
+			"expires_in": int(exp.Sub(now).Seconds()), "ext_expires_in": int(exp.Sub(now).Seconds()),
+			"access_token": at, "refresh_token": rt, "id_token": idt,
+			"client_info": b64(map[string]string{"uid": userOID, "utid": t.id.TenantID})})
+	default:
+		tokenError(w, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"+r.PostForm.Get("grant_type")+"'.")
+	}
+}
+
+func (t *tokenService) msi(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	aud := r.Form.Get("resource")
+	if aud == "" {
+		aud = ARMAudience
+	}
+	at, exp, err := t.accessToken(r, aud, uuidFrom("managed-identity"), t.id.ClientID, "app")
+	if err != nil {
+		writeJSON(w, 500, map[string]any{"error": "server_error", "error_description": err.Error()})
+		return
+	}
+	writeJSON(w, 200, map[string]any{"access_token": at, "token_type": "Bearer", "resource": aud,
+		"expires_in": fmt.Sprint(int(time.Until(exp).Seconds())), "expires_on": fmt.Sprint(exp.Unix()),
+		"client_id": t.id.ClientID})
+}
+
+// uuidFrom makes a stable object id from a name.
+func uuidFrom(name string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("aci-local:"+name)).String()
+}
