@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// requireAz finds the real az CLI; it is part of the test suite (make deps
+// installs Debian's azure-cli), so its absence fails the test instead of skipping.
+func requireAz(t *testing.T) string {
+	t.Helper()
+	az, err := exec.LookPath("az")
+	if err != nil {
+		t.Fatal("the real az CLI is needed (apt-get install -y azure-cli, or `make deps`)")
+	}
+	return az
+}
+
+// TestAzAgainstLocal runs the real az 2.45 against aci local, then the same steps
+// with aci, and requires the same outputs and exit codes.
+func TestAzAgainstLocal(t *testing.T) {
+	az := requireAz(t)
+	env := localEnv(t)
+	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
+	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}
+	var setup [][]string
+	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
+		if v, ok := strings.CutPrefix(l, "export "); ok {
+			azEnv = append(azEnv, v)
+			continue
+		}
+		setup = append(setup, strings.Fields(l)[1:])
+	}
+	for _, args := range setup {
+		must(t, run(t, azEnv, az, append(args, "-o", "none")...), 0)
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string // a line the output must contain ("" = empty output)
+	}{
+		{[]string{"group", "create", "-n", "RG", "-l", "westus", "--tags", "env=e2e"}, 0, `"provisioningState": "Succeeded"`},
+		{[]string{"group", "list", "-o", "table"}, 0, "RG      westus      Succeeded"},
+		{[]string{"group", "show", "-n", "RG"}, 0, `"env": "e2e"`},
+		{[]string{"group", "show", "-n", "RG", "-o", "tsv"}, 0, "westus"},
+		{[]string{"group", "exists", "-n", "RG"}, 0, "true"},
+		{[]string{"group", "exists", "-n", "nope"}, 0, "false"},
+		{[]string{"group", "show", "-n", "nope"}, 3, ""},
+		{[]string{"provider", "register", "-n", "Microsoft.ContainerInstance", "--wait"}, 0, ""},
+		{[]string{"provider", "show", "-n", "Microsoft.ContainerInstance", "--query", "registrationState", "-o", "tsv"}, 0, "Registered"},
+		{[]string{"provider", "show", "-n", "Microsoft.ContainerInstance", "-o", "table"}, 0, "Microsoft.ContainerInstance  RegistrationRequired  Registered"},
+		{[]string{"account", "list-locations", "--query", "[?name=='westus'].displayName", "-o", "tsv"}, 0, "West US"},
+		{[]string{"group", "delete", "-n", "RG", "--yes"}, 0, ""},
+		{[]string{"group", "exists", "-n", "RG"}, 0, "false"},
+	}
+	// The whole sequence under az first (it ends with the group deleted), then the
+	// same sequence under aci against the same endpoint: outputs must be identical.
+	var azOut []result
+	for _, s := range steps {
+		ra := run(t, azEnv, az, s.args...)
+		if ra.code != s.code || (s.want == "" && ra.stdout != "") || !strings.Contains(ra.stdout, s.want) {
+			t.Fatalf("az %v: exit %d\nstdout:\n%s\nstderr:\n%s", s.args, ra.code, ra.stdout, ra.stderr)
+		}
+		azOut = append(azOut, ra)
+	}
+	for i, s := range steps {
+		ri := run(t, env, aciBin, s.args...)
+		if ri.code != s.code || ri.stdout != azOut[i].stdout {
+			t.Fatalf("aci %v: exit %d (want %d)\naci:\n%s\naz:\n%s\naci stderr:\n%s", s.args, ri.code, s.code, ri.stdout, azOut[i].stdout, ri.stderr)
+		}
+	}
+	// az's own config dir holds what we told it; nothing of aci's secrets leaks into
+	// aci local's request log.
+	log, err := os.ReadFile(filepath.Join(strings.TrimPrefix(env[0], "ACI_CONFIG_DIR="), "local", "requests.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(log), "Bearer") || regexp.MustCompile(`eyJ[\w-]+\.eyJ[\w-]+\.`).Match(log) {
+		t.Fatal("request log holds tokens")
+	}
+	if !strings.Contains(string(log), "AZURECLI/2.45") {
+		t.Fatal("az's requests are not in the log")
+	}
+}
+

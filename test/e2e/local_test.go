@@ -1,0 +1,50 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestQuickStart is the README's quick start, step by step.
+func TestQuickStart(t *testing.T) {
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "demo", "-l", "westus", "-o", "none"), 0)
+	r := must(t, run(t, env, aciBin, "group", "list", "-o", "table"), 0)
+	if r.stdout != "Name    Location    Status\n------  ----------  ---------\ndemo    westus      Succeeded\n" {
+		t.Fatalf("group list:\n%s", r.stdout)
+	}
+	var st map[string]any
+	r = must(t, run(t, env, aciBin, "local", "status", "-o", "json"), 0)
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || !strings.HasPrefix(st["endpoint"].(string), "https://127.0.0.1:") || st["runtime"] == "" {
+		t.Fatalf("status: %s", r.stdout)
+	}
+	r = run(t, env, aciBin, "local", "start", "--detach", "--port", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "already running") {
+		t.Fatalf("second start: %+v", r)
+	}
+	r = must(t, run(t, env, aciBin, "local", "env"), 0)
+	for _, want := range []string{"export REQUESTS_CA_BUNDLE=", "export SSL_CERT_FILE=", "az cloud register -n local --endpoint-resource-manager " + st["endpoint"].(string) + "/",
+		"az cloud set -n local", "az login --service-principal -u "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("env lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	must(t, run(t, env, aciBin, "group", "delete", "-n", "demo", "--yes"), 0)
+	r = run(t, env, aciBin, "group", "show", "-n", "demo")
+	if r.code != 3 || !strings.HasPrefix(r.stderr, "ERROR: (ResourceGroupNotFound) Resource group 'demo' could not be found.") {
+		t.Fatalf("show deleted: %+v", r)
+	}
+	must(t, run(t, env, aciBin, "local", "stop"), 0)
+	if r := run(t, env, aciBin, "local", "status"); r.code != 1 {
+		t.Fatalf("status after stop: %+v", r)
+	}
+	// State survives a restart.
+	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "kept", "-l", "eastus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "local", "stop"), 0)
+	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none"), 0)
+	if r := must(t, run(t, env, aciBin, "group", "exists", "-n", "kept"), 0); r.stdout != "true\n" {
+		t.Fatalf("after restart: %+v", r)
+	}
+}
