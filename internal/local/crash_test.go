@@ -119,7 +119,9 @@ func TestCrashSafety(t *testing.T) {
 		c.cmd.Process.Kill()
 		c.cmd.Wait()
 	}
-	rgPath := func(n string) string { return "/subscriptions/" + sub + "/resourcegroups/" + n + "?api-version=2021-04-01" }
+	rgPath := func(n string) string {
+		return "/subscriptions/" + sub + "/resourcegroups/" + n + "?api-version=2021-04-01"
+	}
 	var mu sync.Mutex
 	created := map[string]bool{} // acknowledged creates
 	deleted := map[string]bool{} // acknowledged deletes

@@ -86,4 +86,3 @@ func TestAzAgainstLocal(t *testing.T) {
 		t.Fatal("az's requests are not in the log")
 	}
 }
-
