@@ -1,0 +1,50 @@
+# aci — see README.md. `make test` is what CI runs.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+PKG      := github.com/aci-cli/aci/internal/build
+LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+
+.PHONY: build test unit e2e lint docs docs-check demo deps bench clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci ./cmd/aci
+
+# Everything CI checks: lint, generated docs, unit and end-to-end tests (the e2e
+# tests need the real az CLI, which deps installs).
+test: deps lint docs-check build
+	$(GO) test -count=1 -timeout 25m ./...
+
+unit:
+	$(GO) test ./internal/...
+
+e2e: build
+	$(GO) test -count=1 -timeout 25m ./test/...
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+docs:
+	rm -rf docs/reference
+	$(GO) run ./scripts/gendocs docs/reference
+
+docs-check:
+	@tmp=$$(mktemp -d); $(GO) run ./scripts/gendocs $$tmp/reference; \
+	  if ! diff -r $$tmp/reference docs/reference >/dev/null; then \
+	    echo "docs/reference is out of date: run 'make docs'"; diff -r $$tmp/reference docs/reference | head -20; rm -rf $$tmp; exit 1; fi; \
+	  rm -rf $$tmp
+
+demo: build
+	./scripts/demo.sh
+
+deps:
+	./scripts/deps.sh
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./test/bench/
+
+clean:
+	rm -rf bin dist
