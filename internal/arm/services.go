@@ -14,6 +14,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 )
 
+// resourcesAPIVersion is what armresources v1.2.0 sends (and az 2.45 too).
+const resourcesAPIVersion = "2021-04-01"
+
 // Raw is a resource as the service returned it.
 type Raw = map[string]any
 
@@ -91,13 +94,19 @@ func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progre
 
 // ResourceGroups is Microsoft.Resources/resourceGroups.
 type ResourceGroups struct {
-	c *armresources.ResourceGroupsClient
+	c   *armresources.ResourceGroupsClient
+	raw *RawClient
+	sub string
 }
 
 // ResourceGroups builds the resource-group service.
 func (c *Client) ResourceGroups() (*ResourceGroups, error) {
 	rc, err := armresources.NewResourceGroupsClient(c.Subscription, c.Cred, c.armOptions())
-	return &ResourceGroups{rc}, err
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.Raw()
+	return &ResourceGroups{rc, raw, c.Subscription}, err
 }
 
 // CreateOrUpdate PUTs a group.
@@ -128,29 +137,16 @@ func (s *ResourceGroups) Exists(ctx context.Context, name string) (bool, error) 
 	return res.Success, nil
 }
 
-// List lists groups, optionally filtered ($filter).
+// List lists groups, optionally filtered ($filter). It pages through the raw
+// client: the output needs the wire JSON, and the SDK pager would first decode
+// every page into typed models that are thrown away (half the time of a
+// 1,000-group list).
 func (s *ResourceGroups) List(ctx context.Context, filter string) ([]any, error) {
-	opts := &armresources.ResourceGroupsClientListOptions{}
+	q := url.Values{}
 	if filter != "" {
-		opts.Filter = &filter
+		q.Set("$filter", filter)
 	}
-	pager := s.c.NewListPager(opts)
-	var out []any
-	for pager.More() {
-		cctx, r := captured(ctx)
-		if _, err := pager.NextPage(cctx); err != nil {
-			return nil, Wrap(err)
-		}
-		v, err := pageValues(*r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v...)
-	}
-	if out == nil {
-		out = []any{}
-	}
-	return out, nil
+	return s.raw.List(ctx, "/subscriptions/"+url.PathEscape(s.sub)+"/resourcegroups", resourcesAPIVersion, q)
 }
 
 // Update PUTs a group back after a client-side change (az's generic update).

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -387,20 +388,34 @@ func (s *Server) page(w http.ResponseWriter, r *Request, items []json.RawMessage
 		skip = len(items)
 	}
 	end := skip + s.opts.PageSize
-	out := map[string]any{}
+	next := ""
 	if end < len(items) {
 		q := r.URL.Query()
 		q.Set("$skiptoken", strconv.Itoa(end))
-		out["nextLink"] = s.base + r.URL.Path + "?" + q.Encode()
+		next = s.base + r.URL.Path + "?" + q.Encode()
 	} else {
 		end = len(items)
 	}
-	page := items[skip:end]
-	if page == nil {
-		page = []json.RawMessage{}
+	// Stored bodies are already valid JSON: splice them instead of re-encoding
+	// (json.Marshal would re-validate every one).
+	var b bytes.Buffer
+	b.WriteString(`{"value":[`)
+	for i, it := range items[skip:end] {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(it)
 	}
-	out["value"] = page
-	writeJSON(w, 200, out)
+	b.WriteByte(']')
+	if next != "" {
+		nb, _ := json.Marshal(next)
+		b.WriteString(`,"nextLink":`)
+		b.Write(nb)
+	}
+	b.WriteByte('}')
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(200)
+	_, _ = w.Write(b.Bytes())
 }
 
 func lookupFold(m map[string]string, k string) (string, bool) {

@@ -82,7 +82,7 @@ func New(o Options) (*Server, error) {
 		o.Listen = "127.0.0.1:0"
 	}
 	if o.PageSize <= 0 {
-		o.PageSize = 100
+		o.PageSize = 1000
 	}
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return nil, err
