@@ -310,3 +310,47 @@ func TestPersistenceAndSecrets(t *testing.T) {
 		t.Fatalf("request log: %s", log)
 	}
 }
+
+func TestPasswordGrantAndMSI(t *testing.T) {
+	h := start(t, t.TempDir())
+	resp, err := h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
+		"client_id": {"04b07795-8ddb-461a-bbee-02f9e1bf7b46"}, "username": {h.srv.id.UserName}, "password": {h.srv.id.UserPassword},
+		"scope": {ARMAudience + "/.default offline_access openid profile"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]any
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	for _, k := range []string{"access_token", "refresh_token", "id_token", "client_info"} {
+		if s, _ := tok[k].(string); s == "" {
+			t.Fatalf("password grant lacks %s: %v", k, tok)
+		}
+	}
+	h.token = tok["access_token"].(string)
+	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatalf("user token refused: %s", a.raw)
+	}
+	// Refresh.
+	resp, _ = h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"refresh_token"},
+		"client_id": {"x"}, "refresh_token": {tok["refresh_token"].(string)}, "scope": {ARMAudience + "/.default"}})
+	var ref map[string]any
+	json.NewDecoder(resp.Body).Decode(&ref)
+	resp.Body.Close()
+	if ref["access_token"] == nil {
+		t.Fatalf("refresh: %v", ref)
+	}
+	// msrestazure's MSI_ENDPOINT shape: form POST with resource, JWT carrying tid.
+	resp, _ = h.client.PostForm(h.srv.BaseURL()+"/msi/token", url.Values{"resource": {ARMAudience}})
+	var msi map[string]any
+	json.NewDecoder(resp.Body).Decode(&msi)
+	resp.Body.Close()
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(msi["access_token"].(string), claims); err != nil || claims["tid"] != h.srv.id.TenantID || msi["expires_on"] == nil {
+		t.Fatalf("msi: %v %v", msi, err)
+	}
+	if resp, _ := h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
+		"username": {h.srv.id.UserName}, "password": {"nope"}}); resp.StatusCode != 400 {
+		t.Fatalf("bad password: %d", resp.StatusCode)
+	}
+}

@@ -151,3 +151,40 @@ func TestDefaultsFromConfig(t *testing.T) {
 	t.Setenv("ACI_DEFAULTS_LOCATION", "northeurope")
 	expect(t, e.Run("group", "create", "-n", "rg2", "--query", "location", "-o", "tsv"), 0, "northeurope\n")
 }
+
+func TestSpinnerOnlyOnTerminal(t *testing.T) {
+	s := clitest.NewServer(t)
+	p := "/subscriptions/" + clitest.Subscription + "/resourcegroups/rg1"
+	s.Add("DELETE", p, clitest.Response{Status: 202, Header: map[string]string{"Location": s.URL + "/subscriptions/" + clitest.Subscription + "/operationresults/x?api-version=2021-04-01"}})
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/operationresults/x", clitest.Response{Status: 202, Header: map[string]string{"Location": s.URL + "/subscriptions/" + clitest.Subscription + "/operationresults/x?api-version=2021-04-01"}})
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/operationresults/x", clitest.Response{Status: 200})
+	e := clitest.NewEnv(t, s)
+	if r := e.Run("group", "delete", "-n", "rg1", "-y"); r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("pipe: %+v", r)
+	}
+	e.StderrTTY = true
+	r := e.Run("group", "delete", "-n", "rg1", "-y")
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "\x1b[K - Starting ..\r") || !strings.HasSuffix(r.Stderr, "\x1b[K") {
+		t.Fatalf("terminal: %q", r.Stderr)
+	}
+}
+
+func TestWait(t *testing.T) {
+	s := clitest.NewServer(t)
+	p := "/subscriptions/" + clitest.Subscription + "/resourcegroups/rg1"
+	s.Add("GET", p, clitest.Response{Status: 404, Body: `{"error":{"code":"ResourceGroupNotFound","message":"x"}}`})
+	s.Add("GET", p, clitest.Response{Status: 200, Body: `{"name":"rg1","properties":{"provisioningState":"Succeeded"}}`})
+	e := clitest.NewEnv(t, s)
+	if r := e.Run("group", "wait", "-n", "rg1", "--created", "--interval", "0"); r.Code != 0 || r.Stdout != "" {
+		t.Fatalf("created: %+v", r)
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Fatalf("polls: %d", n)
+	}
+	if r := e.Run("group", "wait", "-n", "rg1", "--custom", "properties.provisioningState=='Succeeded'", "--interval", "0"); r.Code != 0 {
+		t.Fatalf("custom: %+v", r)
+	}
+	if r := e.Run("group", "wait", "-n", "rg1"); r.Code != 1 || !strings.Contains(r.Stderr, "--created | --updated | --deleted") {
+		t.Fatalf("no condition: %+v", r)
+	}
+}
