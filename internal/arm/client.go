@@ -37,6 +37,18 @@ type Options struct {
 // parsing the system pool costs more CPU than the rest of a command, so a cloud
 // with its own CA (aci local) never pays for it.
 func HTTPClient(c *Cloud) (*http.Client, error) {
+	cfg, err := TLSConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = cfg
+	return &http.Client{Transport: tr}, nil
+}
+
+// TLSConfig is the TLS configuration for a cloud's endpoints (also used for the
+// exec websocket).
+func TLSConfig(c *Cloud) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if c != nil && c.CABundle != "" {
 		pem, err := os.ReadFile(c.CABundle)
@@ -51,9 +63,7 @@ func HTTPClient(c *Cloud) (*http.Client, error) {
 		cfg.InsecureSkipVerify = true
 		cfg.VerifyConnection = func(cs tls.ConnectionState) error { return verifyChain(cs, own) }
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg
-	return &http.Client{Transport: tr}, nil
+	return cfg, nil
 }
 
 func verifyChain(cs tls.ConnectionState, own *x509.CertPool) error {

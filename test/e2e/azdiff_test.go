@@ -18,6 +18,13 @@ func TestAzDiff(t *testing.T) {
 		{"../azdiff/scenarios.yaml", "group-formats"},
 		{"../azdiff/scenarios.yaml", "group-queries"},
 		{"../azdiff/scenarios.yaml", "provider-formats"},
+		{filepath.Join(shared, "tools", "scenarios.yaml"), "container-create"},
+		{"../azdiff/scenarios.yaml", "container-formats"},
+		{"../azdiff/scenarios.yaml", "container-queries"},
+		{"../azdiff/scenarios.yaml", "container-confidential"},
+		{"../azdiff/scenarios.yaml", "container-acr"},
+		{"../azdiff/scenarios.yaml", "container-msi"},
+		{"../azdiff/scenarios.yaml", "container-exec"},
 	}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {

@@ -17,8 +17,17 @@ type ExitError struct {
 	Hints []string
 }
 
-func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
 func (e *ExitError) Unwrap() error { return e.Err }
+
+// SilentExit ends the process with code and prints nothing (a forwarded exit
+// status, e.g. a container's).
+func SilentExit(code int) error { return &ExitError{Code: code} }
 
 // UsageError is an argument error: exit code 2, as argparse's.
 func UsageError(format string, a ...any) error {
@@ -55,6 +64,10 @@ func ExitCode(err error) int {
 
 // ErrorText is what goes to stderr for an error: "ERROR: ..." and hint lines.
 func ErrorText(err error) string {
+	var silent *ExitError
+	if errors.As(err, &silent) && silent.Err == nil {
+		return ""
+	}
 	var b strings.Builder
 	b.WriteString("ERROR: ")
 	b.WriteString(err.Error())

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
@@ -347,4 +348,18 @@ func (s *Spinner) Stop() {
 		<-s.done
 		s.stop = nil
 	}
+}
+
+// TLSConfig is the TLS configuration for the active cloud (for websockets).
+func (f *Factory) TLSConfig() (*tls.Config, error) {
+	if f.HTTPClient != nil {
+		if tr, ok := f.HTTPClient.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+			return tr.TLSClientConfig, nil
+		}
+	}
+	cloud, _, _, err := f.Account()
+	if err != nil {
+		return nil, err
+	}
+	return arm.TLSConfig(cloud)
 }

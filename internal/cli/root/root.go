@@ -11,6 +11,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/completion"
 	"github.com/aci-cli/aci/internal/cli/configure"
+	"github.com/aci-cli/aci/internal/cli/container"
 	"github.com/aci-cli/aci/internal/cli/group"
 	"github.com/aci-cli/aci/internal/cli/local"
 	"github.com/aci-cli/aci/internal/cli/login"
@@ -42,7 +43,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		return globals(f, cmd)
 	}
 	root.SetFlagErrorFunc(cmdutil.FlagError)
-	root.AddCommand(group.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
+	root.AddCommand(group.NewCmd(f), container.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f))
 	markLeaves(root)

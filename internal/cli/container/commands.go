@@ -1,0 +1,314 @@
+package container
+
+import (
+	"sync"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+func newShow(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Get the details of a container group.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := t.resolve(f, true); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			raw, err := svc.Get(f.Context(), t.Group, t.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(raw), printOpts)
+		},
+	}
+	t.flags(cmd)
+	return cmd
+}
+
+func newList(f *cmdutil.Factory) *cobra.Command {
+	var rg string
+	var details, noDetails bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List container groups.",
+		Long: "List container groups. ARM's list answers carry no instance view, so az shows 'Succeeded' for a\n" +
+			"running group; on a terminal with -o table (or with --details) aci reads each group's live state.\n" +
+			"Piped and machine-readable output stays exactly az's unless --details is given.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if rg == "" && !cmd.Flags().Changed("resource-group") {
+				if cfg, err := f.Config(); err == nil {
+					rg = cfg.Get("defaults", "group", "")
+				}
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			list, err := svc.List(f.Context(), rg)
+			if err != nil {
+				return err
+			}
+			if details || (!noDetails && f.IO.StdoutTTY && f.Globals.Output == "table" && f.Globals.Query == "") {
+				fillInstanceViews(f, svc, list)
+			}
+			return f.Print(Shape(list), printOpts)
+		},
+	}
+	cmd.Flags().StringVarP(&rg, "resource-group", "g", "", "Name of resource group (all of the subscription's when omitted).")
+	cmd.Flags().BoolVar(&details, "details", false, "Read every group's live state (instance view).")
+	cmd.Flags().BoolVar(&noDetails, "no-details", false, "Never read instance views, even on a terminal.")
+	return cmd
+}
+
+// fillInstanceViews replaces list items lacking an instance view by a GET of the
+// group, eight at a time.
+func fillInstanceViews(f *cmdutil.Factory, svc Service, list []any) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, it := range list {
+		m, _ := it.(map[string]any)
+		if dig(m, "properties", "instanceView") != nil {
+			continue
+		}
+		id, _ := m["id"].(string)
+		rg, name := groupAndName(id)
+		if rg == "" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if g, err := svc.Get(f.Context(), rg, name); err == nil {
+				list[i] = g
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+func groupAndName(id string) (string, string) {
+	var parts []string
+	start := 0
+	for i := 0; i <= len(id); i++ {
+		if i == len(id) || id[i] == '/' {
+			if i > start {
+				parts = append(parts, id[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if len(parts) < 8 {
+		return "", ""
+	}
+	return parts[3], parts[7]
+}
+
+func newDelete(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete a container group.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := t.resolve(f, true); err != nil {
+				return err
+			}
+			if err := f.Confirm(yes); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			sp := f.StartSpinner("Running")
+			raw, err := svc.Delete(f.Context(), t.Group, t.Name, nil)
+			sp.Stop()
+			if err != nil {
+				return err
+			}
+			if raw == nil {
+				return nil
+			}
+			// az registers no table transformer for delete: the default table applies.
+			return f.Print(Shape(raw), cmdutil.PrintOptions{FloatKeys: printOpts.FloatKeys})
+		},
+	}
+	t.flags(cmd)
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
+	return cmd
+}
+
+func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc Service, t *target, wait bool) error) *cobra.Command {
+	t := &target{}
+	var nw bool
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := t.resolve(f, true); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			sp := f.StartSpinner("Running")
+			defer sp.Stop()
+			return run(svc, t, !nw)
+		},
+	}
+	t.flags(cmd)
+	if noWait {
+		cmd.Flags().BoolVar(&nw, "no-wait", false, "Do not wait for the long-running operation to finish.")
+	}
+	return cmd
+}
+
+func newRestart(f *cmdutil.Factory) *cobra.Command {
+	return newAction(f, "restart", "Restart all containers in a container group.", true, func(svc Service, t *target, wait bool) error {
+		return svc.Restart(f.Context(), t.Group, t.Name, wait, nil)
+	})
+}
+
+func newStart(f *cmdutil.Factory) *cobra.Command {
+	return newAction(f, "start", "Start all containers in a container group.", true, func(svc Service, t *target, wait bool) error {
+		return svc.Start(f.Context(), t.Group, t.Name, wait, nil)
+	})
+}
+
+func newStop(f *cmdutil.Factory) *cobra.Command {
+	return newAction(f, "stop", "Stop all containers in a container group.", false, func(svc Service, t *target, _ bool) error {
+		return svc.Stop(f.Context(), t.Group, t.Name)
+	})
+}
+
+// WaitOptions are `container wait`'s arguments (aci's addition).
+type WaitOptions struct {
+	target
+	Condition, Container string
+	Interval             time.Duration
+	Timeout              time.Duration
+}
+
+func newWait(f *cmdutil.Factory) *cobra.Command {
+	o := &WaitOptions{}
+	cmd := &cobra.Command{
+		Use:   "wait",
+		Short: "Wait until a container group is running, or until it terminated (exiting with the container's exit code).",
+		Long: "Wait for a container group. With --condition terminated (the default for run-once groups) aci\n" +
+			"returns when the container has terminated and exits with the container's exit code, so CI can run a\n" +
+			"job in ACI and fail when it fails.",
+		Example: "  aci container create -g rg -n job --image myjob --restart-policy Never --no-wait\n  aci container wait -g rg -n job --condition terminated",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.target.resolve(f, true); err != nil {
+				return err
+			}
+			cond, err := cmdutil.Choice(cmd, "--condition", o.Condition, "terminated", "running", "succeeded", "deleted")
+			if err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			sp := f.StartSpinner("Waiting")
+			defer sp.Stop()
+			deadline := time.Now().Add(o.Timeout)
+			for {
+				g, err := svc.Get(f.Context(), o.Group, o.Name)
+				done, werr := waitCheck(cond, o.Container, g, err)
+				if done || werr != nil {
+					return werr
+				}
+				if time.Now().After(deadline) {
+					return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout, o.Name, cond)
+				}
+				select {
+				case <-f.Context().Done():
+					return f.Context().Err()
+				case <-time.After(o.Interval):
+				}
+			}
+		},
+	}
+	o.target.flags(cmd)
+	cmd.Flags().StringVar(&o.Condition, "condition", "terminated", "What to wait for: terminated, running, succeeded or deleted.")
+	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container whose exit code to return (default: the only, or the first failing one).")
+	cmd.Flags().DurationVar(&o.Interval, "interval", 2*time.Second, "Polling interval.")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", time.Hour, "Maximum wait.")
+	return cmd
+}
+
+// waitCheck decides one poll; a terminated run-once group ends with the
+// container's exit code.
+func waitCheck(cond, container string, g arm.Raw, err error) (bool, error) {
+	if err != nil {
+		if ae, ok := err.(*arm.Error); ok && ae.NotFound() && cond == "deleted" {
+			return true, nil
+		}
+		return false, err
+	}
+	if cond == "deleted" {
+		return false, nil
+	}
+	state, _ := dig(g, "properties", "instanceView", "state").(string)
+	prov, _ := dig(g, "properties", "provisioningState").(string)
+	if prov == "Failed" || state == "Failed" && cond != "terminated" {
+		return true, cmdutil.Fail("Container group '%s' failed: %s", g["name"], lastEvent(g))
+	}
+	cs := asList(dig(g, "properties", "containers"))
+	allTerminated, allRunning := len(cs) > 0, len(cs) > 0
+	exit := 0
+	for _, c := range cs {
+		cm := c.(map[string]any)
+		st, _ := dig(cm, "properties", "instanceView", "currentState", "state").(string)
+		allTerminated = allTerminated && st == "Terminated"
+		allRunning = allRunning && st == "Running"
+		code := int(num(dig(cm, "properties", "instanceView", "currentState", "exitCode")))
+		if name, _ := cm["name"].(string); container == "" && code != 0 && exit == 0 || name == container {
+			exit = code
+		}
+	}
+	switch cond {
+	case "running":
+		return state == "Running" && allRunning, nil
+	case "succeeded":
+		return prov == "Succeeded", nil
+	}
+	if allTerminated || state == "Succeeded" || state == "Failed" || state == "Stopped" {
+		if exit != 0 {
+			return true, cmdutil.SilentExit(exit)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+func lastEvent(g arm.Raw) string {
+	var msg string
+	for _, c := range asList(dig(g, "properties", "containers")) {
+		for _, e := range asList(dig(c.(map[string]any), "properties", "instanceView", "events")) {
+			if m, _ := e.(map[string]any)["message"].(string); m != "" {
+				msg = m
+			}
+		}
+	}
+	if msg == "" {
+		for _, e := range asList(dig(g, "properties", "instanceView", "events")) {
+			if m, _ := e.(map[string]any)["message"].(string); m != "" {
+				msg = m
+			}
+		}
+	}
+	return msg
+}

@@ -1,0 +1,501 @@
+package container
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// CreateOptions are `container create`'s arguments (az 2.62's, plus --gpu-*).
+type CreateOptions struct {
+	target
+	Location, Image, OSType, RestartPolicy, Protocol, IPAddress, DNSNameLabel, CommandLine string
+	CPU, Memory                                                                            float64
+	Ports, Env, SecureEnv, Secrets                                                         []string
+	SecretsMountPath                                                                       string
+	RegistryServer, RegistryUser, RegistryPassword, ACRIdentity                            string
+	AzureFileShare, AzureFileAccount, AzureFileKey, AzureFileMountPath                     string
+	GitRepoURL, GitRepoDir, GitRepoRevision, GitRepoMountPath                              string
+	LogAnalyticsWorkspace, LogAnalyticsKey                                                 string
+	VNet, Subnet, VNetPrefix, SubnetPrefix                                                 string
+	AssignIdentity                                                                         []string
+	Scope, Role, Zone, Priority, SKU, File                                                 string
+	CCEPolicy, SeccompProfile, RunAsGroup, RunAsUser                                       string
+	AddCapabilities, DropCapabilities                                                      []string
+	Privileged, AllowEscalation                                                            bool
+	GPUCount                                                                               int
+	GPUSKU                                                                                 string
+	NoWait                                                                                 bool
+	assignIdentitySet                                                                      bool
+}
+
+func newCreate(f *cmdutil.Factory) *cobra.Command {
+	o := &CreateOptions{}
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a container group.",
+		Example: `  aci container create -g MyResourceGroup --name myapp --image myimage:latest --cpu 1 --memory 1
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest --ports 80 443 --dns-name-label contoso
+  aci container create -g MyResourceGroup --name run-once --image myimage --restart-policy Never --command-line "sh -c 'exit 3'"
+  aci container create -g MyResourceGroup -f group.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.assignIdentitySet = cmd.Flags().Changed("assign-identity")
+			if err := o.target.resolve(f, false); err != nil {
+				return err
+			}
+			return runCreate(f, cmd, o)
+		},
+	}
+	o.target.flags(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Location, "location", "l", "", "Location. Values from: `aci account list-locations`. Defaults to the resource group's.")
+	fl.StringVar(&o.Image, "image", "", "The container image name.")
+	fl.Float64Var(&o.CPU, "cpu", 1, "The required number of CPU cores of the containers, accurate to one decimal place.")
+	fl.Float64Var(&o.Memory, "memory", 1.5, "The required memory of the containers in GB, accurate to one decimal place.")
+	fl.StringVar(&o.OSType, "os-type", "Linux", "The OS type of the containers. Allowed values: Windows, Linux.")
+	fl.StringVar(&o.RestartPolicy, "restart-policy", "Always", "Restart policy for all containers within the container group. Allowed values: Always, OnFailure, Never.")
+	fl.StringSliceVar(&o.Ports, "ports", []string{"80"}, "A list of ports to open. Space-separated list of ports.")
+	fl.StringVar(&o.Protocol, "protocol", "", "The network protocol to use. Allowed values: TCP, UDP.")
+	fl.StringVar(&o.IPAddress, "ip-address", "", "The IP address type of the container group. Allowed values: Public, Private.")
+	fl.StringVar(&o.DNSNameLabel, "dns-name-label", "", "The dns name label for container group with public IP.")
+	fl.StringSliceVarP(&o.Env, "environment-variables", "e", nil, "A list of environment variable for the container. Space-separated values in 'key=value' format.")
+	fl.StringSliceVar(&o.SecureEnv, "secure-environment-variables", nil, "A list of secure environment variable for the container. Space-separated values in 'key=value' format.")
+	fl.StringVar(&o.CommandLine, "command-line", "", "The command line to run when the container is started, e.g. '/bin/bash -c myscript.sh'.")
+	fl.StringSliceVar(&o.Secrets, "secrets", nil, "Space-separated secrets in 'key=value' format.")
+	fl.StringVar(&o.SecretsMountPath, "secrets-mount-path", "", "The path within the container where the secrets volume should be mounted. Must not contain colon ':'.")
+	fl.StringVar(&o.RegistryServer, "registry-login-server", "", "The container image registry login server.")
+	fl.StringVar(&o.RegistryUser, "registry-username", "", "The username to log in container image registry server.")
+	fl.StringVar(&o.RegistryPassword, "registry-password", "", "The password to log in container image registry server.")
+	fl.StringVar(&o.ACRIdentity, "acr-identity", "", "The identity with access to the container registry.")
+	fl.StringVar(&o.AzureFileShare, "azure-file-volume-share-name", "", "The name of the Azure File share to be mounted as a volume.")
+	fl.StringVar(&o.AzureFileAccount, "azure-file-volume-account-name", "", "The name of the storage account that contains the Azure File share.")
+	fl.StringVar(&o.AzureFileKey, "azure-file-volume-account-key", "", "The storage account access key used to access the Azure File share.")
+	fl.StringVar(&o.AzureFileMountPath, "azure-file-volume-mount-path", "", "The path within the container where the azure file volume should be mounted. Must not contain colon ':'.")
+	fl.StringVar(&o.GitRepoURL, "gitrepo-url", "", "The URL of a git repository to be mounted as a volume.")
+	fl.StringVar(&o.GitRepoDir, "gitrepo-dir", ".", "The target directory path in the git repository. Must not contain '..'.")
+	fl.StringVar(&o.GitRepoRevision, "gitrepo-revision", "", "The commit hash for the specified revision.")
+	fl.StringVar(&o.GitRepoMountPath, "gitrepo-mount-path", "", "The path within the container where the git repo volume should be mounted. Must not contain colon ':'.")
+	fl.StringVar(&o.LogAnalyticsWorkspace, "log-analytics-workspace", "", "The Log Analytics workspace id.")
+	fl.StringVar(&o.LogAnalyticsKey, "log-analytics-workspace-key", "", "The Log Analytics workspace key.")
+	fl.StringVar(&o.VNet, "vnet", "", "The name of the VNET (an existing subnet's resource id can be given as --subnet instead).")
+	fl.StringVar(&o.Subnet, "subnet", "", "The subnet: its resource id, or its name with --vnet.")
+	fl.StringVar(&o.VNetPrefix, "vnet-address-prefix", "10.0.0.0/16", "The IP address prefix to use when creating a new VNET in CIDR format.")
+	fl.StringVar(&o.SubnetPrefix, "subnet-address-prefix", "10.0.0.0/24", "The subnet IP address prefix to use when creating a new VNET in CIDR format.")
+	fl.StringSliceVar(&o.AssignIdentity, "assign-identity", nil, "Space-separated list of assigned identities: user assigned identity resource ids and/or '[system]'.")
+	fl.Lookup("assign-identity").NoOptDefVal = "[system]"
+	fl.StringVar(&o.Scope, "scope", "", "Scope that the system assigned identity can access.")
+	fl.StringVar(&o.Role, "role", "Contributor", "Role name or id the system assigned identity will have.")
+	fl.StringVar(&o.Zone, "zone", "", "The zone to place the container group.")
+	fl.StringVar(&o.Priority, "priority", "", "The priority of the container group (Regular, Spot).")
+	fl.StringVar(&o.SKU, "sku", "", "The SKU of the container group (Standard, Confidential, Dedicated).")
+	fl.StringVar(&o.CCEPolicy, "cce-policy", "", "The CCE policy for the confidential container group.")
+	fl.BoolVar(&o.Privileged, "privileged", false, "The flag to determine if the container permissions is elevated to Privileged.")
+	fl.BoolVar(&o.AllowEscalation, "allow-escalation", false, "Allow whether a process can gain more privileges than its parent process.")
+	fl.StringSliceVar(&o.AddCapabilities, "add-capabilities", nil, "A List of security context capabilities to be added.")
+	fl.StringSliceVar(&o.DropCapabilities, "drop-capabilities", nil, "A List of security context capabilities to be dropped.")
+	fl.StringVar(&o.RunAsGroup, "run-as-group", "", "Set the User UID for the container.")
+	fl.StringVar(&o.RunAsUser, "run-as-user", "", "Set the User GID for the container.")
+	fl.StringVar(&o.SeccompProfile, "seccomp-profile", "", "A base64 encoded string containing the contents of the JSON in the seccomp profile.")
+	fl.IntVar(&o.GPUCount, "gpu-count", 0, "The number of GPUs of the container (aci only; az needs --file for this).")
+	fl.StringVar(&o.GPUSKU, "gpu-sku", "", "The GPU SKU: K80, P100 or V100 (with --gpu-count).")
+	fl.StringVarP(&o.File, "file", "f", "", "The path to the input file (YAML, ${VAR} expanded from the environment).")
+	fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
+	for _, n := range []string{"ports", "environment-variables", "secure-environment-variables", "secrets", "assign-identity", "add-capabilities", "drop-capabilities"} {
+		cmdutil.NArgs(cmd, n)
+	}
+	return cmd
+}
+
+func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) error {
+	if o.File != "" {
+		return createFromFile(f, o)
+	}
+	body, err := buildBody(f, cmd, o)
+	if err != nil {
+		return err
+	}
+	svc, err := service(f)
+	if err != nil {
+		return err
+	}
+	if o.Location == "" {
+		loc, err := groupLocation(f, o.Group)
+		if err != nil {
+			return err
+		}
+		o.Location = loc
+	}
+	body["location"] = o.Location
+	sp := f.StartSpinner("Running")
+	res, err := svc.CreateOrUpdate(f.Context(), o.Group, o.Name, "", body, !o.NoWait, nil)
+	sp.Stop()
+	if err != nil || o.NoWait {
+		return err
+	}
+	return f.Print(Shape(res), printOpts)
+}
+
+func groupLocation(f *cmdutil.Factory, rg string) (string, error) {
+	c, err := f.ARM()
+	if err != nil {
+		return "", err
+	}
+	svc, err := c.ResourceGroups()
+	if err != nil {
+		return "", err
+	}
+	g, err := svc.Get(f.Context(), rg)
+	if err != nil {
+		return "", err
+	}
+	loc, _ := g["location"].(string)
+	return loc, nil
+}
+
+var longRunningImages = map[string]bool{"alpine": true, "busybox": true, "ubuntu": true, "node": true, "golang": true,
+	"centos": true, "python": true, "php": true}
+
+// buildBody turns the flags into the PUT body exactly as az's create_container does.
+func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[string]any, error) {
+	if o.Name == "" {
+		return nil, cmdutil.Fail("error: the --name/-n argument is required unless specified with a passed in file.")
+	}
+	if o.Image == "" {
+		return nil, cmdutil.Fail("error: the --image argument is required unless specified with a passed in file.")
+	}
+	var err error
+	if o.OSType, err = cmdutil.Choice(cmd, "--os-type", o.OSType, "Windows", "Linux"); err != nil {
+		return nil, err
+	}
+	if o.RestartPolicy, err = cmdutil.Choice(cmd, "--restart-policy", o.RestartPolicy, "Always", "OnFailure", "Never"); err != nil {
+		return nil, err
+	}
+	if o.Protocol != "" {
+		if o.Protocol, err = cmdutil.Choice(cmd, "--protocol", o.Protocol, "TCP", "UDP"); err != nil {
+			return nil, err
+		}
+	} else {
+		o.Protocol = "TCP"
+	}
+	if o.IPAddress != "" {
+		if o.IPAddress, err = cmdutil.Choice(cmd, "--ip-address", o.IPAddress, "Public", "Private"); err != nil {
+			return nil, err
+		}
+	}
+	if base := strings.SplitN(o.Image, ":", 2)[0]; longRunningImages[base] && o.CommandLine == "" {
+		f.Warn(`Image "%s" has no long running process. The "--command-line" argument must be used to start a long running process inside the container for the container group to stay running. Ex: "tail -f /dev/null" For more imformation visit https://aka.ms/aci/troubleshoot`, o.Image)
+	}
+	for _, p := range []string{o.AzureFileMountPath, o.SecretsMountPath, o.GitRepoMountPath} {
+		if strings.Contains(p, ":") {
+			return nil, cmdutil.UsageError("The volume mount path cannot contain ':'")
+		}
+	}
+	if strings.Contains(o.GitRepoDir, "..") {
+		return nil, cmdutil.UsageError("The git repo directory cannot contain '..'")
+	}
+	if o.CPU <= 0 || o.Memory <= 0 {
+		return nil, cmdutil.UsageError("--cpu and --memory must be greater than 0.")
+	}
+	var ports []any
+	for _, p := range o.Ports {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, cmdutil.UsageError("argument --ports: invalid int value: '%s'", p)
+		}
+		ports = append(ports, map[string]any{"protocol": o.Protocol, "port": n})
+	}
+	env := []any{}
+	for _, e := range o.Env {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok {
+			return nil, cmdutil.Fail("Incorrectly formatted environment settings. Argument values should be in the format a=b c=d")
+		}
+		env = append(env, map[string]any{"name": k, "value": v})
+	}
+	for _, e := range o.SecureEnv {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok {
+			return nil, cmdutil.Fail("Incorrectly formatted secure environment settings. Argument values should be in the format a=b c=d")
+		}
+		env = append(env, map[string]any{"name": k, "secureValue": v})
+	}
+	resources := map[string]any{"requests": map[string]any{"memoryInGB": o.Memory, "cpu": o.CPU}}
+	if o.GPUCount > 0 {
+		if o.GPUSKU == "" {
+			return nil, cmdutil.UsageError("--gpu-count needs --gpu-sku (K80, P100 or V100).")
+		}
+		sku, err := cmdutil.Choice(cmd, "--gpu-sku", o.GPUSKU, "K80", "P100", "V100")
+		if err != nil {
+			return nil, err
+		}
+		resources["requests"].(map[string]any)["gpu"] = map[string]any{"count": o.GPUCount, "sku": sku}
+	}
+	cprops := map[string]any{"image": o.Image, "resources": resources}
+	if len(env) > 0 {
+		cprops["environmentVariables"] = env
+	}
+	if o.CommandLine != "" {
+		argv, err := splitCommandLine(o.CommandLine)
+		if err != nil {
+			return nil, cmdutil.UsageError("--command-line: %v", err)
+		}
+		cprops["command"] = argv
+	}
+	props := map[string]any{"osType": o.OSType, "restartPolicy": o.RestartPolicy}
+	creds, err := registryCredentials(f, o)
+	if err != nil {
+		return nil, err
+	}
+	if creds != nil {
+		props["imageRegistryCredentials"] = creds
+	}
+	var volumes, mounts []any
+	if o.AzureFileShare != "" || o.AzureFileMountPath != "" {
+		if o.AzureFileShare == "" || o.AzureFileMountPath == "" {
+			return nil, cmdutil.Fail("Please specify --azure-file-volume-share-name --azure-file-volume-account-name --azure-file-volume-account-key to enable Azure File volume mount.")
+		}
+		if o.AzureFileAccount == "" {
+			return nil, cmdutil.Fail("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
+		}
+		if o.AzureFileKey == "" {
+			return nil, cmdutil.Fail("Please specify --azure-file-volume-account-key in order to use Azure File volume.")
+		}
+		volumes = append(volumes, map[string]any{"name": "azurefile", "azureFile": map[string]any{"shareName": o.AzureFileShare,
+			"storageAccountName": o.AzureFileAccount, "storageAccountKey": o.AzureFileKey}})
+		mounts = append(mounts, map[string]any{"name": "azurefile", "mountPath": o.AzureFileMountPath})
+	}
+	if len(o.Secrets) > 0 || o.SecretsMountPath != "" {
+		if len(o.Secrets) == 0 || o.SecretsMountPath == "" {
+			return nil, cmdutil.Fail("Please specify --secrets --secrets-mount-path to enable secrets volume mount.")
+		}
+		sec := map[string]any{}
+		for _, s := range o.Secrets {
+			k, v, ok := strings.Cut(s, "=")
+			if !ok {
+				return nil, cmdutil.UsageError("Secrets need to be specifed in key=value format.")
+			}
+			sec[k] = base64.StdEncoding.EncodeToString([]byte(v))
+		}
+		volumes = append(volumes, map[string]any{"name": "secrets", "secret": sec})
+		mounts = append(mounts, map[string]any{"name": "secrets", "mountPath": o.SecretsMountPath})
+	}
+	if o.GitRepoURL != "" || o.GitRepoMountPath != "" {
+		if o.GitRepoURL == "" || o.GitRepoMountPath == "" {
+			return nil, cmdutil.Fail("Please specify --gitrepo-url (--gitrepo-dir --gitrepo-revision) to enable Git Repo volume mount.")
+		}
+		g := map[string]any{"repository": o.GitRepoURL, "directory": o.GitRepoDir}
+		if o.GitRepoRevision != "" {
+			g["revision"] = o.GitRepoRevision
+		}
+		volumes = append(volumes, map[string]any{"name": "gitrepo", "gitRepo": g})
+		mounts = append(mounts, map[string]any{"name": "gitrepo", "mountPath": o.GitRepoMountPath})
+	}
+	if len(mounts) > 0 {
+		cprops["volumeMounts"] = mounts
+		props["volumes"] = volumes
+	}
+	switch {
+	case o.LogAnalyticsKey != "" && o.LogAnalyticsWorkspace == "":
+		return nil, cmdutil.Fail(`"--log-analytics-workspace-key" requires "--log-analytics-workspace".`)
+	case o.LogAnalyticsWorkspace != "" && o.LogAnalyticsKey == "":
+		return nil, cmdutil.Fail("Looking up a Log Analytics workspace by name is not supported yet: pass its id as --log-analytics-workspace and --log-analytics-workspace-key.")
+	case o.LogAnalyticsWorkspace != "":
+		props["diagnostics"] = map[string]any{"logAnalytics": map[string]any{"workspaceId": o.LogAnalyticsWorkspace, "workspaceKey": o.LogAnalyticsKey}}
+	}
+	if o.VNet != "" && o.Subnet == "" || (o.Subnet != "" && !strings.HasPrefix(o.Subnet, "/") && o.VNet == "") {
+		return nil, cmdutil.UsageError("usage error: --vnet NAME --subnet NAME | --vnet ID --subnet NAME | --subnet ID")
+	}
+	if o.Subnet != "" {
+		if strings.EqualFold(o.IPAddress, "Public") {
+			return nil, cmdutil.Fail(`Can not use "--subnet" or "--vnet" with IP address type "Public".`)
+		}
+		if o.DNSNameLabel != "" {
+			return nil, cmdutil.Fail(`Can not use "--subnet" or "--vnet" with "--dns-name-label".`)
+		}
+		if !strings.HasPrefix(o.Subnet, "/") {
+			return nil, cmdutil.Fail("Creating or looking up virtual networks is not supported yet: pass an existing subnet's resource id as --subnet.")
+		}
+		props["subnetIds"] = []any{map[string]any{"id": o.Subnet}}
+	}
+	switch {
+	case strings.EqualFold(o.IPAddress, "Public") || o.DNSNameLabel != "":
+		ip := map[string]any{"ports": ports, "type": "Public", "autoGeneratedDomainNameLabelScope": "Unsecure"}
+		if o.DNSNameLabel != "" {
+			ip["dnsNameLabel"] = o.DNSNameLabel
+		}
+		props["ipAddress"] = ip
+		cprops["ports"] = ports
+	case o.Subnet != "":
+		props["ipAddress"] = map[string]any{"ports": ports, "type": "Private", "autoGeneratedDomainNameLabelScope": "Unsecure"}
+		cprops["ports"] = ports
+	}
+	props["containers"] = []any{map[string]any{"name": o.Name, "properties": cprops}}
+	if o.Priority != "" {
+		props["priority"] = o.Priority
+	}
+	if o.SKU != "" {
+		props["sku"] = o.SKU
+	}
+	if strings.EqualFold(o.SKU, "Confidential") {
+		// az applies the security context only to confidential groups.
+		if o.CCEPolicy != "" {
+			props["confidentialComputeProperties"] = map[string]any{"ccePolicy": o.CCEPolicy}
+		}
+		sc := map[string]any{}
+		if o.Privileged {
+			sc["privileged"] = true
+		}
+		if o.AllowEscalation {
+			sc["allowPrivilegeEscalation"] = true
+		}
+		if len(o.AddCapabilities) > 0 || len(o.DropCapabilities) > 0 {
+			sc["capabilities"] = map[string]any{"add": o.AddCapabilities, "drop": o.DropCapabilities}
+		}
+		for k, v := range map[string]string{"runAsGroup": o.RunAsGroup, "runAsUser": o.RunAsUser} {
+			if v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, cmdutil.UsageError("argument --%s: invalid int value: '%s'", map[string]string{"runAsGroup": "run-as-group", "runAsUser": "run-as-user"}[k], v)
+				}
+				sc[k] = n
+			}
+		}
+		if o.SeccompProfile != "" {
+			sc["seccompProfile"] = o.SeccompProfile
+		}
+		if len(sc) > 0 {
+			props["containers"].([]any)[0].(map[string]any)["properties"].(map[string]any)["securityContext"] = sc
+		}
+	}
+	body := map[string]any{"properties": props, "tags": map[string]any{}}
+	if o.Zone != "" {
+		body["zones"] = []any{o.Zone}
+	}
+	if o.Scope != "" || (o.Role != "Contributor" && o.Role != "") {
+		if !o.assignIdentitySet {
+			return nil, cmdutil.Fail("usage error: --assign-identity [--scope SCOPE] [--role ROLE]")
+		}
+		if o.Scope == "" {
+			return nil, cmdutil.Fail("usage error: '--role %s' is not applicable as the '--scope' is not provided", o.Role)
+		}
+		return nil, cmdutil.Fail("--scope (a role assignment for the group's identity) is not supported yet; assign the role after creation.")
+	}
+	if o.assignIdentitySet {
+		id := map[string]any{}
+		system := len(o.AssignIdentity) == 0
+		users := map[string]any{}
+		for _, a := range o.AssignIdentity {
+			if a == "[system]" {
+				system = true
+			} else {
+				users[a] = map[string]any{}
+			}
+		}
+		switch {
+		case system && len(users) > 0:
+			id["type"] = "SystemAssigned, UserAssigned"
+		case system:
+			id["type"] = "SystemAssigned"
+		default:
+			id["type"] = "UserAssigned"
+		}
+		if len(users) > 0 {
+			id["userAssignedIdentities"] = users
+		}
+		body["identity"] = id
+	}
+	return body, nil
+}
+
+// registryCredentials follows az's _create_image_registry_credentials.
+func registryCredentials(f *cmdutil.Factory, o *CreateOptions) ([]any, error) {
+	server := o.RegistryServer
+	first := strings.SplitN(o.Image, "/", 2)[0]
+	if o.ACRIdentity != "" {
+		if server == "" {
+			if !strings.Contains(first, ".azurecr.io") {
+				return nil, cmdutil.Fail("Failed to parse login server from image name; please explicitly specify --registry-server.")
+			}
+			server = first
+		}
+		return []any{map[string]any{"server": server, "identity": o.ACRIdentity}}, nil
+	}
+	if server != "" {
+		if o.RegistryUser == "" {
+			return nil, cmdutil.Fail("Please specify --registry-username in order to use custom image registry.")
+		}
+		if o.RegistryPassword == "" {
+			return nil, cmdutil.Fail("Please specify --registry-password in order to use custom image registry.")
+		}
+	} else if strings.Contains(first, ".azurecr.io") {
+		if o.RegistryUser == "" {
+			return nil, cmdutil.Fail("Please specify --registry-username in order to use Azure Container Registry.")
+		}
+		if o.RegistryPassword == "" {
+			return nil, cmdutil.Fail("Please specify --registry-password in order to use Azure Container Registry.")
+		}
+		server = first
+	} else if o.RegistryUser != "" && o.RegistryPassword != "" && strings.Contains(first, ".") {
+		server = first
+	}
+	if server == "" || o.RegistryUser == "" {
+		return nil, nil
+	}
+	return []any{map[string]any{"server": server, "username": o.RegistryUser, "password": o.RegistryPassword}}, nil
+}
+
+// splitCommandLine splits like Python's shlex.split (POSIX mode).
+func splitCommandLine(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, fmt.Errorf("No closing quotation")
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\\"$`\n", s[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, fmt.Errorf("No closing quotation")
+			}
+			inWord = true
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, fmt.Errorf("No escaped character")
+			}
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}

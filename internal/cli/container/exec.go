@@ -1,0 +1,159 @@
+package container
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/gorilla/websocket"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+type execOptions struct {
+	target
+	Container, Command string
+}
+
+func newExec(f *cmdutil.Factory) *cobra.Command {
+	o := &execOptions{}
+	cmd := &cobra.Command{
+		Use:   "exec [-- COMMAND [ARG...]]",
+		Short: "Execute a command from within a running container of a container group.",
+		Long: "Run a command in a container. The command is --exec-command, or everything after `--` (arguments\n" +
+			"are quoted for the service). Works with and without a terminal: piped standard input is sent,\n" +
+			"output is written as it comes, and the remote exit status is returned where the service reports it.",
+		Example: "  aci container exec -g rg -n web --exec-command /bin/sh\n  aci container exec -g rg -n web -- ls -la /\n  echo hi | aci container exec -g rg -n web -- cat",
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.target.resolve(f, true); err != nil {
+				return err
+			}
+			if len(args) > 0 {
+				if o.Command != "" {
+					return cmdutil.UsageError("usage error: --exec-command CMD | -- CMD [ARG...]")
+				}
+				o.Command = quoteArgs(args)
+			}
+			var m cmdutil.Missing
+			m.Need("--exec-command", o.Command)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			return runExec(f, o)
+		},
+	}
+	o.target.flags(cmd)
+	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container name where to execute the command. Can be omitted for container groups with only one container.")
+	cmd.Flags().StringVar(&o.Command, "exec-command", "", "The command to run from within the container.")
+	return cmd
+}
+
+// quoteArgs joins argv into one command string that POSIX splitting restores.
+func quoteArgs(args []string) string {
+	var parts []string
+	for _, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			parts = append(parts, a)
+			continue
+		}
+		parts = append(parts, "'"+strings.ReplaceAll(a, "'", `'"'"'`)+"'")
+	}
+	return strings.Join(parts, " ")
+}
+
+func runExec(f *cmdutil.Factory, o *execOptions) error {
+	svc, err := service(f)
+	if err != nil {
+		return err
+	}
+	g, err := svc.Get(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	c, err := containerName(g, o.Container)
+	if err != nil {
+		return err
+	}
+	rows, cols := int32(24), int32(80)
+	outFile, _ := f.IO.Out.(*os.File)
+	if outFile != nil && f.IO.StdoutTTY {
+		if w, h, err := term.GetSize(int(outFile.Fd())); err == nil {
+			rows, cols = int32(h), int32(w)
+		}
+	}
+	uri, password, err := svc.Exec(f.Context(), o.Group, o.Name, c, o.Command, rows, cols)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := f.TLSConfig()
+	if err != nil {
+		return err
+	}
+	d := websocket.Dialer{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}
+	ws, _, err := d.DialContext(f.Context(), uri, nil)
+	if err != nil {
+		return cmdutil.Fail("Could not open the exec session: %v", err)
+	}
+	defer ws.Close()
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(password)); err != nil {
+		return err
+	}
+	inFile, _ := f.IO.In.(*os.File)
+	if inFile != nil && f.IO.StdinTTY {
+		if st, err := term.MakeRaw(int(inFile.Fd())); err == nil {
+			defer term.Restore(int(inFile.Fd()), st)
+		}
+	}
+	var wmu sync.Mutex
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.IO.In.Read(buf)
+			if n > 0 {
+				wmu.Lock()
+				werr := ws.WriteMessage(websocket.BinaryMessage, buf[:n])
+				wmu.Unlock()
+				if werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				if err == io.EOF && !f.IO.StdinTTY {
+					// Tell the remote side that input ended (an empty binary frame).
+					wmu.Lock()
+					ws.WriteMessage(websocket.BinaryMessage, nil)
+					wmu.Unlock()
+				}
+				return
+			}
+		}
+	}()
+	for {
+		_, msg, err := ws.ReadMessage()
+		if err != nil {
+			if ce, ok := err.(*websocket.CloseError); ok {
+				return exitFromClose(ce.Text)
+			}
+			return nil
+		}
+		if _, err := f.IO.Out.Write(msg); err != nil {
+			return err
+		}
+	}
+}
+
+// exitFromClose reads the exit status aci local reports in its close frame
+// ("exitCode=N"); Azure reports none, and then the exit code is 0 as with az.
+func exitFromClose(reason string) error {
+	if v, ok := strings.CutPrefix(reason, "exitCode="); ok {
+		if n, err := strconv.Atoi(v); err == nil && n != 0 {
+			return cmdutil.SilentExit(n)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package container
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// FollowInterval is how often logs --follow and attach poll (az: 2 s).
+var FollowInterval = 2 * time.Second
+
+type logsOptions struct {
+	target
+	Container  string
+	Follow     bool
+	Tail       int32
+	Timestamps bool
+}
+
+func newLogs(f *cmdutil.Factory) *cobra.Command {
+	o := &logsOptions{}
+	cmd := &cobra.Command{
+		Use:   "logs",
+		Short: "Examine the logs for a container in a container group.",
+		Long: "Print a container's logs. With --follow, aci polls the logs and prints only lines it has not\n" +
+			"printed yet (az reprints everything every 2 s), and exits 0 once the container terminated.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.target.resolve(f, true); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			g, err := svc.Get(f.Context(), o.Group, o.Name)
+			if err != nil {
+				return err
+			}
+			c, err := containerName(g, o.Container)
+			if err != nil {
+				return err
+			}
+			if !o.Follow {
+				text, err := svc.Logs(f.Context(), o.Group, o.Name, c, o.Tail, o.Timestamps)
+				if err != nil {
+					return err
+				}
+				// az prints the content with print(): one more newline.
+				fmt.Fprintln(f.IO.Out, text)
+				return nil
+			}
+			return follow(f, svc, o, c, g)
+		},
+	}
+	o.target.flags(cmd)
+	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container name to tail the logs. If omitted, the first container in the container group will be chosen.")
+	cmd.Flags().BoolVar(&o.Follow, "follow", false, "Indicate to stream the tailing logs.")
+	cmd.Flags().Int32Var(&o.Tail, "tail", 0, "Only the last N lines (0: all).")
+	cmd.Flags().BoolVar(&o.Timestamps, "timestamps", false, "Prefix every line with its timestamp.")
+	return cmd
+}
+
+// Follower turns successive full log snapshots into the lines not printed yet.
+type Follower struct {
+	printed []string
+}
+
+// Next returns the new lines of a snapshot. A snapshot that does not continue
+// the previous one (a restarted container) starts over.
+func (fw *Follower) Next(snapshot string) []string {
+	lines := strings.Split(strings.TrimSuffix(snapshot, "\n"), "\n")
+	if snapshot == "" {
+		lines = nil
+	}
+	n := len(fw.printed)
+	continues := len(lines) >= n
+	for i := 0; continues && i < n; i++ {
+		continues = lines[i] == fw.printed[i]
+	}
+	var fresh []string
+	if continues {
+		fresh = lines[n:]
+	} else {
+		// The log was reset or rotated: find where the old tail ends, if anywhere.
+		fresh = lines
+		if n > 0 {
+			last := fw.printed[n-1]
+			for i := len(lines) - 1; i >= 0; i-- {
+				if lines[i] == last {
+					fresh = lines[i+1:]
+					break
+				}
+			}
+		}
+	}
+	fw.printed = lines
+	return fresh
+}
+
+func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw) error {
+	fw := &Follower{}
+	first := true
+	for {
+		tail := int32(0)
+		if first {
+			tail = o.Tail
+		}
+		text, err := svc.Logs(f.Context(), o.Group, o.Name, c, tail, o.Timestamps)
+		if err != nil {
+			return err
+		}
+		if first && o.Tail > 0 {
+			// Later snapshots are full logs; remember the full one to de-duplicate.
+			for _, l := range fw.Next(text) {
+				fmt.Fprintln(f.IO.Out, l)
+			}
+			full, err := svc.Logs(f.Context(), o.Group, o.Name, c, 0, o.Timestamps)
+			if err != nil {
+				return err
+			}
+			fw.printed = strings.Split(strings.TrimSuffix(full, "\n"), "\n")
+		} else {
+			for _, l := range fw.Next(text) {
+				fmt.Fprintln(f.IO.Out, l)
+			}
+		}
+		first = false
+		if terminated(g, c) {
+			return nil
+		}
+		select {
+		case <-f.Context().Done():
+			return nil
+		case <-time.After(FollowInterval):
+		}
+		if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
+			return err
+		}
+	}
+}
+
+// terminated is az's _is_container_terminated.
+func terminated(g arm.Raw, c string) bool {
+	state, _ := dig(g, "properties", "instanceView", "state").(string)
+	if state == "Succeeded" || state == "Failed" || state == "Stopped" {
+		return true
+	}
+	if p, _ := dig(g, "properties", "restartPolicy").(string); p == "Always" {
+		return false
+	}
+	for _, ci := range asList(dig(g, "properties", "containers")) {
+		cm := ci.(map[string]any)
+		if cm["name"] == c {
+			st, _ := dig(cm, "properties", "instanceView", "currentState", "state").(string)
+			return st == "Terminated"
+		}
+	}
+	return false
+}
+
+func newAttach(f *cmdutil.Factory) *cobra.Command {
+	o := &logsOptions{}
+	cmd := &cobra.Command{
+		Use:   "attach",
+		Short: "Attach local standard output and error streams to a container in a container group.",
+		Long:  "Print the container's state changes and events until it runs, then its output as it comes. Ctrl-C detaches.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.target.resolve(f, true); err != nil {
+				return err
+			}
+			svc, err := service(f)
+			if err != nil {
+				return err
+			}
+			g, err := svc.Get(f.Context(), o.Group, o.Name)
+			if err != nil {
+				return err
+			}
+			c, err := containerName(g, o.Container)
+			if err != nil {
+				return err
+			}
+			lastState := ""
+			seen := map[string]bool{}
+			for {
+				st, events := containerStateAndEvents(g, c)
+				if st != lastState {
+					fmt.Fprintf(f.IO.Out, "Container '%s' is in state '%s'...\n", c, st)
+					lastState = st
+				}
+				for _, e := range events {
+					if !seen[e] {
+						seen[e] = true
+						fmt.Fprintln(f.IO.Out, e)
+					}
+				}
+				if st == "Running" || terminated(g, c) {
+					break
+				}
+				select {
+				case <-f.Context().Done():
+					return nil
+				case <-time.After(FollowInterval):
+				}
+				if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(f.IO.Out, "\nStart streaming logs:")
+			return follow(f, svc, o, c, g)
+		},
+	}
+	o.target.flags(cmd)
+	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container to attach to. If omitted, the first container in the container group will be chosen.")
+	return cmd
+}
+
+func containerStateAndEvents(g arm.Raw, c string) (string, []string) {
+	for _, ci := range asList(dig(g, "properties", "containers")) {
+		cm := ci.(map[string]any)
+		if cm["name"] != c {
+			continue
+		}
+		st, _ := dig(cm, "properties", "instanceView", "currentState", "state").(string)
+		if st == "" {
+			st = "Unknown"
+		}
+		evs := asList(dig(cm, "properties", "instanceView", "events"))
+		sort.SliceStable(evs, func(i, j int) bool {
+			a, _ := evs[i].(map[string]any)["lastTimestamp"].(string)
+			b, _ := evs[j].(map[string]any)["lastTimestamp"].(string)
+			return a < b
+		})
+		var out []string
+		for _, e := range evs {
+			em := e.(map[string]any)
+			out = append(out, fmt.Sprintf("(count: %v) (last timestamp: %v) %v", em["count"], em["lastTimestamp"], em["message"]))
+		}
+		return st, out
+	}
+	return "Unknown", nil
+}
