@@ -64,7 +64,8 @@ func (s *ContainerGroups) CreateOrUpdate(ctx context.Context, rg, name, apiVersi
 		return nil, err
 	}
 	if final == nil {
-		return s.Get(ctx, rg, name)
+		// Done in the first answer: that answer is the resource.
+		return decodeBody(resp)
 	}
 	return decodeBody(final)
 }

@@ -61,6 +61,14 @@ var PollDelay = 5 * time.Second
 // pollUntilDone polls an SDK poller, honouring Retry-After, calling tick between polls.
 func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (*http.Response, error) {
 	for {
+		if p.Done() {
+			// Finished in the first answer (a synchronous 200): no poll needed.
+			cctx, r := captured(ctx)
+			if _, err := p.Result(cctx); err != nil {
+				return *r, Wrap(err)
+			}
+			return *r, nil
+		}
 		resp, err := p.Poll(ctx)
 		if err != nil {
 			return resp, Wrap(err)

@@ -74,6 +74,17 @@ type Server struct {
 	queues   map[string][]Response
 	pos      map[string]int
 	requests []Request
+	custom   map[string]http.HandlerFunc
+}
+
+// HandleFunc serves a path prefix with a handler of the test's own (websockets).
+func (s *Server) HandleFunc(prefix string, h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.custom == nil {
+		s.custom = map[string]http.HandlerFunc{}
+	}
+	s.custom[prefix] = h
 }
 
 // NewServer starts an empty replay server; add cassettes or responses.
@@ -176,6 +187,15 @@ func (s *Server) writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	for prefix, h := range s.custom {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			s.mu.Unlock()
+			h(w, r)
+			return
+		}
+	}
+	s.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
 	p := strings.TrimRight(strings.ToLower(r.URL.Path), "/")
 	switch {

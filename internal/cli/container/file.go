@@ -20,6 +20,10 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // expandEnv replaces ${VAR} in every scalar; an unset variable stays as written,
 // as az's YAML loader leaves it.
 func expandEnv(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!timestamp" {
+		// Dates stay text (apiVersion: 2023-05-01 is a version, not a day).
+		n.Tag = "!!str"
+	}
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!binary" {
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 			if v, ok := os.LookupEnv(m[2 : len(m)-1]); ok {
