@@ -25,7 +25,9 @@ func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "aci-bench")
 	aciBin = filepath.Join(dir, "aci")
 	configDir = filepath.Join(dir, "config")
-	if out, err := exec.Command("go", "build", "-o", aciBin, "../../cmd/aci").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", aciBin, "../../cmd/aci")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}

@@ -22,6 +22,8 @@ func TestMain(m *testing.M) {
 	aciBin = filepath.Join(dir, "aci")
 	build := exec.Command("go", "build", "-o", aciBin, "../../cmd/aci")
 	build.Stderr = os.Stderr
+	// Static, as make build: the binary also runs inside aci local's images.
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building aci:", err)
 		os.Exit(1)

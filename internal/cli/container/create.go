@@ -2,11 +2,11 @@ package container
 
 import (
 	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/shlex"
 	"github.com/spf13/cobra"
 )
 
@@ -239,7 +239,7 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		cprops["environmentVariables"] = env
 	}
 	if o.CommandLine != "" {
-		argv, err := splitCommandLine(o.CommandLine)
+		argv, err := shlex.Split(o.CommandLine)
 		if err != nil {
 			return nil, cmdutil.UsageError("--command-line: %v", err)
 		}
@@ -446,56 +446,4 @@ func registryCredentials(f *cmdutil.Factory, o *CreateOptions) ([]any, error) {
 		return nil, nil
 	}
 	return []any{map[string]any{"server": server, "username": o.RegistryUser, "password": o.RegistryPassword}}, nil
-}
-
-// splitCommandLine splits like Python's shlex.split (POSIX mode).
-func splitCommandLine(s string) ([]string, error) {
-	var out []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("No closing quotation")
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\\"$`\n", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("No closing quotation")
-			}
-			inWord = true
-		case c == '\\':
-			if i+1 >= len(s) {
-				return nil, fmt.Errorf("No escaped character")
-			}
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out, nil
 }

@@ -3,6 +3,7 @@
 package local
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -22,6 +23,7 @@ import (
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/login"
+	"github.com/aci-cli/aci/internal/hello"
 	server "github.com/aci-cli/aci/internal/local"
 	"github.com/spf13/cobra"
 )
@@ -35,7 +37,7 @@ const CloudName = "local"
 // NewCmd builds `aci local`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "local", Short: "Run an ARM-compatible endpoint on this machine."})
-	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f))
+	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f), newImages(f), newPause(), newHelloServer())
 	return cmd
 }
 
@@ -147,10 +149,17 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 
 // serve runs the server in this process until a signal.
 func serve(f *cmdutil.Factory, o *startOptions) error {
-	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, Runtime: runtimeName()})
+	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version})
 	if err != nil {
 		return err
 	}
+	rt := newRuntime(o.stateDir)
+	cg := server.NewContainerGroups(srv, rt)
+	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := cg.Reconcile(rctx); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "WARNING: cleaning up containers of earlier runs failed: %v\n", err)
+	}
+	cancel()
 	if err := srv.Start(); err != nil {
 		srv.Close()
 		var oe *net.OpError
@@ -401,12 +410,72 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// runtimeName says what would run container groups here.
-func runtimeName() string {
-	if dockerState() == "available" {
-		return "docker"
+// newRuntime picks Docker when an engine answers, else the process runtime
+// (which serves only the built-in hello-world image).
+func newRuntime(stateDir string) server.Runtime {
+	d, err := server.NewDockerRuntime(stateDir)
+	if err != nil {
+		return server.NewProcessRuntime(err.Error())
 	}
-	return "process"
+	return d
+}
+
+func newImages(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "images",
+		Short: "Build aci local's built-in images (pause and hello-world) from this binary.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := server.NewDockerRuntime(defaultStateDir(f))
+			if err != nil {
+				return cmdutil.Fail("%v", err)
+			}
+			if err := d.EnsureImages(f.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintln(f.IO.ErrOut, "built aci-local/pause and aci-local/helloworld (also tagged "+server.BuiltinHelloImage+":latest)")
+			return nil
+		},
+	}
+}
+
+// newPause is what a group's pause container runs: it holds the network
+// namespace and exits on SIGTERM.
+func newPause() *cobra.Command {
+	return &cobra.Command{
+		Use:    "pause",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+			<-sig
+			return nil
+		},
+	}
+}
+
+// newHelloServer is the hello-world image's process.
+func newHelloServer() *cobra.Command {
+	var port int
+	cmd := &cobra.Command{
+		Use:    "hello-server",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(os.Stdout, "listening on port %d\n", port)
+			srv := &http.Server{Addr: ":" + strconv.Itoa(port), Handler: hello.Handler(os.Stdout), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				sig := make(chan os.Signal, 1)
+				signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+				<-sig
+				srv.Close()
+			}()
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
+	return cmd
 }
 
 func dockerState() string {

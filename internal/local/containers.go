@@ -1,0 +1,960 @@
+package local
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aci-cli/aci/internal/shlex"
+	"github.com/google/uuid"
+	"github.com/gorilla/websocket"
+)
+
+// ContainerGroups serves Microsoft.ContainerInstance/containerGroups and runs
+// the groups on a Runtime.
+type ContainerGroups struct {
+	s        *Server
+	rt       Runtime
+	mu       sync.Mutex
+	locks    map[string]*sync.Mutex
+	sessions map[string]*execSession
+}
+
+// RuntimeName reports the runtime in use.
+func (h *ContainerGroups) RuntimeName() string { return h.rt.Name() }
+
+type execSession struct {
+	password, group, container string
+	argv                       []string
+	expires                    time.Time
+}
+
+// groupPrivate is what GET never returns: the full body (with secure values) and
+// runtime bookkeeping.
+type groupPrivate struct {
+	Full    json.RawMessage         `json:"full"`
+	IP      string                  `json:"ip"`
+	Key     string                  `json:"key"`
+	Events  map[string][]eventEntry `json:"events"`
+	Stopped bool                    `json:"stopped"`
+	Runtime string                  `json:"runtime"`
+}
+
+type eventEntry struct {
+	Count          int       `json:"count"`
+	FirstTimestamp time.Time `json:"firstTimestamp"`
+	LastTimestamp  time.Time `json:"lastTimestamp"`
+	Name           string    `json:"name"`
+	Message        string    `json:"message"`
+	Type           string    `json:"type"`
+}
+
+// NewContainerGroups registers the container-group and location handlers on s.
+func NewContainerGroups(s *Server, rt Runtime) *ContainerGroups {
+	h := &ContainerGroups{s: s, rt: rt, locks: map[string]*sync.Mutex{}, sessions: map[string]*execSession{}}
+	s.Register(h)
+	s.Register(&aciLocations{h: h})
+	s.RegisterResumer("containerGroupCreate", h.resume)
+	s.RegisterResumer("containerGroupStart", h.resume)
+	s.mux.HandleFunc("/aci-local/exec/{session}", h.execSocket)
+	s.opts.Runtime = rt.Name()
+	return h
+}
+
+// Type is the ARM resource type.
+func (h *ContainerGroups) Type() string { return "Microsoft.ContainerInstance/containerGroups" }
+
+func (h *ContainerGroups) lock(id string) func() {
+	h.mu.Lock()
+	l, ok := h.locks[strings.ToLower(id)]
+	if !ok {
+		l = &sync.Mutex{}
+		h.locks[strings.ToLower(id)] = l
+	}
+	h.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// Reconcile removes runtime objects of groups that no longer exist; call it
+// once at start-up.
+func (h *ContainerGroups) Reconcile(ctx context.Context) error {
+	all, err := h.s.store.List("/subscriptions/", h.Type())
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, r := range all {
+		var p groupPrivate
+		json.Unmarshal(r.Private, &p)
+		known[p.Key] = true
+	}
+	return h.rt.Reconcile(ctx, func(k string) bool { return known[k] })
+}
+
+// Serve dispatches on the path below providers/Microsoft.ContainerInstance.
+func (h *ContainerGroups) Serve(w http.ResponseWriter, r *Request) {
+	rest := r.Rest
+	switch {
+	case len(rest) == 1 && r.Method == http.MethodGet:
+		h.list(w, r)
+	case len(rest) == 2 && r.Group != "":
+		switch r.Method {
+		case http.MethodPut:
+			h.put(w, r, rest[1])
+		case http.MethodGet:
+			h.get(w, r, rest[1])
+		case http.MethodDelete:
+			h.delete(w, r, rest[1])
+		default:
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not supported on container groups.", r.Method)
+		}
+	case len(rest) == 3 && r.Group != "" && r.Method == http.MethodPost:
+		h.action(w, r, rest[1], strings.ToLower(rest[2]))
+	case len(rest) == 5 && r.Group != "" && is(rest[2], "containers"):
+		h.containerAction(w, r, rest[1], rest[3], strings.ToLower(rest[4]))
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	}
+}
+
+func (h *ContainerGroups) id(r *Request, name string) string {
+	return "/subscriptions/" + r.Subscription + "/resourceGroups/" + r.Group + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
+}
+
+func notFound(w http.ResponseWriter, r *Request, name string) {
+	r.Error(w, 404, "ResourceNotFound", "The Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
+}
+
+var (
+	groupNameRE2    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	containerNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// validate applies ACI's rules to a request body; the error is a 400 to return.
+func validateGroup(name string, body map[string]any) *apiError {
+	bad := func(code, format string, a ...any) *apiError { return &apiError{400, code, fmt.Sprintf(format, a...)} }
+	if len(name) > 63 || !groupNameRE2.MatchString(name) {
+		return bad("InvalidContainerGroupName", "The container group name '%s' is invalid. A valid container group name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", name)
+	}
+	props, ok := body["properties"].(map[string]any)
+	if !ok {
+		return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON.'.")
+	}
+	cs, _ := props["containers"].([]any)
+	if len(cs) == 0 {
+		return bad("MissingContainers", "The container group '%s' has no containers. At least one container is required.", name)
+	}
+	if rp, ok := props["restartPolicy"].(string); ok && rp != "Always" && rp != "OnFailure" && rp != "Never" {
+		return bad("InvalidRestartPolicy", "The restart policy '%s' is invalid. Allowed values are 'Always', 'OnFailure' and 'Never'.", rp)
+	}
+	if os, ok := props["osType"].(string); ok && os != "Linux" && os != "Windows" {
+		return bad("InvalidOsType", "The OS type '%s' is invalid. Allowed values are 'Linux' and 'Windows'.", os)
+	}
+	names := map[string]bool{}
+	exposed := map[float64]bool{}
+	all := append(append([]any{}, cs...), listOf(props["initContainers"])...)
+	for _, c := range all {
+		cm, _ := c.(map[string]any)
+		cn, _ := cm["name"].(string)
+		if !containerNameRE.MatchString(cn) || len(cn) > 63 {
+			return bad("InvalidContainerName", "The container name '%s' in container group '%s' is invalid. A valid container name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", cn, name)
+		}
+		if names[cn] {
+			return bad("DuplicateContainerName", "Duplicate container name '%s' found in container group '%s'.", cn, name)
+		}
+		names[cn] = true
+		cp, _ := cm["properties"].(map[string]any)
+		if img, _ := cp["image"].(string); img == "" {
+			return bad("InvalidContainerImage", "The image of container '%s' in container group '%s' is not specified.", cn, name)
+		}
+		for _, e := range listOf(cp["environmentVariables"]) {
+			em, _ := e.(map[string]any)
+			_, hasV := em["value"]
+			_, hasS := em["secureValue"]
+			if hasV && hasS && em["value"] != nil && em["secureValue"] != nil {
+				return bad("InvalidEnvironmentVariable", "The environment variable '%v' of container '%s' has both a value and a secureValue; give exactly one.", em["name"], cn)
+			}
+		}
+		for _, p := range listOf(cp["ports"]) {
+			pn, _ := p.(map[string]any)["port"].(float64)
+			if pn < 1 || pn > 65535 {
+				return bad("InvalidContainerPort", "The port '%v' of container '%s' is invalid. It must be between 1 and 65535.", p.(map[string]any)["port"], cn)
+			}
+			exposed[pn] = true
+		}
+		if isInit := !contains(cs, c); isInit {
+			continue
+		}
+		req, _ := dig(cp, "resources", "requests").(map[string]any)
+		if req == nil {
+			return bad("ResourceRequestsNotSpecified", "The resource requests of container '%s' in container group '%s' are not specified.", cn, name)
+		}
+		cpu, _ := req["cpu"].(float64)
+		mem, _ := req["memoryInGB"].(float64)
+		if cpu <= 0 || cpu > 4 {
+			return bad("InvalidContainerResourceRequests", "The CPU request '%v' of container '%s' is invalid. It must be greater than 0 and at most 4 cores.", req["cpu"], cn)
+		}
+		if mem <= 0 || mem > 16 {
+			return bad("InvalidContainerResourceRequests", "The memory request '%v' GB of container '%s' is invalid. It must be greater than 0 and at most 16 GB.", req["memoryInGB"], cn)
+		}
+	}
+	if ip, ok := props["ipAddress"].(map[string]any); ok {
+		if t, _ := ip["type"].(string); t != "Public" && t != "Private" {
+			return bad("InvalidIpAddressType", "The IP address type '%v' is invalid. Allowed values are 'Public' and 'Private'.", ip["type"])
+		}
+		for _, p := range listOf(ip["ports"]) {
+			pn, _ := p.(map[string]any)["port"].(float64)
+			if !exposed[pn] {
+				return bad("InvalidIpAddressPort", "The port '%v' in the IP address of container group '%s' is not exposed by any container.", p.(map[string]any)["port"], name)
+			}
+		}
+		if l, ok := ip["dnsNameLabel"].(string); ok && !regexp.MustCompile(`^[a-z][-a-z0-9]{1,61}[a-z0-9]$`).MatchString(l) {
+			return bad("InvalidDnsNameLabel", "The DNS name label '%s' is invalid. It must be 3 to 63 characters of lower case letters, digits and '-', starting with a letter.", l)
+		}
+	}
+	for _, v := range listOf(props["volumes"]) {
+		vm, _ := v.(map[string]any)
+		if sec, ok := vm["secret"].(map[string]any); ok {
+			for k, val := range sec {
+				if s, ok := val.(string); !ok || !isBase64(s) {
+					return bad("InvalidSecretVolume", "The value of secret '%s' in volume '%v' must be base64 encoded.", k, vm["name"])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func contains(l []any, x any) bool {
+	for _, e := range l {
+		if fmt.Sprintf("%p", e) == fmt.Sprintf("%p", x) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBase64(s string) bool {
+	return regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`).MatchString(s) && len(s)%4 == 0
+}
+
+func listOf(v any) []any { l, _ := v.([]any); return l }
+
+func dig(m map[string]any, keys ...string) any {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	return cur
+}
+
+// public strips what GET must never return: secure values, registry passwords,
+// storage keys and secret volume contents.
+func public(body map[string]any) map[string]any {
+	b, _ := json.Marshal(body)
+	var c map[string]any
+	json.Unmarshal(b, &c)
+	props, _ := c["properties"].(map[string]any)
+	for _, cs := range [][]any{listOf(props["containers"]), listOf(props["initContainers"])} {
+		for _, ci := range cs {
+			cp, _ := ci.(map[string]any)["properties"].(map[string]any)
+			for _, e := range listOf(cp["environmentVariables"]) {
+				delete(e.(map[string]any), "secureValue")
+			}
+		}
+	}
+	for _, rc := range listOf(props["imageRegistryCredentials"]) {
+		delete(rc.(map[string]any), "password")
+	}
+	for _, v := range listOf(props["volumes"]) {
+		vm := v.(map[string]any)
+		if _, ok := vm["secret"]; ok {
+			vm["secret"] = map[string]any{}
+		}
+		if af, ok := vm["azureFile"].(map[string]any); ok {
+			delete(af, "storageAccountKey")
+		}
+	}
+	if d, ok := dig(props, "diagnostics", "logAnalytics").(map[string]any); ok {
+		delete(d, "workspaceKey")
+	}
+	return c
+}
+
+func groupKey(id string) string {
+	h := sha256.Sum256([]byte(strings.ToLower(id)))
+	return hex.EncodeToString(h[:6])
+}
+
+// allocateIP hands each group its own loopback address from 127.0.2.0/24.
+func (h *ContainerGroups) allocateIP(exclude string) (string, error) {
+	all, err := h.s.store.List("/subscriptions/", h.Type())
+	if err != nil {
+		return "", err
+	}
+	used := map[string]bool{}
+	for _, r := range all {
+		var p groupPrivate
+		json.Unmarshal(r.Private, &p)
+		if !strings.EqualFold(r.ID, exclude) {
+			used[p.IP] = true
+		}
+	}
+	for i := 2; i < 255; i++ {
+		ip := "127.0.2." + strconv.Itoa(i)
+		if !used[ip] {
+			return ip, nil
+		}
+	}
+	return "", errors.New("all 253 loopback addresses of 127.0.2.0/24 are in use")
+}
+
+func (h *ContainerGroups) spec(r *Resource, p *groupPrivate, name string) (*GroupSpec, error) {
+	return specFrom(r.ID, name, p.Key, p.IP, filepath.Join(h.s.opts.StateDir, "volumes", p.Key), p.Full)
+}
+
+func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
+	var body map[string]any
+	if e := r.Decode(&body); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := validateGroup(name, body); e != nil {
+		writeError(w, e)
+		return
+	}
+	loc, _ := body["location"].(string)
+	if loc == "" {
+		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
+		return
+	}
+	loc, ok := NormalizeLocation(loc)
+	if !ok {
+		r.Error(w, 400, "NoRegisteredProviderFound", "No registered resource provider found for location '%v' and API version '%s' for type 'containerGroups'. The supported locations are '%s'.", body["location"], r.APIVersion, regionNames())
+		return
+	}
+	id := h.id(r, name)
+	unlock := h.lock(id)
+	defer unlock()
+	existing, err := h.s.store.Get(id)
+	isNew := err != nil
+	var priv groupPrivate
+	if !isNew {
+		json.Unmarshal(existing.Private, &priv)
+		id = existing.ID
+	} else {
+		priv.Key = groupKey(id)
+	}
+	if label, _ := dig(body, "properties", "ipAddress", "dnsNameLabel").(string); label != "" {
+		if other := h.labelOwner(label, loc); other != "" && !strings.EqualFold(other, id) {
+			r.Error(w, 409, "DnsNameLabelAlreadyInUse", "The DNS name label '%s' is already in use in location '%s'. Please use another label.", label, loc)
+			return
+		}
+	}
+	if priv.IP == "" {
+		if priv.IP, err = h.allocateIP(id); err != nil {
+			r.Error(w, 409, "ContainerGroupQuotaReached", "%v", err)
+			return
+		}
+	}
+	full, _ := json.Marshal(body)
+	priv.Full, priv.Runtime, priv.Stopped = full, h.rt.Name(), false
+	priv.Events = map[string][]eventEntry{}
+	res := &Resource{ID: id, Type: h.Type(), Group: r.Group, Created: time.Now().UTC(), Updated: time.Now().UTC()}
+	spec, err := h.spec(res, &priv, name)
+	if err != nil {
+		r.Error(w, 400, "InvalidRequestContent", "%v", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
+	defer cancel()
+	if err := h.rt.CheckImages(ctx, spec); err != nil {
+		var ie *ErrImage
+		if errors.As(err, &ie) {
+			r.Error(w, 400, "InaccessibleImage", "The image '%s' in container group '%s' is not accessible. Please check the image and registry credential. (%s)", ie.Image, name, ie.Reason)
+			return
+		}
+		r.Error(w, 500, "InternalServerError", "The runtime failed: %v", err)
+		return
+	}
+	pub := public(body)
+	pub["id"], pub["name"], pub["type"], pub["location"] = id, name, h.Type(), loc
+	if _, ok := pub["tags"]; !ok {
+		pub["tags"] = map[string]any{}
+	}
+	props := pub["properties"].(map[string]any)
+	props["provisioningState"] = "Pending"
+	if _, ok := props["sku"]; !ok {
+		props["sku"] = "Standard"
+	}
+	if ip, ok := props["ipAddress"].(map[string]any); ok {
+		ip["ip"] = priv.IP
+		if l, _ := ip["dnsNameLabel"].(string); l != "" {
+			ip["fqdn"] = l + "." + loc + ".azurecontainer.io"
+		}
+	}
+	if !isNew {
+		res.Created = existing.Created
+		if err := h.rt.Remove(ctx, spec); err != nil {
+			r.Error(w, 500, "InternalServerError", "Replacing the running group failed: %v", err)
+			return
+		}
+	}
+	res.Body, _ = json.Marshal(pub)
+	res.Private, _ = json.Marshal(priv)
+	op, err := h.s.newOperation("containerGroupCreate", id, nil)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	if err := h.s.store.Put(res); err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	h.s.Go(func(ctx context.Context) { h.provision(ctx, op, false) })
+	h.asyncHeaders(w, r, loc, op.ID)
+	status := http.StatusCreated
+	if !isNew {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, json.RawMessage(res.Body))
+}
+
+func (h *ContainerGroups) labelOwner(label, loc string) string {
+	all, _ := h.s.store.List("/subscriptions/", h.Type())
+	for _, r := range all {
+		var b map[string]any
+		json.Unmarshal(r.Body, &b)
+		if l, _ := dig(b, "properties", "ipAddress", "dnsNameLabel").(string); strings.EqualFold(l, label) && b["location"] == loc {
+			return r.ID
+		}
+	}
+	return ""
+}
+
+func (h *ContainerGroups) asyncHeaders(w http.ResponseWriter, r *Request, loc, opID string) {
+	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.ContainerInstance/locations/%s/operations/%s?api-version=%s",
+		h.s.base, r.Subscription, loc, opID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+}
+
+// event appends an instance-view event (counted when it repeats).
+func (p *groupPrivate) event(container, name, message string) {
+	now := time.Now().UTC()
+	evs := p.Events[container]
+	if n := len(evs); n > 0 && evs[n-1].Name == name && evs[n-1].Message == message {
+		evs[n-1].Count++
+		evs[n-1].LastTimestamp = now
+	} else {
+		evs = append(evs, eventEntry{Count: 1, FirstTimestamp: now, LastTimestamp: now, Name: name, Message: message, Type: "Normal"})
+	}
+	if name == "Failed" {
+		evs[len(evs)-1].Type = "Warning"
+	}
+	p.Events[container] = evs
+}
+
+// provision runs a group on the runtime and records the outcome; restart=true
+// re-creates it (start after stop, or a resumed operation).
+func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart bool) {
+	unlock := h.lock(op.Target)
+	defer unlock()
+	res, err := h.s.store.Get(op.Target)
+	if err != nil {
+		h.s.finishOperation(op, &ErrorBody{Code: "ResourceNotFound", Message: "The container group was deleted."})
+		return
+	}
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	if priv.Events == nil {
+		priv.Events = map[string][]eventEntry{}
+	}
+	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
+	spec, err := h.spec(res, &priv, name)
+	var runErr error
+	if err != nil {
+		runErr = err
+	} else {
+		priv.event("", "Runtime", "aci local runs this group with the "+h.rt.Name()+" runtime")
+		ev := func(c, n, m string) { priv.event(c, n, m) }
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		if restart {
+			runErr = h.rt.Start(rctx, spec, ev)
+		} else {
+			runErr = h.rt.Run(rctx, spec, ev)
+		}
+		cancel()
+		if runErr != nil {
+			priv.event("", "Failed", runErr.Error())
+			h.rt.Remove(context.Background(), spec) // nothing half-created stays behind
+		}
+	}
+	state := "Succeeded"
+	var failure *ErrorBody
+	if runErr != nil {
+		state = "Failed"
+		failure = &ErrorBody{Code: "ContainerGroupDeploymentFailed", Message: runErr.Error()}
+		var ie *ErrImage
+		if errors.As(runErr, &ie) {
+			failure.Code = "InaccessibleImage"
+		}
+	}
+	h.s.store.Update(op.Target, func(r *Resource) error {
+		var b map[string]any
+		json.Unmarshal(r.Body, &b)
+		b["properties"].(map[string]any)["provisioningState"] = state
+		r.Body, _ = json.Marshal(b)
+		r.Private, _ = json.Marshal(priv)
+		r.Updated = time.Now().UTC()
+		return nil
+	})
+	h.s.finishOperation(op, failure)
+}
+
+func (h *ContainerGroups) resume(op *Operation) {
+	h.provision(h.s.ctx, op, true)
+}
+
+// view returns the stored body with the live instance view merged in.
+func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]any {
+	var b map[string]any
+	json.Unmarshal(res.Body, &b)
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	props := b["properties"].(map[string]any)
+	name, _ := b["name"].(string)
+	spec, err := h.spec(res, &priv, name)
+	statuses := map[string]ContainerStatus{}
+	if err == nil && props["provisioningState"] != "Failed" {
+		statuses, _ = h.rt.Status(ctx, spec)
+	}
+	restartPolicy, _ := props["restartPolicy"].(string)
+	running, terminated, failed := 0, 0, 0
+	cs := listOf(props["containers"])
+	for _, c := range cs {
+		cm := c.(map[string]any)
+		cn, _ := cm["name"].(string)
+		cp, _ := cm["properties"].(map[string]any)
+		st, ok := statuses[cn]
+		iv := map[string]any{"restartCount": st.RestartCount, "events": eventsJSON(priv.Events[cn])}
+		if ok {
+			cur := map[string]any{"state": st.State, "detailStatus": st.DetailStatus}
+			if !st.StartTime.IsZero() {
+				cur["startTime"] = st.StartTime.UTC().Format(time.RFC3339Nano)
+			}
+			if st.State == "Terminated" {
+				cur["exitCode"] = st.ExitCode
+				if !st.FinishTime.IsZero() {
+					cur["finishTime"] = st.FinishTime.UTC().Format(time.RFC3339Nano)
+				}
+				terminated++
+				if st.ExitCode != nil && *st.ExitCode != 0 {
+					failed++
+				}
+			}
+			if st.State == "Running" {
+				running++
+			}
+			iv["currentState"] = cur
+		} else {
+			iv["currentState"] = map[string]any{"state": "Waiting", "detailStatus": ""}
+		}
+		if props["provisioningState"] == "Succeeded" || ok {
+			cp["instanceView"] = iv
+		}
+	}
+	state := "Pending"
+	switch {
+	case priv.Stopped:
+		state = "Stopped"
+	case props["provisioningState"] == "Failed":
+		state = "Failed"
+	case running > 0:
+		state = "Running"
+	case terminated == len(cs) && len(cs) > 0 && restartPolicy != "Always":
+		state = "Succeeded"
+		if failed > 0 && restartPolicy == "Never" {
+			state = "Failed"
+		}
+	case terminated > 0:
+		state = "Running"
+	}
+	props["instanceView"] = map[string]any{"state": state, "events": eventsJSON(priv.Events[""])}
+	return b
+}
+
+func eventsJSON(evs []eventEntry) []any {
+	out := []any{}
+	for _, e := range evs {
+		out = append(out, map[string]any{"count": e.Count, "firstTimestamp": e.FirstTimestamp.Format(time.RFC3339Nano),
+			"lastTimestamp": e.LastTimestamp.Format(time.RFC3339Nano), "name": e.Name, "message": e.Message, "type": e.Type})
+	}
+	return out
+}
+
+func (h *ContainerGroups) get(w http.ResponseWriter, r *Request, name string) {
+	res, err := h.s.store.Get(h.id(r, name))
+	if err != nil {
+		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
+		return
+	}
+	writeJSON(w, 200, h.view(r.Context(), res))
+}
+
+// list answers like ACI: stored bodies, without instance views.
+func (h *ContainerGroups) list(w http.ResponseWriter, r *Request) {
+	prefix := "/subscriptions/" + r.Subscription + "/"
+	if r.Group != "" {
+		prefix += "resourcegroups/" + r.Group + "/"
+	}
+	all, err := h.s.store.List(prefix, h.Type())
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	items := make([]json.RawMessage, 0, len(all))
+	for _, res := range all {
+		items = append(items, res.Body)
+	}
+	h.s.page(w, r, items)
+}
+
+func (h *ContainerGroups) delete(w http.ResponseWriter, r *Request, name string) {
+	id := h.id(r, name)
+	unlock := h.lock(id)
+	defer unlock()
+	res, err := h.s.store.Get(id)
+	if err != nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	body := h.view(r.Context(), res)
+	if err := h.remove(r.Context(), res); err != nil {
+		r.Error(w, 500, "InternalServerError", "Removing the group's containers failed: %v", err)
+		return
+	}
+	writeJSON(w, 200, body)
+}
+
+func (h *ContainerGroups) remove(ctx context.Context, res *Resource) error {
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
+	if spec, err := h.spec(res, &priv, name); err == nil {
+		if err := h.rt.Remove(ctx, spec); err != nil {
+			return err
+		}
+	}
+	return h.s.store.Delete(res.ID)
+}
+
+// DeleteInGroup removes every container group of a resource group being deleted.
+func (h *ContainerGroups) DeleteInGroup(sub, group string) error {
+	all, err := h.s.store.List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", h.Type())
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, res := range all {
+		unlock := h.lock(res.ID)
+		errs = append(errs, h.remove(context.Background(), res))
+		unlock()
+	}
+	return errors.Join(errs...)
+}
+
+func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action string) {
+	id := h.id(r, name)
+	res, err := h.s.store.Get(id)
+	if err != nil {
+		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
+		return
+	}
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	spec, err := h.spec(res, &priv, name)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	var b map[string]any
+	json.Unmarshal(res.Body, &b)
+	loc, _ := b["location"].(string)
+	setStopped := func(v bool) error {
+		return h.s.store.Update(id, func(rr *Resource) error {
+			var p groupPrivate
+			json.Unmarshal(rr.Private, &p)
+			p.Stopped = v
+			if v {
+				p.event("", "Stopped", "Stopped the container group")
+			}
+			rr.Private, _ = json.Marshal(p)
+			return nil
+		})
+	}
+	switch action {
+	case "stop":
+		unlock := h.lock(id)
+		err := h.rt.Stop(r.Context(), spec)
+		if err == nil {
+			err = setStopped(true)
+		}
+		unlock()
+		if err != nil {
+			r.Error(w, 500, "InternalServerError", "Stopping failed: %v", err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "start", "restart":
+		if err := setStopped(false); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
+		op, err := h.s.newOperation("containerGroupStart", id, nil)
+		if err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
+		if action == "restart" && !priv.Stopped {
+			h.s.Go(func(ctx context.Context) {
+				unlock := h.lock(id)
+				ev := func(c, n, m string) {
+					h.s.store.Update(id, func(rr *Resource) error {
+						var p groupPrivate
+						json.Unmarshal(rr.Private, &p)
+						p.event(c, n, m)
+						rr.Private, _ = json.Marshal(p)
+						return nil
+					})
+				}
+				err := h.rt.Restart(ctx, spec, ev)
+				unlock()
+				var e *ErrorBody
+				if err != nil {
+					e = &ErrorBody{Code: "ContainerGroupRestartFailed", Message: err.Error()}
+				}
+				h.s.finishOperation(op, e)
+			})
+		} else {
+			h.s.Go(func(ctx context.Context) { h.provision(ctx, op, true) })
+		}
+		h.asyncHeaders(w, r, loc, op.ID)
+		w.WriteHeader(http.StatusAccepted)
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The action '%s' is not known on container groups.", action)
+	}
+}
+
+func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, name, container, action string) {
+	res, err := h.s.store.Get(h.id(r, name))
+	if err != nil {
+		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
+		return
+	}
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	spec, err := h.spec(res, &priv, name)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	found := false
+	for _, c := range spec.Containers {
+		found = found || c.Name == container
+	}
+	if !found {
+		r.Error(w, 404, "ContainerNotFound", "The container '%s' does not exist in container group '%s'.", container, name)
+		return
+	}
+	switch {
+	case action == "logs" && r.Method == http.MethodGet:
+		tail, _ := strconv.Atoi(r.URL.Query().Get("tail"))
+		ts := r.URL.Query().Get("timestamps") == "true"
+		text, err := h.rt.Logs(r.Context(), spec, container, tail, ts)
+		if err != nil {
+			r.Error(w, 409, "ContainerNotRunning", "The logs of container '%s' are not available: %v", container, err)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"content": text})
+	case (action == "exec" || action == "attach") && r.Method == http.MethodPost:
+		var req struct {
+			Command string `json:"command"`
+		}
+		if action == "exec" {
+			if e := r.Decode(&req); e != nil {
+				writeError(w, e)
+				return
+			}
+		}
+		argv, err := shlex.Split(req.Command)
+		if action == "exec" && (err != nil || len(argv) == 0) {
+			r.Error(w, 400, "InvalidExecCommand", "The exec command '%s' is invalid.", req.Command)
+			return
+		}
+		if action == "attach" {
+			argv = nil
+		}
+		sess := &execSession{password: randomSecret(), group: res.ID, container: container, argv: argv, expires: time.Now().Add(2 * time.Minute)}
+		id := uuid.NewString()
+		h.mu.Lock()
+		h.sessions[id] = sess
+		h.mu.Unlock()
+		writeJSON(w, 200, map[string]any{"webSocketUri": strings.Replace(h.s.base, "https://", "wss://", 1) + "/aci-local/exec/" + id, "password": sess.password})
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The container action '%s' is not known.", action)
+	}
+}
+
+var upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
+
+// execSocket runs an exec session: the password is the first text frame, stdin
+// comes as binary frames (an empty one ends it), output goes out as binary
+// frames, and the close frame carries "exitCode=N".
+func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("session")
+	h.mu.Lock()
+	sess := h.sessions[id]
+	delete(h.sessions, id)
+	h.mu.Unlock()
+	if sess == nil || time.Now().After(sess.expires) {
+		http.Error(w, "unknown or expired exec session", http.StatusNotFound)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	mt, pw, err := ws.ReadMessage()
+	if err != nil || mt != websocket.TextMessage || !eq(string(pw), sess.password) {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "authentication failed"))
+		return
+	}
+	ws.SetReadDeadline(time.Time{})
+	res, err := h.s.store.Get(sess.group)
+	if err != nil {
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "the group is gone"))
+		return
+	}
+	var priv groupPrivate
+	json.Unmarshal(res.Private, &priv)
+	spec, _ := h.spec(res, &priv, res.ID[strings.LastIndex(res.ID, "/")+1:])
+	var wmu sync.Mutex
+	out := writerFunc(func(p []byte) (int, error) {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return len(p), ws.WriteMessage(websocket.BinaryMessage, p)
+	})
+	if sess.argv == nil { // attach: the output so far
+		text, _ := h.rt.Logs(r.Context(), spec, sess.container, 0, false)
+		out.Write([]byte(text))
+		wmu.Lock()
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+		wmu.Unlock()
+		return
+	}
+	pr, pwr := io.Pipe()
+	go func() {
+		for {
+			mt, b, err := ws.ReadMessage()
+			if err != nil || (mt == websocket.BinaryMessage && len(b) == 0) {
+				pwr.Close()
+				return
+			}
+			pwr.Write(b)
+		}
+	}()
+	code, err := h.rt.Exec(r.Context(), spec, sess.container, sess.argv, pr, out)
+	reason := "exitCode=" + strconv.Itoa(code)
+	if err != nil {
+		out.Write([]byte(err.Error() + "\n"))
+		reason = "exitCode=126"
+	}
+	wmu.Lock()
+	ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason))
+	wmu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// aciLocations serves Microsoft.ContainerInstance/locations/{l}/...: operation
+// status, usages, capabilities and cached images.
+type aciLocations struct{ h *ContainerGroups }
+
+func (l *aciLocations) Type() string { return "Microsoft.ContainerInstance/locations" }
+
+func (l *aciLocations) Serve(w http.ResponseWriter, r *Request) {
+	rest := r.Rest
+	if len(rest) < 3 || r.Method != http.MethodGet {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	loc := rest[1]
+	switch strings.ToLower(rest[2]) {
+	case "operations", "operationresults":
+		if len(rest) != 4 {
+			break
+		}
+		op, err := l.h.s.store.GetOperation(rest[3])
+		if err != nil {
+			r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", rest[3])
+			return
+		}
+		out := map[string]any{"id": r.URL.Path, "name": op.ID, "status": op.Status, "startTime": op.StartTime.Format(time.RFC3339Nano), "properties": map[string]any{}}
+		if op.EndTime != nil {
+			out["endTime"] = op.EndTime.Format(time.RFC3339Nano)
+		}
+		if op.Error != nil {
+			out["error"] = op.Error
+		}
+		if op.Status == "InProgress" {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeJSON(w, 200, out)
+		return
+	case "usages":
+		all, _ := l.h.s.store.List("/subscriptions/"+r.Subscription+"/", l.h.Type())
+		n := 0
+		for _, res := range all {
+			var b map[string]any
+			json.Unmarshal(res.Body, &b)
+			if b["location"] == loc {
+				n++
+			}
+		}
+		writeJSON(w, 200, map[string]any{"value": []any{
+			map[string]any{"unit": "Count", "currentValue": n, "limit": 100, "name": map[string]any{"value": "ContainerGroups", "localizedValue": "Container Groups"}},
+			map[string]any{"unit": "Count", "currentValue": 0, "limit": 4, "name": map[string]any{"value": "StandardCores", "localizedValue": "Standard Cores"}},
+		}})
+		return
+	case "capabilities":
+		writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"resourceType": "containerGroups", "osType": "Linux",
+			"location": loc, "ipAddressType": "Public", "gpu": "None",
+			"capabilities": map[string]any{"maxMemoryInGB": 16, "maxCpu": 4, "maxGpuCount": 0}}}})
+		return
+	case "cachedimages":
+		writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"osType": "Linux", "image": BuiltinHelloImage}}})
+		return
+	}
+	r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+}

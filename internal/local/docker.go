@@ -1,0 +1,606 @@
+package local
+
+// The Docker runtime talks to the Engine API through github.com/docker/docker/client
+// (v28). The newer github.com/moby/moby/client refuses engines older than API
+// 1.44, and Debian's docker.io here speaks 1.41; v28 negotiates down to it.
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-connections/nat"
+)
+
+const (
+	labelState     = "aci.local/state"
+	labelGroup     = "aci.local/group"
+	labelContainer = "aci.local/container"
+	labelRole      = "aci.local/role"
+)
+
+// DockerRuntime runs groups as Docker containers: a pause container holds the
+// group's network namespace and published ports; each container joins it.
+type DockerRuntime struct {
+	cli      *client.Client
+	stateKey string // labels every object this state dir made
+	exe      string // aci's own binary, baked into the built-in images
+	once     sync.Once
+	imgErr   error
+	pause    string
+	hello    string
+}
+
+// NewDockerRuntime connects to the engine (DOCKER_HOST or the default socket).
+func NewDockerRuntime(stateDir string) (*DockerRuntime, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(ctx); err != nil {
+		cli.Close()
+		return nil, fmt.Errorf("no Docker engine: %v", err)
+	}
+	cli.NegotiateAPIVersion(ctx)
+	exe, _ := os.Executable()
+	h := sha256.Sum256([]byte(stateDir))
+	return &DockerRuntime{cli: cli, stateKey: hex.EncodeToString(h[:6]), exe: exe}, nil
+}
+
+// Name is "docker".
+func (d *DockerRuntime) Name() string { return "docker" }
+
+// EnsureImages builds the pause and hello-world images from aci's own binary when
+// they are missing (nothing can be pulled here, and nothing needs to be).
+func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
+	d.once.Do(func() {
+		if f, err := elf.Open(d.exe); err == nil {
+			for _, p := range f.Progs {
+				if p.Type == elf.PT_INTERP {
+					d.imgErr = fmt.Errorf("%s is dynamically linked, so it cannot run in aci local's built-in images; build it with CGO_ENABLED=0 (make build does)", d.exe)
+				}
+			}
+			f.Close()
+			if d.imgErr != nil {
+				return
+			}
+		}
+		sum, err := fileHash(d.exe)
+		if err != nil {
+			d.imgErr = err
+			return
+		}
+		d.pause = "aci-local/pause:" + sum
+		d.hello = "aci-local/helloworld:" + sum
+		for _, img := range []struct{ tag, entry string }{
+			{d.pause, `["/aci","local","pause"]`},
+			{d.hello, `["/aci","local","hello-server","--port","80"]`},
+		} {
+			if _, err := d.cli.ImageInspect(ctx, img.tag); err == nil {
+				continue
+			}
+			if err := d.build(ctx, img.tag, img.entry); err != nil {
+				d.imgErr = fmt.Errorf("building %s: %w", img.tag, err)
+				return
+			}
+		}
+		// Also answer to the names users type.
+		for _, alias := range []string{"aci-local/helloworld:latest", BuiltinHelloImage + ":latest"} {
+			if err := d.cli.ImageTag(ctx, d.hello, alias); err != nil {
+				d.imgErr = err
+				return
+			}
+		}
+	})
+	return d.imgErr
+}
+
+func fileHash(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// build makes a FROM-scratch image holding aci's own static binary.
+func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint string) error {
+	bin, err := os.ReadFile(d.exe)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dockerfile := "FROM scratch\nCOPY aci /aci\nEXPOSE 80\nENTRYPOINT " + entrypoint + "\n"
+	for _, f := range []struct {
+		name string
+		data []byte
+		mode int64
+	}{{"Dockerfile", []byte(dockerfile), 0o644}, {"aci", bin, 0o755}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return err
+		}
+	}
+	tw.Close()
+	resp, err := d.cli.ImageBuild(ctx, &buf, types.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true,
+		Labels: map[string]string{"aci.local/builtin": "true"}})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m.Error != "" {
+			return errors.New(m.Error)
+		}
+	}
+	return sc.Err()
+}
+
+func (d *DockerRuntime) objectName(g *GroupSpec, c string) string {
+	return "aci-" + g.Key + "-" + c
+}
+
+func (d *DockerRuntime) labels(g *GroupSpec, c, role string) map[string]string {
+	return map[string]string{labelState: d.stateKey, labelGroup: g.Key, labelContainer: c, labelRole: role}
+}
+
+// ErrImage is an image that cannot be had; the handler turns it into
+// InaccessibleImage.
+type ErrImage struct{ Image, Reason string }
+
+func (e *ErrImage) Error() string { return e.Reason }
+
+// resolveImage finds an image locally. Nothing is pulled from the internet: only
+// registries on loopback (aci local's own, later) are reachable.
+func (d *DockerRuntime) resolveImage(ctx context.Context, g *GroupSpec, ref string) (string, error) {
+	if IsHelloImage(ref) {
+		return d.hello, nil
+	}
+	if _, err := d.cli.ImageInspect(ctx, ref); err == nil {
+		return ref, nil
+	}
+	host := strings.SplitN(ref, "/", 2)[0]
+	if strings.Contains(ref, "/") && (strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost")) {
+		auth := ""
+		for _, r := range g.Registries {
+			if strings.EqualFold(r.Server, host) {
+				b, _ := json.Marshal(map[string]string{"username": r.Username, "password": r.Password, "serveraddress": r.Server})
+				auth = encodeAuth(b)
+			}
+		}
+		rc, err := d.cli.ImagePull(ctx, ref, image.PullOptions{RegistryAuth: auth})
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+			if err == nil {
+				return ref, nil
+			}
+		}
+		return "", &ErrImage{ref, fmt.Sprintf("pulling %s failed: %v", ref, err)}
+	}
+	return "", &ErrImage{ref, fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback", ref)}
+}
+
+// CheckImages resolves every image of the group.
+func (d *DockerRuntime) CheckImages(ctx context.Context, g *GroupSpec) error {
+	if err := d.EnsureImages(ctx); err != nil {
+		return err
+	}
+	for _, c := range append(append([]ContainerSpec{}, g.InitContainers...), g.Containers...) {
+		if _, err := d.resolveImage(ctx, g, c.Image); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run creates and starts the pause container, then every container.
+func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	if err := d.EnsureImages(ctx); err != nil {
+		return err
+	}
+	images := map[string]string{}
+	for _, c := range append(append([]ContainerSpec{}, g.InitContainers...), g.Containers...) {
+		event(c.Name, "Pulling", fmt.Sprintf("pulling image \"%s\"", c.Image))
+		img, err := d.resolveImage(ctx, g, c.Image)
+		if err != nil {
+			event(c.Name, "Failed", fmt.Sprintf("Failed to pull image \"%s\": %v", c.Image, err))
+			return err
+		}
+		images[c.Name] = img
+		event(c.Name, "Pulled", fmt.Sprintf("Successfully pulled image \"%s\"", c.Image))
+	}
+	mounts, err := d.prepareVolumes(ctx, g)
+	if err != nil {
+		return err
+	}
+	exposed, bindings := nat.PortSet{}, nat.PortMap{}
+	for _, p := range g.Ports {
+		np := nat.Port(fmt.Sprintf("%d/%s", p.Port, strings.ToLower(p.Protocol)))
+		exposed[np] = struct{}{}
+		bindings[np] = append(bindings[np], nat.PortBinding{HostIP: g.IP, HostPort: strconv.Itoa(p.Port)})
+	}
+	pauseName := d.objectName(g, "pause")
+	pause, err := d.cli.ContainerCreate(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
+		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"}},
+		nil, nil, pauseName)
+	if err != nil {
+		return fmt.Errorf("creating the group's network: %w", err)
+	}
+	if err := d.cli.ContainerStart(ctx, pause.ID, container.StartOptions{}); err != nil {
+		return fmt.Errorf("starting the group's network (is %s:%v free?): %w", g.IP, g.Ports, err)
+	}
+	for _, c := range g.InitContainers {
+		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, "no")
+		if err != nil {
+			return err
+		}
+		event(c.Name, "Started", "Started container")
+		if err := d.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return err
+		}
+		wc, errc := d.cli.ContainerWait(ctx, id, container.WaitConditionNotRunning)
+		select {
+		case r := <-wc:
+			if r.StatusCode != 0 {
+				return fmt.Errorf("init container %s exited with %d", c.Name, r.StatusCode)
+			}
+		case err := <-errc:
+			return err
+		}
+	}
+	policy := map[string]string{"Always": "always", "OnFailure": "on-failure", "Never": "no"}[g.RestartPolicy]
+	for _, c := range g.Containers {
+		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, policy)
+		if err != nil {
+			return err
+		}
+		event(c.Name, "Created", "Created container")
+		if err := d.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return fmt.Errorf("starting %s: %w", c.Name, err)
+		}
+		event(c.Name, "Started", "Started container")
+	}
+	return nil
+}
+
+func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c ContainerSpec, img, pauseName string, mounts map[string]mount.Mount, policy string) (string, error) {
+	var env []string
+	for _, e := range c.Env {
+		env = append(env, e[0]+"="+e[1])
+	}
+	cpu := c.CPU
+	if max := float64(runtime.NumCPU()); cpu > max {
+		cpu = max // a request beyond this machine still runs, capped
+	}
+	hc := &container.HostConfig{NetworkMode: container.NetworkMode("container:" + pauseName),
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(policy)},
+		Resources:     container.Resources{NanoCPUs: int64(cpu * 1e9), Memory: int64(c.Memory * (1 << 30))}}
+	for _, m := range c.Mounts {
+		mm, ok := mounts[m.Volume]
+		if !ok {
+			return "", fmt.Errorf("container %s mounts unknown volume %s", c.Name, m.Volume)
+		}
+		mm.Target = m.Path
+		mm.ReadOnly = mm.ReadOnly || m.ReadOnly
+		hc.Mounts = append(hc.Mounts, mm)
+	}
+	cfg := &container.Config{Image: img, Env: env, Labels: d.labels(g, c.Name, "container"), AttachStdout: true, AttachStderr: true}
+	if len(c.Command) > 0 {
+		// ACI's command replaces the image's entrypoint (and its arguments).
+		cfg.Entrypoint = c.Command
+		cfg.Cmd = []string{}
+	}
+	res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, d.objectName(g, c.Name))
+	if err != nil {
+		return "", fmt.Errorf("creating %s: %w", c.Name, err)
+	}
+	return res.ID, nil
+}
+
+// prepareVolumes makes each volume's host directory. azureFile shares plug in here
+// as one more kind once aci local serves file shares.
+func (d *DockerRuntime) prepareVolumes(ctx context.Context, g *GroupSpec) (map[string]mount.Mount, error) {
+	out := map[string]mount.Mount{}
+	for _, v := range g.Volumes {
+		dir := filepath.Join(g.VolumeDir, v.Name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		m := mount.Mount{Type: mount.TypeBind, Source: dir}
+		switch v.Kind {
+		case "secret":
+			for k, b := range v.Secret {
+				if err := os.WriteFile(filepath.Join(dir, k), b, 0o444); err != nil {
+					return nil, err
+				}
+			}
+			m.ReadOnly = true
+		case "gitRepo":
+			if err := cloneRepo(ctx, v, dir); err != nil {
+				return nil, err
+			}
+		case "azureFile":
+			return nil, fmt.Errorf("volume %s: Azure File shares are not served by aci local yet", v.Name)
+		}
+		out[v.Name] = m
+	}
+	return out, nil
+}
+
+// cloneRepo clones a gitRepo volume; only local paths and file:// URLs, since this
+// machine reaches no other network.
+func cloneRepo(ctx context.Context, v VolumeSpec, dir string) error {
+	repo := v.GitRepo.Repository
+	if !(strings.HasPrefix(repo, "/") || strings.HasPrefix(repo, "file://")) {
+		return fmt.Errorf("volume %s: aci local clones only local repositories (a path or file:// URL), not %s", v.Name, repo)
+	}
+	target := dir
+	if v.GitRepo.Directory != "" && v.GitRepo.Directory != "." {
+		target = filepath.Join(dir, v.GitRepo.Directory)
+	}
+	if _, err := os.Stat(filepath.Join(target, ".git")); err == nil {
+		return nil
+	}
+	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", repo, target).CombinedOutput(); err != nil {
+		return fmt.Errorf("volume %s: git clone: %v: %s", v.Name, err, out)
+	}
+	if v.GitRepo.Revision != "" {
+		if out, err := exec.CommandContext(ctx, "git", "-C", target, "checkout", "--quiet", v.GitRepo.Revision).CombinedOutput(); err != nil {
+			return fmt.Errorf("volume %s: git checkout: %v: %s", v.Name, err, out)
+		}
+	}
+	return nil
+}
+
+func (d *DockerRuntime) list(ctx context.Context, extra ...filters.KeyValuePair) ([]container.Summary, error) {
+	args := filters.NewArgs(append([]filters.KeyValuePair{filters.Arg("label", labelState+"="+d.stateKey)}, extra...)...)
+	return d.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
+}
+
+func (d *DockerRuntime) groupObjects(ctx context.Context, g *GroupSpec) ([]container.Summary, error) {
+	return d.list(ctx, filters.Arg("label", labelGroup+"="+g.Key))
+}
+
+// Status inspects every container of the group.
+func (d *DockerRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]ContainerStatus, error) {
+	objs, err := d.groupObjects(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ContainerStatus{}
+	for _, o := range objs {
+		name := o.Labels[labelContainer]
+		if o.Labels[labelRole] != "container" {
+			continue
+		}
+		in, err := d.cli.ContainerInspect(ctx, o.ID)
+		if err != nil {
+			continue
+		}
+		st := ContainerStatus{RestartCount: in.RestartCount}
+		st.StartTime, _ = time.Parse(time.RFC3339Nano, in.State.StartedAt)
+		switch in.State.Status {
+		case "running":
+			st.State = "Running"
+		case "restarting", "created":
+			st.State = "Waiting"
+		default:
+			st.State = "Terminated"
+			st.FinishTime, _ = time.Parse(time.RFC3339Nano, in.State.FinishedAt)
+			code := in.State.ExitCode
+			st.ExitCode = &code
+			st.DetailStatus = "Completed"
+			if code != 0 {
+				st.DetailStatus = "Error"
+			}
+			if in.State.OOMKilled {
+				st.DetailStatus = "OOMKilled"
+			}
+		}
+		out[name] = st
+	}
+	return out, nil
+}
+
+func (d *DockerRuntime) each(ctx context.Context, g *GroupSpec, role string, f func(id string) error) error {
+	objs, err := d.groupObjects(ctx, g)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, o := range objs {
+		if role == "" || o.Labels[labelRole] == role {
+			if err := f(o.ID); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops every container, then the group's network holder.
+func (d *DockerRuntime) Stop(ctx context.Context, g *GroupSpec) error {
+	t := 10
+	if err := d.each(ctx, g, "container", func(id string) error { return d.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &t}) }); err != nil {
+		return err
+	}
+	return d.each(ctx, g, "pause", func(id string) error { return d.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &t}) })
+}
+
+// Start re-creates the group from its spec, as ACI does after a stop.
+func (d *DockerRuntime) Start(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	if err := d.Remove(ctx, g); err != nil {
+		return err
+	}
+	return d.Run(ctx, g, event)
+}
+
+// Restart restarts every container in place (restart counts grow).
+func (d *DockerRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	t := 10
+	return d.each(ctx, g, "container", func(id string) error {
+		in, err := d.cli.ContainerInspect(ctx, id)
+		if err != nil {
+			return err
+		}
+		event(in.Config.Labels[labelContainer], "Killing", "Killing container with id "+id[:12]+".")
+		if err := d.cli.ContainerRestart(ctx, id, container.StopOptions{Timeout: &t}); err != nil {
+			return err
+		}
+		event(in.Config.Labels[labelContainer], "Started", "Started container")
+		return nil
+	})
+}
+
+// Remove deletes every Docker object of the group and its volume data.
+func (d *DockerRuntime) Remove(ctx context.Context, g *GroupSpec) error {
+	rm := func(id string) error {
+		err := d.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if client.IsErrNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if err := d.each(ctx, g, "container", rm); err != nil {
+		return err
+	}
+	if err := d.each(ctx, g, "pause", rm); err != nil {
+		return err
+	}
+	return os.RemoveAll(g.VolumeDir)
+}
+
+func (d *DockerRuntime) containerID(ctx context.Context, g *GroupSpec, name string) (string, error) {
+	objs, err := d.list(ctx, filters.Arg("label", labelGroup+"="+g.Key), filters.Arg("label", labelContainer+"="+name))
+	if err != nil {
+		return "", err
+	}
+	for _, o := range objs {
+		if o.Labels[labelRole] == "container" {
+			return o.ID, nil
+		}
+	}
+	return "", fmt.Errorf("container %s has no runtime object", name)
+}
+
+// Logs returns a container's output (stdout and stderr interleaved as written).
+func (d *DockerRuntime) Logs(ctx context.Context, g *GroupSpec, name string, tail int, timestamps bool) (string, error) {
+	id, err := d.containerID(ctx, g, name)
+	if err != nil {
+		return "", err
+	}
+	opts := container.LogsOptions{ShowStdout: true, ShowStderr: true, Timestamps: timestamps}
+	if tail > 0 {
+		opts.Tail = strconv.Itoa(tail)
+	}
+	rc, err := d.cli.ContainerLogs(ctx, id, opts)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	var out bytes.Buffer
+	if _, err := stdcopy.StdCopy(&out, &out, rc); err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}
+
+// Exec runs argv in a running container without a TTY, so pipes stay clean.
+func (d *DockerRuntime) Exec(ctx context.Context, g *GroupSpec, name string, argv []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	id, err := d.containerID(ctx, g, name)
+	if err != nil {
+		return 0, err
+	}
+	ex, err := d.cli.ContainerExecCreate(ctx, id, container.ExecOptions{Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true})
+	if err != nil {
+		return 0, err
+	}
+	hj, err := d.cli.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer hj.Close()
+	go func() {
+		io.Copy(hj.Conn, stdin)
+		hj.CloseWrite()
+	}()
+	if _, err := stdcopy.StdCopy(stdout, stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	for i := 0; i < 50; i++ {
+		in, err := d.cli.ContainerExecInspect(ctx, ex.ID)
+		if err != nil {
+			return 0, err
+		}
+		if !in.Running {
+			return in.ExitCode, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, nil
+}
+
+// Reconcile removes Docker objects of this state dir whose group is gone.
+func (d *DockerRuntime) Reconcile(ctx context.Context, known func(string) bool) error {
+	objs, err := d.list(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if !known(o.Labels[labelGroup]) {
+			if err := d.cli.ContainerRemove(ctx, o.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !client.IsErrNotFound(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Objects counts the Docker objects this state dir owns (for tests and status).
+func (d *DockerRuntime) Objects(ctx context.Context) (int, error) {
+	objs, err := d.list(ctx)
+	return len(objs), err
+}
+
+// encodeAuth is the X-Registry-Auth encoding: base64url of the JSON credentials.
+func encodeAuth(b []byte) string { return base64.URLEncoding.EncodeToString(b) }

@@ -1,0 +1,255 @@
+package local
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Runtime runs container groups. A group is a pod: its containers share one
+// network namespace and the group's volumes, and its ports are published on the
+// group's own loopback address.
+type Runtime interface {
+	Name() string
+	// CheckImages fails with *ErrImage when an image cannot be had, before
+	// anything is created.
+	CheckImages(ctx context.Context, g *GroupSpec) error
+	// Run creates and starts a group, reporting events as it goes.
+	Run(ctx context.Context, g *GroupSpec, event EventFunc) error
+	// Status reports every container's live state.
+	Status(ctx context.Context, g *GroupSpec) (map[string]ContainerStatus, error)
+	Stop(ctx context.Context, g *GroupSpec) error
+	Start(ctx context.Context, g *GroupSpec, event EventFunc) error
+	Restart(ctx context.Context, g *GroupSpec, event EventFunc) error
+	Remove(ctx context.Context, g *GroupSpec) error
+	Logs(ctx context.Context, g *GroupSpec, container string, tail int, timestamps bool) (string, error)
+	// Exec runs argv in a container, wiring stdin/stdout, and returns its exit code.
+	Exec(ctx context.Context, g *GroupSpec, container string, argv []string, stdin io.Reader, stdout io.Writer) (int, error)
+	// Reconcile removes what belongs to no known group (orphans of a crash).
+	Reconcile(ctx context.Context, known func(groupKey string) bool) error
+}
+
+// EventFunc records an instance-view event of a container ("" = the group).
+type EventFunc func(container, name, message string)
+
+// ContainerStatus is one container's live state.
+type ContainerStatus struct {
+	State        string // Waiting, Running, Terminated
+	StartTime    time.Time
+	FinishTime   time.Time
+	ExitCode     *int
+	RestartCount int
+	DetailStatus string
+}
+
+// GroupSpec is what a runtime needs of a container group.
+type GroupSpec struct {
+	ID, Name, Location string
+	Key                string // short stable id for runtime object names
+	IP                 string // the group's loopback address
+	RestartPolicy      string
+	Ports              []Port
+	Containers         []ContainerSpec
+	InitContainers     []ContainerSpec
+	Volumes            []VolumeSpec
+	Registries         []RegistryCredential
+	VolumeDir          string // where this group's host-side volume data lives
+}
+
+// Port is a published port.
+type Port struct {
+	Port     int
+	Protocol string
+}
+
+// ContainerSpec is one container.
+type ContainerSpec struct {
+	Name, Image string
+	Command     []string
+	Env         [][2]string
+	CPU, Memory float64
+	Ports       []Port
+	Mounts      []Mount
+}
+
+// Mount is a volume mount.
+type Mount struct {
+	Volume, Path string
+	ReadOnly     bool
+}
+
+// VolumeSpec is a group volume; Kind is emptyDir, secret, gitRepo or azureFile.
+type VolumeSpec struct {
+	Name, Kind string
+	Secret     map[string][]byte
+	GitRepo    struct{ Repository, Directory, Revision string }
+	AzureFile  struct {
+		ShareName, AccountName, AccountKey string
+		ReadOnly                           bool
+	}
+}
+
+// RegistryCredential lets a runtime pull from a private registry.
+type RegistryCredential struct{ Server, Username, Password string }
+
+// wireGroup is the part of a stored container group the runtime reads.
+type wireGroup struct {
+	Location   string `json:"location"`
+	Properties struct {
+		RestartPolicy  string          `json:"restartPolicy"`
+		OSType         string          `json:"osType"`
+		Containers     []wireContainer `json:"containers"`
+		InitContainers []wireContainer `json:"initContainers"`
+		IPAddress      *struct {
+			Ports []struct {
+				Port     int    `json:"port"`
+				Protocol string `json:"protocol"`
+			} `json:"ports"`
+			Type         string `json:"type"`
+			DNSNameLabel string `json:"dnsNameLabel"`
+			IP           string `json:"ip"`
+		} `json:"ipAddress"`
+		Volumes []struct {
+			Name     string            `json:"name"`
+			EmptyDir any               `json:"emptyDir"`
+			Secret   map[string]string `json:"secret"`
+			GitRepo  *struct {
+				Repository string `json:"repository"`
+				Directory  string `json:"directory"`
+				Revision   string `json:"revision"`
+			} `json:"gitRepo"`
+			AzureFile *struct {
+				ShareName          string `json:"shareName"`
+				StorageAccountName string `json:"storageAccountName"`
+				StorageAccountKey  string `json:"storageAccountKey"`
+				ReadOnly           bool   `json:"readOnly"`
+			} `json:"azureFile"`
+		} `json:"volumes"`
+		ImageRegistryCredentials []struct {
+			Server   string `json:"server"`
+			Username string `json:"username"`
+			Password string `json:"password"`
+		} `json:"imageRegistryCredentials"`
+	} `json:"properties"`
+}
+
+type wireContainer struct {
+	Name       string `json:"name"`
+	Properties struct {
+		Image                string   `json:"image"`
+		Command              []string `json:"command"`
+		EnvironmentVariables []struct {
+			Name        string  `json:"name"`
+			Value       *string `json:"value"`
+			SecureValue *string `json:"secureValue"`
+		} `json:"environmentVariables"`
+		Ports []struct {
+			Port     int    `json:"port"`
+			Protocol string `json:"protocol"`
+		} `json:"ports"`
+		Resources struct {
+			Requests struct {
+				CPU    float64 `json:"cpu"`
+				Memory float64 `json:"memoryInGB"`
+			} `json:"requests"`
+		} `json:"resources"`
+		VolumeMounts []struct {
+			Name      string `json:"name"`
+			MountPath string `json:"mountPath"`
+			ReadOnly  bool   `json:"readOnly"`
+		} `json:"volumeMounts"`
+	} `json:"properties"`
+}
+
+// specFrom builds the runtime spec from the full (secret-bearing) request body.
+func specFrom(id, name, key, ip, volumeDir string, full []byte) (*GroupSpec, error) {
+	var w wireGroup
+	if err := json.Unmarshal(full, &w); err != nil {
+		return nil, err
+	}
+	g := &GroupSpec{ID: id, Name: name, Key: key, IP: ip, Location: w.Location, RestartPolicy: w.Properties.RestartPolicy, VolumeDir: volumeDir}
+	if g.RestartPolicy == "" {
+		g.RestartPolicy = "Always"
+	}
+	if w.Properties.IPAddress != nil {
+		for _, p := range w.Properties.IPAddress.Ports {
+			g.Ports = append(g.Ports, Port{p.Port, strings.ToUpper(orDefault(p.Protocol, "TCP"))})
+		}
+	}
+	conv := func(cs []wireContainer) []ContainerSpec {
+		var out []ContainerSpec
+		for _, c := range cs {
+			s := ContainerSpec{Name: c.Name, Image: c.Properties.Image, Command: c.Properties.Command,
+				CPU: c.Properties.Resources.Requests.CPU, Memory: c.Properties.Resources.Requests.Memory}
+			for _, e := range c.Properties.EnvironmentVariables {
+				v := ""
+				if e.Value != nil {
+					v = *e.Value
+				} else if e.SecureValue != nil {
+					v = *e.SecureValue
+				}
+				s.Env = append(s.Env, [2]string{e.Name, v})
+			}
+			for _, p := range c.Properties.Ports {
+				s.Ports = append(s.Ports, Port{p.Port, strings.ToUpper(orDefault(p.Protocol, "TCP"))})
+			}
+			for _, m := range c.Properties.VolumeMounts {
+				s.Mounts = append(s.Mounts, Mount{m.Name, m.MountPath, m.ReadOnly})
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	g.Containers = conv(w.Properties.Containers)
+	g.InitContainers = conv(w.Properties.InitContainers)
+	for _, v := range w.Properties.Volumes {
+		vs := VolumeSpec{Name: v.Name}
+		switch {
+		case v.Secret != nil:
+			vs.Kind = "secret"
+			vs.Secret = map[string][]byte{}
+			for k, b64 := range v.Secret {
+				b, err := base64.StdEncoding.DecodeString(b64)
+				if err != nil {
+					return nil, fmt.Errorf("secret volume '%s': the value of '%s' is not base64", v.Name, k)
+				}
+				vs.Secret[k] = b
+			}
+		case v.GitRepo != nil:
+			vs.Kind = "gitRepo"
+			vs.GitRepo.Repository, vs.GitRepo.Directory, vs.GitRepo.Revision = v.GitRepo.Repository, v.GitRepo.Directory, v.GitRepo.Revision
+		case v.AzureFile != nil:
+			vs.Kind = "azureFile"
+			vs.AzureFile.ShareName, vs.AzureFile.AccountName, vs.AzureFile.AccountKey, vs.AzureFile.ReadOnly =
+				v.AzureFile.ShareName, v.AzureFile.StorageAccountName, v.AzureFile.StorageAccountKey, v.AzureFile.ReadOnly
+		default:
+			vs.Kind = "emptyDir"
+		}
+		g.Volumes = append(g.Volumes, vs)
+	}
+	for _, r := range w.Properties.ImageRegistryCredentials {
+		g.Registries = append(g.Registries, RegistryCredential{r.Server, r.Username, r.Password})
+	}
+	return g, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// BuiltinHelloImage is the image name users know from the ACI quick starts; aci
+// local serves it from its own image (or in-process without Docker).
+const BuiltinHelloImage = "mcr.microsoft.com/azuredocs/aci-helloworld"
+
+// IsHelloImage reports whether an image reference names the hello-world sample.
+func IsHelloImage(ref string) bool {
+	ref = strings.TrimSuffix(ref, ":latest")
+	return ref == BuiltinHelloImage || ref == "aci-local/helloworld"
+}
