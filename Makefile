@@ -6,7 +6,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/aci-cli/aci/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test unit e2e lint docs docs-check demo deps bench clean
+.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci ./cmd/aci
@@ -36,6 +36,10 @@ docs-check:
 	  if ! diff -r $$tmp/reference docs/reference >/dev/null; then \
 	    echo "docs/reference is out of date: run 'make docs'"; diff -r $$tmp/reference docs/reference | head -20; rm -rf $$tmp; exit 1; fi; \
 	  rm -rf $$tmp
+
+# aci local's built-in images (pause, hello-world), FROM scratch out of bin/aci.
+images: build
+	bin/aci local images
 
 demo: build
 	./scripts/demo.sh

@@ -755,6 +755,11 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 			h.s.Go(func(ctx context.Context) { h.provision(ctx, op, true) })
 		}
 		h.asyncHeaders(w, r, loc, op.ID)
+		if action == "restart" {
+			// The spec (and so the SDKs) answer restart with 204, start with 202.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		w.WriteHeader(http.StatusAccepted)
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The action '%s' is not known on container groups.", action)

@@ -96,16 +96,29 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 			d.imgErr = err
 			return
 		}
+		// The sample image has a shell; a static busybox on this machine (Debian's
+		// busybox-static) gives ours one, so exec and command lines work.
+		busybox := staticBusybox()
+		bsum := "nosh"
+		if busybox != "" {
+			if bsum, err = fileHash(busybox); err != nil {
+				d.imgErr = err
+				return
+			}
+			bsum = bsum[:6]
+		}
 		d.pause = "aci-local/pause:" + sum
-		d.hello = "aci-local/helloworld:" + sum
-		for _, img := range []struct{ tag, entry string }{
-			{d.pause, `["/aci","local","pause"]`},
-			{d.hello, `["/aci","local","hello-server","--port","80"]`},
+		d.hello = "aci-local/helloworld:" + sum + "-" + bsum
+		for _, img := range []struct {
+			tag, entry, busybox string
+		}{
+			{d.pause, `["/aci","local","pause"]`, ""},
+			{d.hello, `["/aci","local","hello-server","--port","80"]`, busybox},
 		} {
 			if _, err := d.cli.ImageInspect(ctx, img.tag); err == nil {
 				continue
 			}
-			if err := d.build(ctx, img.tag, img.entry); err != nil {
+			if err := d.build(ctx, img.tag, img.entry, img.busybox); err != nil {
 				d.imgErr = fmt.Errorf("building %s: %w", img.tag, err)
 				return
 			}
@@ -134,20 +147,51 @@ func fileHash(p string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 
-// build makes a FROM-scratch image holding aci's own static binary.
-func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint string) error {
+// staticBusybox returns a statically linked busybox on this machine, if any.
+func staticBusybox() string {
+	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
+		f, err := elf.Open(p)
+		if err != nil {
+			continue
+		}
+		static := true
+		for _, pr := range f.Progs {
+			static = static && pr.Type != elf.PT_INTERP
+		}
+		f.Close()
+		if static {
+			return p
+		}
+	}
+	return ""
+}
+
+// build makes a FROM-scratch image holding aci's own static binary (and busybox).
+func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint, busybox string) error {
 	bin, err := os.ReadFile(d.exe)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	dockerfile := "FROM scratch\nCOPY aci /aci\nEXPOSE 80\nENTRYPOINT " + entrypoint + "\n"
-	for _, f := range []struct {
+	type file struct {
 		name string
 		data []byte
 		mode int64
-	}{{"Dockerfile", []byte(dockerfile), 0o644}, {"aci", bin, 0o755}} {
+	}
+	dockerfile := "FROM scratch\nCOPY aci /aci\n"
+	files := []file{{"aci", bin, 0o755}}
+	if busybox != "" {
+		bb, err := os.ReadFile(busybox)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{"busybox", bb, 0o755})
+		dockerfile += "COPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+	}
+	dockerfile += "EXPOSE 80\nENTRYPOINT " + entrypoint + "\n"
+	files = append(files, file{"Dockerfile", []byte(dockerfile), 0o644})
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
 			return err
 		}

@@ -109,7 +109,7 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 		}
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	case n >= 3 && is(p[2], "providers"):
-		if n <= 5 {
+		if n <= 4 || (n == 5 && (is(p[4], "register") || is(p[4], "unregister"))) {
 			s.providers(w, r)
 			return
 		}
