@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -302,8 +303,9 @@ func groupKey(id string) string {
 	return hex.EncodeToString(h[:6])
 }
 
-// allocateIP hands each group its own loopback address from 127.0.2.0/24.
-func (h *ContainerGroups) allocateIP(exclude string) (string, error) {
+// allocateIP hands each group its own loopback address from 127.0.2.0/24,
+// skipping addresses another group, another aci local or anything else uses.
+func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports []int) (string, error) {
 	all, err := h.s.store.List("/subscriptions/", h.Type())
 	if err != nil {
 		return "", err
@@ -316,9 +318,12 @@ func (h *ContainerGroups) allocateIP(exclude string) (string, error) {
 			used[p.IP] = true
 		}
 	}
+	for ip := range h.rt.AddressesInUse(ctx) {
+		used[ip] = true
+	}
 	for i := 2; i < 255; i++ {
 		ip := "127.0.2." + strconv.Itoa(i)
-		if !used[ip] {
+		if !used[ip] && portsFree(ip, ports) {
 			return ip, nil
 		}
 	}
@@ -368,7 +373,12 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 		}
 	}
 	if priv.IP == "" {
-		if priv.IP, err = h.allocateIP(id); err != nil {
+		var ports []int
+		for _, p := range listOf(dig(body, "properties", "ipAddress", "ports")) {
+			n, _ := p.(map[string]any)["port"].(float64)
+			ports = append(ports, int(n))
+		}
+		if priv.IP, err = h.allocateIP(r.Context(), id, ports); err != nil {
 			r.Error(w, 409, "ContainerGroupQuotaReached", "%v", err)
 			return
 		}
@@ -896,6 +906,18 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 	ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason))
 	wmu.Unlock()
 	time.Sleep(50 * time.Millisecond)
+}
+
+// portsFree probes that nothing listens on ip at any of ports.
+func portsFree(ip string, ports []int) bool {
+	for _, p := range ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(p)))
+		if err != nil {
+			return false
+		}
+		ln.Close()
+	}
+	return true
 }
 
 type writerFunc func([]byte) (int, error)

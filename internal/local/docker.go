@@ -648,3 +648,18 @@ func (d *DockerRuntime) Objects(ctx context.Context) (int, error) {
 
 // encodeAuth is the X-Registry-Auth encoding: base64url of the JSON credentials.
 func encodeAuth(b []byte) string { return base64.URLEncoding.EncodeToString(b) }
+
+// AddressesInUse lists the host IPs of every published port on this engine.
+func (d *DockerRuntime) AddressesInUse(ctx context.Context) map[string]bool {
+	used := map[string]bool{}
+	cs, err := d.cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return used
+	}
+	for _, c := range cs {
+		for _, p := range c.Ports {
+			used[p.IP] = true
+		}
+	}
+	return used
+}

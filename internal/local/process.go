@@ -193,3 +193,8 @@ func (p *ProcessRuntime) Exec(ctx context.Context, g *GroupSpec, name string, ar
 
 // Reconcile has nothing to clean: processes die with aci local.
 func (p *ProcessRuntime) Reconcile(ctx context.Context, known func(string) bool) error { return nil }
+
+// AddressesInUse: the process runtime's listeners are probed by the allocator.
+func (p *ProcessRuntime) AddressesInUse(ctx context.Context) map[string]bool {
+	return map[string]bool{}
+}

@@ -31,6 +31,9 @@ type Runtime interface {
 	Exec(ctx context.Context, g *GroupSpec, container string, argv []string, stdin io.Reader, stdout io.Writer) (int, error)
 	// Reconcile removes what belongs to no known group (orphans of a crash).
 	Reconcile(ctx context.Context, known func(groupKey string) bool) error
+	// AddressesInUse lists host addresses with published ports (of any owner),
+	// so two aci local instances never hand out the same one.
+	AddressesInUse(ctx context.Context) map[string]bool
 }
 
 // EventFunc records an instance-view event of a container ("" = the group).

@@ -153,7 +153,8 @@ func (s *Store) Delete(id string) error {
 // List returns resources whose id starts with prefix and whose type is typ (any
 // type when empty), in id order.
 func (s *Store) List(prefix, typ string) ([]*Resource, error) {
-	p := key(prefix)
+	// The trailing slash stays: ".../resourcegroups/rg/" must not match "rg2".
+	p := []byte(strings.ToLower(prefix))
 	var out []*Resource
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketResources).Cursor()

@@ -76,7 +76,10 @@ func localEnv(t *testing.T) []string {
 	if r.code != 0 {
 		t.Fatalf("local start: %+v", r)
 	}
-	t.Cleanup(func() { run(t, env, aciBin, "local", "stop") })
+	t.Cleanup(func() {
+		run(t, env, aciBin, "local", "stop")
+		run(t, env, aciBin, "local", "reset") // also removes the groups' Docker objects
+	})
 	return env
 }
 

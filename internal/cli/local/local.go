@@ -393,6 +393,15 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			if ri, _ := running(stateDir); ri != nil {
 				return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
 			}
+			// The runtime objects of every group go too.
+			if d, err := server.NewDockerRuntime(stateDir); err == nil {
+				if err := d.Reconcile(f.Context(), func(string) bool { return false }); err != nil {
+					return err
+				}
+			}
+			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
+				return err
+			}
 			files := []string{"state.db", "requests.log", "server.log", "runtime.json"}
 			if all {
 				files = append(files, "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "principals.json", "token-signing-key.pem")

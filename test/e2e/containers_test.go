@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireDocker fails (never skips) when no Docker engine answers: these tests
+// are part of the suite and CI runs them.
+func requireDocker(t *testing.T) {
+	t.Helper()
+	c, err := net.DialTimeout("unix", "/var/run/docker.sock", time.Second)
+	if err != nil {
+		t.Fatalf("the Docker engine is needed for this test (CI=%s): %v", os.Getenv("CI"), err)
+	}
+	c.Close()
+}
+
+// dockerObjects counts the containers aci local made for one config dir.
+func dockerObjects(t *testing.T, env []string) int {
+	dir, _ := filepath.Abs(filepath.Join(strings.TrimPrefix(env[0], "ACI_CONFIG_DIR="), "local"))
+	h := sha256.Sum256([]byte(dir))
+	out, err := exec.Command("docker", "ps", "-aq", "--filter", "label=aci.local/state="+hex.EncodeToString(h[:6])).Output()
+	if err != nil {
+		t.Fatalf("docker ps: %v", err)
+	}
+	return len(strings.Fields(string(out)))
+}
+
+func getUntil200(t *testing.T, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return string(b)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never answered 200: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestContainersOnDocker(t *testing.T) {
+	requireDocker(t)
+	env := localEnv(t)
+	if r := must(t, run(t, env, aciBin, "local", "status", "--query", "runtime", "-o", "tsv"), 0); r.stdout != "docker\n" {
+		t.Fatalf("runtime: %s", r.stdout)
+	}
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg", "-l", "westus", "-o", "none"), 0)
+	r := must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "hello", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--ip-address", "Public", "--dns-name-label", "hello-e2e", "-o", "json"), 0)
+	var g map[string]any
+	json.Unmarshal([]byte(r.stdout), &g)
+	ip := g["ipAddress"].(map[string]any)
+	if g["provisioningState"] != "Succeeded" || ip["fqdn"] != "hello-e2e.westus.azurecontainer.io" || !strings.HasPrefix(ip["ip"].(string), "127.0.2.") {
+		t.Fatalf("create: %s", r.stdout)
+	}
+	url := "http://" + ip["ip"].(string) + ":80/"
+	if body := getUntil200(t, url); !strings.Contains(body, "Welcome to Azure Container Instances!") {
+		t.Fatalf("page: %s", body)
+	}
+	if r := must(t, run(t, env, aciBin, "container", "logs", "-g", "rg", "-n", "hello"), 0); !strings.Contains(r.stdout, "GET / ") {
+		t.Fatalf("logs lack the request: %s", r.stdout)
+	}
+	if r := must(t, run(t, env, aciBin, "container", "exec", "-g", "rg", "-n", "hello", "--", "ls", "/"), 0); !strings.Contains(r.stdout, "bin\n") {
+		t.Fatalf("exec ls: %q", r.stdout)
+	}
+	cmd := exec.Command(aciBin, "container", "exec", "-g", "rg", "-n", "hello", "--", "sh", "-c", "cat; exit 4")
+	cmd.Env = cleanEnv(env)
+	cmd.Stdin = strings.NewReader("from a pipe\n")
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 || string(out) != "from a pipe\n" {
+		t.Fatalf("exec with stdin: %q %v", out, err)
+	}
+	state := func() string {
+		return strings.TrimSpace(must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "hello", "--query", "instanceView.state", "-o", "tsv"), 0).stdout)
+	}
+	must(t, run(t, env, aciBin, "container", "stop", "-g", "rg", "-n", "hello"), 0)
+	if s := state(); s != "Stopped" {
+		t.Fatalf("after stop: %s", s)
+	}
+	must(t, run(t, env, aciBin, "container", "start", "-g", "rg", "-n", "hello"), 0)
+	if s := state(); s != "Running" {
+		t.Fatalf("after start: %s", s)
+	}
+	getUntil200(t, url)
+	must(t, run(t, env, aciBin, "container", "restart", "-g", "rg", "-n", "hello"), 0)
+	getUntil200(t, url)
+	r = must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "hello", "--query", "containers[0].instanceView.events[].name", "-o", "tsv"), 0)
+	for _, ev := range []string{"Pulling", "Pulled", "Created", "Started", "Killing"} {
+		if !strings.Contains(r.stdout, ev+"\n") {
+			t.Fatalf("events lack %s: %s", ev, r.stdout)
+		}
+	}
+	if r := must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "hello", "--query", "instanceView.events[0].message", "-o", "tsv"), 0); !strings.Contains(r.stdout, "docker runtime") {
+		t.Fatalf("runtime event: %s", r.stdout)
+	}
+
+	// A run-once group: its exit code is reported and returned by container wait.
+	must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "once", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--restart-policy", "Never", "--command-line", "/bin/sh -c 'echo one; echo two; exit 3'", "--no-wait"), 0)
+	if r := run(t, env, aciBin, "container", "wait", "-g", "rg", "-n", "once", "--interval", "200ms"); r.code != 3 || r.stderr != "" {
+		t.Fatalf("wait: %+v", r)
+	}
+	r = must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "once", "--query", "[instanceView.state, containers[0].instanceView.currentState.exitCode]", "-o", "tsv"), 0)
+	if r.stdout != "Failed\n3\n" {
+		t.Fatalf("run-once state: %q", r.stdout)
+	}
+	if r := must(t, run(t, env, aciBin, "container", "logs", "-g", "rg", "-n", "once", "--follow"), 0); r.stdout != "one\ntwo\n" {
+		t.Fatalf("logs --follow of a terminated container: %q", r.stdout)
+	}
+
+	// export → create --file round trip into another group.
+	file := filepath.Join(t.TempDir(), "hello.yaml")
+	must(t, run(t, env, aciBin, "container", "export", "-g", "rg", "-n", "hello", "-f", file), 0)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg2", "-l", "westus", "-o", "none"), 0)
+	yaml, _ := os.ReadFile(file)
+	os.WriteFile(file, []byte(strings.Replace(string(yaml), "dnsNameLabel: hello-e2e", "dnsNameLabel: hello-copy", 1)), 0o600)
+	if r := must(t, run(t, env, aciBin, "container", "create", "-g", "rg2", "-f", file, "--query", "properties.provisioningState", "-o", "tsv"), 0); r.stdout != "Succeeded\n" {
+		t.Fatalf("create --file: %+v", r)
+	}
+
+	// Bad input: ARM's code, a one-line message, nothing left behind.
+	before := dockerObjects(t, env)
+	dup := filepath.Join(t.TempDir(), "dup.yaml")
+	os.WriteFile(dup, []byte("name: dup\nlocation: westus\nproperties:\n  osType: Linux\n  containers:\n  - name: a\n    properties: {image: x, resources: {requests: {cpu: 1, memoryInGB: 1}}}\n  - name: a\n    properties: {image: x, resources: {requests: {cpu: 1, memoryInGB: 1}}}\n"), 0o600)
+	both := filepath.Join(t.TempDir(), "both.yaml")
+	os.WriteFile(both, []byte("name: both\nlocation: westus\nproperties:\n  osType: Linux\n  containers:\n  - name: a\n    properties:\n      image: mcr.microsoft.com/azuredocs/aci-helloworld\n      resources: {requests: {cpu: 1, memoryInGB: 1}}\n      environmentVariables: [{name: K, value: v, secureValue: s}]\n"), 0o600)
+	for _, c := range []struct {
+		args []string
+		code string
+	}{
+		{[]string{"container", "create", "-g", "rg", "-n", "bad1", "--image", "no/such-image:1"}, "InaccessibleImage"},
+		{[]string{"container", "create", "-g", "rg", "-n", "bad2", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "--cpu", "100"}, "InvalidContainerResourceRequests"},
+		{[]string{"container", "create", "-g", "rg", "-n", "Bad_Name", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld"}, "InvalidContainerGroupName"},
+		{[]string{"container", "create", "-g", "rg", "-f", dup}, "DuplicateContainerName"},
+		{[]string{"container", "create", "-g", "rg", "-f", both}, "InvalidEnvironmentVariable"},
+	} {
+		r := run(t, env, aciBin, c.args...)
+		if r.code != 1 || !strings.HasPrefix(r.stderr, "ERROR: ("+c.code+") ") {
+			t.Errorf("%v: exit %d: %s", c.args, r.code, r.stderr)
+		}
+	}
+	if r := must(t, run(t, env, aciBin, "container", "list", "-g", "rg", "--query", "[].id", "-o", "tsv"), 0); strings.Count(r.stdout, "/resourceGroups/rg/") != 2 || strings.Count(r.stdout, "\n") != 2 {
+		t.Fatalf("a bad create left a group: %s", r.stdout)
+	}
+	if after := dockerObjects(t, env); after != before {
+		t.Fatalf("bad creates left Docker objects: %d -> %d", before, after)
+	}
+
+	// Deleting everything leaves no Docker object behind.
+	r = must(t, run(t, env, aciBin, "container", "delete", "-g", "rg", "-n", "hello", "-y", "--query", "name", "-o", "tsv"), 0)
+	if r.stdout != "hello\n" {
+		t.Fatalf("delete prints the group: %q", r.stdout)
+	}
+	must(t, run(t, env, aciBin, "group", "delete", "-n", "rg", "-y"), 0)
+	must(t, run(t, env, aciBin, "group", "delete", "-n", "rg2", "-y"), 0)
+	if n := dockerObjects(t, env); n != 0 {
+		t.Fatalf("%d Docker objects left", n)
+	}
+}
