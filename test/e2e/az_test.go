@@ -86,3 +86,46 @@ func TestAzAgainstLocal(t *testing.T) {
 		t.Fatal("az's requests are not in the log")
 	}
 }
+
+// TestAzContainers: the real az 2.45 manages container groups on aci local.
+func TestAzContainers(t *testing.T) {
+	az := requireAz(t)
+	requireDocker(t)
+	env := localEnv(t)
+	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
+	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}
+	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
+		if v, ok := strings.CutPrefix(l, "export "); ok {
+			azEnv = append(azEnv, v)
+			continue
+		}
+		must(t, run(t, azEnv, az, append(strings.Fields(l)[1:], "-o", "none")...), 0)
+	}
+	must(t, run(t, azEnv, az, "group", "create", "-n", "azrg", "-l", "westus", "-o", "none"), 0)
+	r := must(t, run(t, azEnv, az, "container", "create", "-g", "azrg", "-n", "azweb", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--ip-address", "Public", "--query", "ipAddress.ip", "-o", "tsv"), 0)
+	ip := strings.TrimSpace(r.stdout)
+	if !strings.HasPrefix(ip, "127.0.2.") {
+		t.Fatalf("az create: %+v", r)
+	}
+	getUntil200(t, "http://"+ip+":80/")
+	r = must(t, run(t, azEnv, az, "container", "show", "-g", "azrg", "-n", "azweb", "--query", "instanceView.state", "-o", "tsv"), 0)
+	if r.stdout != "Running\n" {
+		t.Fatalf("az show: %+v", r)
+	}
+	r = must(t, run(t, azEnv, az, "container", "list", "-o", "table"), 0)
+	if !strings.Contains(r.stdout, "azweb   azrg") || !strings.Contains(r.stdout, ip+":80") {
+		t.Fatalf("az list:\n%s", r.stdout)
+	}
+	// aci prints the same table for the same call (az shows the list's Succeeded).
+	if ri := must(t, run(t, env, aciBin, "container", "list", "-o", "table"), 0); ri.stdout != r.stdout {
+		t.Fatalf("aci list differs:\n%s\naz:\n%s", ri.stdout, r.stdout)
+	}
+	if r := must(t, run(t, azEnv, az, "container", "logs", "-g", "azrg", "-n", "azweb"), 0); !strings.Contains(r.stdout, "GET / ") {
+		t.Fatalf("az logs: %+v", r)
+	}
+	must(t, run(t, azEnv, az, "container", "delete", "-g", "azrg", "-n", "azweb", "--yes", "-o", "none"), 0)
+	if n := dockerObjects(t, env); n != 0 {
+		t.Fatalf("%d Docker objects left after az container delete", n)
+	}
+}

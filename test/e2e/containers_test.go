@@ -175,3 +175,51 @@ func TestContainersOnDocker(t *testing.T) {
 		t.Fatalf("%d Docker objects left", n)
 	}
 }
+
+// TestWithoutDocker: with no engine reachable aci local still starts, says so,
+// serves the built-in hello image from its own process and refuses others fast.
+func TestWithoutDocker(t *testing.T) {
+	env := []string{"ACI_CONFIG_DIR=" + t.TempDir(), "DOCKER_HOST=unix:///nonexistent/docker.sock"}
+	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none"), 0)
+	t.Cleanup(func() { run(t, env, aciBin, "local", "stop") })
+	r := must(t, run(t, env, aciBin, "local", "status", "--query", "[runtime, docker]", "-o", "tsv"), 0)
+	if r.stdout != "process\nunavailable\n" {
+		t.Fatalf("status: %q", r.stdout)
+	}
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg", "-l", "westus", "-o", "none"), 0)
+	r = must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "hello", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--ip-address", "Public", "--ports", "8080", "--query", "[ipAddress.ip, instanceView.state]", "-o", "tsv"), 0)
+	parts := strings.Fields(r.stdout)
+	if len(parts) != 2 || parts[1] != "Running" {
+		t.Fatalf("create: %q", r.stdout)
+	}
+	getUntil200(t, "http://"+parts[0]+":8080/")
+	if r := must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "hello", "--query", "instanceView.events[0].message", "-o", "tsv"), 0); !strings.Contains(r.stdout, "process runtime") {
+		t.Fatalf("runtime event: %q", r.stdout)
+	}
+	r = run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "other", "--image", "nginx")
+	if r.code != 1 || !strings.Contains(r.stderr, "(InaccessibleImage)") || !strings.Contains(r.stderr, "no Docker engine is reachable") {
+		t.Fatalf("other image: %+v", r)
+	}
+	must(t, run(t, env, aciBin, "container", "delete", "-g", "rg", "-n", "hello", "-y", "-o", "none"), 0)
+}
+
+func TestSecretVolumeAndEnvironment(t *testing.T) {
+	requireDocker(t)
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg", "-l", "westus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "sec", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--secrets", "token=s3cr3t value", "--secrets-mount-path", "/mnt/secrets", "-e", "PLAIN=visible", "--secure-environment-variables", "HIDDEN=classified", "-o", "none"), 0)
+	r := must(t, run(t, env, aciBin, "container", "exec", "-g", "rg", "-n", "sec", "--", "sh", "-c", "cat /mnt/secrets/token; echo; echo $PLAIN $HIDDEN"), 0)
+	if r.stdout != "s3cr3t value\nvisible classified\n" {
+		t.Fatalf("inside the container: %q", r.stdout)
+	}
+	r = must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "sec"), 0)
+	if strings.Contains(r.stdout, "classified") || strings.Contains(r.stdout, "czNjcjN0") || !strings.Contains(r.stdout, `"secureValue": null`) {
+		t.Fatalf("GET returned a secret:\n%s", r.stdout)
+	}
+	log, _ := os.ReadFile(filepath.Join(strings.TrimPrefix(env[0], "ACI_CONFIG_DIR="), "local", "requests.log"))
+	if strings.Contains(string(log), "classified") {
+		t.Fatal("the request log holds a secure value")
+	}
+}
