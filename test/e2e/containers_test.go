@@ -223,3 +223,17 @@ func TestSecretVolumeAndEnvironment(t *testing.T) {
 		t.Fatal("the request log holds a secure value")
 	}
 }
+
+// TestAttach: state until running, then the output once, ending when it terminates.
+func TestAttach(t *testing.T) {
+	requireDocker(t)
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg", "-l", "westus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "job", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--restart-policy", "Never", "--command-line", "/bin/sh -c 'echo first; sleep 3; echo second'", "-o", "none"), 0)
+	r := must(t, run(t, env, aciBin, "container", "attach", "-g", "rg", "-n", "job"), 0)
+	if !strings.HasPrefix(r.stdout, "Container 'job' is in state '") || !strings.Contains(r.stdout, "\nStart streaming logs:\n") ||
+		strings.Count(r.stdout, "first\n") != 1 || strings.Count(r.stdout, "second\n") != 1 {
+		t.Fatalf("attach:\n%s", r.stdout)
+	}
+}

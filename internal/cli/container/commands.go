@@ -15,21 +15,29 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 		Use:   "show",
 		Short: "Get the details of a container group.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := t.resolve(f, true); err != nil {
+			ts, err := t.targets(f)
+			if err != nil {
 				return err
 			}
 			svc, err := service(f)
 			if err != nil {
 				return err
 			}
-			raw, err := svc.Get(f.Context(), t.Group, t.Name)
-			if err != nil {
-				return err
+			var out []any
+			for _, tt := range ts {
+				raw, err := svc.Get(f.Context(), tt.Group, tt.Name)
+				if err != nil {
+					return err
+				}
+				out = append(out, Shape(raw))
 			}
-			return f.Print(Shape(raw), printOpts)
+			if len(out) == 1 {
+				return f.Print(out[0], printOpts)
+			}
+			return f.Print(out, printOpts)
 		},
 	}
-	t.flags(cmd)
+	t.idFlags(cmd)
 	return cmd
 }
 
@@ -120,7 +128,8 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 		Use:   "delete",
 		Short: "Delete a container group.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := t.resolve(f, true); err != nil {
+			ts, err := t.targets(f)
+			if err != nil {
 				return err
 			}
 			if err := f.Confirm(yes); err != nil {
@@ -131,19 +140,30 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			sp := f.StartSpinner("Running")
-			raw, err := svc.Delete(f.Context(), t.Group, t.Name, nil)
+			var out []any
+			for _, tt := range ts {
+				raw, err := svc.Delete(f.Context(), tt.Group, tt.Name, nil)
+				if err != nil {
+					sp.Stop()
+					return err
+				}
+				if raw != nil {
+					out = append(out, Shape(raw))
+				}
+			}
 			sp.Stop()
-			if err != nil {
-				return err
-			}
-			if raw == nil {
-				return nil
-			}
 			// az registers no table transformer for delete: the default table applies.
-			return f.Print(Shape(raw), cmdutil.PrintOptions{FloatKeys: printOpts.FloatKeys})
+			po := cmdutil.PrintOptions{FloatKeys: printOpts.FloatKeys}
+			switch len(out) {
+			case 0:
+				return nil
+			case 1:
+				return f.Print(out[0], po)
+			}
+			return f.Print(out, po)
 		},
 	}
-	t.flags(cmd)
+	t.idFlags(cmd)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
 	return cmd
 }
@@ -155,7 +175,8 @@ func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc 
 		Use:   use,
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := t.resolve(f, true); err != nil {
+			ts, err := t.targets(f)
+			if err != nil {
 				return err
 			}
 			svc, err := service(f)
@@ -164,10 +185,15 @@ func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc 
 			}
 			sp := f.StartSpinner("Running")
 			defer sp.Stop()
-			return run(svc, t, !nw)
+			for i := range ts {
+				if err := run(svc, &ts[i], !nw); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
-	t.flags(cmd)
+	t.idFlags(cmd)
 	if noWait {
 		cmd.Flags().BoolVar(&nw, "no-wait", false, "Do not wait for the long-running operation to finish.")
 	}

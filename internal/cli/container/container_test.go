@@ -305,3 +305,30 @@ func TestExec(t *testing.T) {
 		t.Fatalf("exec request: %s", gotCommand)
 	}
 }
+
+func TestIDs(t *testing.T) {
+	s := clitest.NewServer(t)
+	other := strings.Replace(groupPath, name, "other", 1)
+	s.Add("GET", groupPath, clitest.Response{Status: 200, Body: running("Running", "Running", 0)})
+	s.Add("GET", other, clitest.Response{Status: 200, Body: strings.Replace(running("Running", "Running", 0), name, "other", -1)})
+	s.Add("POST", groupPath+"/stop", clitest.Response{Status: 204})
+	s.Add("POST", other+"/stop", clitest.Response{Status: 204})
+	e := clitest.NewEnv(t, s)
+	r := e.Run("container", "show", "--ids", groupPath, other, "--query", "[].name", "-o", "tsv")
+	if r.Code != 0 || r.Stdout != name+"\nother\n" {
+		t.Fatalf("show --ids: %+v", r)
+	}
+	if r := e.Run("container", "stop", "--ids", groupPath, other); r.Code != 0 || len(s.Requests()) != 4 {
+		t.Fatalf("stop --ids: %+v %d", r, len(s.Requests()))
+	}
+	for _, bad := range [][]string{{"--ids", "/subscriptions/x/resourceGroups/rg"}, {"--ids", "nonsense"},
+		{"--ids", "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a"}} {
+		r := e.Run(append([]string{"container", "show"}, bad...)...)
+		if r.Code != 2 || !strings.HasPrefix(r.Stderr, "ERROR: argument --ids: invalid resource ID: ") {
+			t.Errorf("%v: %+v", bad, r)
+		}
+	}
+	if r := e.Run("container", "show", "--ids", groupPath, "-n", "x"); r.Code != 2 || !strings.Contains(r.Stderr, "usage error: --ids IDS | ") {
+		t.Fatalf("--ids with -n: %+v", r)
+	}
+}
