@@ -52,6 +52,23 @@ func pageValues(resp *http.Response) ([]any, error) {
 	return v, nil
 }
 
+// collect pages through an SDK pager, keeping each page's wire "value" items.
+func collect[T any](ctx context.Context, pager *runtime.Pager[T]) ([]any, error) {
+	out := []any{}
+	for pager.More() {
+		cctx, r := captured(ctx)
+		if _, err := pager.NextPage(cctx); err != nil {
+			return nil, Wrap(err)
+		}
+		v, err := pageValues(*r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
 // Progress is told about each poll of a long-running operation.
 type Progress func()
 
@@ -218,20 +235,7 @@ func (s *Providers) List(ctx context.Context, expand string) ([]any, error) {
 	if expand != "" {
 		opts.Expand = &expand
 	}
-	pager := s.c.NewListPager(opts)
-	out := []any{}
-	for pager.More() {
-		cctx, r := captured(ctx)
-		if _, err := pager.NextPage(cctx); err != nil {
-			return nil, Wrap(err)
-		}
-		v, err := pageValues(*r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v...)
-	}
-	return out, nil
+	return collect(ctx, s.c.NewListPager(opts))
 }
 
 // Register POSTs register (with consent when asked).
@@ -291,20 +295,7 @@ func (c *Client) Subscriptions() (*Subscriptions, error) {
 
 // List lists the subscriptions the credential can see.
 func (s *Subscriptions) List(ctx context.Context) ([]any, error) {
-	pager := s.c.NewListPager(nil)
-	out := []any{}
-	for pager.More() {
-		cctx, r := captured(ctx)
-		if _, err := pager.NextPage(cctx); err != nil {
-			return nil, Wrap(err)
-		}
-		v, err := pageValues(*r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v...)
-	}
-	return out, nil
+	return collect(ctx, s.c.NewListPager(nil))
 }
 
 // Locations lists a subscription's locations.
@@ -313,20 +304,7 @@ func (s *Subscriptions) Locations(ctx context.Context, sub string, extended bool
 	if extended {
 		opts.IncludeExtendedLocations = &extended
 	}
-	pager := s.c.NewListLocationsPager(sub, opts)
-	out := []any{}
-	for pager.More() {
-		cctx, r := captured(ctx)
-		if _, err := pager.NextPage(cctx); err != nil {
-			return nil, Wrap(err)
-		}
-		v, err := pageValues(*r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v...)
-	}
-	return out, nil
+	return collect(ctx, s.c.NewListLocationsPager(sub, opts))
 }
 
 // RawClient sends ARM requests for which no SDK module is pulled in, through the

@@ -689,20 +689,29 @@ func (h *ContainerGroups) DeleteInGroup(sub, group string) error {
 	return errors.Join(errs...)
 }
 
-func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action string) {
-	id := h.id(r, name)
-	res, err := h.s.store.Get(id)
+// load reads a group and its runtime spec, answering 404/500 itself when it cannot.
+func (h *ContainerGroups) load(w http.ResponseWriter, r *Request, name string) (*Resource, *groupPrivate, *GroupSpec, bool) {
+	res, err := h.s.store.Get(h.id(r, name))
 	if err != nil {
 		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
-		return
+		return nil, nil, nil, false
 	}
-	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
-	spec, err := h.spec(res, &priv, name)
+	priv := &groupPrivate{}
+	json.Unmarshal(res.Private, priv)
+	spec, err := h.spec(res, priv, name)
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "%v", err)
+		return nil, nil, nil, false
+	}
+	return res, priv, spec, true
+}
+
+func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action string) {
+	res, priv, spec, ok := h.load(w, r, name)
+	if !ok {
 		return
 	}
+	id := res.ID
 	var b map[string]any
 	json.Unmarshal(res.Body, &b)
 	loc, _ := b["location"].(string)
@@ -777,16 +786,8 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 }
 
 func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, name, container, action string) {
-	res, err := h.s.store.Get(h.id(r, name))
-	if err != nil {
-		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
-		return
-	}
-	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
-	spec, err := h.spec(res, &priv, name)
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "%v", err)
+	res, _, spec, ok := h.load(w, r, name)
+	if !ok {
 		return
 	}
 	found := false

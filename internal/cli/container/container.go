@@ -216,3 +216,21 @@ func containerName(g arm.Raw, name string) (string, error) {
 	n, _ := cs[0].(map[string]any)["name"].(string)
 	return n, nil
 }
+
+// resolveContainer reads a group and picks one of its containers (the named one,
+// or the only one), for logs, attach and exec.
+func resolveContainer(f *cmdutil.Factory, t *target, container string) (Service, arm.Raw, string, error) {
+	if err := t.resolve(f, true); err != nil {
+		return nil, nil, "", err
+	}
+	svc, err := service(f)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	g, err := svc.Get(f.Context(), t.Group, t.Name)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c, err := containerName(g, container)
+	return svc, g, c, err
+}

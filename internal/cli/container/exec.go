@@ -30,9 +30,6 @@ func newExec(f *cmdutil.Factory) *cobra.Command {
 		Example: "  aci container exec -g rg -n web --exec-command /bin/sh\n  aci container exec -g rg -n web -- ls -la /\n  echo hi | aci container exec -g rg -n web -- cat",
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.target.resolve(f, true); err != nil {
-				return err
-			}
 			if len(args) > 0 {
 				if o.Command != "" {
 					return cmdutil.UsageError("usage error: --exec-command CMD | -- CMD [ARG...]")
@@ -67,15 +64,7 @@ func quoteArgs(args []string) string {
 }
 
 func runExec(f *cmdutil.Factory, o *execOptions) error {
-	svc, err := service(f)
-	if err != nil {
-		return err
-	}
-	g, err := svc.Get(f.Context(), o.Group, o.Name)
-	if err != nil {
-		return err
-	}
-	c, err := containerName(g, o.Container)
+	svc, _, c, err := resolveContainer(f, &o.target, o.Container)
 	if err != nil {
 		return err
 	}

@@ -30,18 +30,7 @@ func newLogs(f *cmdutil.Factory) *cobra.Command {
 		Long: "Print a container's logs. With --follow, aci polls the logs and prints only lines it has not\n" +
 			"printed yet (az reprints everything every 2 s), and exits 0 once the container terminated.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.target.resolve(f, true); err != nil {
-				return err
-			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			g, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			c, err := containerName(g, o.Container)
+			svc, g, c, err := resolveContainer(f, &o.target, o.Container)
 			if err != nil {
 				return err
 			}
@@ -170,18 +159,7 @@ func newAttach(f *cmdutil.Factory) *cobra.Command {
 		Short: "Attach local standard output and error streams to a container in a container group.",
 		Long:  "Print the container's state changes and events until it runs, then its output as it comes. Ctrl-C detaches.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.target.resolve(f, true); err != nil {
-				return err
-			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			g, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			c, err := containerName(g, o.Container)
+			svc, g, c, err := resolveContainer(f, &o.target, o.Container)
 			if err != nil {
 				return err
 			}

@@ -47,14 +47,16 @@ func nameFlags(cmd *cobra.Command, v *string) {
 	cmd.Flags().StringVarP(v, "resource-group", "g", "", "Name of resource group.")
 }
 
-func groupOrDefault(f *cmdutil.Factory, name string) string {
-	if name != "" {
-		return name
+// needGroup fills the group name from the configured default and requires one.
+func needGroup(f *cmdutil.Factory, name *string) error {
+	if *name == "" {
+		if cfg, err := f.Config(); err == nil {
+			*name = cfg.Get("defaults", "group", "")
+		}
 	}
-	if cfg, err := f.Config(); err == nil {
-		return cfg.Get("defaults", "group", "")
-	}
-	return ""
+	var m cmdutil.Missing
+	m.Need("--name/--resource-group/-n/-g", *name)
+	return m.Err()
 }
 
 // Shape is a resource group as az prints it.
@@ -179,10 +181,7 @@ func newShow(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
 		Short: "Gets a resource group.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Name = groupOrDefault(f, o.Name)
-			var m cmdutil.Missing
-			m.Need("--name/--resource-group/-n/-g", o.Name)
-			if err := m.Err(); err != nil {
+			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -210,10 +209,7 @@ func newExists(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command
 		Short: "Check if a resource group exists.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Name = groupOrDefault(f, o.Name)
-			var m cmdutil.Missing
-			m.Need("--name/--resource-group/-n/-g", o.Name)
-			if err := m.Err(); err != nil {
+			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -247,10 +243,7 @@ func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Comma
 		Short: "Delete a resource group.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Name = groupOrDefault(f, o.Name)
-			var m cmdutil.Missing
-			m.Need("--name/--resource-group/-n/-g", o.Name)
-			if err := m.Err(); err != nil {
+			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
 			if o.ForceDeletionTypes != "" {
@@ -295,10 +288,7 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 		Short: "Update a resource group.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Name = groupOrDefault(f, o.Name)
-			var m cmdutil.Missing
-			m.Need("--name/--resource-group/-n/-g", o.Name)
-			if err := m.Err(); err != nil {
+			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -373,10 +363,7 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 		Short: "Place the CLI in a waiting state until a condition of the resource group is met.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Name = groupOrDefault(f, o.Name)
-			var m cmdutil.Missing
-			m.Need("--name/--resource-group/-n/-g", o.Name)
-			if err := m.Err(); err != nil {
+			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
 			if !(o.Created || o.Updated || o.Deleted || o.Exists || o.Custom != "") {
