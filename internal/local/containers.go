@@ -27,6 +27,7 @@ import (
 type ContainerGroups struct {
 	s        *Server
 	rt       Runtime
+	live     sync.Map // group id -> *groupPrivate being provisioned (events visible at once)
 	mu       sync.Mutex
 	locks    map[string]*sync.Mutex
 	sessions map[string]*execSession
@@ -414,7 +415,8 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 		props["sku"] = "Standard"
 	}
 	if ip, ok := props["ipAddress"].(map[string]any); ok {
-		ip["ip"] = priv.IP
+		// The address is reported once the group is provisioned, as on ACI.
+		delete(ip, "ip")
 		if l, _ := ip["dnsNameLabel"].(string); l != "" {
 			ip["fqdn"] = l + "." + loc + ".azurecontainer.io"
 		}
@@ -502,7 +504,16 @@ func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart 
 		runErr = err
 	} else {
 		priv.event("", "Runtime", "aci local runs this group with the "+h.rt.Name()+" runtime")
-		ev := func(c, n, m string) { priv.event(c, n, m) }
+		var evMu sync.Mutex
+		ev := func(c, n, m string) {
+			evMu.Lock()
+			priv.event(c, n, m)
+			snap := priv
+			snap.Events = copyEvents(priv.Events)
+			evMu.Unlock()
+			h.live.Store(strings.ToLower(op.Target), &snap)
+		}
+		defer h.live.Delete(strings.ToLower(op.Target))
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		if restart {
 			runErr = h.rt.Start(rctx, spec, ev)
@@ -529,6 +540,9 @@ func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart 
 		var b map[string]any
 		json.Unmarshal(r.Body, &b)
 		b["properties"].(map[string]any)["provisioningState"] = state
+		if ip, ok := b["properties"].(map[string]any)["ipAddress"].(map[string]any); ok && state == "Succeeded" {
+			ip["ip"] = priv.IP
+		}
 		r.Body, _ = json.Marshal(b)
 		r.Private, _ = json.Marshal(priv)
 		r.Updated = time.Now().UTC()
@@ -547,6 +561,9 @@ func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]an
 	json.Unmarshal(res.Body, &b)
 	var priv groupPrivate
 	json.Unmarshal(res.Private, &priv)
+	if lp, ok := h.live.Load(strings.ToLower(res.ID)); ok {
+		priv.Events = lp.(*groupPrivate).Events
+	}
 	props := b["properties"].(map[string]any)
 	name, _ := b["name"].(string)
 	spec, err := h.spec(res, &priv, name)
@@ -607,6 +624,14 @@ func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]an
 	}
 	props["instanceView"] = map[string]any{"state": state, "events": eventsJSON(priv.Events[""])}
 	return b
+}
+
+func copyEvents(m map[string][]eventEntry) map[string][]eventEntry {
+	c := make(map[string][]eventEntry, len(m))
+	for k, v := range m {
+		c[k] = append([]eventEntry(nil), v...)
+	}
+	return c
 }
 
 func eventsJSON(evs []eventEntry) []any {

@@ -44,7 +44,8 @@ const (
 )
 
 // DockerRuntime runs groups as Docker containers: a pause container holds the
-// group's network namespace and published ports; each container joins it.
+// group's network namespace and published ports and each container joins it
+// (a single-container group publishes its ports itself).
 type DockerRuntime struct {
 	cli      *client.Client
 	stateKey string // labels every object this state dir made
@@ -303,6 +304,23 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 		exposed[np] = struct{}{}
 		bindings[np] = append(bindings[np], nat.PortBinding{HostIP: g.IP, HostPort: strconv.Itoa(p.Port)})
 	}
+	policy := map[string]string{"Always": "always", "OnFailure": "on-failure", "Never": "no"}[g.RestartPolicy]
+	if len(g.Containers) == 1 && len(g.InitContainers) == 0 {
+		// One container needs no pause container to share a namespace with: it
+		// publishes the group's ports itself, which halves the Docker work of the
+		// common case.
+		c := g.Containers[0]
+		id, err := d.createContainer(ctx, g, c, images[c.Name], "", mounts, policy, exposed, bindings)
+		if err != nil {
+			return err
+		}
+		event(c.Name, "Created", "Created container")
+		if err := d.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return fmt.Errorf("starting %s (is %s:%v free?): %w", c.Name, g.IP, g.Ports, err)
+		}
+		event(c.Name, "Started", "Started container")
+		return nil
+	}
 	pauseName := d.objectName(g, "pause")
 	pause, err := d.cli.ContainerCreate(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
 		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"}},
@@ -314,7 +332,7 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 		return fmt.Errorf("starting the group's network (is %s:%v free?): %w", g.IP, g.Ports, err)
 	}
 	for _, c := range g.InitContainers {
-		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, "no")
+		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, "no", nil, nil)
 		if err != nil {
 			return err
 		}
@@ -332,9 +350,8 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 			return err
 		}
 	}
-	policy := map[string]string{"Always": "always", "OnFailure": "on-failure", "Never": "no"}[g.RestartPolicy]
 	for _, c := range g.Containers {
-		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, policy)
+		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, policy, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -347,7 +364,9 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 	return nil
 }
 
-func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c ContainerSpec, img, pauseName string, mounts map[string]mount.Mount, policy string) (string, error) {
+// createContainer makes one container: joined to the pause container's network
+// namespace, or (pauseName "") publishing the group's ports itself.
+func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c ContainerSpec, img, pauseName string, mounts map[string]mount.Mount, policy string, exposed nat.PortSet, bindings nat.PortMap) (string, error) {
 	var env []string
 	for _, e := range c.Env {
 		env = append(env, e[0]+"="+e[1])
@@ -356,9 +375,13 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 	if max := float64(runtime.NumCPU()); cpu > max {
 		cpu = max // a request beyond this machine still runs, capped
 	}
-	hc := &container.HostConfig{NetworkMode: container.NetworkMode("container:" + pauseName),
-		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(policy)},
-		Resources:     container.Resources{NanoCPUs: int64(cpu * 1e9), Memory: int64(c.Memory * (1 << 30))}}
+	hc := &container.HostConfig{RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(policy)},
+		Resources: container.Resources{NanoCPUs: int64(cpu * 1e9), Memory: int64(c.Memory * (1 << 30))}}
+	if pauseName != "" {
+		hc.NetworkMode = container.NetworkMode("container:" + pauseName)
+	} else {
+		hc.PortBindings = bindings
+	}
 	for _, m := range c.Mounts {
 		mm, ok := mounts[m.Volume]
 		if !ok {
@@ -368,7 +391,11 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 		mm.ReadOnly = mm.ReadOnly || m.ReadOnly
 		hc.Mounts = append(hc.Mounts, mm)
 	}
-	cfg := &container.Config{Image: img, Env: env, Labels: d.labels(g, c.Name, "container"), AttachStdout: true, AttachStderr: true}
+	cfg := &container.Config{Image: img, Env: env, Labels: d.labels(g, c.Name, "container"), AttachStdout: true, AttachStderr: true,
+		ExposedPorts: exposed}
+	if pauseName == "" {
+		cfg.Hostname = g.Name
+	}
 	if len(c.Command) > 0 {
 		// ACI's command replaces the image's entrypoint (and its arguments).
 		cfg.Entrypoint = c.Command

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aci-cli/aci/internal/build"
 	"github.com/aci-cli/aci/internal/cli/account"
+	"github.com/aci-cli/aci/internal/cli/bench"
 	"github.com/aci-cli/aci/internal/cli/cloud"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/completion"
@@ -43,7 +44,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		return globals(f, cmd)
 	}
 	root.SetFlagErrorFunc(cmdutil.FlagError)
-	root.AddCommand(group.NewCmd(f), container.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
+	root.AddCommand(group.NewCmd(f), container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f))
 	markLeaves(root)

@@ -1,0 +1,399 @@
+// Package bench implements `aci bench`: how fast a container group goes from the
+// create request to a working HTTP answer, phase by phase, over many runs.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/bench"
+	"github.com/aci-cli/aci/internal/build"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/output"
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+)
+
+// Prefix starts the name of every group a benchmark creates.
+const Prefix = "acibench"
+
+// Options are `aci bench`'s arguments.
+type Options struct {
+	Group, OSType, Location, Baseline string
+	Images, Files, Locations          []string
+	CPUs, Memories                    []float64
+	Port, Runs, Warmup, Concurrency   int
+	ExpectStatus                      int
+	Path                              string
+	Timeout, ProbeInterval            time.Duration
+	Keep, MeasureDelete               bool
+	RegistryServer, RegistryUser      string
+	RegistryPassword                  string
+	ExportJSON, ExportCSV, ExportMD   string
+	Chart                             string
+	Prices                            bench.Prices
+}
+
+type service struct{ cg *arm.ContainerGroups }
+
+func (s service) Create(ctx context.Context, rg, name string, body any) error {
+	_, err := s.cg.CreateOrUpdate(ctx, rg, name, "", body, false, nil)
+	return err
+}
+func (s service) Get(ctx context.Context, rg, name string) (map[string]any, error) {
+	return s.cg.Get(ctx, rg, name)
+}
+func (s service) Delete(ctx context.Context, rg, name string) error {
+	_, err := s.cg.Delete(ctx, rg, name, nil)
+	if ae, ok := err.(*arm.Error); ok && ae.NotFound() {
+		return nil
+	}
+	return err
+}
+
+// NewCmd builds `aci bench`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{Prices: bench.DefaultPrices}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Time container groups from the create request to a working HTTP answer, phase by phase.",
+		Long: "Create container groups (many runs, optionally in parallel), time each phase on one monotonic clock\n" +
+			"from ARM answers and one HTTP probe (no CLI start-ups inside), then delete them. Phases: accepted,\n" +
+			"pull_started, pulled, started, provisioned, ip_assigned, http_ready (and deleted with --measure-delete).\n" +
+			"Repeat --image/--cpu/--memory/--location/--file to compare scenarios; --baseline docker adds `docker run`.",
+		Example: "  aci bench -g rg --image mcr.microsoft.com/azuredocs/aci-helloworld --runs 10 --chart bench.svg\n" +
+			"  aci bench -g rg --image app:1 --image app:2 --baseline docker --export-json runs.json",
+		RunE: func(cmd *cobra.Command, args []string) error { return run(f, cmd, o) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Group, "resource-group", "g", "", "Resource group to create the benchmark's groups in.")
+	fl.StringSliceVar(&o.Images, "image", nil, "Image to benchmark (repeat to compare).")
+	fl.StringSliceVarP(&o.Files, "file", "f", nil, "A container-group YAML to benchmark (repeat to compare).")
+	fl.Float64SliceVar(&o.CPUs, "cpu", []float64{1}, "CPU cores (repeat to compare).")
+	fl.Float64SliceVar(&o.Memories, "memory", []float64{1.5}, "Memory in GB (repeat to compare).")
+	fl.StringSliceVarP(&o.Locations, "location", "l", nil, "Location (repeat to compare; default: the resource group's).")
+	fl.StringVar(&o.OSType, "os-type", "Linux", "Linux or Windows.")
+	fl.IntVar(&o.Port, "port", 80, "Port the HTTP probe uses.")
+	fl.StringVar(&o.Path, "path", "/", "Path the HTTP probe requests.")
+	fl.IntVar(&o.ExpectStatus, "expect-status", 200, "The HTTP status that counts as ready.")
+	fl.IntVar(&o.Runs, "runs", 10, "Measured runs per scenario.")
+	fl.IntVar(&o.Warmup, "warmup", 0, "Unmeasured runs per scenario first.")
+	fl.IntVar(&o.Concurrency, "concurrency", 1, "Runs in parallel.")
+	fl.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "A run that has not answered by then fails.")
+	fl.DurationVar(&o.ProbeInterval, "probe-interval", 100*time.Millisecond, "Time between ARM polls and HTTP tries.")
+	fl.BoolVar(&o.Keep, "keep", false, "Do not delete the groups afterwards.")
+	fl.BoolVar(&o.MeasureDelete, "measure-delete", false, "Also time the delete.")
+	fl.StringVar(&o.Baseline, "baseline", "", "Add a baseline scenario: docker (docker run on this machine).")
+	fl.StringVar(&o.RegistryServer, "registry-login-server", "", "Image registry login server.")
+	fl.StringVar(&o.RegistryUser, "registry-username", "", "Image registry user name.")
+	fl.StringVar(&o.RegistryPassword, "registry-password", "", "Image registry password.")
+	fl.StringVar(&o.ExportJSON, "export-json", "", "Write every run, the statistics, the version and environment as JSON.")
+	fl.StringVar(&o.ExportCSV, "export-csv", "", "Write one CSV row per run.")
+	fl.StringVar(&o.ExportMD, "export-markdown", "", "Write the summary tables as Markdown.")
+	fl.StringVar(&o.Chart, "chart", "", "Draw the runs' phases (a waterfall) and each scenario's distribution: FILE.svg or FILE.png.")
+	fl.Float64Var(&o.Prices.VCPUSecond, "price-vcpu-second", bench.DefaultPrices.VCPUSecond, "Price of a vCPU-second for the cost estimate.")
+	fl.Float64Var(&o.Prices.GBSecond, "price-gb-second", bench.DefaultPrices.GBSecond, "Price of a GB-second for the cost estimate.")
+	for _, n := range []string{"image", "file", "cpu", "memory", "location"} {
+		cmdutil.NArgs(cmd, n)
+	}
+	cmd.AddCommand(newCleanup(f))
+	return cmd
+}
+
+func scenarios(f *cmdutil.Factory, o *Options) ([]bench.Scenario, error) {
+	var reg *bench.Registry
+	if o.RegistryServer != "" {
+		reg = &bench.Registry{Server: o.RegistryServer, Username: o.RegistryUser, Password: o.RegistryPassword}
+	}
+	locs := o.Locations
+	if len(locs) == 0 {
+		locs = []string{""}
+	}
+	var out []bench.Scenario
+	label := func(parts ...string) string { return strings.Join(parts, " ") }
+	for _, loc := range locs {
+		for _, img := range o.Images {
+			for _, cpu := range o.CPUs {
+				for _, mem := range o.Memories {
+					name := img
+					if len(o.CPUs) > 1 || len(o.Memories) > 1 {
+						name = label(name, fmt.Sprintf("%gcpu/%ggb", cpu, mem))
+					}
+					if len(o.Locations) > 1 {
+						name = label(name, "@"+loc)
+					}
+					out = append(out, bench.Scenario{Name: name, Image: img, CPU: cpu, MemoryGB: mem, Location: loc, OSType: o.OSType, Port: o.Port, Registry: reg})
+				}
+			}
+		}
+		for _, file := range o.Files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil, cmdutil.Fail("No such file or directory: %s", file)
+			}
+			var doc map[string]any
+			if err := yaml.Unmarshal(b, &doc); err != nil {
+				return nil, cmdutil.Fail("Error while parsing yaml file:\n\n%s: %v", file, err)
+			}
+			name := filepath.Base(file)
+			if len(o.Locations) > 1 {
+				name = label(name, "@"+loc)
+			}
+			out = append(out, bench.Scenario{Name: name, Body: doc, Location: loc, Port: o.Port, CPU: 1, MemoryGB: 1.5})
+		}
+	}
+	if o.Baseline == "docker" {
+		for _, img := range o.Images {
+			out = append(out, bench.Scenario{Name: "docker " + img, Image: img, CPU: o.CPUs[0], MemoryGB: o.Memories[0], Port: o.Port, Docker: true})
+		}
+	}
+	return out, nil
+}
+
+func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
+	if o.Group == "" {
+		if cfg, err := f.Config(); err == nil {
+			o.Group = cfg.Get("defaults", "group", "")
+		}
+	}
+	var m cmdutil.Missing
+	m.Need("--resource-group/-g", o.Group)
+	if len(o.Images) == 0 && len(o.Files) == 0 {
+		m.Need("--image or --file", "")
+	}
+	if err := m.Err(); err != nil {
+		return err
+	}
+	if o.Baseline != "" && o.Baseline != "docker" {
+		_, err := cmdutil.Choice(cmd, "--baseline", o.Baseline, "docker")
+		return err
+	}
+	if o.Runs < 1 || o.Concurrency < 1 || o.Warmup < 0 {
+		return cmdutil.UsageError("--runs and --concurrency must be at least 1, --warmup at least 0.")
+	}
+	if o.Chart != "" && !strings.HasSuffix(o.Chart, ".svg") && !strings.HasSuffix(o.Chart, ".png") {
+		return cmdutil.UsageError("--chart takes a .svg or .png file name.")
+	}
+	scs, err := scenarios(f, o)
+	if err != nil {
+		return err
+	}
+	c, err := f.ARM()
+	if err != nil {
+		return err
+	}
+	cg, err := c.ContainerGroups()
+	if err != nil {
+		return err
+	}
+	// The resource group must exist; its location is the default.
+	rgs, err := c.ResourceGroups()
+	if err != nil {
+		return err
+	}
+	g, err := rgs.Get(f.Context(), o.Group)
+	if err != nil {
+		return err
+	}
+	for i := range scs {
+		if scs[i].Location == "" {
+			scs[i].Location, _ = g["location"].(string)
+		}
+	}
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	e := &bench.Engine{Svc: service{cg}, HTTP: hc}
+	if o.Baseline == "docker" {
+		b, err := bench.NewDockerBaseline(hc)
+		if err != nil {
+			return cmdutil.Fail("%v", err)
+		}
+		e.Baseline = b
+	}
+	runID := randomID()
+	total := len(scs) * (o.Runs + o.Warmup)
+	done := 0
+	opts := bench.Options{Group: o.Group, Runs: o.Runs, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout,
+		ProbeInterval: o.ProbeInterval, ExpectStatus: o.ExpectStatus, Path: o.Path, Keep: o.Keep, MeasureDelete: o.MeasureDelete,
+		Prefix: Prefix, RunID: runID, Progress: func(r bench.Run) {
+			done++
+			if f.IO.StderrTTY && !f.Globals.OnlyShowErrors {
+				status := fmt.Sprintf("%.0f ms", r.TotalMS)
+				if !r.OK {
+					status = "failed: " + r.Failure
+				}
+				fmt.Fprintf(f.IO.ErrOut, "\x1b[K [%d/%d] %s #%d: %s\r", done, total, r.Scenario, r.Index+1, status)
+			}
+		}}
+	runs, berr := e.Benchmark(f.Context(), scs, opts)
+	if f.IO.StderrTTY {
+		fmt.Fprint(f.IO.ErrOut, "\x1b[K")
+	}
+	if berr != nil && len(runs) == 0 {
+		return berr
+	}
+	env := map[string]string{"os": runtime.GOOS, "arch": runtime.GOARCH, "go": runtime.Version(), "cpus": fmt.Sprint(runtime.NumCPU()),
+		"resourceGroup": o.Group, "runId": runID, "concurrency": fmt.Sprint(o.Concurrency), "probeInterval": o.ProbeInterval.String()}
+	if cloud, _, _, err := f.Account(); err == nil {
+		env["cloud"] = cloud.Name
+		env["endpoint"] = cloud.ResourceManager()
+	}
+	rep := bench.NewReport(build.Version, env, runs, o.Prices)
+	if err := exports(o, rep, runs); err != nil {
+		return err
+	}
+	for _, s := range rep.Summaries {
+		if s.SlowFirstRun {
+			f.Warn("The first run of '%s' was much slower than the rest (a cold cache?); consider --warmup 1.", s.Scenario)
+		}
+		if len(s.Total.Outliers) > 0 {
+			f.Warn("'%s' has %d statistical outlier(s) (modified Z-score > 3.5).", s.Scenario, len(s.Total.Outliers))
+		}
+	}
+	if err := print(f, cmd, rep); err != nil {
+		return err
+	}
+	if berr != nil {
+		return berr
+	}
+	for _, s := range rep.Summaries {
+		if s.Total.Failures > 0 {
+			return cmdutil.Fail("%d run(s) of '%s' failed; see the failure column of --export-csv or --export-json.", s.Total.Failures, s.Scenario)
+		}
+	}
+	return nil
+}
+
+func exports(o *Options, rep bench.Report, runs []bench.Run) error {
+	write := func(path string, fn func(*os.File) error) error {
+		if path == "" {
+			return nil
+		}
+		fh, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := fn(fh); err != nil {
+			fh.Close()
+			return err
+		}
+		return fh.Close()
+	}
+	if err := write(o.ExportJSON, func(w *os.File) error { return bench.WriteJSON(w, rep) }); err != nil {
+		return err
+	}
+	if err := write(o.ExportCSV, func(w *os.File) error { return bench.WriteCSV(w, runs) }); err != nil {
+		return err
+	}
+	if err := write(o.ExportMD, func(w *os.File) error { return bench.WriteMarkdown(w, rep) }); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("aci bench %s: create -> first HTTP answer", build.Version)
+	return write(o.Chart, func(w *os.File) error {
+		if strings.HasSuffix(o.Chart, ".png") {
+			return bench.WritePNG(w, runs, title)
+		}
+		return bench.WriteSVG(w, runs, title)
+	})
+}
+
+// print writes the summary: a table of scenarios (with -o, any format), then the
+// median of each phase and the cost estimate on a terminal-friendly default.
+func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
+	var rows []any
+	for _, s := range rep.Summaries {
+		t := s.Total
+		rows = append(rows, output.NewOrderedMap("Scenario", s.Scenario, "N", float64(t.N), "Failures", float64(t.Failures),
+			"Mean", ms(t.Mean), "StdDev", ms(t.StdDev), "Median", ms(t.Median), "P90", ms(t.P90), "P95", ms(t.P95),
+			"Min", ms(t.Min), "Max", ms(t.Max), "Relative", fmt.Sprintf("%.2f", s.Relative)))
+	}
+	if cmd.Flags().Changed("output") || cmd.Root().PersistentFlags().Changed("output") {
+		return f.Print(rep.Summaries, cmdutil.PrintOptions{Table: func(any) (any, error) { return rows, nil }})
+	}
+	saved := f.Globals.Output
+	f.Globals.Output = "table"
+	defer func() { f.Globals.Output = saved }()
+	if err := f.Print(rows, cmdutil.PrintOptions{}); err != nil {
+		return err
+	}
+	var prow []any
+	for _, s := range rep.Summaries {
+		r := output.NewOrderedMap("Scenario", s.Scenario)
+		for _, p := range bench.Phases {
+			if st, ok := s.Phases[p]; ok {
+				r.Keys = append(r.Keys, p)
+				r.Values[p] = ms(st.Median)
+			}
+		}
+		prow = append(prow, r)
+	}
+	fmt.Fprintln(f.IO.Out, "\nMedian ms from the create request to each phase:")
+	if err := f.Print(prow, cmdutil.PrintOptions{}); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.Out, "\nEstimated ACI cost of these runs: $%.6f (%.1f vCPU-s, %.1f GB-s at $%g and $%g per second).\n",
+		rep.Cost["usd"], rep.Cost["vcpu_seconds"], rep.Cost["gb_seconds"], rep.Cost["prices"].(bench.Prices).VCPUSecond, rep.Cost["prices"].(bench.Prices).GBSecond)
+	return nil
+}
+
+func ms(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+func randomID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newCleanup(f *cmdutil.Factory) *cobra.Command {
+	var rg string
+	cmd := &cobra.Command{
+		Use:   "cleanup",
+		Short: "Delete the groups interrupted benchmarks left in a resource group.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--resource-group/-g", rg)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			c, err := f.ARM()
+			if err != nil {
+				return err
+			}
+			cg, err := c.ContainerGroups()
+			if err != nil {
+				return err
+			}
+			list, err := cg.List(f.Context(), rg)
+			if err != nil {
+				return err
+			}
+			var deleted []any
+			for _, it := range list {
+				g, _ := it.(map[string]any)
+				name, _ := g["name"].(string)
+				tags, _ := g["tags"].(map[string]any)
+				if _, tagged := tags[bench.TagKey]; !tagged && !strings.HasPrefix(name, Prefix+"-") {
+					continue
+				}
+				if err := (service{cg}).Delete(f.Context(), rg, name); err != nil {
+					return err
+				}
+				deleted = append(deleted, name)
+			}
+			if deleted == nil {
+				deleted = []any{}
+			}
+			return f.Print(deleted, cmdutil.PrintOptions{})
+		},
+	}
+	cmd.Flags().StringVarP(&rg, "resource-group", "g", "", "Resource group to clean.")
+	return cmd
+}
