@@ -38,7 +38,7 @@ var (
 
 const (
 	chartW   = 960.0
-	labelW   = 190.0
+	labelW   = 260.0
 	rowH     = 16.0
 	marginT  = 40.0
 	distRowH = 30.0
@@ -59,7 +59,7 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 	if maxMS == 0 {
 		maxMS = 1
 	}
-	plotW := chartW - labelW - 30
+	plotW := chartW - labelW - 70 // room for the "NNN ms" after the longest bar
 	x := func(ms float64) float64 { return labelW + ms/maxMS*plotW }
 	c.text(10, 22, title, black)
 	// Legend.
@@ -71,7 +71,7 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 	}
 	y := marginT + 10
 	for _, r := range measured {
-		c.text(10, y+rowH-4, fmt.Sprintf("%s #%d", trim(r.Scenario, 22), r.Index+1), black)
+		c.text(10, y+rowH-4, fmt.Sprintf("%s #%d", trim(r.Scenario, 30), r.Index+1), black)
 		if !r.OK {
 			c.text(labelW, y+rowH-4, "failed: "+trim(r.Failure, 90), red)
 			y += rowH
@@ -97,13 +97,13 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 		c.rect(x(t), y, 1, 5, black)
 		c.text(x(t)-10, y+18, fmt.Sprintf("%.0f", t), black)
 	}
-	c.text(labelW+plotW-120, y+32, "ms since the create request", black)
+	c.text(labelW+plotW-200, y+32, "ms since the create request", black)
 	y += 50
 	// Distributions of totals per scenario.
 	c.text(10, y, "total per scenario (dots: runs, bar: median)", black)
 	y += 10
 	for _, s := range Summarise(runs) {
-		c.text(10, y+distRowH/2+4, trim(s.Scenario, 24), black)
+		c.text(10, y+distRowH/2+4, trim(s.Scenario, 34), black)
 		c.rect(labelW, y+distRowH/2, plotW, 1, grey)
 		for _, r := range measured {
 			if r.Scenario == s.Scenario && r.OK {
@@ -118,9 +118,11 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 	return chartW, y + 10
 }
 
+// trim keeps the end of a long scenario name (where "1cpu/1.5gb" or "@westus"
+// tell scenarios apart), in ASCII so the bitmap font draws it.
 func trim(s string, n int) string {
 	if len(s) > n {
-		return s[:n-1] + "…"
+		return "..." + s[len(s)-(n-3):]
 	}
 	return s
 }

@@ -153,7 +153,7 @@ func scenarios(f *cmdutil.Factory, o *Options) ([]bench.Scenario, error) {
 	}
 	if o.Baseline == "docker" {
 		for _, img := range o.Images {
-			out = append(out, bench.Scenario{Name: "docker " + img, Image: img, CPU: o.CPUs[0], MemoryGB: o.Memories[0], Port: o.Port, Docker: true})
+			out = append(out, bench.Scenario{Name: img + " [docker run]", Image: img, CPU: o.CPUs[0], MemoryGB: o.Memories[0], Port: o.Port, Docker: true})
 		}
 	}
 	return out, nil
