@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aci-cli/aci/internal/local"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
@@ -23,13 +24,8 @@ type DockerBaseline struct {
 
 // NewDockerBaseline connects to the local engine.
 func NewDockerBaseline(hc *http.Client) (*DockerBaseline, error) {
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	cli, err := local.ConnectDocker()
 	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
 		return nil, fmt.Errorf("--baseline docker needs a Docker engine: %v", err)
 	}
 	return &DockerBaseline{cli: cli, http: hc}, nil

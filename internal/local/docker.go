@@ -56,8 +56,9 @@ type DockerRuntime struct {
 	hello    string
 }
 
-// NewDockerRuntime connects to the engine (DOCKER_HOST or the default socket).
-func NewDockerRuntime(stateDir string) (*DockerRuntime, error) {
+// ConnectDocker connects to the engine (DOCKER_HOST or the default socket) and
+// checks that it answers, negotiating the API version down to the engine's.
+func ConnectDocker() (*client.Client, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, err
@@ -69,6 +70,15 @@ func NewDockerRuntime(stateDir string) (*DockerRuntime, error) {
 		return nil, fmt.Errorf("no Docker engine: %v", err)
 	}
 	cli.NegotiateAPIVersion(ctx)
+	return cli, nil
+}
+
+// NewDockerRuntime connects the runtime of one state dir to the engine.
+func NewDockerRuntime(stateDir string) (*DockerRuntime, error) {
+	cli, err := ConnectDocker()
+	if err != nil {
+		return nil, err
+	}
 	exe, _ := os.Executable()
 	h := sha256.Sum256([]byte(stateDir))
 	return &DockerRuntime{cli: cli, stateKey: hex.EncodeToString(h[:6]), exe: exe}, nil
