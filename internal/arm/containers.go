@@ -75,12 +75,6 @@ func (s *ContainerGroups) Get(ctx context.Context, rg, name string) (Raw, error)
 	return s.raw.Do(ctx, http.MethodGet, s.path(rg, name), ContainerAPIVersion, nil, nil)
 }
 
-// GetGeneric reads a group through the generic resources path, as `az container
-// export` does.
-func (s *ContainerGroups) GetGeneric(ctx context.Context, rg, name string) (Raw, error) {
-	return s.raw.Do(ctx, http.MethodGet, s.path(rg, name), ContainerAPIVersion, nil, nil)
-}
-
 // List lists groups of a resource group, or of the subscription when rg is "".
 func (s *ContainerGroups) List(ctx context.Context, rg string) ([]any, error) {
 	p := "/subscriptions/" + url.PathEscape(s.sub)

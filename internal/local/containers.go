@@ -139,15 +139,18 @@ func notFound(w http.ResponseWriter, r *Request, name string) {
 	r.Error(w, 404, "ResourceNotFound", "The Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
 }
 
+// Compiled once: validateGroup runs on every PUT.
 var (
-	groupNameRE2    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	containerNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// aciNameRE is the rule for group and container names alike.
+	aciNameRE   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsLabelRE  = regexp.MustCompile(`^[a-z][-a-z0-9]{1,61}[a-z0-9]$`)
+	base64Chars = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)
 )
 
 // validate applies ACI's rules to a request body; the error is a 400 to return.
 func validateGroup(name string, body map[string]any) *apiError {
 	bad := func(code, format string, a ...any) *apiError { return &apiError{400, code, fmt.Sprintf(format, a...)} }
-	if len(name) > 63 || !groupNameRE2.MatchString(name) {
+	if len(name) > 63 || !aciNameRE.MatchString(name) {
 		return bad("InvalidContainerGroupName", "The container group name '%s' is invalid. A valid container group name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", name)
 	}
 	props, ok := body["properties"].(map[string]any)
@@ -166,11 +169,12 @@ func validateGroup(name string, body map[string]any) *apiError {
 	}
 	names := map[string]bool{}
 	exposed := map[float64]bool{}
-	all := append(append([]any{}, cs...), listOf(props["initContainers"])...)
-	for _, c := range all {
+	inits := listOf(props["initContainers"])
+	all := append(append([]any{}, cs...), inits...)
+	for i, c := range all {
 		cm, _ := c.(map[string]any)
 		cn, _ := cm["name"].(string)
-		if !containerNameRE.MatchString(cn) || len(cn) > 63 {
+		if !aciNameRE.MatchString(cn) || len(cn) > 63 {
 			return bad("InvalidContainerName", "The container name '%s' in container group '%s' is invalid. A valid container name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", cn, name)
 		}
 		if names[cn] {
@@ -196,8 +200,8 @@ func validateGroup(name string, body map[string]any) *apiError {
 			}
 			exposed[pn] = true
 		}
-		if isInit := !contains(cs, c); isInit {
-			continue
+		if i >= len(cs) {
+			continue // init containers need no resource requests
 		}
 		req, _ := dig(cp, "resources", "requests").(map[string]any)
 		if req == nil {
@@ -222,7 +226,7 @@ func validateGroup(name string, body map[string]any) *apiError {
 				return bad("InvalidIpAddressPort", "The port '%v' in the IP address of container group '%s' is not exposed by any container.", p.(map[string]any)["port"], name)
 			}
 		}
-		if l, ok := ip["dnsNameLabel"].(string); ok && !regexp.MustCompile(`^[a-z][-a-z0-9]{1,61}[a-z0-9]$`).MatchString(l) {
+		if l, ok := ip["dnsNameLabel"].(string); ok && !dnsLabelRE.MatchString(l) {
 			return bad("InvalidDnsNameLabel", "The DNS name label '%s' is invalid. It must be 3 to 63 characters of lower case letters, digits and '-', starting with a letter.", l)
 		}
 	}
@@ -239,17 +243,8 @@ func validateGroup(name string, body map[string]any) *apiError {
 	return nil
 }
 
-func contains(l []any, x any) bool {
-	for _, e := range l {
-		if fmt.Sprintf("%p", e) == fmt.Sprintf("%p", x) {
-			return true
-		}
-	}
-	return false
-}
-
 func isBase64(s string) bool {
-	return regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`).MatchString(s) && len(s)%4 == 0
+	return base64Chars.MatchString(s) && len(s)%4 == 0
 }
 
 func listOf(v any) []any { l, _ := v.([]any); return l }

@@ -337,6 +337,3 @@ func (s *Server) resume() {
 		s.finishOperation(op, &ErrorBody{Code: "OperationInterrupted", Message: "The operation was interrupted because aci local stopped; retry it."})
 	}
 }
-
-// ErrConflict is returned by handlers for 409s.
-var ErrConflict = errors.New("conflict")

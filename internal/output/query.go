@@ -2,7 +2,6 @@ package output
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	jmespath "github.com/jmespath-community/go-jmespath"
@@ -140,5 +139,3 @@ func deepCopy(v any) any {
 
 // Plain converts ordered maps to plain maps (for callers that re-query or compare).
 func Plain(v any) any { return deepCopy(v) }
-
-var _ = sort.Strings

@@ -23,8 +23,12 @@ func SecretKey(k string) bool {
 		}
 	}
 	// accountKey, storageAccountKey, primaryKey, key1... but not keyName/keyVault.
-	return strings.HasSuffix(l, "key") || regexp.MustCompile(`^key\d*$`).MatchString(l)
+	return strings.HasSuffix(l, "key") || numberedKey.MatchString(l)
 }
+
+// numberedKey is key1, key2 (storage account keys); compiled once, since aci
+// local's request log calls SecretKey for every query parameter.
+var numberedKey = regexp.MustCompile(`^key\d*$`)
 
 // Header redacts the value of a secret-bearing HTTP header.
 func Header(name, value string) string {

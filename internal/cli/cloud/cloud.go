@@ -8,6 +8,24 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// lookup requires --name and finds that registered cloud.
+func lookup(f *cmdutil.Factory, name string) (*arm.Clouds, *arm.Cloud, error) {
+	var m cmdutil.Missing
+	m.Need("--name/-n", name)
+	if err := m.Err(); err != nil {
+		return nil, nil, err
+	}
+	cs, err := f.Clouds()
+	if err != nil {
+		return nil, nil, err
+	}
+	c := cs.Get(name)
+	if c == nil {
+		return nil, nil, cmdutil.Fail("The cloud '%s' is not registered.", name)
+	}
+	return cs, c, nil
+}
+
 // NewCmd builds `aci cloud`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "cloud", Short: "Manage registered Azure clouds."})
@@ -156,18 +174,9 @@ func newSet(f *cmdutil.Factory) *cobra.Command {
 		Use:   "set",
 		Short: "Set the active cloud.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--name/-n", name)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			cs, err := f.Clouds()
+			cs, c, err := lookup(f, name)
 			if err != nil {
 				return err
-			}
-			c := cs.Get(name)
-			if c == nil {
-				return cmdutil.Fail("The cloud '%s' is not registered.", name)
 			}
 			cfg, err := f.Config()
 			if err != nil {
@@ -197,19 +206,11 @@ func newUnregister(f *cmdutil.Factory) *cobra.Command {
 		Use:   "unregister",
 		Short: "Unregister a cloud.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--name/-n", name)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			cs, err := f.Clouds()
+			cs, c, err := lookup(f, name)
 			if err != nil {
 				return err
 			}
-			c := cs.Get(name)
 			switch {
-			case c == nil:
-				return cmdutil.Fail("The cloud '%s' is not registered.", name)
 			case c.BuiltIn:
 				return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's not a custom cloud.", name)
 			case c.Name == cs.ActiveName():
