@@ -21,7 +21,10 @@ type Identity struct {
 	ClientSecret   string `json:"clientSecret"`
 	UserName       string `json:"userName"`
 	UserPassword   string `json:"userPassword"`
-	key            *rsa.PrivateKey
+	// MSISecret guards the managed-identity endpoint: only who can read this file
+	// (or was handed the value, as IDENTITY_HEADER) gets a managed-identity token.
+	MSISecret string `json:"msiSecret"`
+	key                  *rsa.PrivateKey
 }
 
 func randomSecret() string {
@@ -34,13 +37,20 @@ func randomSecret() string {
 func loadIdentity(dir string) (*Identity, error) {
 	path := filepath.Join(dir, "principals.json")
 	id := &Identity{}
-	if b, err := os.ReadFile(path); err == nil {
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
 		if err := json.Unmarshal(b, id); err != nil {
 			return nil, err
 		}
-	} else {
+	case os.IsNotExist(err):
 		id = &Identity{TenantID: uuid.NewString(), SubscriptionID: uuid.NewString(), ClientID: uuid.NewString(),
 			ClientSecret: randomSecret(), UserName: "user@aci.local", UserPassword: randomSecret()}
+	default:
+		return nil, err
+	}
+	if id.MSISecret == "" { // new, or written by a version without one
+		id.MSISecret = randomSecret()
 		b, _ := json.MarshalIndent(id, "", "  ")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,20 @@ type Options struct {
 	PageSize int
 	// Runtime names what runs container groups (reported by status).
 	Runtime string
+	// AllowRemote permits a Listen address beyond loopback. aci local runs as
+	// root next to the Docker socket: exposing it is a decision, never a default.
+	AllowRemote bool
+	// TestHooks enables /aci-local/throttle (429 injection) for tests.
+	TestHooks bool
+	// MaxBodyBytes bounds a request body (default 8 MiB); more is a 413.
+	MaxBodyBytes int64
+	// MaxInFlight bounds concurrent requests (default 64).
+	MaxInFlight int
 }
+
+// bigBody is where a body counts as large: large bodies are read a few at a
+// time, so memory stays bounded whatever clients send.
+const bigBody = 1 << 20
 
 // Server is one aci local instance.
 type Server struct {
@@ -44,7 +58,9 @@ type Server struct {
 	resumers map[string]func(*Operation)
 	mux      *http.ServeMux
 	reqLog   *slog.Logger
-	logFile  *os.File
+	logFile  *rotatingFile
+	inflight chan struct{}
+	bigBods  chan struct{}
 	throttle atomic.Int64
 	http     *http.Server
 	ln       net.Listener
@@ -85,6 +101,12 @@ func New(o Options) (*Server, error) {
 	if o.PageSize <= 0 {
 		o.PageSize = 1000
 	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 8 << 20
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 64
+	}
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -96,17 +118,21 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the state store: %w", err)
 	}
-	lf, err := os.OpenFile(filepath.Join(o.StateDir, "requests.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	lf, err := openRotating(filepath.Join(o.StateDir, "requests.log"), 10<<20)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	s := &Server{opts: o, store: st, id: id, handlers: map[string]Handler{}, resumers: map[string]func(*Operation){},
-		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil))}
+		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
+		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.tokens = &tokenService{id: id, base: func(*http.Request) string { return s.base }}
 	s.tokens.register(s.mux)
 	s.mux.HandleFunc("GET /aci-local/status", s.status)
+	if o.TestHooks {
+		s.mux.HandleFunc("POST /aci-local/throttle", s.setThrottle)
+	}
 	s.mux.HandleFunc("/", s.arm)
 	s.resumers["resourceGroupDelete"] = s.runGroupDelete
 	return s, nil
@@ -131,6 +157,9 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("--listen %q: %v", s.opts.Listen, err)
 	}
+	if !IsLoopback(host) && !s.opts.AllowRemote {
+		return fmt.Errorf("refusing to listen on %s: aci local runs containers as root and hands out tokens, so it listens on loopback only unless --allow-remote is given", s.opts.Listen)
+	}
 	cert, err := ensurePKI(s.opts.StateDir, []string{host})
 	if err != nil {
 		return err
@@ -147,7 +176,9 @@ func (s *Server) Start() error {
 	}
 	s.base = fmt.Sprintf("https://%s", net.JoinHostPort(h, fmt.Sprint(addr.Port)))
 	s.started = time.Now()
-	s.http = &http.Server{Handler: s.middleware(s.mux), ReadHeaderTimeout: 30 * time.Second,
+	// No WriteTimeout: logs, exec and long polls stream for as long as they run.
+	s.http = &http.Server{Handler: s.middleware(s.mux), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ErrorLog:  nil}
 	s.resume()
@@ -171,9 +202,18 @@ func (s *Server) Close() error {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
-func (r *statusRecorder) WriteHeader(c int) { r.status = c; r.ResponseWriter.WriteHeader(c) }
+func (r *statusRecorder) WriteHeader(c int) {
+	r.status, r.wrote = c, true
+	r.ResponseWriter.WriteHeader(c)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
@@ -191,11 +231,35 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
-// middleware adds ARM's request-id headers and writes the request log (never
-// tokens or secrets: the query is redacted and bodies are not logged).
+// IsLoopback reports whether a listen host stays on this machine.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loggedQuery lists the query parameters whose values the request log keeps;
+// every other value is masked (SAS signatures, codes, anything a client adds).
+var loggedQuery = []string{"api-version", "$top", "$filter", "$expand", "tail", "timestamps", "%24top", "%24filter"}
+
+// middleware adds ARM's request-id headers, bounds concurrency, turns a panic
+// into ARM's 500 envelope, and writes the request log (never tokens or secrets:
+// query values are masked and bodies are not logged).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		select {
+		case s.inflight <- struct{}{}:
+			defer func() { <-s.inflight }()
+		case <-time.After(10 * time.Second):
+			w.Header().Set("Retry-After", "1")
+			writeError(w, &apiError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
+			return
+		case <-r.Context().Done():
+			return
+		}
 		reqID := uuid.NewString()
 		corr := r.Header.Get("x-ms-correlation-request-id")
 		if corr == "" {
@@ -207,14 +271,32 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			w.Header().Set("x-ms-client-request-id", c)
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
-		next.ServeHTTP(rec, r)
-		s.reqLog.Info("request", "method", r.Method, "path", r.URL.Path, "query", redact.URL(r.URL.RawQuery),
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					s.reqLog.Error("panic", "method", r.Method, "path", r.URL.Path, "requestId", reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+					if !rec.wrote {
+						writeError(rec, &apiError{500, "InternalServerError", "The server encountered an internal error; request id " + reqID + "."})
+					}
+				}
+			}()
+			next.ServeHTTP(rec, r)
+		}()
+		s.reqLog.Info("request", "method", r.Method, "path", r.URL.Path, "query", redact.Query(r.URL.RawQuery, loggedQuery...),
 			"status", rec.status, "durationMs", float64(time.Since(start).Microseconds())/1000, "requestId", reqID,
 			"correlationId", corr, "clientRequestId", r.Header.Get("x-ms-client-request-id"), "userAgent", r.UserAgent())
 	})
 }
 
+// status needs a token of this endpoint: it names the state dir and the pid.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.tokens.verify(r.Header.Get("Authorization")); err != nil {
+		s.unauthorized(w, err)
+		return
+	}
 	writeJSON(w, 200, map[string]any{"endpoint": s.base, "version": s.opts.Version, "pid": os.Getpid(),
 		"runtime": s.opts.Runtime, "stateDir": s.opts.StateDir, "started": s.started.UTC().Format(time.RFC3339),
 		"subscriptionId": s.id.SubscriptionID, "tenantId": s.id.TenantID})
@@ -225,19 +307,6 @@ var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9]+)?$`)
 // arm is the entry point of every ARM request: api-version, auth, throttling, then
 // the route.
 func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/aci-local/throttle" {
-		if _, err := s.tokens.verify(r.Header.Get("Authorization")); err != nil {
-			s.unauthorized(w, err)
-			return
-		}
-		var body struct {
-			Requests int64 `json:"requests"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		s.throttle.Store(body.Requests)
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
 	v := r.URL.Query().Get("api-version")
 	if v == "" {
 		writeError(w, &apiError{400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."})
@@ -257,17 +326,63 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read/Write. Please retry after 1 second."})
 		return
 	}
-	var body []byte
-	if r.Body != nil {
-		b, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
-		if err != nil {
-			writeError(w, &apiError{400, "InvalidRequestContent", "The request content could not be read."})
-			return
-		}
-		body = b
+	body, aerr := s.readBody(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
 	}
 	req := &Request{Request: r, Server: s, Body: body, APIVersion: v, Claims: claims, segs: splitPath(r.URL.Path)}
 	s.route(w, req)
+}
+
+// setThrottle (a test hook, off unless Options.TestHooks) makes the next n ARM
+// requests answer 429.
+func (s *Server) setThrottle(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.tokens.verify(r.Header.Get("Authorization")); err != nil {
+		s.unauthorized(w, err)
+		return
+	}
+	var body struct {
+		Requests int64 `json:"requests"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil || body.Requests < 0 {
+		writeError(w, &apiError{400, "InvalidRequestContent", "The body must be {\"requests\": N}."})
+		return
+	}
+	s.throttle.Store(body.Requests)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// readBody reads a request body whole, up to the limit: more is ARM's 413, never
+// a silent cut. Bodies over bigBody are read a few at a time.
+func (s *Server) readBody(r *http.Request) ([]byte, *apiError) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	limit := s.opts.MaxBodyBytes
+	tooLarge := &apiError{413, "RequestEntityTooLarge", fmt.Sprintf("The request content is larger than the limit of %d bytes.", limit)}
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, bigBody))
+	if err == nil && int64(len(b)) == bigBody {
+		select {
+		case s.bigBods <- struct{}{}:
+			defer func() { <-s.bigBods }()
+		case <-r.Context().Done():
+			return nil, &apiError{400, "InvalidRequestContent", "The request was cancelled."}
+		}
+		var rest []byte
+		rest, err = io.ReadAll(io.LimitReader(r.Body, limit-bigBody+1))
+		b = append(b, rest...)
+	}
+	if err != nil {
+		return nil, &apiError{400, "InvalidRequestContent", "The request content could not be read."}
+	}
+	if int64(len(b)) > limit {
+		return nil, tooLarge
+	}
+	return b, nil
 }
 
 func (s *Server) unauthorized(w http.ResponseWriter, e *apiError) {

@@ -28,7 +28,7 @@ type harness struct {
 
 func start(t *testing.T, dir string) *harness {
 	t.Helper()
-	srv, err := New(Options{StateDir: dir, Version: "test", PageSize: 2})
+	srv, err := New(Options{StateDir: dir, Version: "test", PageSize: 2, TestHooks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,11 @@ func TestPasswordGrantAndMSI(t *testing.T) {
 		t.Fatalf("refresh: %v", ref)
 	}
 	// msrestazure's MSI_ENDPOINT shape: form POST with resource, JWT carrying tid.
-	resp, _ = h.client.PostForm(h.srv.BaseURL()+"/msi/token", url.Values{"resource": {ARMAudience}})
+	req, _ := http.NewRequest("POST", h.srv.BaseURL()+"/msi/token", strings.NewReader(url.Values{"resource": {ARMAudience}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Metadata", "true")
+	req.Header.Set("secret", h.srv.id.MSISecret)
+	resp, _ = h.client.Do(req)
 	var msi map[string]any
 	json.NewDecoder(resp.Body).Decode(&msi)
 	resp.Body.Close()

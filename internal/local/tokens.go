@@ -61,7 +61,7 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *apiError) {
 			return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
 		}
 		return &t.id.key.PublicKey, nil
-	}, jwt.WithLeeway(time.Minute))
+	}, jwt.WithLeeway(time.Minute), jwt.WithValidMethods([]string{"RS256"}))
 	switch {
 	case err != nil && strings.Contains(err.Error(), "token is expired"):
 		exp, _ := claims.GetExpirationTime()
@@ -149,11 +149,13 @@ func (t *tokenService) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /{tenant}/oauth2/token", t.token)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", t.token)
 	// Managed identity: msrestazure's MSI_ENDPOINT (POST form) and the IMDS shape (GET).
-	mux.HandleFunc("/msi/token", t.msi)
+	mux.HandleFunc("GET /msi/token", t.msi)
+	mux.HandleFunc("POST /msi/token", t.msi)
 	mux.HandleFunc("GET /metadata/identity/oauth2/token", t.msi)
 }
 
 func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, 400, "invalid_request", "AADSTS900144: The request body must be form-encoded.")
 		return
@@ -182,7 +184,8 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 			}
 		} else {
 			claims := jwt.MapClaims{}
-			_, err := jwt.ParseWithClaims(r.PostForm.Get("refresh_token"), claims, func(*jwt.Token) (any, error) { return &t.id.key.PublicKey, nil })
+			_, err := jwt.ParseWithClaims(r.PostForm.Get("refresh_token"), claims, func(*jwt.Token) (any, error) { return &t.id.key.PublicKey, nil },
+				jwt.WithValidMethods([]string{"RS256"}))
 			if err != nil || claims["typ"] != "refresh" {
 				tokenError(w, 400, "invalid_grant", "AADSTS70000: The provided refresh token is invalid or expired.")
 				return
@@ -207,15 +210,46 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// msi is the managed-identity endpoint in the shapes azidentity and az use:
+// App Service (IDENTITY_ENDPOINT + X-IDENTITY-HEADER), msrestazure's MSI_SECRET
+// (a "secret" header) and IMDS (GET with Metadata: true). Unlike Azure's IMDS it
+// cannot tell who calls from where, so every shape needs the secret too; without
+// it nobody gets a token, whatever they send.
 func (t *tokenService) msi(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
+	msiError := func(status int, code, desc string) {
+		writeJSON(w, status, map[string]any{"error": code, "error_description": desc})
+	}
+	if strings.HasPrefix(r.URL.Path, "/metadata/") && !strings.EqualFold(r.Header.Get("Metadata"), "true") {
+		msiError(400, "invalid_request", "Required metadata header not specified")
+		return
+	}
+	secret := r.Header.Get("X-IDENTITY-HEADER")
+	if secret == "" {
+		secret = r.Header.Get("secret")
+	}
+	if secret == "" || !eq(secret, t.id.MSISecret) {
+		msiError(401, "unauthorized_client", "The managed identity endpoint of aci local needs its secret (IDENTITY_HEADER; see 'aci local env').")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		msiError(400, "invalid_request", "The request could not be parsed.")
+		return
+	}
 	aud := r.Form.Get("resource")
 	if aud == "" {
-		aud = ARMAudience
+		msiError(400, "invalid_request", "Required query variable 'resource' is missing")
+		return
+	}
+	for _, k := range []string{"client_id", "object_id", "principal_id", "mi_res_id", "msi_res_id"} {
+		if v := r.Form.Get(k); v != "" && !strings.EqualFold(v, t.id.ClientID) {
+			msiError(400, "invalid_request", "Identity not found")
+			return
+		}
 	}
 	at, exp, err := t.accessToken(r, aud, uuidFrom("managed-identity"), t.id.ClientID, "app")
 	if err != nil {
-		writeJSON(w, 500, map[string]any{"error": "server_error", "error_description": err.Error()})
+		msiError(500, "server_error", "signing failed")
 		return
 	}
 	writeJSON(w, 200, map[string]any{"access_token": at, "token_type": "Bearer", "resource": aud,

@@ -17,6 +17,11 @@ var secretWords = []string{"password", "secret", "token", "securevalue", "connec
 // SecretKey reports whether a JSON key or form field holds a secret.
 func SecretKey(k string) bool {
 	l := strings.ToLower(k)
+	// Names of places and kinds are not secrets: token_endpoint, token_type,
+	// tokenType, keyVaultUri, secretUrl.
+	if strings.Contains(l, "endpoint") || strings.HasSuffix(l, "type") || strings.HasSuffix(l, "uri") || strings.HasSuffix(l, "url") {
+		return false
+	}
 	for _, w := range secretWords {
 		if strings.Contains(l, w) {
 			return true
@@ -99,7 +104,30 @@ func value(parent string, v any) any {
 	return v
 }
 
-// URL redacts SAS signatures and secrets in a query string.
+// Query redacts a raw query string (no leading '?'): secret-bearing parameters
+// always, and every value whose name is not in keep, so a log shows which
+// parameters came without what they carried.
+func Query(raw string, keep ...string) string {
+	if raw == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return Mask
+	}
+	for k := range q {
+		kept := false
+		for _, n := range keep {
+			kept = kept || strings.EqualFold(k, n)
+		}
+		if SecretKey(k) || (len(keep) > 0 && !kept) {
+			q[k] = []string{Mask}
+		}
+	}
+	return q.Encode()
+}
+
+// URL redacts SAS signatures and secrets in a URL's query string.
 func URL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.RawQuery == "" {

@@ -35,3 +35,30 @@ func TestHeaderAndURL(t *testing.T) {
 		t.Fatal(u)
 	}
 }
+
+func TestQuery(t *testing.T) {
+	// A raw query (what a server sees) is redacted, not passed through.
+	if q := Query("api-version=2023-05-01&sig=abc&sv=1"); strings.Contains(q, "abc") || !strings.Contains(q, "2023-05-01") {
+		t.Fatal(q)
+	}
+	// With an allow-list, every other value goes.
+	if q := Query("api-version=2023-05-01&code=xyz&state=s", "api-version"); strings.Contains(q, "xyz") || strings.Contains(q, "=s") || !strings.Contains(q, "2023-05-01") {
+		t.Fatal(q)
+	}
+	if Query("%zz") != Mask {
+		t.Fatal("malformed query must be masked whole")
+	}
+}
+
+func TestNotOverRedacted(t *testing.T) {
+	for _, k := range []string{"token_endpoint", "token_type", "tokenType", "keyVaultUri", "device_authorization_endpoint", "keyName"} {
+		if SecretKey(k) {
+			t.Errorf("%s is not a secret", k)
+		}
+	}
+	for _, k := range []string{"access_token", "refresh_token", "client_secret", "password", "storageAccountKey", "key1", "sig", "secureValue"} {
+		if !SecretKey(k) {
+			t.Errorf("%s is a secret", k)
+		}
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -81,12 +83,33 @@ func trustingClient(dir string) (*http.Client, error) {
 	return &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, nil
 }
 
+// fetchStatus asks the instance of a state dir about itself. The status needs a
+// token, which only who can read the state dir's principal can get.
 func fetchStatus(dir, endpoint string) (map[string]any, error) {
 	c, err := trustingClient(dir)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.Get(endpoint + "/aci-local/status")
+	id, err := identityOf(dir)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := c.PostForm(endpoint+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
+		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "resource": {server.ARMAudience}})
+	if err != nil {
+		return nil, err
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(io.LimitReader(tr.Body, 1<<20)).Decode(&tok)
+	tr.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("aci local refused its own principal (%d)", tr.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", endpoint+"/aci-local/status", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +127,7 @@ type startOptions struct {
 	listen   string
 	detach   bool
 	child    bool
+	remote   bool
 }
 
 func newStart(f *cmdutil.Factory) *cobra.Command {
@@ -128,6 +152,14 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 			} else if _, _, err := net.SplitHostPort(o.listen); err != nil {
 				o.listen = net.JoinHostPort(o.listen, strconv.Itoa(o.port))
 			}
+			if host, _, _ := net.SplitHostPort(o.listen); !server.IsLoopback(host) {
+				if !o.remote {
+					return cmdutil.UsageError("--listen %s is beyond loopback: aci local runs containers as root and hands out tokens; add --allow-remote to do it anyway", o.listen)
+				}
+				if !o.child {
+					fmt.Fprintf(f.IO.ErrOut, "WARNING: aci local listens on %s: every machine that reaches it can try its credentials.\n", o.listen)
+				}
+			}
 			if ri, _ := running(o.stateDir); ri != nil {
 				return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
 			}
@@ -141,6 +173,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one).")
 	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default <config dir>/local).")
 	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
+	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
 	fl.BoolVar(&o.child, "detached-child", false, "")
 	_ = fl.MarkHidden("detached-child")
@@ -149,7 +182,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 
 // serve runs the server in this process until a signal.
 func serve(f *cmdutil.Factory, o *startOptions) error {
-	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version})
+	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, AllowRemote: o.remote})
 	if err != nil {
 		return err
 	}
@@ -209,7 +242,7 @@ func startDetached(f *cmdutil.Factory, o *startOptions) error {
 	}
 	defer logf.Close()
 	os.Remove(runtimePath(o.stateDir))
-	c := exec.Command(exe, "local", "start", "--detached-child", "--state-dir", o.stateDir, "--listen", o.listen)
+	c := exec.Command(exe, "local", "start", "--detached-child", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote="+strconv.FormatBool(o.remote))
 	c.Stdout, c.Stderr = logf, logf
 	c.Env = append(os.Environ(), "ACI_CONFIG_DIR="+f.ConfigDir)
 	detach(c)
@@ -361,6 +394,9 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			ca := server.CAFile(stateDir)
 			fmt.Fprintf(f.IO.Out, "export REQUESTS_CA_BUNDLE=%s\n", shellQuote(ca))
 			fmt.Fprintf(f.IO.Out, "export SSL_CERT_FILE=%s\n", shellQuote(ca))
+			// Managed identity, App Service shape (azidentity, aci login --identity).
+			fmt.Fprintf(f.IO.Out, "export IDENTITY_ENDPOINT=%s/msi/token\n", ri.Endpoint)
+			fmt.Fprintf(f.IO.Out, "export IDENTITY_HEADER=%s\n", id.MSISecret)
 			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/\n", CloudName, ri.Endpoint)
 			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
 			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
