@@ -31,6 +31,8 @@ type ContainerGroups struct {
 	mu       sync.Mutex
 	locks    map[string]*sync.Mutex
 	sessions map[string]*execSession
+	ipMu     sync.Mutex
+	reserved map[string]bool // addresses handed out whose record is not stored yet
 }
 
 // RuntimeName reports the runtime in use.
@@ -51,6 +53,10 @@ type groupPrivate struct {
 	Events  map[string][]eventEntry `json:"events"`
 	Stopped bool                    `json:"stopped"`
 	Runtime string                  `json:"runtime"`
+	// Deleting is set (and stored) before a delete removes anything, so a delete
+	// cut short by a crash is finished at the next start instead of leaving a
+	// Succeeded group with no containers.
+	Deleting bool `json:"deleting,omitempty"`
 }
 
 type eventEntry struct {
@@ -64,7 +70,7 @@ type eventEntry struct {
 
 // NewContainerGroups registers the container-group and location handlers on s.
 func NewContainerGroups(s *Server, rt Runtime) *ContainerGroups {
-	h := &ContainerGroups{s: s, rt: rt, locks: map[string]*sync.Mutex{}, sessions: map[string]*execSession{}}
+	h := &ContainerGroups{s: s, rt: rt, locks: map[string]*sync.Mutex{}, sessions: map[string]*execSession{}, reserved: map[string]bool{}}
 	s.Register(h)
 	s.Register(&aciLocations{h: h})
 	s.RegisterResumer("containerGroupCreate", h.resume)
@@ -89,8 +95,11 @@ func (h *ContainerGroups) lock(id string) func() {
 	return l.Unlock
 }
 
-// Reconcile removes runtime objects of groups that no longer exist; call it
-// once at start-up.
+// Reconcile brings records and runtime objects back together after a crash;
+// call it once at start-up, before Start. Both ways: runtime objects of no
+// record are removed; a record whose delete was cut short is deleted; a
+// provisioned, running group whose containers are gone (killed with the
+// process runtime, or removed behind its back) is provisioned again.
 func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 	all, err := h.s.store.List("/subscriptions/", h.Type())
 	if err != nil {
@@ -100,9 +109,39 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 	for _, r := range all {
 		var p groupPrivate
 		json.Unmarshal(r.Private, &p)
-		known[p.Key] = true
+		known[p.Key] = !p.Deleting
 	}
-	return h.rt.Reconcile(ctx, func(k string) bool { return known[k] })
+	if err := h.rt.Reconcile(ctx, func(k string) bool { return known[k] }); err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range all {
+		var p groupPrivate
+		json.Unmarshal(r.Private, &p)
+		if p.Deleting {
+			errs = append(errs, h.remove(ctx, r))
+			continue
+		}
+		var b map[string]any
+		json.Unmarshal(r.Body, &b)
+		if obj(b["properties"])["provisioningState"] != "Succeeded" || p.Stopped {
+			continue // in-flight operations are resumed by the server
+		}
+		name := r.ID[strings.LastIndex(r.ID, "/")+1:]
+		spec, err := h.spec(r, &p, name)
+		if err != nil {
+			continue
+		}
+		if st, err := h.rt.Status(ctx, spec); err == nil && len(st) == 0 {
+			op, err := h.s.newOperation("containerGroupStart", r.ID, nil)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			h.s.Go(func(ctx context.Context) { h.provision(ctx, op, true) })
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Serve dispatches on the path below providers/Microsoft.ContainerInstance.
@@ -147,107 +186,20 @@ var (
 	base64Chars = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)
 )
 
-// validate applies ACI's rules to a request body; the error is a 400 to return.
-func validateGroup(name string, body map[string]any) *apiError {
-	bad := func(code, format string, a ...any) *apiError { return &apiError{400, code, fmt.Sprintf(format, a...)} }
-	if len(name) > 63 || !aciNameRE.MatchString(name) {
-		return bad("InvalidContainerGroupName", "The container group name '%s' is invalid. A valid container group name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", name)
-	}
-	props, ok := body["properties"].(map[string]any)
-	if !ok {
-		return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON.'.")
-	}
-	cs, _ := props["containers"].([]any)
-	if len(cs) == 0 {
-		return bad("MissingContainers", "The container group '%s' has no containers. At least one container is required.", name)
-	}
-	if rp, ok := props["restartPolicy"].(string); ok && rp != "Always" && rp != "OnFailure" && rp != "Never" {
-		return bad("InvalidRestartPolicy", "The restart policy '%s' is invalid. Allowed values are 'Always', 'OnFailure' and 'Never'.", rp)
-	}
-	if os, ok := props["osType"].(string); ok && os != "Linux" && os != "Windows" {
-		return bad("InvalidOsType", "The OS type '%s' is invalid. Allowed values are 'Linux' and 'Windows'.", os)
-	}
-	names := map[string]bool{}
-	exposed := map[float64]bool{}
-	inits := listOf(props["initContainers"])
-	all := append(append([]any{}, cs...), inits...)
-	for i, c := range all {
-		cm, _ := c.(map[string]any)
-		cn, _ := cm["name"].(string)
-		if !aciNameRE.MatchString(cn) || len(cn) > 63 {
-			return bad("InvalidContainerName", "The container name '%s' in container group '%s' is invalid. A valid container name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", cn, name)
-		}
-		if names[cn] {
-			return bad("DuplicateContainerName", "Duplicate container name '%s' found in container group '%s'.", cn, name)
-		}
-		names[cn] = true
-		cp, _ := cm["properties"].(map[string]any)
-		if img, _ := cp["image"].(string); img == "" {
-			return bad("InvalidContainerImage", "The image of container '%s' in container group '%s' is not specified.", cn, name)
-		}
-		for _, e := range listOf(cp["environmentVariables"]) {
-			em, _ := e.(map[string]any)
-			_, hasV := em["value"]
-			_, hasS := em["secureValue"]
-			if hasV && hasS && em["value"] != nil && em["secureValue"] != nil {
-				return bad("InvalidEnvironmentVariable", "The environment variable '%v' of container '%s' has both a value and a secureValue; give exactly one.", em["name"], cn)
-			}
-		}
-		for _, p := range listOf(cp["ports"]) {
-			pn, _ := p.(map[string]any)["port"].(float64)
-			if pn < 1 || pn > 65535 {
-				return bad("InvalidContainerPort", "The port '%v' of container '%s' is invalid. It must be between 1 and 65535.", p.(map[string]any)["port"], cn)
-			}
-			exposed[pn] = true
-		}
-		if i >= len(cs) {
-			continue // init containers need no resource requests
-		}
-		req, _ := dig(cp, "resources", "requests").(map[string]any)
-		if req == nil {
-			return bad("ResourceRequestsNotSpecified", "The resource requests of container '%s' in container group '%s' are not specified.", cn, name)
-		}
-		cpu, _ := req["cpu"].(float64)
-		mem, _ := req["memoryInGB"].(float64)
-		if cpu <= 0 || cpu > 4 {
-			return bad("InvalidContainerResourceRequests", "The CPU request '%v' of container '%s' is invalid. It must be greater than 0 and at most 4 cores.", req["cpu"], cn)
-		}
-		if mem <= 0 || mem > 16 {
-			return bad("InvalidContainerResourceRequests", "The memory request '%v' GB of container '%s' is invalid. It must be greater than 0 and at most 16 GB.", req["memoryInGB"], cn)
-		}
-	}
-	if ip, ok := props["ipAddress"].(map[string]any); ok {
-		if t, _ := ip["type"].(string); t != "Public" && t != "Private" {
-			return bad("InvalidIpAddressType", "The IP address type '%v' is invalid. Allowed values are 'Public' and 'Private'.", ip["type"])
-		}
-		for _, p := range listOf(ip["ports"]) {
-			pn, _ := p.(map[string]any)["port"].(float64)
-			if !exposed[pn] {
-				return bad("InvalidIpAddressPort", "The port '%v' in the IP address of container group '%s' is not exposed by any container.", p.(map[string]any)["port"], name)
-			}
-		}
-		if l, ok := ip["dnsNameLabel"].(string); ok && !dnsLabelRE.MatchString(l) {
-			return bad("InvalidDnsNameLabel", "The DNS name label '%s' is invalid. It must be 3 to 63 characters of lower case letters, digits and '-', starting with a letter.", l)
-		}
-	}
-	for _, v := range listOf(props["volumes"]) {
-		vm, _ := v.(map[string]any)
-		if sec, ok := vm["secret"].(map[string]any); ok {
-			for k, val := range sec {
-				if s, ok := val.(string); !ok || !isBase64(s) {
-					return bad("InvalidSecretVolume", "The value of secret '%s' in volume '%v' must be base64 encoded.", k, vm["name"])
-				}
-			}
-		}
-	}
-	return nil
-}
-
 func isBase64(s string) bool {
 	return base64Chars.MatchString(s) && len(s)%4 == 0
 }
 
 func listOf(v any) []any { l, _ := v.([]any); return l }
+
+// obj is v as a JSON object, or an empty one: the stored body is read without
+// type assertions that could panic.
+func obj(v any) map[string]any {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	return map[string]any{}
+}
 
 func dig(m map[string]any, keys ...string) any {
 	var cur any = m
@@ -267,20 +219,20 @@ func public(body map[string]any) map[string]any {
 	b, _ := json.Marshal(body)
 	var c map[string]any
 	json.Unmarshal(b, &c)
-	props, _ := c["properties"].(map[string]any)
+	props := obj(c["properties"])
 	for _, cs := range [][]any{listOf(props["containers"]), listOf(props["initContainers"])} {
 		for _, ci := range cs {
-			cp, _ := ci.(map[string]any)["properties"].(map[string]any)
+			cp := obj(obj(ci)["properties"])
 			for _, e := range listOf(cp["environmentVariables"]) {
-				delete(e.(map[string]any), "secureValue")
+				delete(obj(e), "secureValue")
 			}
 		}
 	}
 	for _, rc := range listOf(props["imageRegistryCredentials"]) {
-		delete(rc.(map[string]any), "password")
+		delete(obj(rc), "password")
 	}
 	for _, v := range listOf(props["volumes"]) {
-		vm := v.(map[string]any)
+		vm := obj(v)
 		if _, ok := vm["secret"]; ok {
 			vm["secret"] = map[string]any{}
 		}
@@ -301,10 +253,15 @@ func groupKey(id string) string {
 
 // allocateIP hands each group its own loopback address from 127.0.2.0/24,
 // skipping addresses another group, another aci local or anything else uses.
-func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports []int) (string, error) {
+// Allocation is serialised, and an address stays reserved (release) until the
+// caller has stored the record that carries it: concurrent creates never get
+// the same address.
+func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports []int) (string, func(), error) {
+	h.ipMu.Lock()
+	defer h.ipMu.Unlock()
 	all, err := h.s.store.List("/subscriptions/", h.Type())
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	used := map[string]bool{}
 	for _, r := range all {
@@ -314,16 +271,56 @@ func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports 
 			used[p.IP] = true
 		}
 	}
+	for ip := range h.reserved {
+		used[ip] = true
+	}
 	for ip := range h.rt.AddressesInUse(ctx) {
 		used[ip] = true
 	}
 	for i := 2; i < 255; i++ {
 		ip := "127.0.2." + strconv.Itoa(i)
 		if !used[ip] && portsFree(ip, ports) {
-			return ip, nil
+			h.reserved[ip] = true
+			return ip, func() {
+				h.ipMu.Lock()
+				delete(h.reserved, ip)
+				h.ipMu.Unlock()
+			}, nil
 		}
 	}
-	return "", errors.New("all 253 loopback addresses of 127.0.2.0/24 are in use")
+	return "", nil, errors.New("all 253 loopback addresses of 127.0.2.0/24 are in use")
+}
+
+// dnsLabelOf is the group's DNS name label, if any.
+func dnsLabelOf(g *cgBody) string {
+	if g.Properties != nil && g.Properties.IPAddress != nil {
+		return g.Properties.IPAddress.DNSNameLabel
+	}
+	return ""
+}
+
+// gitAllowed reports whether a gitRepo volume may clone repo: a local path (or
+// file:// URL) inside one of the roots the owner allowed. Symlinks are resolved
+// first, so a link inside a root cannot point out of it.
+func (h *ContainerGroups) gitAllowed(repo string) bool {
+	p := strings.TrimPrefix(repo, "file://")
+	if !filepath.IsAbs(p) || strings.ContainsRune(p, 0) {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(filepath.Clean(p))
+	if err != nil {
+		return false
+	}
+	for _, root := range h.s.opts.GitRepoRoots {
+		rr, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rr, real); err == nil && filepath.IsLocal(rel) || real == rr {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *ContainerGroups) spec(r *Resource, p *groupPrivate, name string) (*GroupSpec, error) {
@@ -336,11 +333,15 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 		writeError(w, e)
 		return
 	}
-	if e := validateGroup(name, body); e != nil {
+	typed, e := decodeGroup(r.Body)
+	if e == nil {
+		e = typed.validate(name, h.gitAllowed)
+	}
+	if e != nil {
 		writeError(w, e)
 		return
 	}
-	loc, _ := body["location"].(string)
+	loc := typed.Location
 	if loc == "" {
 		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
 		return
@@ -362,7 +363,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	} else {
 		priv.Key = groupKey(id)
 	}
-	if label, _ := dig(body, "properties", "ipAddress", "dnsNameLabel").(string); label != "" {
+	if label := dnsLabelOf(typed); label != "" {
 		if other := h.labelOwner(label, loc); other != "" && !strings.EqualFold(other, id) {
 			r.Error(w, 409, "DnsNameLabelAlreadyInUse", "The DNS name label '%s' is already in use in location '%s'. Please use another label.", label, loc)
 			return
@@ -370,14 +371,19 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	}
 	if priv.IP == "" {
 		var ports []int
-		for _, p := range listOf(dig(body, "properties", "ipAddress", "ports")) {
-			n, _ := p.(map[string]any)["port"].(float64)
-			ports = append(ports, int(n))
+		if ip := typed.Properties.IPAddress; ip != nil {
+			for _, p := range ip.Ports {
+				ports = append(ports, p.Port)
+			}
 		}
-		if priv.IP, err = h.allocateIP(r.Context(), id, ports); err != nil {
+		ip, release, err := h.allocateIP(r.Context(), id, ports)
+		if err != nil {
 			r.Error(w, 409, "ContainerGroupQuotaReached", "%v", err)
 			return
 		}
+		// Held until the record (which carries the address) is stored or dropped.
+		defer release()
+		priv.IP = ip
 	}
 	full, _ := json.Marshal(body)
 	priv.Full, priv.Runtime, priv.Stopped = full, h.rt.Name(), false
@@ -404,7 +410,8 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	if _, ok := pub["tags"]; !ok {
 		pub["tags"] = map[string]any{}
 	}
-	props := pub["properties"].(map[string]any)
+	props := obj(pub["properties"])
+	pub["properties"] = props
 	props["provisioningState"] = "Pending"
 	if _, ok := props["sku"]; !ok {
 		props["sku"] = "Standard"
@@ -448,7 +455,7 @@ func (h *ContainerGroups) labelOwner(label, loc string) string {
 	for _, r := range all {
 		var b map[string]any
 		json.Unmarshal(r.Body, &b)
-		if l, _ := dig(b, "properties", "ipAddress", "dnsNameLabel").(string); strings.EqualFold(l, label) && b["location"] == loc {
+		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); strings.EqualFold(l, label) && b["location"] == loc {
 			return r.ID
 		}
 	}
@@ -534,8 +541,10 @@ func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart 
 	h.s.store.Update(op.Target, func(r *Resource) error {
 		var b map[string]any
 		json.Unmarshal(r.Body, &b)
-		b["properties"].(map[string]any)["provisioningState"] = state
-		if ip, ok := b["properties"].(map[string]any)["ipAddress"].(map[string]any); ok && state == "Succeeded" {
+		props := obj(b["properties"])
+		b["properties"] = props
+		props["provisioningState"] = state
+		if ip, ok := props["ipAddress"].(map[string]any); ok && state == "Succeeded" {
 			ip["ip"] = priv.IP
 		}
 		r.Body, _ = json.Marshal(b)
@@ -559,7 +568,8 @@ func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]an
 	if lp, ok := h.live.Load(strings.ToLower(res.ID)); ok {
 		priv.Events = lp.(*groupPrivate).Events
 	}
-	props := b["properties"].(map[string]any)
+	props := obj(b["properties"])
+	b["properties"] = props
 	name, _ := b["name"].(string)
 	spec, err := h.spec(res, &priv, name)
 	statuses := map[string]ContainerStatus{}
@@ -570,9 +580,10 @@ func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]an
 	running, terminated, failed := 0, 0, 0
 	cs := listOf(props["containers"])
 	for _, c := range cs {
-		cm := c.(map[string]any)
+		cm := obj(c)
 		cn, _ := cm["name"].(string)
-		cp, _ := cm["properties"].(map[string]any)
+		cp := obj(cm["properties"])
+		cm["properties"] = cp
 		st, ok := statuses[cn]
 		iv := map[string]any{"restartCount": st.RestartCount, "events": eventsJSON(priv.Events[cn])}
 		if ok {
@@ -685,6 +696,17 @@ func (h *ContainerGroups) delete(w http.ResponseWriter, r *Request, name string)
 func (h *ContainerGroups) remove(ctx context.Context, res *Resource) error {
 	var priv groupPrivate
 	json.Unmarshal(res.Private, &priv)
+	if !priv.Deleting {
+		if err := h.s.store.Update(res.ID, func(r *Resource) error {
+			var p groupPrivate
+			json.Unmarshal(r.Private, &p)
+			p.Deleting = true
+			r.Private, _ = json.Marshal(p)
+			return nil
+		}); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
 	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
 	if spec, err := h.spec(res, &priv, name); err == nil {
 		if err := h.rt.Remove(ctx, spec); err != nil {
@@ -849,6 +871,17 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, nam
 		sess := &execSession{password: randomSecret(), group: res.ID, container: container, argv: argv, expires: time.Now().Add(2 * time.Minute)}
 		id := uuid.NewString()
 		h.mu.Lock()
+		now := time.Now()
+		for k, old := range h.sessions { // sessions never used expire here
+			if now.After(old.expires) {
+				delete(h.sessions, k)
+			}
+		}
+		if len(h.sessions) >= 1000 {
+			h.mu.Unlock()
+			r.Error(w, 429, "TooManyRequests", "Too many exec sessions are waiting to be used; retry later.")
+			return
+		}
 		h.sessions[id] = sess
 		h.mu.Unlock()
 		writeJSON(w, 200, map[string]any{"webSocketUri": strings.Replace(h.s.base, "https://", "wss://", 1) + "/aci-local/exec/" + id, "password": sess.password})

@@ -32,6 +32,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
 )
@@ -332,13 +333,13 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 		return nil
 	}
 	pauseName := d.objectName(g, "pause")
-	pause, err := d.cli.ContainerCreate(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
-		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"}},
-		nil, nil, pauseName)
+	pauseID, err := d.createNamed(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
+		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"},
+		CapDrop: []string{"ALL"}, ReadonlyRootfs: true, SecurityOpt: []string{"no-new-privileges"}}, pauseName)
 	if err != nil {
 		return fmt.Errorf("creating the group's network: %w", err)
 	}
-	if err := d.cli.ContainerStart(ctx, pause.ID, container.StartOptions{}); err != nil {
+	if err := d.cli.ContainerStart(ctx, pauseID, container.StartOptions{}); err != nil {
 		return fmt.Errorf("starting the group's network (is %s:%v free?): %w", g.IP, g.Ports, err)
 	}
 	for _, c := range g.InitContainers {
@@ -385,8 +386,15 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 	if max := float64(runtime.NumCPU()); cpu > max {
 		cpu = max // a request beyond this machine still runs, capped
 	}
+	// A second wall behind the path checks: no privilege escalation, only the
+	// capabilities ordinary images need (the default set minus raw sockets,
+	// mknod and audit), and a read-only root for aci local's own images.
 	hc := &container.HostConfig{RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(policy)},
-		Resources: container.Resources{NanoCPUs: int64(cpu * 1e9), Memory: int64(c.Memory * (1 << 30))}}
+		Resources:      container.Resources{NanoCPUs: int64(cpu * 1e9), Memory: int64(c.Memory * (1 << 30)), PidsLimit: ptr(int64(4096))},
+		CapDrop:        []string{"ALL"},
+		CapAdd:         []string{"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		ReadonlyRootfs: img == d.hello}
 	if pauseName != "" {
 		hc.NetworkMode = container.NetworkMode("container:" + pauseName)
 	} else {
@@ -411,62 +419,85 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 		cfg.Entrypoint = c.Command
 		cfg.Cmd = []string{}
 	}
-	res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, d.objectName(g, c.Name))
+	id, err := d.createNamed(ctx, cfg, hc, d.objectName(g, c.Name))
 	if err != nil {
 		return "", fmt.Errorf("creating %s: %w", c.Name, err)
 	}
-	return res.ID, nil
+	return id, nil
 }
 
-// prepareVolumes makes each volume's host directory. azureFile shares plug in here
-// as one more kind once aci local serves file shares.
+// prepareVolumes makes each volume's host directory, confined to the group's
+// volume dir (see confine): names were validated at the API, and this holds
+// even if a validator misses one.
 func (d *DockerRuntime) prepareVolumes(ctx context.Context, g *GroupSpec) (map[string]mount.Mount, error) {
 	out := map[string]mount.Mount{}
 	for _, v := range g.Volumes {
-		dir := filepath.Join(g.VolumeDir, v.Name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir, root, err := confine(g.VolumeDir, v.Name)
+		if err != nil {
 			return nil, err
 		}
 		m := mount.Mount{Type: mount.TypeBind, Source: dir}
 		switch v.Kind {
 		case "secret":
 			for k, b := range v.Secret {
-				if err := os.WriteFile(filepath.Join(dir, k), b, 0o444); err != nil {
+				if !filepath.IsLocal(k) || strings.ContainsAny(k, `/\`) {
+					root.Close()
+					return nil, fmt.Errorf("volume %s: secret file name %q is not a plain file name", v.Name, k)
+				}
+				if err := root.WriteFile(k, b, 0o444); err != nil {
+					root.Close()
 					return nil, err
 				}
 			}
 			m.ReadOnly = true
 		case "gitRepo":
-			if err := cloneRepo(ctx, v, dir); err != nil {
+			if err := cloneRepo(ctx, v, root, dir); err != nil {
+				root.Close()
 				return nil, err
 			}
 		case "azureFile":
+			root.Close()
 			return nil, fmt.Errorf("volume %s: Azure File shares are not served by aci local yet", v.Name)
 		}
+		root.Close()
 		out[v.Name] = m
 	}
 	return out, nil
 }
 
-// cloneRepo clones a gitRepo volume; only local paths and file:// URLs, since this
-// machine reaches no other network.
-func cloneRepo(ctx context.Context, v VolumeSpec, dir string) error {
+// cloneRepo clones a gitRepo volume; only local paths and file:// URLs (the API
+// allowed only repositories under the owner's --git-repo-root), since this
+// machine reaches no other network. The target directory is made through the
+// volume's os.Root, so it cannot lie outside the volume.
+func cloneRepo(ctx context.Context, v VolumeSpec, root *os.Root, dir string) error {
 	repo := v.GitRepo.Repository
 	if !(strings.HasPrefix(repo, "/") || strings.HasPrefix(repo, "file://")) {
 		return fmt.Errorf("volume %s: aci local clones only local repositories (a path or file:// URL), not %s", v.Name, repo)
 	}
 	target := dir
-	if v.GitRepo.Directory != "" && v.GitRepo.Directory != "." {
-		target = filepath.Join(dir, v.GitRepo.Directory)
+	if d := v.GitRepo.Directory; d != "" && d != "." {
+		if !filepath.IsLocal(d) {
+			return fmt.Errorf("volume %s: git directory %q leaves the volume", v.Name, d)
+		}
+		if err := root.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("volume %s: %v", v.Name, err)
+		}
+		target = filepath.Join(dir, d)
+		if real, err := filepath.EvalSymlinks(target); err != nil || real != target {
+			return fmt.Errorf("volume %s: git directory %q leaves the volume", v.Name, d)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(target, ".git")); err == nil {
+	if _, err := root.Stat(filepath.Join(v.GitRepo.Directory, ".git")); err == nil {
 		return nil
 	}
-	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", repo, target).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", "--", repo, target).CombinedOutput(); err != nil {
 		return fmt.Errorf("volume %s: git clone: %v: %s", v.Name, err, out)
 	}
-	if v.GitRepo.Revision != "" {
-		if out, err := exec.CommandContext(ctx, "git", "-C", target, "checkout", "--quiet", v.GitRepo.Revision).CombinedOutput(); err != nil {
+	if rev := v.GitRepo.Revision; rev != "" {
+		if strings.HasPrefix(rev, "-") {
+			return fmt.Errorf("volume %s: invalid revision %q", v.Name, rev)
+		}
+		if out, err := exec.CommandContext(ctx, "git", "-C", target, "checkout", "--quiet", rev, "--").CombinedOutput(); err != nil {
 			return fmt.Errorf("volume %s: git checkout: %v: %s", v.Name, err, out)
 		}
 	}
@@ -575,13 +606,7 @@ func (d *DockerRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFu
 
 // Remove deletes every Docker object of the group and its volume data.
 func (d *DockerRuntime) Remove(ctx context.Context, g *GroupSpec) error {
-	rm := func(id string) error {
-		err := d.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
-		if client.IsErrNotFound(err) {
-			return nil
-		}
-		return err
-	}
+	rm := func(id string) error { return d.removeContainer(ctx, id) }
 	if err := d.each(ctx, g, "container", rm); err != nil {
 		return err
 	}
@@ -589,6 +614,41 @@ func (d *DockerRuntime) Remove(ctx context.Context, g *GroupSpec) error {
 		return err
 	}
 	return os.RemoveAll(g.VolumeDir)
+}
+
+// removeContainer removes one container, idempotently: gone already is done,
+// and a removal another request (or a run killed mid-way) started is waited
+// for, so a resumed operation never fails on "removal already in progress".
+func (d *DockerRuntime) removeContainer(ctx context.Context, id string) error {
+	for attempt := 0; ; attempt++ {
+		err := d.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err == nil || client.IsErrNotFound(err) {
+			return nil
+		}
+		if !strings.Contains(err.Error(), "already in progress") || attempt >= 100 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// createNamed creates a container under a fixed name; a leftover of the same
+// name (from a run that died before recording it) is removed and the create retried.
+func (d *DockerRuntime) createNamed(ctx context.Context, cfg *container.Config, hc *container.HostConfig, name string) (string, error) {
+	res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil && errdefs.IsConflict(err) {
+		if rerr := d.removeContainer(ctx, name); rerr == nil {
+			res, err = d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	return res.ID, nil
 }
 
 func (d *DockerRuntime) containerID(ctx context.Context, g *GroupSpec, name string) (string, error) {
@@ -682,6 +742,8 @@ func (d *DockerRuntime) Objects(ctx context.Context) (int, error) {
 	objs, err := d.list(ctx)
 	return len(objs), err
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // encodeAuth is the X-Registry-Auth encoding: base64url of the JSON credentials.
 func encodeAuth(b []byte) string { return base64.URLEncoding.EncodeToString(b) }

@@ -24,7 +24,7 @@ type Identity struct {
 	// MSISecret guards the managed-identity endpoint: only who can read this file
 	// (or was handed the value, as IDENTITY_HEADER) gets a managed-identity token.
 	MSISecret string `json:"msiSecret"`
-	key                  *rsa.PrivateKey
+	key       *rsa.PrivateKey
 }
 
 func randomSecret() string {

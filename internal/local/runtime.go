@@ -3,7 +3,7 @@ package local
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -99,96 +99,47 @@ type VolumeSpec struct {
 // RegistryCredential lets a runtime pull from a private registry.
 type RegistryCredential struct{ Server, Username, Password string }
 
-// wireGroup is the part of a stored container group the runtime reads.
-type wireGroup struct {
-	Location   string `json:"location"`
-	Properties struct {
-		RestartPolicy  string          `json:"restartPolicy"`
-		OSType         string          `json:"osType"`
-		Containers     []wireContainer `json:"containers"`
-		InitContainers []wireContainer `json:"initContainers"`
-		IPAddress      *struct {
-			Ports []struct {
-				Port     int    `json:"port"`
-				Protocol string `json:"protocol"`
-			} `json:"ports"`
-			Type         string `json:"type"`
-			DNSNameLabel string `json:"dnsNameLabel"`
-			IP           string `json:"ip"`
-		} `json:"ipAddress"`
-		Volumes []struct {
-			Name     string            `json:"name"`
-			EmptyDir any               `json:"emptyDir"`
-			Secret   map[string]string `json:"secret"`
-			GitRepo  *struct {
-				Repository string `json:"repository"`
-				Directory  string `json:"directory"`
-				Revision   string `json:"revision"`
-			} `json:"gitRepo"`
-			AzureFile *struct {
-				ShareName          string `json:"shareName"`
-				StorageAccountName string `json:"storageAccountName"`
-				StorageAccountKey  string `json:"storageAccountKey"`
-				ReadOnly           bool   `json:"readOnly"`
-			} `json:"azureFile"`
-		} `json:"volumes"`
-		ImageRegistryCredentials []struct {
-			Server   string `json:"server"`
-			Username string `json:"username"`
-			Password string `json:"password"`
-		} `json:"imageRegistryCredentials"`
-	} `json:"properties"`
-}
-
-type wireContainer struct {
-	Name       string `json:"name"`
-	Properties struct {
-		Image                string   `json:"image"`
-		Command              []string `json:"command"`
-		EnvironmentVariables []struct {
-			Name        string  `json:"name"`
-			Value       *string `json:"value"`
-			SecureValue *string `json:"secureValue"`
-		} `json:"environmentVariables"`
-		Ports []struct {
-			Port     int    `json:"port"`
-			Protocol string `json:"protocol"`
-		} `json:"ports"`
-		Resources struct {
-			Requests struct {
-				CPU    float64 `json:"cpu"`
-				Memory float64 `json:"memoryInGB"`
-			} `json:"requests"`
-		} `json:"resources"`
-		VolumeMounts []struct {
-			Name      string `json:"name"`
-			MountPath string `json:"mountPath"`
-			ReadOnly  bool   `json:"readOnly"`
-		} `json:"volumeMounts"`
-	} `json:"properties"`
-}
-
 // specFrom builds the runtime spec from the full (secret-bearing) request body.
 func specFrom(id, name, key, ip, volumeDir string, full []byte) (*GroupSpec, error) {
-	var w wireGroup
-	if err := json.Unmarshal(full, &w); err != nil {
-		return nil, err
+	w, aerr := decodeGroup(full)
+	if aerr != nil {
+		return nil, aerr
 	}
-	g := &GroupSpec{ID: id, Name: name, Key: key, IP: ip, Location: w.Location, RestartPolicy: w.Properties.RestartPolicy, VolumeDir: volumeDir}
+	if w.Properties == nil {
+		return nil, errors.New("the container group has no properties")
+	}
+	p := w.Properties
+	g := &GroupSpec{ID: id, Name: name, Key: key, IP: ip, Location: w.Location, RestartPolicy: p.RestartPolicy, VolumeDir: volumeDir}
 	if g.RestartPolicy == "" {
 		g.RestartPolicy = "Always"
 	}
-	if w.Properties.IPAddress != nil {
-		for _, p := range w.Properties.IPAddress.Ports {
-			g.Ports = append(g.Ports, Port{p.Port, strings.ToUpper(orDefault(p.Protocol, "TCP"))})
+	if p.IPAddress != nil {
+		for _, pt := range p.IPAddress.Ports {
+			if pt != nil {
+				g.Ports = append(g.Ports, Port{pt.Port, strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
+			}
 		}
 	}
-	conv := func(cs []wireContainer) []ContainerSpec {
+	conv := func(cs []*containerBody) []ContainerSpec {
 		var out []ContainerSpec
 		for _, c := range cs {
-			s := ContainerSpec{Name: c.Name, Image: c.Properties.Image, Command: c.Properties.Command,
-				CPU: c.Properties.Resources.Requests.CPU, Memory: c.Properties.Resources.Requests.Memory}
-			for _, e := range c.Properties.EnvironmentVariables {
+			if c == nil || c.Properties == nil {
+				continue
+			}
+			cp := c.Properties
+			s := ContainerSpec{Name: c.Name, Image: cp.Image, Command: cp.Command}
+			if r := cp.Resources; r != nil && r.Requests != nil {
+				if r.Requests.CPU != nil {
+					s.CPU = *r.Requests.CPU
+				}
+				if r.Requests.Memory != nil {
+					s.Memory = *r.Requests.Memory
+				}
+			}
+			for _, e := range cp.EnvironmentVariables {
+				if e == nil {
+					continue
+				}
 				v := ""
 				if e.Value != nil {
 					v = *e.Value
@@ -197,19 +148,26 @@ func specFrom(id, name, key, ip, volumeDir string, full []byte) (*GroupSpec, err
 				}
 				s.Env = append(s.Env, [2]string{e.Name, v})
 			}
-			for _, p := range c.Properties.Ports {
-				s.Ports = append(s.Ports, Port{p.Port, strings.ToUpper(orDefault(p.Protocol, "TCP"))})
+			for _, pt := range cp.Ports {
+				if pt != nil {
+					s.Ports = append(s.Ports, Port{pt.Port, strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
+				}
 			}
-			for _, m := range c.Properties.VolumeMounts {
-				s.Mounts = append(s.Mounts, Mount{m.Name, m.MountPath, m.ReadOnly})
+			for _, m := range cp.VolumeMounts {
+				if m != nil {
+					s.Mounts = append(s.Mounts, Mount{m.Name, m.MountPath, m.ReadOnly})
+				}
 			}
 			out = append(out, s)
 		}
 		return out
 	}
-	g.Containers = conv(w.Properties.Containers)
-	g.InitContainers = conv(w.Properties.InitContainers)
-	for _, v := range w.Properties.Volumes {
+	g.Containers = conv(p.Containers)
+	g.InitContainers = conv(p.InitContainers)
+	for _, v := range p.Volumes {
+		if v == nil {
+			continue
+		}
 		vs := VolumeSpec{Name: v.Name}
 		switch {
 		case v.Secret != nil:
@@ -234,8 +192,10 @@ func specFrom(id, name, key, ip, volumeDir string, full []byte) (*GroupSpec, err
 		}
 		g.Volumes = append(g.Volumes, vs)
 	}
-	for _, r := range w.Properties.ImageRegistryCredentials {
-		g.Registries = append(g.Registries, RegistryCredential{r.Server, r.Username, r.Password})
+	for _, r := range p.ImageRegistryCredentials {
+		if r != nil {
+			g.Registries = append(g.Registries, RegistryCredential{r.Server, r.Username, r.Password})
+		}
 	}
 	return g, nil
 }

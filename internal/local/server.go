@@ -42,6 +42,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxInFlight bounds concurrent requests (default 64).
 	MaxInFlight int
+	// GitRepoRoots are the directories gitRepo volumes may clone from; none by
+	// default, since a repository path is a path on the host.
+	GitRepoRoots []string
 }
 
 // bigBody is where a body counts as large: large bodies are read a few at a

@@ -1,8 +1,13 @@
 package local
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,13 +56,92 @@ type ErrorBody struct {
 	Details []ErrorBody `json:"details,omitempty"`
 }
 
-// Store is the bbolt database in the state dir.
-type Store struct{ db *bolt.DB }
+// Store is the bbolt database in the state dir. Every resource's Private part
+// (secure environment values, registry passwords, secret volumes, keys) is
+// sealed with AES-256-GCM under a key kept in its own file (secrets.key, 0600)
+// beside the database, so a copy of state.db alone (a backup, a bug report)
+// holds no secret.
+type Store struct {
+	db   *bolt.DB
+	aead cipher.AEAD
+}
+
+// sealedPrefix marks an encrypted Private value (stored as a JSON string).
+const sealedPrefix = "aes-gcm:"
+
+func loadSealKey(dir string) (cipher.AEAD, error) {
+	path := filepath.Join(dir, "secrets.key")
+	k, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		k = make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		_, werr := f.Write(k)
+		if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	if len(k) != 32 {
+		return nil, fmt.Errorf("%s must hold 32 bytes", path)
+	}
+	block, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// encode is a resource as stored: its Private part sealed, bound to its id.
+func (s *Store) encode(r *Resource) ([]byte, error) {
+	c := *r
+	if len(c.Private) > 0 && string(c.Private) != "null" {
+		nonce := make([]byte, s.aead.NonceSize())
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		sealed := s.aead.Seal(nonce, nonce, c.Private, key(c.ID))
+		c.Private, _ = json.Marshal(sealedPrefix + base64.StdEncoding.EncodeToString(sealed))
+	}
+	return json.Marshal(&c)
+}
+
+// decode reads a stored resource, opening its sealed Private part (records of
+// versions before sealing are read as they are and sealed on their next write).
+func (s *Store) decode(b []byte, r *Resource) error {
+	if err := json.Unmarshal(b, r); err != nil {
+		return err
+	}
+	var str string
+	if len(r.Private) == 0 || r.Private[0] != '"' || json.Unmarshal(r.Private, &str) != nil || !strings.HasPrefix(str, sealedPrefix) {
+		return nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(str[len(sealedPrefix):])
+	if err != nil || len(raw) < s.aead.NonceSize() {
+		return fmt.Errorf("resource %s: sealed data is corrupt", r.ID)
+	}
+	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], key(r.ID))
+	if err != nil {
+		return fmt.Errorf("resource %s: sealed data does not open with secrets.key", r.ID)
+	}
+	r.Private = plain
+	return nil
+}
 
 // OpenStore opens (creating) <dir>/state.db.
 func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
+	}
+	aead, err := loadSealKey(dir)
+	if err != nil {
+		return nil, fmt.Errorf("the secrets key: %w", err)
 	}
 	db, err := bolt.Open(filepath.Join(dir, "state.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
@@ -75,7 +159,7 @@ func OpenStore(dir string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, aead: aead}, nil
 }
 
 // Close closes the database.
@@ -92,14 +176,14 @@ func (s *Store) Get(id string) (*Resource, error) {
 			return ErrNotFound
 		}
 		r = &Resource{}
-		return json.Unmarshal(b, r)
+		return s.decode(b, r)
 	})
 	return r, err
 }
 
 // Put writes a resource; it returns after the commit is on disk.
 func (s *Store) Put(r *Resource) error {
-	b, err := json.Marshal(r)
+	b, err := s.encode(r)
 	if err != nil {
 		return err
 	}
@@ -115,13 +199,13 @@ func (s *Store) Update(id string, fn func(r *Resource) error) error {
 			return ErrNotFound
 		}
 		r := &Resource{}
-		if err := json.Unmarshal(b, r); err != nil {
+		if err := s.decode(b, r); err != nil {
 			return err
 		}
 		if err := fn(r); err != nil {
 			return err
 		}
-		nb, err := json.Marshal(r)
+		nb, err := s.encode(r)
 		if err != nil {
 			return err
 		}
@@ -160,7 +244,7 @@ func (s *Store) List(prefix, typ string) ([]*Resource, error) {
 		c := tx.Bucket(bucketResources).Cursor()
 		for k, v := c.Seek(p); k != nil && strings.HasPrefix(string(k), string(p)); k, v = c.Next() {
 			r := &Resource{}
-			if err := json.Unmarshal(v, r); err != nil {
+			if err := s.decode(v, r); err != nil {
 				return err
 			}
 			if typ == "" || strings.EqualFold(r.Type, typ) {
