@@ -2,15 +2,21 @@ package arm
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -32,45 +38,135 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// Network timeouts: a server that accepts and never answers, a stalled TLS
+// handshake or token endpoint must end in an error that names what timed out,
+// never a hang.
+const (
+	DialTimeout           = 10 * time.Second
+	TLSHandshakeTimeout   = 10 * time.Second
+	ResponseHeaderTimeout = 60 * time.Second
+	// TryTimeout bounds one try, body included (a short body never completes).
+	TryTimeout = 2 * time.Minute
+)
+
 // HTTPClient builds the transport for a cloud. Certificates are verified against
 // the cloud's own CA bundle first and the system roots (with SSL_CERT_FILE) second:
 // parsing the system pool costs more CPU than the rest of a command, so a cloud
-// with its own CA (aci local) never pays for it.
+// with its own CA (aci local) never pays for it. Redirects never carry
+// credentials to another origin or over plain HTTP.
 func HTTPClient(c *Cloud) (*http.Client, error) {
-	cfg, err := TLSConfig(c)
+	own, err := cloudPool(c)
 	if err != nil {
 		return nil, err
 	}
+	dialer := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg
-	return &http.Client{Transport: tr}, nil
-}
-
-// TLSConfig is the TLS configuration for a cloud's endpoints (also used for the
-// exec websocket).
-func TLSConfig(c *Cloud) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c != nil && c.CABundle != "" {
-		pem, err := os.ReadFile(c.CABundle)
-		if err != nil {
-			return nil, fmt.Errorf("reading the CA bundle of cloud '%s': %v", c.Name, err)
+	tr.DialContext = dialer.DialContext
+	tr.TLSHandshakeTimeout = TLSHandshakeTimeout
+	tr.ResponseHeaderTimeout = ResponseHeaderTimeout
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if own != nil {
+		// The host to verify is the one dialled: for an IP-literal endpoint the
+		// handshake's ServerName is empty, so it is bound per connection here.
+		tr.TLSClientConfig = pinnedConfig(own, "")
+		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, err
+			}
+			raw, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			tc := tls.Client(raw, pinnedConfig(own, host))
+			hctx, cancel := context.WithTimeout(ctx, TLSHandshakeTimeout)
+			defer cancel()
+			if err := tc.HandshakeContext(hctx); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return tc, nil
 		}
-		own := x509.NewCertPool()
-		if !own.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("the CA bundle of cloud '%s' (%s) holds no certificate", c.Name, c.CABundle)
-		}
-		// Full verification (chain and host name) done by hand against two pools.
-		cfg.InsecureSkipVerify = true
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error { return verifyChain(cs, own) }
 	}
-	return cfg, nil
+	return &http.Client{Transport: tr, CheckRedirect: SafeRedirect}, nil
 }
 
-func verifyChain(cs tls.ConnectionState, own *x509.CertPool) error {
+// SafeRedirect follows at most 10 redirects and, as Python's requests does,
+// drops credentials when a redirect changes scheme, host or port, and always
+// when it goes to plain HTTP.
+func SafeRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	first := via[0].URL
+	if req.URL.Scheme != "https" || req.URL.Scheme != first.Scheme || !strings.EqualFold(hostPort(req.URL), hostPort(first)) {
+		for _, h := range []string{"Authorization", "X-Ms-Authorization-Auxiliary", "Cookie", "X-Identity-Header", "Secret"} {
+			req.Header.Del(h)
+		}
+	}
+	return nil
+}
+
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+func cloudPool(c *Cloud) (*x509.CertPool, error) {
+	if c == nil || c.CABundle == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(c.CABundle)
+	if err != nil {
+		return nil, fmt.Errorf("reading the CA bundle of cloud '%s': %v", c.Name, err)
+	}
+	own := x509.NewCertPool()
+	if !own.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("the CA bundle of cloud '%s' (%s) holds no certificate", c.Name, c.CABundle)
+	}
+	return own, nil
+}
+
+// pinnedConfig verifies the chain against own (then the system roots) and the
+// certificate's name against host, or, when host is empty, the handshake's
+// server name; with neither it fails closed.
+func pinnedConfig(own *x509.CertPool, host string) *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: true}
+	if host != "" && net.ParseIP(host) == nil {
+		cfg.ServerName = host
+	}
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		name := host
+		if name == "" {
+			name = cs.ServerName
+		}
+		return verifyChain(cs, own, name)
+	}
+	return cfg
+}
+
+// TLSConfig is the TLS configuration for a cloud's endpoint host (also used for
+// the exec websocket).
+func TLSConfig(c *Cloud, host string) (*tls.Config, error) {
+	own, err := cloudPool(c)
+	if err != nil || own == nil {
+		return &tls.Config{MinVersion: tls.VersionTLS12}, err
+	}
+	return pinnedConfig(own, host), nil
+}
+
+func verifyChain(cs tls.ConnectionState, own *x509.CertPool, host string) error {
 	if len(cs.PeerCertificates) == 0 {
 		return fmt.Errorf("tls: the server sent no certificate")
 	}
-	opts := x509.VerifyOptions{DNSName: cs.ServerName, Roots: own, Intermediates: x509.NewCertPool()}
+	if host == "" {
+		return fmt.Errorf("tls: no host name to verify the certificate against")
+	}
+	// DNSName may be an IP literal: Verify then checks the IP SANs exactly.
+	opts := x509.VerifyOptions{DNSName: host, Roots: own, Intermediates: x509.NewCertPool()}
 	for _, ic := range cs.PeerCertificates[1:] {
 		opts.Intermediates.AddCert(ic)
 	}
@@ -98,7 +194,7 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 	co := policy.ClientOptions{
 		Transport: hc,
 		Retry: policy.RetryOptions{MaxRetries: 4, RetryDelay: time.Second, MaxRetryDelay: 60 * time.Second,
-			StatusCodes: []int{408, 429, 500, 502, 503, 504}},
+			TryTimeout: TryTimeout, StatusCodes: retryStatus, ShouldRetry: shouldRetry},
 		Telemetry:        policy.TelemetryOptions{ApplicationID: "aci/" + o.Version},
 		PerRetryPolicies: []policy.Policy{invocationIDPolicy(uuid.NewString())},
 	}
@@ -113,6 +209,17 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 		co.Cloud.ActiveDirectoryAuthorityHost = host
 	}
 	return co, nil
+}
+
+var retryStatus = []int{408, 429, 500, 502, 503, 504}
+
+// shouldRetry is azcore's rule (transport errors and retryStatus) except that a
+// refused connection is final: nothing listens there, and retrying only hides it.
+func shouldRetry(resp *http.Response, err error) bool {
+	if err != nil {
+		return !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, context.Canceled)
+	}
+	return resp != nil && slices.Contains(retryStatus, resp.StatusCode)
 }
 
 type invocationIDPolicy string

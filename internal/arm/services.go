@@ -3,9 +3,12 @@ package arm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,8 +78,33 @@ type Progress func()
 // PollDelay is the wait between polls when the service sends no Retry-After.
 var PollDelay = 5 * time.Second
 
+// LROTimeout bounds how long a command waits for a long-running operation: az
+// waits without limit, which leaves CI jobs hanging on an operation the service
+// forgot. ACI_LRO_TIMEOUT (a Go duration or seconds) changes it.
+func LROTimeout() time.Duration {
+	v := os.Getenv("ACI_LRO_TIMEOUT")
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 30 * time.Minute
+}
+
 // pollUntilDone polls an SDK poller, honouring Retry-After, calling tick between polls.
 func pollUntilDone[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (*http.Response, error) {
+	limit := LROTimeout()
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	resp, err := pollLoop(ctx, p, tick)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return resp, fmt.Errorf("the operation did not finish within %v; it may still be running in the service (ACI_LRO_TIMEOUT changes the limit)", limit)
+	}
+	return resp, err
+}
+
+func pollLoop[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (*http.Response, error) {
 	for {
 		if p.Done() {
 			// Finished in the first answer (a synchronous 200): no poll needed.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Subscriptions, tenants, locations, resource groups, providers and operation
@@ -71,16 +72,17 @@ func regionNames() string {
 	return strings.Join(n, ",")
 }
 
-var groupNameRE = regexp.MustCompile(`^[-\w._()]+$`)
+// groupNameRE is ARM's rule: Unicode letters and digits, '-', '_', '.', '(' and ')'.
+var groupNameRE = regexp.MustCompile(`^[-\p{L}\p{Mn}\p{Mc}\p{Nd}_.()]+$`)
 
 func validGroupName(name string) *apiError {
-	if len(name) > 90 {
+	if utf8.RuneCountInString(name) > 90 {
 		return &apiError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' is too long. The name can be at most 90 characters.", name)}
 	}
 	if !groupNameRE.MatchString(name) || strings.HasSuffix(name, ".") {
 		var bad []rune
 		for _, c := range name {
-			if !(unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("-._()", c)) {
+			if !(unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mn, c) || unicode.Is(unicode.Mc, c) || strings.ContainsRune("-._()", c)) {
 				bad = append(bad, c)
 			}
 		}

@@ -1,9 +1,13 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/output"
@@ -70,7 +74,11 @@ func ErrorText(err error) string {
 	}
 	var b strings.Builder
 	b.WriteString("ERROR: ")
-	b.WriteString(err.Error())
+	if msg, ok := networkError(err); ok {
+		b.WriteString(msg)
+	} else {
+		b.WriteString(err.Error())
+	}
 	b.WriteByte('\n')
 	var ee *ExitError
 	if errors.As(err, &ee) {
@@ -85,4 +93,41 @@ func ErrorText(err error) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// networkError says in one line what failed on the network and where: a
+// refused connection, or which timeout expired (connect, TLS, response, the
+// whole try) instead of Go's raw dial error.
+func networkError(err error) (string, bool) {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return "The operation timed out: " + err.Error(), true
+		}
+		return "", false
+	}
+	where := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		where = u.Scheme + "://" + u.Host
+	}
+	msg := ue.Err.Error()
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		hint := ""
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
+				hint = " Is aci local running? Start it with 'aci local start --detach'."
+			}
+		}
+		return fmt.Sprintf("Could not connect to %s: the connection was refused.%s", where, hint), true
+	case strings.Contains(msg, "awaiting response headers"):
+		return fmt.Sprintf("The request to %s timed out: no response within %v.", where, arm.ResponseHeaderTimeout), true
+	case strings.Contains(msg, "TLS handshake timeout") || errors.Is(err, context.DeadlineExceeded) && strings.Contains(msg, "handshake"):
+		return fmt.Sprintf("The request to %s timed out during the TLS handshake (%v).", where, arm.TLSHandshakeTimeout), true
+	case strings.Contains(msg, "dial tcp") && ue.Timeout():
+		return fmt.Sprintf("Could not connect to %s within %v.", where, arm.DialTimeout), true
+	case errors.Is(err, context.DeadlineExceeded) || ue.Timeout():
+		return fmt.Sprintf("The request to %s timed out after %v (the response did not complete).", where, arm.TryTimeout), true
+	}
+	return fmt.Sprintf("The request to %s failed: %v", where, ue.Err), true
 }

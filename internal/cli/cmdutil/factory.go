@@ -350,8 +350,8 @@ func (s *Spinner) Stop() {
 	}
 }
 
-// TLSConfig is the TLS configuration for the active cloud (for websockets).
-func (f *Factory) TLSConfig() (*tls.Config, error) {
+// TLSConfig is the TLS configuration for a host of the active cloud (for websockets).
+func (f *Factory) TLSConfig(host string) (*tls.Config, error) {
 	if f.HTTPClient != nil {
 		if tr, ok := f.HTTPClient.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
 			return tr.TLSClientConfig, nil
@@ -361,5 +361,5 @@ func (f *Factory) TLSConfig() (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return arm.TLSConfig(cloud)
+	return arm.TLSConfig(cloud, host)
 }

@@ -2,6 +2,7 @@ package container
 
 import (
 	"encoding/base64"
+	"math"
 	"strconv"
 	"strings"
 
@@ -197,8 +198,11 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 	if strings.Contains(o.GitRepoDir, "..") {
 		return nil, cmdutil.UsageError("The git repo directory cannot contain '..'")
 	}
-	if o.CPU <= 0 || o.Memory <= 0 {
-		return nil, cmdutil.UsageError("--cpu and --memory must be greater than 0.")
+	if !(o.CPU > 0) || !(o.Memory > 0) || math.IsInf(o.CPU, 0) || math.IsInf(o.Memory, 0) {
+		return nil, cmdutil.UsageError("--cpu and --memory must be numbers greater than 0.")
+	}
+	if o.GPUCount < 0 {
+		return nil, cmdutil.UsageError("--gpu-count must not be negative.")
 	}
 	var ports []any
 	for _, p := range o.Ports {

@@ -3,6 +3,7 @@ package container
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -79,7 +80,11 @@ func runExec(f *cmdutil.Factory, o *execOptions) error {
 	if err != nil {
 		return err
 	}
-	tlsCfg, err := f.TLSConfig()
+	u, err := url.Parse(uri)
+	if err != nil {
+		return cmdutil.Fail("The service answered an invalid exec URI.")
+	}
+	tlsCfg, err := f.TLSConfig(u.Hostname())
 	if err != nil {
 		return err
 	}

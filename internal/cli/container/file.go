@@ -3,6 +3,7 @@ package container
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -38,14 +39,30 @@ func expandEnv(n *yaml.Node) {
 	}
 }
 
+// maxGroupFile bounds a --file: a container group definition is a few KB, and
+// ARM takes at most 4 MB of request body.
+const maxGroupFile = 4 << 20
+
+// maxYAMLNodes bounds the values a file may expand to through aliases, so a
+// "billion laughs" document fails instead of eating the machine.
+const maxYAMLNodes = 1 << 20
+
 // loadGroupFile reads a container-group YAML file; errors name the file and line.
 func loadGroupFile(path string) (map[string]any, error) {
-	b, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, cmdutil.Fail("No such file or directory: %s", path)
 		}
 		return nil, cmdutil.Fail("%v", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, maxGroupFile+1))
+	fh.Close()
+	if err != nil {
+		return nil, cmdutil.Fail("%v", err)
+	}
+	if len(b) > maxGroupFile {
+		return nil, cmdutil.Fail("%s is larger than %d MB; a container group definition must be smaller.", path, maxGroupFile>>20)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
@@ -74,11 +91,93 @@ func loadGroupFile(path string) (map[string]any, error) {
 			}
 		}
 	}
-	var m map[string]any
-	if err := root.Decode(&m); err != nil {
+	budget := maxYAMLNodes
+	v, err := nodeValue(root, &budget)
+	if err != nil {
 		return nil, cmdutil.Fail("Error while parsing yaml file:\n\n%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	return jsonSafe(m).(map[string]any), nil
+	return v.(map[string]any), nil
+}
+
+// nodeValue converts a YAML node tree to JSON values in one pass. yaml.v3's own
+// Decode checks duplicate keys pairwise (quadratic: minutes for a 20 MB file);
+// here a map does it, and aliases count against budget.
+func nodeValue(n *yaml.Node, budget *int) (any, error) {
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("the document expands to more than %d values", maxYAMLNodes)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return nodeValue(n.Content[0], budget)
+	case yaml.AliasNode:
+		return nodeValue(n.Alias, budget)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := nodeValue(c, budget)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		explicit := make(map[string]bool, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, vn := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				merged, err := nodeValue(vn, budget)
+				if err != nil {
+					return nil, err
+				}
+				ms := []any{merged}
+				if l, ok := merged.([]any); ok {
+					ms = l
+				}
+				for _, m := range ms {
+					mm, ok := m.(map[string]any)
+					if !ok {
+						return nil, fmt.Errorf("line %d: a merge key needs a mapping", vn.Line)
+					}
+					for mk, mv := range mm {
+						if _, set := out[mk]; !set && !explicit[mk] {
+							out[mk] = mv
+						}
+					}
+				}
+				continue
+			}
+			kv, err := nodeValue(k, budget)
+			if err != nil {
+				return nil, err
+			}
+			key := fmt.Sprint(kv)
+			if kv == nil {
+				key = "null"
+			}
+			if explicit[key] {
+				return nil, fmt.Errorf("line %d: mapping key %q already defined", k.Line, key)
+			}
+			explicit[key] = true
+			v, err := nodeValue(vn, budget)
+			if err != nil {
+				return nil, err
+			}
+			out[key] = v
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		return jsonSafe(v), nil
+	}
+	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
 }
 
 // jsonSafe converts YAML values (map[string]interface{} with any keys) to JSON ones.
