@@ -38,32 +38,37 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
-// Network timeouts: a server that accepts and never answers, a stalled TLS
+// Timeouts bound each network step: a server that accepts and never answers, a stalled TLS
 // handshake or token endpoint must end in an error that names what timed out,
 // never a hang.
-const (
-	DialTimeout           = 10 * time.Second
-	TLSHandshakeTimeout   = 10 * time.Second
-	ResponseHeaderTimeout = 60 * time.Second
-	// TryTimeout bounds one try, body included (a short body never completes).
-	TryTimeout = 2 * time.Minute
-)
+type Timeouts struct {
+	Dial, TLSHandshake, ResponseHeader time.Duration
+	// Try bounds one try, body included (a short body never completes).
+	Try time.Duration
+}
+
+// DefaultTimeouts are every command's.
+var DefaultTimeouts = Timeouts{Dial: 10 * time.Second, TLSHandshake: 10 * time.Second,
+	ResponseHeader: 60 * time.Second, Try: 2 * time.Minute}
 
 // HTTPClient builds the transport for a cloud. Certificates are verified against
 // the cloud's own CA bundle first and the system roots (with SSL_CERT_FILE) second:
 // parsing the system pool costs more CPU than the rest of a command, so a cloud
 // with its own CA (aci local) never pays for it. Redirects never carry
 // credentials to another origin or over plain HTTP.
-func HTTPClient(c *Cloud) (*http.Client, error) {
+func HTTPClient(c *Cloud) (*http.Client, error) { return NewHTTPClient(c, DefaultTimeouts) }
+
+// NewHTTPClient is HTTPClient with other timeouts.
+func NewHTTPClient(c *Cloud, t Timeouts) (*http.Client, error) {
 	own, err := cloudPool(c)
 	if err != nil {
 		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = dialer.DialContext
-	tr.TLSHandshakeTimeout = TLSHandshakeTimeout
-	tr.ResponseHeaderTimeout = ResponseHeaderTimeout
+	tr.TLSHandshakeTimeout = t.TLSHandshake
+	tr.ResponseHeaderTimeout = t.ResponseHeader
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	if own != nil {
 		// The host to verify is the one dialled: for an IP-literal endpoint the
@@ -79,7 +84,7 @@ func HTTPClient(c *Cloud) (*http.Client, error) {
 				return nil, err
 			}
 			tc := tls.Client(raw, pinnedConfig(own, host))
-			hctx, cancel := context.WithTimeout(ctx, TLSHandshakeTimeout)
+			hctx, cancel := context.WithTimeout(ctx, t.TLSHandshake)
 			defer cancel()
 			if err := tc.HandshakeContext(hctx); err != nil {
 				raw.Close()
@@ -194,7 +199,7 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 	co := policy.ClientOptions{
 		Transport: hc,
 		Retry: policy.RetryOptions{MaxRetries: 4, RetryDelay: time.Second, MaxRetryDelay: 60 * time.Second,
-			TryTimeout: TryTimeout, StatusCodes: retryStatus, ShouldRetry: shouldRetry},
+			TryTimeout: DefaultTimeouts.Try, StatusCodes: retryStatus, ShouldRetry: shouldRetry},
 		Telemetry:        policy.TelemetryOptions{ApplicationID: "aci/" + o.Version},
 		PerRetryPolicies: []policy.Policy{invocationIDPolicy(uuid.NewString())},
 	}

@@ -120,8 +120,8 @@ func (p *ProcessRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]C
 	for _, c := range g.Containers {
 		switch {
 		case pg == nil:
-			zero := 0
-			out[c.Name] = ContainerStatus{State: "Terminated", ExitCode: &zero, DetailStatus: "not running (aci local restarted without Docker)"}
+			// Not running in this process (aci local restarted): no state, so
+			// Reconcile serves the group again.
 		case pg.stopped:
 			zero := 0
 			out[c.Name] = ContainerStatus{State: "Terminated", StartTime: pg.started, FinishTime: time.Now(), ExitCode: &zero, DetailStatus: "Completed"}

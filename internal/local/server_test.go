@@ -28,9 +28,19 @@ type harness struct {
 
 func start(t *testing.T, dir string) *harness {
 	t.Helper()
-	srv, err := New(Options{StateDir: dir, Version: "test", PageSize: 2, TestHooks: true})
+	return startWith(t, Options{StateDir: dir, Version: "test", PageSize: 2, TestHooks: true}, nil)
+}
+
+// startWith starts a server with o; setup registers handlers before Start.
+func startWith(t *testing.T, o Options, setup func(*Server)) *harness {
+	t.Helper()
+	dir := o.StateDir
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(srv)
 	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

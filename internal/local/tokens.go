@@ -151,6 +151,10 @@ func (t *tokenService) register(mux *http.ServeMux) {
 	// Managed identity: msrestazure's MSI_ENDPOINT (POST form) and the IMDS shape (GET).
 	mux.HandleFunc("GET /msi/token", t.msi)
 	mux.HandleFunc("POST /msi/token", t.msi)
+	mux.HandleFunc("/msi/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, POST")
+		writeJSON(w, 405, map[string]any{"error": "invalid_request", "error_description": "Method not allowed"})
+	})
 	mux.HandleFunc("GET /metadata/identity/oauth2/token", t.msi)
 }
 

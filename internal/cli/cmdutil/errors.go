@@ -121,13 +121,13 @@ func networkError(err error) (string, bool) {
 		}
 		return fmt.Sprintf("Could not connect to %s: the connection was refused.%s", where, hint), true
 	case strings.Contains(msg, "awaiting response headers"):
-		return fmt.Sprintf("The request to %s timed out: no response within %v.", where, arm.ResponseHeaderTimeout), true
+		return fmt.Sprintf("The request to %s timed out: no response within %v.", where, arm.DefaultTimeouts.ResponseHeader), true
 	case strings.Contains(msg, "TLS handshake timeout") || errors.Is(err, context.DeadlineExceeded) && strings.Contains(msg, "handshake"):
-		return fmt.Sprintf("The request to %s timed out during the TLS handshake (%v).", where, arm.TLSHandshakeTimeout), true
+		return fmt.Sprintf("The request to %s timed out during the TLS handshake (%v).", where, arm.DefaultTimeouts.TLSHandshake), true
 	case strings.Contains(msg, "dial tcp") && ue.Timeout():
-		return fmt.Sprintf("Could not connect to %s within %v.", where, arm.DialTimeout), true
+		return fmt.Sprintf("Could not connect to %s within %v.", where, arm.DefaultTimeouts.Dial), true
 	case errors.Is(err, context.DeadlineExceeded) || ue.Timeout():
-		return fmt.Sprintf("The request to %s timed out after %v (the response did not complete).", where, arm.TryTimeout), true
+		return fmt.Sprintf("The request to %s timed out after %v (the response did not complete).", where, arm.DefaultTimeouts.Try), true
 	}
 	return fmt.Sprintf("The request to %s failed: %v", where, ue.Err), true
 }

@@ -1,0 +1,95 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+)
+
+// fakeRuntime runs nothing but records what it was asked, and prepares volumes
+// with the Docker runtime's own code, so what a request would put on the host
+// can be checked without an engine.
+type fakeRuntime struct {
+	mu      sync.Mutex
+	running map[string]*GroupSpec // by group key
+	runs    []*GroupSpec
+	removes int
+}
+
+func newFakeRuntime() *fakeRuntime { return &fakeRuntime{running: map[string]*GroupSpec{}} }
+
+func (f *fakeRuntime) Name() string                                      { return "fake" }
+func (f *fakeRuntime) CheckImages(ctx context.Context, g *GroupSpec) error { return nil }
+
+func (f *fakeRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	if _, err := (&DockerRuntime{}).prepareVolumes(ctx, g); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.running[g.Key] = g
+	f.runs = append(f.runs, g)
+	for _, c := range g.Containers {
+		event(c.Name, "Started", "Started container")
+	}
+	return nil
+}
+
+func (f *fakeRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]ContainerStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]ContainerStatus{}
+	if f.running[g.Key] != nil {
+		for _, c := range g.Containers {
+			out[c.Name] = ContainerStatus{State: "Running"}
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeRuntime) Stop(ctx context.Context, g *GroupSpec) error { return nil }
+
+func (f *fakeRuntime) Start(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	f.Remove(ctx, g)
+	return f.Run(ctx, g, event)
+}
+
+func (f *fakeRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFunc) error {
+	return f.Start(ctx, g, event)
+}
+
+func (f *fakeRuntime) Remove(ctx context.Context, g *GroupSpec) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.running, g.Key)
+	f.removes++
+	return nil
+}
+
+func (f *fakeRuntime) Logs(ctx context.Context, g *GroupSpec, c string, tail int, ts bool) (string, error) {
+	return "", nil
+}
+
+func (f *fakeRuntime) Exec(ctx context.Context, g *GroupSpec, c string, argv []string, in io.Reader, out io.Writer) (int, error) {
+	return 0, errors.New("fake")
+}
+
+func (f *fakeRuntime) Reconcile(ctx context.Context, known func(string) bool) error { return nil }
+
+func (f *fakeRuntime) AddressesInUse(ctx context.Context) map[string]bool { return map[string]bool{} }
+
+func (f *fakeRuntime) runCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.runs)
+}
+
+func (f *fakeRuntime) lastRun() *GroupSpec {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.runs) == 0 {
+		return nil
+	}
+	return f.runs[len(f.runs)-1]
+}

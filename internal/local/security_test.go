@@ -1,0 +1,864 @@
+package local
+
+// The hostile suite: who may call what (auth matrix), what a request body may
+// make the server touch on the host (traversal), what malformed input does
+// (never a panic, never a 201), and what is kept where (secrets).
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const cgv = "?api-version=2023-05-01"
+
+// cgHarness is a server with container groups on rt and a resource group "rg".
+func cgHarness(t *testing.T, rt Runtime, o Options) (*harness, *ContainerGroups) {
+	t.Helper()
+	if o.StateDir == "" {
+		o.StateDir = t.TempDir()
+	}
+	o.Version = "test"
+	var cg *ContainerGroups
+	h := startWith(t, o, func(s *Server) { cg = NewContainerGroups(s, rt) })
+	if a := h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`); a.status != 201 {
+		t.Fatalf("rg: %s", a.raw)
+	}
+	return h, cg
+}
+
+func (h *harness) cg(name string) string {
+	return h.rg("rg") + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
+}
+
+// groupJSON is a valid one-container group, changed by mod.
+func groupJSON(mod func(props map[string]any, c map[string]any)) string {
+	c := map[string]any{"name": "c", "properties": map[string]any{"image": BuiltinHelloImage,
+		"resources": map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1.5}},
+		"ports":     []any{map[string]any{"port": 80}}}}
+	props := map[string]any{"osType": "Linux", "containers": []any{c},
+		"ipAddress": map[string]any{"type": "Public", "ports": []any{map[string]any{"port": 80}}}}
+	if mod != nil {
+		mod(props, c["properties"].(map[string]any))
+	}
+	b, _ := json.Marshal(map[string]any{"location": "westus", "properties": props})
+	return string(b)
+}
+
+// waitProvisioned polls a group until its provisioning ends.
+func (h *harness) waitProvisioned(name string) answer {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a := h.do("GET", h.cg(name)+cgv, "")
+		st, _ := obj(a.body["properties"])["provisioningState"].(string)
+		if a.status != 200 || (st != "Pending" && st != "Creating") || time.Now().After(deadline) {
+			return a
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (h *harness) withToken(tok string) *harness {
+	c := *h
+	c.token = tok
+	return &c
+}
+
+// Every route refuses every token that is not a valid one of this endpoint.
+func TestAuthMatrix(t *testing.T) {
+	h, _ := cgHarness(t, newFakeRuntime(), Options{TestHooks: true})
+	other := start(t, t.TempDir()) // another instance: its tokens are foreign here
+	sub := h.srv.id.SubscriptionID
+	now := time.Now()
+	valid := jwt.MapClaims{"aud": ARMAudience, "iss": h.srv.BaseURL() + "/adfs", "tid": h.srv.id.TenantID, "oid": "x",
+		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
+	with := func(k string, val any) jwt.MapClaims {
+		c := jwt.MapClaims{}
+		for kk, vv := range valid {
+			c[kk] = vv
+		}
+		c[k] = val
+		return c
+	}
+	sign := func(c jwt.MapClaims) string {
+		s, err := h.srv.tokens.sign(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	good := sign(valid)
+	parts := strings.Split(good, ".")
+	sig := []byte(parts[2])
+	sig[5] ^= 1
+	tampered := parts[0] + "." + parts[1] + "." + string(sig)
+	// The payload changed under the same signature.
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+ARMAudience+`","tid":"`+h.srv.id.TenantID+`","exp":9999999999}`)) + "." + parts[2]
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&h.srv.id.key.PublicKey))})
+	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, valid).SignedString(pubPEM)
+	refresh, _ := h.srv.tokens.sign(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
+	storage := h.clientCredentials(h.srv.id.ClientID, h.srv.id.ClientSecret, "https://storage.azure.com/.default")
+
+	tokens := map[string]string{
+		"none":           "",
+		"basic":          "Basic " + base64.StdEncoding.EncodeToString([]byte(h.srv.id.ClientID+":"+h.srv.id.ClientSecret)),
+		"garbage":        "Bearer not-a-jwt",
+		"expired":        "Bearer " + sign(with("exp", now.Add(-2*time.Hour).Unix())),
+		"not yet valid":  "Bearer " + sign(with("nbf", now.Add(2*time.Hour).Unix())),
+		"tampered":       "Bearer " + tampered,
+		"forged payload": "Bearer " + forged,
+		"alg none":       "Bearer " + none,
+		"HS256 with pub": "Bearer " + hs,
+		"other instance": "Bearer " + other.token,
+		"wrong audience": "Bearer " + sign(with("aud", "https://storage.azure.com/")),
+		"storage token":  "Bearer " + storage,
+		"wrong tenant":   "Bearer " + sign(with("tid", "00000000-0000-0000-0000-000000000000")),
+		"refresh token":  "Bearer " + refresh,
+		"lowercase":      "bearer " + good,
+	}
+	routes := []struct{ method, path, body string }{
+		{"GET", "/subscriptions" + v, ""},
+		{"GET", "/tenants" + v, ""},
+		{"GET", "/subscriptions/" + sub + v, ""},
+		{"GET", "/subscriptions/" + sub + "/locations" + v, ""},
+		{"GET", "/subscriptions/" + sub + "/resourcegroups" + v, ""},
+		{"PUT", h.rg("x") + v, `{"location":"westus"}`},
+		{"GET", h.rg("rg") + v, ""},
+		{"PATCH", h.rg("rg") + v, `{"tags":{}}`},
+		{"DELETE", h.rg("rg") + v, ""},
+		{"HEAD", h.rg("rg") + v, ""},
+		{"GET", "/subscriptions/" + sub + "/providers" + v, ""},
+		{"POST", "/subscriptions/" + sub + "/providers/Microsoft.ContainerInstance/register" + v, ""},
+		{"GET", "/providers/Microsoft.ContainerInstance/operations" + v, ""},
+		{"PUT", h.cg("g") + cgv, groupJSON(nil)},
+		{"GET", h.cg("g") + cgv, ""},
+		{"DELETE", h.cg("g") + cgv, ""},
+		{"GET", "/subscriptions/" + sub + "/providers/Microsoft.ContainerInstance/containerGroups" + cgv, ""},
+		{"POST", h.cg("g") + "/restart" + cgv, ""},
+		{"POST", h.cg("g") + "/stop" + cgv, ""},
+		{"GET", h.cg("g") + "/containers/c/logs" + cgv, ""},
+		{"POST", h.cg("g") + "/containers/c/exec" + cgv, `{"command":"ls"}`},
+		{"POST", h.cg("g") + "/containers/c/attach" + cgv, ""},
+		{"GET", "/subscriptions/" + sub + "/providers/Microsoft.ContainerInstance/locations/westus/operations/x" + cgv, ""},
+		{"GET", "/subscriptions/" + sub + "/operationresults/x" + v, ""},
+		{"GET", "/aci-local/status", ""},
+		{"POST", "/aci-local/throttle", `{"requests":1}`},
+	}
+	for _, rt := range routes {
+		for name, tok := range tokens {
+			req, _ := http.NewRequest(rt.method, h.srv.BaseURL()+rt.path, strings.NewReader(rt.body))
+			if tok != "" {
+				req.Header.Set("Authorization", tok)
+			}
+			resp, err := h.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 401 {
+				t.Errorf("%s %s with %s token: %d %s", rt.method, rt.path, name, resp.StatusCode, b)
+				continue
+			}
+			if rt.method != "HEAD" && !bytes.Contains(b, []byte(`"code":"`)) {
+				t.Errorf("%s %s with %s token: no ARM error body: %s", rt.method, rt.path, name, b)
+			}
+			if resp.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s %s with %s token: no WWW-Authenticate", rt.method, rt.path, name)
+			}
+		}
+	}
+	// The rejected requests changed nothing: rg still exists, x and g do not.
+	if a := h.do("GET", h.rg("rg")+v, ""); a.status != 200 {
+		t.Fatalf("rg was touched: %s", a.raw)
+	}
+	if a := h.do("GET", h.rg("x")+v, ""); a.status != 404 {
+		t.Fatalf("x was created: %s", a.raw)
+	}
+	// And the same requests with a good token pass auth.
+	if a := h.withToken(good).do("GET", "/aci-local/status", ""); a.status != 200 {
+		t.Fatalf("status with a valid token: %d %s", a.status, a.raw)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// The managed-identity endpoint hands out nothing without its secret.
+func TestManagedIdentityNeedsSecret(t *testing.T) {
+	h := start(t, t.TempDir())
+	base := h.srv.BaseURL()
+	secret := h.srv.id.MSISecret
+	res := url.QueryEscape(ARMAudience)
+	cases := []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+	}{
+		{"IMDS, nothing", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, nil, 400},
+		{"IMDS, Metadata only", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
+		{"IMDS, secret without Metadata", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"IMDS, wrong secret", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": "x"}, 401},
+		{"IMDS, all", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": secret}, 200},
+		{"App Service, nothing", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, nil, 401},
+		{"App Service, Metadata only", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
+		{"App Service, secret", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 200},
+		{"MSI_SECRET shape", "GET", "/msi/token?api-version=2017-09-01&resource=" + res, map[string]string{"secret": secret}, 200},
+		{"no resource", "GET", "/msi/token?api-version=2019-08-01", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"another identity", "GET", "/msi/token?api-version=2019-08-01&resource=" + res + "&client_id=11111111-1111-1111-1111-111111111111", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"PUT", "PUT", "/msi/token?resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 405},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, base+c.path, nil)
+		for k, v := range c.hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := h.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d %s", c.name, resp.StatusCode, b)
+		}
+		if c.status != 200 && bytes.Contains(b, []byte("access_token")) {
+			t.Errorf("%s: a token was handed out: %s", c.name, b)
+		}
+	}
+	// The requested audience is honoured: a storage token does not open ARM.
+	req, _ := http.NewRequest("GET", base+"/msi/token?api-version=2019-08-01&resource="+url.QueryEscape("https://storage.azure.com/"), nil)
+	req.Header.Set("X-IDENTITY-HEADER", secret)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]any
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	claims := jwt.MapClaims{}
+	jwt.NewParser().ParseUnverified(tok["access_token"].(string), claims)
+	if claims["aud"] != "https://storage.azure.com/" {
+		t.Fatalf("audience not honoured: %v", claims["aud"])
+	}
+	if a := h.withToken(tok["access_token"].(string)).do("GET", "/subscriptions"+v, ""); a.status != 401 {
+		t.Fatalf("a storage token opened ARM: %d", a.status)
+	}
+
+	// The Azure SDK's own managed-identity client, App Service shape, as
+	// `aci local env` sets it up.
+	t.Setenv("IDENTITY_ENDPOINT", base+"/msi/token")
+	t.Setenv("IDENTITY_HEADER", secret)
+	cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{ARMAudience + ".default"}})
+	if err != nil {
+		t.Fatalf("azidentity: %v", err)
+	}
+	if a := h.withToken(at.Token).do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatalf("managed identity token refused: %s", a.raw)
+	}
+	t.Setenv("IDENTITY_HEADER", "wrong")
+	cred, _ = azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+	// (Another scope: MSAL caches managed-identity tokens per process.)
+	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://storage.azure.com/.default"}}); err == nil {
+		t.Fatal("azidentity got a token with a wrong secret")
+	}
+}
+
+func TestTestHooksAndListen(t *testing.T) {
+	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, nil)
+	if a := h.do("POST", "/aci-local/throttle", `{"requests":5}`); a.status == 204 {
+		t.Fatal("the throttle hook answers without TestHooks")
+	}
+	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatalf("throttled without the hook: %d", a.status)
+	}
+	for _, l := range []string{"0.0.0.0:0", "[::]:0", "10.1.2.3:0"} {
+		srv, err := New(Options{StateDir: t.TempDir(), Listen: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = srv.Start()
+		srv.Close()
+		if err == nil || !strings.Contains(err.Error(), "--allow-remote") {
+			t.Errorf("listen %s without AllowRemote: %v", l, err)
+		}
+	}
+	for _, l := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
+		if !IsLoopback(strings.Trim(l[:strings.LastIndex(l, ":")], "[]")) {
+			t.Errorf("%s is loopback", l)
+		}
+	}
+}
+
+// Every field that becomes a host path refuses traversal at the API, and
+// nothing reaches the runtime or the disk.
+func TestPathFieldsRefuseTraversal(t *testing.T) {
+	root := t.TempDir()
+	allowed := filepath.Join(root, "repos")
+	os.MkdirAll(allowed, 0o755)
+	fake := newFakeRuntime()
+	h, _ := cgHarness(t, fake, Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{allowed}})
+	payloads := []string{"..", "../../../../../../..", "/etc", "a/../../b", "..%2f..%2fetc", "%2e%2e", "a\x00b", "a/b", ".", `..\..`, "C:\\x", "", "UPPER", strings.Repeat("a", 300)}
+	type field struct {
+		name string
+		set  func(p string) string
+		code string
+	}
+	vol := func(v map[string]any, mount string) func(props, c map[string]any) {
+		return func(props, c map[string]any) {
+			props["volumes"] = []any{v}
+			c["volumeMounts"] = []any{map[string]any{"name": v["name"], "mountPath": mount}}
+		}
+	}
+	fields := []field{
+		{"volume name", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": p, "emptyDir": map[string]any{}}, "/data"))
+		}, "InvalidVolumeName"},
+		{"secret file name", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": "s", "secret": map[string]any{p: "c2VjcmV0"}}, "/s"))
+		}, "InvalidSecretVolume"},
+		{"git directory", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": allowed, "directory": p}}, "/g"))
+		}, "InvalidGitRepoVolume"},
+		{"git repository", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": p}}, "/g"))
+		}, "InvalidGitRepoVolume"},
+		{"git repository under the root", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": allowed + "/" + p}}, "/g"))
+		}, "InvalidGitRepoVolume"},
+		{"mount path", func(p string) string {
+			return groupJSON(vol(map[string]any{"name": "e", "emptyDir": map[string]any{}}, "/"+p))
+		}, "InvalidVolumeMountPath"},
+	}
+	harmless := map[string]map[string]bool{
+		// Literal names that stay inside their directory are fine where the
+		// field's own rules allow them.
+		"git directory":                 {"%2e%2e": true, "..%2f..%2fetc": true, ".": true, "": true, "UPPER": true, "a/b": true, "C:\\x": false, strings.Repeat("a", 300): true},
+		"mount path":                    {`..\..`: true, "%2e%2e": true, "..%2f..%2fetc": true, "UPPER": true, "a/b": true, "C:\\x": true, strings.Repeat("a", 300): true, "/etc": true, ".": true},
+		"secret file name":              {"%2e%2e": false, "UPPER": true},
+		"git repository under the root": {".": true, "": true},
+	}
+	for _, f := range fields {
+		for _, p := range payloads {
+			if harmless[f.name][p] {
+				continue
+			}
+			a := h.do("PUT", h.cg("t")+cgv, f.set(p))
+			if a.status != 400 {
+				t.Errorf("%s %q: %d %s", f.name, p, a.status, a.raw)
+				h.do("DELETE", h.cg("t")+cgv, "")
+				continue
+			}
+			if a.code() != f.code && !(a.code() == "InvalidVolumeMountPath" || a.code() == "VolumeMountRequiresVolume") {
+				t.Errorf("%s %q: code %s, want %s (%s)", f.name, p, a.code(), f.code, a.raw)
+			}
+		}
+	}
+	if n := fake.runCount(); n != 0 {
+		t.Fatalf("the runtime ran %d refused groups", n)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "state", "volumes")); len(entries) != 0 {
+		t.Fatalf("refused groups left files: %v", entries)
+	}
+	// A symlink inside an allowed root that points out of it is not allowed.
+	os.Symlink("/etc", filepath.Join(allowed, "out"))
+	a := h.do("PUT", h.cg("t")+cgv, groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": filepath.Join(allowed, "out")}}, "/g")))
+	if a.status != 400 {
+		t.Fatalf("symlink out of the git root: %d %s", a.status, a.raw)
+	}
+}
+
+// Behind the API: volume preparation itself confines every path, so a
+// validator bug cannot reach the host.
+func TestVolumesConfinedEvenWithoutValidation(t *testing.T) {
+	root := t.TempDir()
+	outside := filepath.Join(root, "outside")
+	os.MkdirAll(outside, 0o755)
+	base := filepath.Join(root, "volumes", "k")
+	d := &DockerRuntime{}
+	ctx := context.Background()
+	bad := []VolumeSpec{
+		{Name: "..", Kind: "emptyDir"},
+		{Name: "../../outside", Kind: "emptyDir"},
+		{Name: outside, Kind: "emptyDir"},
+		{Name: "a/b", Kind: "emptyDir"},
+		{Name: "s", Kind: "secret", Secret: map[string][]byte{"../../../outside/planted": []byte("x")}},
+		{Name: "s2", Kind: "secret", Secret: map[string][]byte{outside + "/planted": []byte("x")}},
+		{Name: "link", Kind: "emptyDir"},
+		{Name: "slink", Kind: "secret", Secret: map[string][]byte{"f": []byte("x")}},
+	}
+	bad[len(bad)-3].GitRepo.Directory = ""
+	os.MkdirAll(base, 0o755)
+	os.Symlink(outside, filepath.Join(base, "link"))
+	os.MkdirAll(filepath.Join(base, "slink"), 0o755)
+	os.Symlink(filepath.Join(outside, "target"), filepath.Join(base, "slink", "f"))
+	for _, v := range bad {
+		g := &GroupSpec{Key: "k", VolumeDir: base, Volumes: []VolumeSpec{v}}
+		if _, err := d.prepareVolumes(ctx, g); err == nil && v.Name != "slink" {
+			t.Errorf("volume %q prepared", v.Name)
+		}
+	}
+	git := VolumeSpec{Name: "g", Kind: "gitRepo"}
+	git.GitRepo.Repository = "/nonexistent"
+	git.GitRepo.Directory = "../../outside/clone"
+	if _, err := d.prepareVolumes(ctx, &GroupSpec{Key: "k", VolumeDir: base, Volumes: []VolumeSpec{git}}); err == nil {
+		t.Error("git directory outside the volume accepted")
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 0 {
+		t.Fatalf("files written outside the group's directory: %v", entries)
+	}
+}
+
+// Malformed bodies are ARM's 400, never a panic, a 500 or a 201.
+func TestMalformedBodies(t *testing.T) {
+	fake := newFakeRuntime()
+	h, _ := cgHarness(t, fake, Options{})
+	set := func(path string, val any) string {
+		var m map[string]any
+		json.Unmarshal([]byte(groupJSON(nil)), &m)
+		cur := m
+		keys := strings.Split(path, ".")
+		for _, k := range keys[:len(keys)-1] {
+			switch x := cur[k].(type) {
+			case map[string]any:
+				cur = x
+			case []any:
+				cur = x[0].(map[string]any)
+			}
+		}
+		cur[keys[len(keys)-1]] = val
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	bodies := map[string]string{
+		"container ports [80]":         set("properties.containers.properties.ports", []any{80}),
+		"container ports [null]":       set("properties.containers.properties.ports", []any{nil}),
+		"ipAddress ports [80]":         set("properties.ipAddress.ports", []any{80}),
+		"ipAddress ports [null]":       set("properties.ipAddress.ports", []any{nil}),
+		"env [null]":                   set("properties.containers.properties.environmentVariables", []any{nil}),
+		"env [1]":                      set("properties.containers.properties.environmentVariables", []any{1}),
+		"registry credentials [null]":  set("properties.imageRegistryCredentials", []any{nil}),
+		"volumes [null]":               set("properties.volumes", []any{nil}),
+		"volumes \"x\"":                set("properties.volumes", "x"),
+		"containers [null]":            set("properties.containers", []any{nil}),
+		"containers {}":                set("properties.containers", map[string]any{}),
+		"container properties null":    set("properties.containers.properties", nil),
+		"resources \"x\"":              set("properties.containers.properties.resources", "x"),
+		"requests null":                set("properties.containers.properties.resources.requests", nil),
+		"cpu \"1\"":                    set("properties.containers.properties.resources.requests.cpu", "1"),
+		"cpu null":                     set("properties.containers.properties.resources.requests.cpu", nil),
+		"port 80.5":                    set("properties.containers.properties.ports", []any{map[string]any{"port": 80.5}}),
+		"port \"80\"":                  set("properties.containers.properties.ports", []any{map[string]any{"port": "80"}}),
+		"command \"ls\"":               set("properties.containers.properties.command", "ls"),
+		"command [1]":                  set("properties.containers.properties.command", []any{1}),
+		"ipAddress []":                 set("properties.ipAddress", []any{}),
+		"volumeMounts [null]":          set("properties.containers.properties.volumeMounts", []any{nil}),
+		"secret {\"a\":1}":             set("properties.volumes", []any{map[string]any{"name": "s", "secret": map[string]any{"a": 1}}}),
+		"properties []":                set("properties", []any{}),
+		"properties null":              set("properties", nil),
+		"tags \"x\"":                   set("tags", "x"),
+		"tags {\"a\":1}":               set("tags", map[string]any{"a": 1}),
+		"location 5":                   set("location", 5),
+		"array body":                   `[]`,
+		"string body":                  `"x"`,
+		"truncated":                    groupJSON(nil)[:40],
+		"empty":                        ``,
+		"gpu count \"1\"":              set("properties.containers.properties.resources.requests.gpu", map[string]any{"count": "1", "sku": "K80"}),
+		"identity \"x\"":               set("identity", "x"),
+		"restartPolicy 1":              set("properties.restartPolicy", 1),
+		"initContainers [null]":        set("properties.initContainers", []any{nil}),
+		"env value 1":                  set("properties.containers.properties.environmentVariables", []any{map[string]any{"name": "A", "value": 1}}),
+		"volumes [{\"gitRepo\":\"x\"}]": set("properties.volumes", []any{map[string]any{"name": "g", "gitRepo": "x"}}),
+	}
+	for name, body := range bodies {
+		a := h.do("PUT", h.cg("m")+cgv, body)
+		if a.status != 400 || a.code() == "" {
+			t.Errorf("%s: %d %s", name, a.status, a.raw)
+		}
+	}
+	if fake.runCount() != 0 {
+		t.Fatal("a malformed group ran")
+	}
+	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	if bytes.Contains(logb, []byte(`"msg":"panic"`)) {
+		t.Fatal("a malformed body panicked a handler")
+	}
+}
+
+type panicHandler struct{}
+
+func (panicHandler) Type() string                          { return "Test.Panic/things" }
+func (panicHandler) Serve(w http.ResponseWriter, r *Request) { panic("boom") }
+
+// A handler bug is ARM's 500 envelope and a logged stack; the server lives on.
+func TestPanicIsARM500(t *testing.T) {
+	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, func(s *Server) { s.Register(panicHandler{}) })
+	h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`)
+	a := h.do("GET", h.rg("rg")+"/providers/Test.Panic/things/x"+v, "")
+	if a.status != 500 || a.code() != "InternalServerError" {
+		t.Fatalf("panic: %d %s", a.status, a.raw)
+	}
+	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatal("the server died with its handler")
+	}
+	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	if !bytes.Contains(logb, []byte(`"panic":"boom"`)) || !bytes.Contains(logb, []byte("security_test.go")) {
+		t.Fatalf("the panic's stack is not logged: %s", logb)
+	}
+}
+
+// A body over the limit is refused whole (413), with or without Content-Length.
+func TestBodyLimit(t *testing.T) {
+	h, _ := cgHarness(t, newFakeRuntime(), Options{MaxBodyBytes: 2 << 20})
+	big := groupJSON(nil) + strings.Repeat(" ", 3<<20)
+	if a := h.do("PUT", h.cg("big")+cgv, big); a.status != 413 || a.code() != "RequestEntityTooLarge" {
+		t.Fatalf("over the limit: %d %s", a.status, a.raw)
+	}
+	req, _ := http.NewRequest("PUT", h.srv.BaseURL()+h.cg("big2")+cgv, io.MultiReader(strings.NewReader(big))) // chunked
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.ContentLength = -1
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 413 {
+		t.Fatalf("chunked over the limit: %d", resp.StatusCode)
+	}
+	if a := h.do("GET", h.cg("big")+cgv, ""); a.status != 404 {
+		t.Fatal("an over-limit body created a group")
+	}
+	// A large body under the limit still works.
+	if a := h.do("PUT", h.cg("fits")+cgv, groupJSON(nil)+strings.Repeat(" ", 1<<20+10)); a.status != 201 {
+		t.Fatalf("a body under the limit: %d %s", a.status, a.raw)
+	}
+}
+
+// Values ARM refuses are refused up front, not stored to fail later.
+func TestInvalidValuesRefused(t *testing.T) {
+	fake := newFakeRuntime()
+	h, _ := cgHarness(t, fake, Options{})
+	cases := map[string]struct {
+		mod  func(props, c map[string]any)
+		code string
+	}{
+		"empty env name": {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "", "value": "x"}} }, "InvalidEnvironmentVariable"},
+		"NUL env name":   {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "A\x00B", "value": "x"}} }, "InvalidEnvironmentVariable"},
+		"A=B env name":   {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "A=B", "value": "x"}} }, "InvalidEnvironmentVariable"},
+		"duplicate env": {func(p, c map[string]any) {
+			c["environmentVariables"] = []any{map[string]any{"name": "A", "value": "x"}, map[string]any{"name": "A", "value": "y"}}
+		}, "DuplicateEnvironmentVariable"},
+		"tiny memory": {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1e-6}} }, "InvalidContainerResourceRequests"},
+		"zero cpu":    {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 0, "memoryInGB": 1}} }, "InvalidContainerResourceRequests"},
+		"5 cpu":       {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 5, "memoryInGB": 1}} }, "InvalidContainerResourceRequests"},
+		"duplicate ports": {func(p, c map[string]any) {
+			c["ports"] = []any{map[string]any{"port": 80}, map[string]any{"port": 80}}
+		}, "DuplicateContainerPorts"},
+		"port 0":         {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 0}} }, "InvalidContainerPort"},
+		"port protocol":  {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 80, "protocol": "SCTP"}} }, "InvalidContainerPortProtocol"},
+		"unknown volume": {func(p, c map[string]any) { c["volumeMounts"] = []any{map[string]any{"name": "nope", "mountPath": "/x"}} }, "VolumeMountRequiresVolume"},
+		"duplicate volume": {func(p, c map[string]any) {
+			p["volumes"] = []any{map[string]any{"name": "v", "emptyDir": map[string]any{}}, map[string]any{"name": "v", "emptyDir": map[string]any{}}}
+		}, "DuplicateVolumeName"},
+		"volume of no kind":   {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "v"}} }, "InvalidVolume"},
+		"volume of two kinds": {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "v", "emptyDir": map[string]any{}, "secret": map[string]any{}}} }, "InvalidVolume"},
+		"group over 4 cpu": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 3, "memoryInGB": 1}}
+			p["containers"] = append(p["containers"].([]any), map[string]any{"name": "d", "properties": map[string]any{"image": "x",
+				"resources": map[string]any{"requests": map[string]any{"cpu": 2, "memoryInGB": 1}}}})
+		}, "ContainerGroupResourcesExceedLimit"},
+		"group over 16 GB": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 10}}
+			p["containers"] = append(p["containers"].([]any), map[string]any{"name": "d", "properties": map[string]any{"image": "x",
+				"resources": map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 10}}}})
+		}, "ContainerGroupResourcesExceedLimit"},
+		"same port in two containers": {func(p, c map[string]any) {
+			p["containers"] = append(p["containers"].([]any), map[string]any{"name": "d", "properties": map[string]any{"image": "x",
+				"ports": []any{map[string]any{"port": 80}}, "resources": map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1}}}})
+		}, "DuplicateContainerPorts"},
+		"gpu count 3": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1, "gpu": map[string]any{"count": 3, "sku": "K80"}}}
+		}, "InvalidContainerResourceRequests"},
+		"gpu count -1": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1, "gpu": map[string]any{"count": -1, "sku": "K80"}}}
+		}, "InvalidContainerResourceRequests"},
+		"limits below requests": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 2, "memoryInGB": 2}, "limits": map[string]any{"cpu": 1, "memoryInGB": 2}}
+		}, "InvalidContainerResourceLimits"},
+		"image with spaces":  {func(p, c map[string]any) { c["image"] = "a b" }, "InvalidContainerImage"},
+		"six IP ports":       {func(p, c map[string]any) { p["ipAddress"].(map[string]any)["ports"] = []any{1, 2, 3, 4, 5, 6} }, "InvalidRequestContent"},
+		"IP port not open":   {func(p, c map[string]any) { p["ipAddress"].(map[string]any)["ports"] = []any{map[string]any{"port": 81}} }, "InvalidIpAddressPort"},
+		"bad sku":            {func(p, c map[string]any) { p["sku"] = "Huge" }, "InvalidSku"},
+		"bad registry":       {func(p, c map[string]any) { p["imageRegistryCredentials"] = []any{map[string]any{"server": "a/b"}} }, "InvalidImageRegistryServer"},
+		"secret over 64 KiB": {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"k": strings.Repeat("AAAA", 30000)}}} }, "InvalidSecretVolume"},
+	}
+	for name, c := range cases {
+		a := h.do("PUT", h.cg("bad")+cgv, groupJSON(c.mod))
+		if a.status != 400 || a.code() != c.code {
+			t.Errorf("%s: %d %s (want %s)", name, a.status, a.raw, c.code)
+		}
+	}
+	var tagged map[string]any
+	json.Unmarshal([]byte(groupJSON(nil)), &tagged)
+	tagged["tags"] = "x"
+	b, _ := json.Marshal(tagged)
+	if a := h.do("PUT", h.cg("bad")+cgv, string(b)); a.status != 400 {
+		t.Errorf("tags \"x\": %d %s", a.status, a.raw)
+	}
+	if fake.runCount() != 0 {
+		t.Fatal("an invalid group ran")
+	}
+	// Unicode group names are ARM-valid; a bad character is named.
+	if a := h.do("PUT", h.rg("ü-ok")+v, `{"location":"westus"}`); a.status != 201 {
+		t.Errorf("unicode group name: %d %s", a.status, a.raw)
+	}
+	if a := h.do("PUT", h.rg("a%24b")+v, `{"location":"westus"}`); a.status != 400 || !strings.Contains(a.raw, "'$'") {
+		t.Errorf("invalid group name: %d %s", a.status, a.raw)
+	}
+}
+
+// Parallel creates with public IPs never share an address.
+func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
+	h, _ := cgHarness(t, NewProcessRuntime("test"), Options{})
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if a := h.do("PUT", h.cg(fmt.Sprintf("p%d", i))+cgv, groupJSON(nil)); a.status != 201 {
+				t.Errorf("create %d: %s", i, a.raw)
+			}
+		}(i)
+	}
+	wg.Wait()
+	seen := map[string]string{}
+	for i := 0; i < 10; i++ {
+		name := fmt.Sprintf("p%d", i)
+		a := h.waitProvisioned(name)
+		props := obj(a.body["properties"])
+		if props["provisioningState"] != "Succeeded" {
+			t.Errorf("%s: %s", name, a.raw)
+			continue
+		}
+		ip, _ := obj(props["ipAddress"])["ip"].(string)
+		if other, dup := seen[ip]; dup || ip == "" {
+			t.Errorf("%s and %s share address %q", name, other, ip)
+		}
+		seen[ip] = name
+	}
+	for i := 0; i < 10; i++ {
+		h.do("DELETE", h.cg(fmt.Sprintf("p%d", i))+cgv, "")
+	}
+}
+
+// Secrets are sealed in the database, never logged, never returned, and still
+// reach the runtime after a restart.
+func TestSecretsAtRest(t *testing.T) {
+	dir := t.TempDir()
+	fake := newFakeRuntime()
+	h, _ := cgHarness(t, fake, Options{StateDir: dir})
+	secrets := []string{"ENV-S3CRET-VALUE", "REGISTRY-PASSW0RD", "SECRET-FILE-CONTENT", "STORAGE-KEY-VALUE", "QUERY-SIG-VALUE"}
+	body := groupJSON(func(p, c map[string]any) {
+		c["environmentVariables"] = []any{map[string]any{"name": "S", "secureValue": secrets[0]}}
+		p["imageRegistryCredentials"] = []any{map[string]any{"server": "127.0.0.1:5000", "username": "u", "password": secrets[1]}}
+		p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"f": base64.StdEncoding.EncodeToString([]byte(secrets[2]))}}}
+		c["volumeMounts"] = []any{map[string]any{"name": "s", "mountPath": "/s"}}
+	})
+	if a := h.do("PUT", h.cg("sec")+cgv+"&sig="+secrets[4], body); a.status != 201 {
+		t.Fatalf("create: %s", a.raw)
+	}
+	a := h.waitProvisioned("sec")
+	for _, s := range secrets {
+		if strings.Contains(a.raw, s) {
+			t.Errorf("GET returned %s", s)
+		}
+	}
+	h.srv.Close()
+	for _, f := range []string{"state.db", "requests.log"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(base64.StdEncoding.EncodeToString([]byte(s)))) {
+				t.Errorf("%s holds %s in plain text", f, s)
+			}
+		}
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "secrets.key")); st == nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("secrets.key: %v", st)
+	}
+	// After a restart the sealed values open again and reach the runtime.
+	fake2 := newFakeRuntime()
+	srv, err := New(Options{StateDir: dir, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg := NewContainerGroups(srv, fake2)
+	if err := cg.Reconcile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // waits for the re-provisioning Reconcile started
+	g := fake2.lastRun()
+	if g == nil || len(g.Containers) == 0 || len(g.Containers[0].Env) == 0 || g.Containers[0].Env[0][1] != secrets[0] || g.Registries[0].Password != secrets[1] {
+		t.Fatalf("secrets lost after restart: %+v", g)
+	}
+	// Without the key, the database's secrets do not open.
+	os.Rename(filepath.Join(dir, "secrets.key"), filepath.Join(dir, "secrets.key.bak"))
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Get(strings.TrimSuffix(h.cg("sec"), "/")); err == nil {
+		t.Fatal("sealed data opened with another key")
+	}
+}
+
+// Deletes cut short and groups whose containers vanished are reconciled at start.
+func TestReconcileBothWays(t *testing.T) {
+	dir := t.TempDir()
+	fake := newFakeRuntime()
+	h, cg := cgHarness(t, fake, Options{StateDir: dir})
+	for _, n := range []string{"keep", "half-deleted"} {
+		if a := h.do("PUT", h.cg(n)+cgv, groupJSON(func(p, c map[string]any) { delete(p, "ipAddress"); delete(c, "ports") })); a.status != 201 {
+			t.Fatalf("%s: %s", n, a.raw)
+		}
+		h.waitProvisioned(n)
+	}
+	// A delete that stored its intent and died.
+	id := h.cg("half-deleted")
+	h.srv.store.Update(id, func(r *Resource) error {
+		var p groupPrivate
+		json.Unmarshal(r.Private, &p)
+		p.Deleting = true
+		r.Private, _ = json.Marshal(p)
+		return nil
+	})
+	h.srv.Close()
+	_ = cg
+	fake2 := newFakeRuntime() // a runtime with nothing running: containers gone
+	srv, err := New(Options{StateDir: dir, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg2 := NewContainerGroups(srv, fake2)
+	if err := cg2.Reconcile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	st, _ := OpenStore(dir)
+	defer st.Close()
+	if _, err := st.Get(id); err == nil {
+		t.Error("a half-deleted group survived the restart")
+	}
+	if _, err := st.Get(h.cg("keep")); err != nil {
+		t.Error("a kept group was deleted")
+	}
+	if g := fake2.lastRun(); g == nil || g.Name != "keep" {
+		t.Errorf("a group without containers was not provisioned again: %+v", g)
+	}
+}
+
+// The request log keeps only allowed query values and rotates.
+func TestRequestLog(t *testing.T) {
+	h := start(t, t.TempDir())
+	h.do("GET", "/subscriptions"+v+"&sig=SIGVALUE&code=CODEVALUE&%24top=5", "")
+	b, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	if bytes.Contains(b, []byte("SIGVALUE")) || bytes.Contains(b, []byte("CODEVALUE")) || !bytes.Contains(b, []byte("2021-04-01")) {
+		t.Fatalf("query values in the log: %s", b)
+	}
+	p := filepath.Join(t.TempDir(), "r.log")
+	r, err := openRotating(p, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		r.Write([]byte("0123456789\n"))
+	}
+	r.Close()
+	a, _ := os.Stat(p)
+	b1, _ := os.Stat(p + ".1")
+	if a == nil || b1 == nil || a.Size() > 100 || b1.Size() > 100 {
+		t.Fatalf("not rotated: %v %v", a, b1)
+	}
+}
+
+// Exec sessions that are never used expire and are swept.
+func TestExecSessionsExpire(t *testing.T) {
+	fake := newFakeRuntime()
+	h, cg := cgHarness(t, fake, Options{})
+	h.do("PUT", h.cg("e")+cgv, groupJSON(nil))
+	h.waitProvisioned("e")
+	if a := h.do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`); a.status != 200 {
+		t.Fatalf("exec: %s", a.raw)
+	}
+	cg.mu.Lock()
+	for _, s := range cg.sessions {
+		s.expires = time.Now().Add(-time.Second)
+	}
+	cg.mu.Unlock()
+	h.do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`)
+	cg.mu.Lock()
+	n := len(cg.sessions)
+	cg.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d sessions held, want 1", n)
+	}
+}
+
+// A gitRepo volume under an allowed root is cloned inside its volume.
+func TestGitRepoUnderAllowedRoot(t *testing.T) {
+	root := t.TempDir()
+	repo := filepath.Join(root, "repos", "r")
+	for _, args := range [][]string{{"init", "-q", repo}, {"-C", repo, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "--allow-empty", "-m", "x"}} {
+		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	fake := newFakeRuntime()
+	h, _ := cgHarness(t, fake, Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{filepath.Join(root, "repos")}})
+	body := groupJSON(func(p, c map[string]any) {
+		p["volumes"] = []any{map[string]any{"name": "g", "gitRepo": map[string]any{"repository": repo, "directory": "sub/dir"}}}
+		c["volumeMounts"] = []any{map[string]any{"name": "g", "mountPath": "/g"}}
+	})
+	if a := h.do("PUT", h.cg("git")+cgv, body); a.status != 201 {
+		t.Fatalf("create: %s", a.raw)
+	}
+	if a := h.waitProvisioned("git"); obj(a.body["properties"])["provisioningState"] != "Succeeded" {
+		t.Fatalf("provision: %s", a.raw)
+	}
+	g := fake.lastRun()
+	if _, err := os.Stat(filepath.Join(g.VolumeDir, "g", "sub", "dir", ".git")); err != nil {
+		t.Fatalf("not cloned inside the volume: %v", err)
+	}
+}
