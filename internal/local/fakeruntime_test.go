@@ -19,7 +19,7 @@ type fakeRuntime struct {
 
 func newFakeRuntime() *fakeRuntime { return &fakeRuntime{running: map[string]*GroupSpec{}} }
 
-func (f *fakeRuntime) Name() string                                      { return "fake" }
+func (f *fakeRuntime) Name() string                                        { return "fake" }
 func (f *fakeRuntime) CheckImages(ctx context.Context, g *GroupSpec) error { return nil }
 
 func (f *fakeRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) error {

@@ -463,43 +463,43 @@ func TestMalformedBodies(t *testing.T) {
 		return string(b)
 	}
 	bodies := map[string]string{
-		"container ports [80]":         set("properties.containers.properties.ports", []any{80}),
-		"container ports [null]":       set("properties.containers.properties.ports", []any{nil}),
-		"ipAddress ports [80]":         set("properties.ipAddress.ports", []any{80}),
-		"ipAddress ports [null]":       set("properties.ipAddress.ports", []any{nil}),
-		"env [null]":                   set("properties.containers.properties.environmentVariables", []any{nil}),
-		"env [1]":                      set("properties.containers.properties.environmentVariables", []any{1}),
-		"registry credentials [null]":  set("properties.imageRegistryCredentials", []any{nil}),
-		"volumes [null]":               set("properties.volumes", []any{nil}),
-		"volumes \"x\"":                set("properties.volumes", "x"),
-		"containers [null]":            set("properties.containers", []any{nil}),
-		"containers {}":                set("properties.containers", map[string]any{}),
-		"container properties null":    set("properties.containers.properties", nil),
-		"resources \"x\"":              set("properties.containers.properties.resources", "x"),
-		"requests null":                set("properties.containers.properties.resources.requests", nil),
-		"cpu \"1\"":                    set("properties.containers.properties.resources.requests.cpu", "1"),
-		"cpu null":                     set("properties.containers.properties.resources.requests.cpu", nil),
-		"port 80.5":                    set("properties.containers.properties.ports", []any{map[string]any{"port": 80.5}}),
-		"port \"80\"":                  set("properties.containers.properties.ports", []any{map[string]any{"port": "80"}}),
-		"command \"ls\"":               set("properties.containers.properties.command", "ls"),
-		"command [1]":                  set("properties.containers.properties.command", []any{1}),
-		"ipAddress []":                 set("properties.ipAddress", []any{}),
-		"volumeMounts [null]":          set("properties.containers.properties.volumeMounts", []any{nil}),
-		"secret {\"a\":1}":             set("properties.volumes", []any{map[string]any{"name": "s", "secret": map[string]any{"a": 1}}}),
-		"properties []":                set("properties", []any{}),
-		"properties null":              set("properties", nil),
-		"tags \"x\"":                   set("tags", "x"),
-		"tags {\"a\":1}":               set("tags", map[string]any{"a": 1}),
-		"location 5":                   set("location", 5),
-		"array body":                   `[]`,
-		"string body":                  `"x"`,
-		"truncated":                    groupJSON(nil)[:40],
-		"empty":                        ``,
-		"gpu count \"1\"":              set("properties.containers.properties.resources.requests.gpu", map[string]any{"count": "1", "sku": "K80"}),
-		"identity \"x\"":               set("identity", "x"),
-		"restartPolicy 1":              set("properties.restartPolicy", 1),
-		"initContainers [null]":        set("properties.initContainers", []any{nil}),
-		"env value 1":                  set("properties.containers.properties.environmentVariables", []any{map[string]any{"name": "A", "value": 1}}),
+		"container ports [80]":          set("properties.containers.properties.ports", []any{80}),
+		"container ports [null]":        set("properties.containers.properties.ports", []any{nil}),
+		"ipAddress ports [80]":          set("properties.ipAddress.ports", []any{80}),
+		"ipAddress ports [null]":        set("properties.ipAddress.ports", []any{nil}),
+		"env [null]":                    set("properties.containers.properties.environmentVariables", []any{nil}),
+		"env [1]":                       set("properties.containers.properties.environmentVariables", []any{1}),
+		"registry credentials [null]":   set("properties.imageRegistryCredentials", []any{nil}),
+		"volumes [null]":                set("properties.volumes", []any{nil}),
+		"volumes \"x\"":                 set("properties.volumes", "x"),
+		"containers [null]":             set("properties.containers", []any{nil}),
+		"containers {}":                 set("properties.containers", map[string]any{}),
+		"container properties null":     set("properties.containers.properties", nil),
+		"resources \"x\"":               set("properties.containers.properties.resources", "x"),
+		"requests null":                 set("properties.containers.properties.resources.requests", nil),
+		"cpu \"1\"":                     set("properties.containers.properties.resources.requests.cpu", "1"),
+		"cpu null":                      set("properties.containers.properties.resources.requests.cpu", nil),
+		"port 80.5":                     set("properties.containers.properties.ports", []any{map[string]any{"port": 80.5}}),
+		"port \"80\"":                   set("properties.containers.properties.ports", []any{map[string]any{"port": "80"}}),
+		"command \"ls\"":                set("properties.containers.properties.command", "ls"),
+		"command [1]":                   set("properties.containers.properties.command", []any{1}),
+		"ipAddress []":                  set("properties.ipAddress", []any{}),
+		"volumeMounts [null]":           set("properties.containers.properties.volumeMounts", []any{nil}),
+		"secret {\"a\":1}":              set("properties.volumes", []any{map[string]any{"name": "s", "secret": map[string]any{"a": 1}}}),
+		"properties []":                 set("properties", []any{}),
+		"properties null":               set("properties", nil),
+		"tags \"x\"":                    set("tags", "x"),
+		"tags {\"a\":1}":                set("tags", map[string]any{"a": 1}),
+		"location 5":                    set("location", 5),
+		"array body":                    `[]`,
+		"string body":                   `"x"`,
+		"truncated":                     groupJSON(nil)[:40],
+		"empty":                         ``,
+		"gpu count \"1\"":               set("properties.containers.properties.resources.requests.gpu", map[string]any{"count": "1", "sku": "K80"}),
+		"identity \"x\"":                set("identity", "x"),
+		"restartPolicy 1":               set("properties.restartPolicy", 1),
+		"initContainers [null]":         set("properties.initContainers", []any{nil}),
+		"env value 1":                   set("properties.containers.properties.environmentVariables", []any{map[string]any{"name": "A", "value": 1}}),
 		"volumes [{\"gitRepo\":\"x\"}]": set("properties.volumes", []any{map[string]any{"name": "g", "gitRepo": "x"}}),
 	}
 	for name, body := range bodies {
@@ -519,7 +519,7 @@ func TestMalformedBodies(t *testing.T) {
 
 type panicHandler struct{}
 
-func (panicHandler) Type() string                          { return "Test.Panic/things" }
+func (panicHandler) Type() string                            { return "Test.Panic/things" }
 func (panicHandler) Serve(w http.ResponseWriter, r *Request) { panic("boom") }
 
 // A handler bug is ARM's 500 envelope and a logged stack; the server lives on.
@@ -575,25 +575,39 @@ func TestInvalidValuesRefused(t *testing.T) {
 		code string
 	}{
 		"empty env name": {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "", "value": "x"}} }, "InvalidEnvironmentVariable"},
-		"NUL env name":   {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "A\x00B", "value": "x"}} }, "InvalidEnvironmentVariable"},
-		"A=B env name":   {func(p, c map[string]any) { c["environmentVariables"] = []any{map[string]any{"name": "A=B", "value": "x"}} }, "InvalidEnvironmentVariable"},
+		"NUL env name": {func(p, c map[string]any) {
+			c["environmentVariables"] = []any{map[string]any{"name": "A\x00B", "value": "x"}}
+		}, "InvalidEnvironmentVariable"},
+		"A=B env name": {func(p, c map[string]any) {
+			c["environmentVariables"] = []any{map[string]any{"name": "A=B", "value": "x"}}
+		}, "InvalidEnvironmentVariable"},
 		"duplicate env": {func(p, c map[string]any) {
 			c["environmentVariables"] = []any{map[string]any{"name": "A", "value": "x"}, map[string]any{"name": "A", "value": "y"}}
 		}, "DuplicateEnvironmentVariable"},
-		"tiny memory": {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1e-6}} }, "InvalidContainerResourceRequests"},
-		"zero cpu":    {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 0, "memoryInGB": 1}} }, "InvalidContainerResourceRequests"},
-		"5 cpu":       {func(p, c map[string]any) { c["resources"] = map[string]any{"requests": map[string]any{"cpu": 5, "memoryInGB": 1}} }, "InvalidContainerResourceRequests"},
+		"tiny memory": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1e-6}}
+		}, "InvalidContainerResourceRequests"},
+		"zero cpu": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 0, "memoryInGB": 1}}
+		}, "InvalidContainerResourceRequests"},
+		"5 cpu": {func(p, c map[string]any) {
+			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 5, "memoryInGB": 1}}
+		}, "InvalidContainerResourceRequests"},
 		"duplicate ports": {func(p, c map[string]any) {
 			c["ports"] = []any{map[string]any{"port": 80}, map[string]any{"port": 80}}
 		}, "DuplicateContainerPorts"},
-		"port 0":         {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 0}} }, "InvalidContainerPort"},
-		"port protocol":  {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 80, "protocol": "SCTP"}} }, "InvalidContainerPortProtocol"},
-		"unknown volume": {func(p, c map[string]any) { c["volumeMounts"] = []any{map[string]any{"name": "nope", "mountPath": "/x"}} }, "VolumeMountRequiresVolume"},
+		"port 0":        {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 0}} }, "InvalidContainerPort"},
+		"port protocol": {func(p, c map[string]any) { c["ports"] = []any{map[string]any{"port": 80, "protocol": "SCTP"}} }, "InvalidContainerPortProtocol"},
+		"unknown volume": {func(p, c map[string]any) {
+			c["volumeMounts"] = []any{map[string]any{"name": "nope", "mountPath": "/x"}}
+		}, "VolumeMountRequiresVolume"},
 		"duplicate volume": {func(p, c map[string]any) {
 			p["volumes"] = []any{map[string]any{"name": "v", "emptyDir": map[string]any{}}, map[string]any{"name": "v", "emptyDir": map[string]any{}}}
 		}, "DuplicateVolumeName"},
-		"volume of no kind":   {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "v"}} }, "InvalidVolume"},
-		"volume of two kinds": {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "v", "emptyDir": map[string]any{}, "secret": map[string]any{}}} }, "InvalidVolume"},
+		"volume of no kind": {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "v"}} }, "InvalidVolume"},
+		"volume of two kinds": {func(p, c map[string]any) {
+			p["volumes"] = []any{map[string]any{"name": "v", "emptyDir": map[string]any{}, "secret": map[string]any{}}}
+		}, "InvalidVolume"},
 		"group over 4 cpu": {func(p, c map[string]any) {
 			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 3, "memoryInGB": 1}}
 			p["containers"] = append(p["containers"].([]any), map[string]any{"name": "d", "properties": map[string]any{"image": "x",
@@ -617,12 +631,16 @@ func TestInvalidValuesRefused(t *testing.T) {
 		"limits below requests": {func(p, c map[string]any) {
 			c["resources"] = map[string]any{"requests": map[string]any{"cpu": 2, "memoryInGB": 2}, "limits": map[string]any{"cpu": 1, "memoryInGB": 2}}
 		}, "InvalidContainerResourceLimits"},
-		"image with spaces":  {func(p, c map[string]any) { c["image"] = "a b" }, "InvalidContainerImage"},
-		"six IP ports":       {func(p, c map[string]any) { p["ipAddress"].(map[string]any)["ports"] = []any{1, 2, 3, 4, 5, 6} }, "InvalidRequestContent"},
-		"IP port not open":   {func(p, c map[string]any) { p["ipAddress"].(map[string]any)["ports"] = []any{map[string]any{"port": 81}} }, "InvalidIpAddressPort"},
-		"bad sku":            {func(p, c map[string]any) { p["sku"] = "Huge" }, "InvalidSku"},
-		"bad registry":       {func(p, c map[string]any) { p["imageRegistryCredentials"] = []any{map[string]any{"server": "a/b"}} }, "InvalidImageRegistryServer"},
-		"secret over 64 KiB": {func(p, c map[string]any) { p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"k": strings.Repeat("AAAA", 30000)}}} }, "InvalidSecretVolume"},
+		"image with spaces": {func(p, c map[string]any) { c["image"] = "a b" }, "InvalidContainerImage"},
+		"six IP ports":      {func(p, c map[string]any) { p["ipAddress"].(map[string]any)["ports"] = []any{1, 2, 3, 4, 5, 6} }, "InvalidRequestContent"},
+		"IP port not open": {func(p, c map[string]any) {
+			p["ipAddress"].(map[string]any)["ports"] = []any{map[string]any{"port": 81}}
+		}, "InvalidIpAddressPort"},
+		"bad sku":      {func(p, c map[string]any) { p["sku"] = "Huge" }, "InvalidSku"},
+		"bad registry": {func(p, c map[string]any) { p["imageRegistryCredentials"] = []any{map[string]any{"server": "a/b"}} }, "InvalidImageRegistryServer"},
+		"secret over 64 KiB": {func(p, c map[string]any) {
+			p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"k": strings.Repeat("AAAA", 30000)}}}
+		}, "InvalidSecretVolume"},
 	}
 	for name, c := range cases {
 		a := h.do("PUT", h.cg("bad")+cgv, groupJSON(c.mod))
