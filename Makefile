@@ -6,7 +6,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/aci-cli/aci/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean
+.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci ./cmd/aci
@@ -15,6 +15,12 @@ build:
 # tests need the real az CLI, which deps installs).
 test: deps lint docs-check build
 	$(GO) test -count=1 -timeout 25m ./...
+	./scripts/fuzz.sh 10s
+
+# Every fuzz target for FUZZTIME each (CI runs 10s; try 30m before a release).
+FUZZTIME ?= 5m
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
 
 unit:
 	$(GO) test ./internal/...
