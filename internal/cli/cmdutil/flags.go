@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -185,7 +186,7 @@ func FlagError(c *cobra.Command, err error) error {
 		}
 	}
 	if bad == "" {
-		return UsageError("%s", msg)
+		return UsageError("%s", argparseWording(c, msg))
 	}
 	e := &ExitError{Code: 2, Err: fmt.Errorf("unrecognized arguments: %s", bad)}
 	var names []string
@@ -235,4 +236,46 @@ func levenshtein(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
+}
+
+var (
+	invalidValueRE  = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+	needsArgLongRE  = regexp.MustCompile(`^flag needs an argument: (--[\w-]+)$`)
+	needsArgShortRE = regexp.MustCompile(`^flag needs an argument: '(\w)' in -\w$`)
+)
+
+// argparseWording says pflag's value errors as argparse does, without Go's
+// strconv details: "argument --tail: invalid int value: 'abc'".
+func argparseWording(c *cobra.Command, msg string) string {
+	if m := invalidValueRE.FindStringSubmatch(msg); m != nil {
+		kind := "value"
+		switch {
+		case strings.Contains(m[3], "ParseInt"), strings.Contains(m[3], "ParseUint"):
+			kind = "int value"
+		case strings.Contains(m[3], "ParseFloat"):
+			kind = "float value"
+		case strings.Contains(m[3], "ParseBool"):
+			kind = "boolean value"
+		case strings.Contains(m[3], "duration"):
+			kind = "duration value (seconds, or a Go duration such as 90s or 5m)"
+		}
+		return fmt.Sprintf("argument %s: invalid %s: '%s'", m[2], kind, m[1])
+	}
+	if m := needsArgLongRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("argument %s: expected one argument", argName(c, c.Flags().Lookup(strings.TrimPrefix(m[1], "--")), m[1]))
+	}
+	if m := needsArgShortRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("argument %s: expected one argument", argName(c, c.Flags().ShorthandLookup(m[1]), "-"+m[1]))
+	}
+	return msg
+}
+
+func argName(c *cobra.Command, f *pflag.Flag, fallback string) string {
+	if f == nil {
+		return fallback
+	}
+	if f.Shorthand != "" {
+		return "--" + f.Name + "/-" + f.Shorthand
+	}
+	return "--" + f.Name
 }

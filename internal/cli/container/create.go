@@ -204,6 +204,16 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 	if o.GPUCount < 0 {
 		return nil, cmdutil.UsageError("--gpu-count must not be negative.")
 	}
+	if o.SKU != "" {
+		if o.SKU, err = cmdutil.Choice(cmd, "--sku", o.SKU, "Confidential", "Dedicated", "Standard"); err != nil {
+			return nil, err
+		}
+	}
+	if o.Priority != "" {
+		if o.Priority, err = cmdutil.Choice(cmd, "--priority", o.Priority, "Regular", "Spot"); err != nil {
+			return nil, err
+		}
+	}
 	var ports []any
 	for _, p := range o.Ports {
 		n, err := strconv.Atoi(p)

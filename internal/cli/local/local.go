@@ -147,6 +147,9 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			o.stateDir = abs
+			if o.port < 0 || o.port > 65535 {
+				return cmdutil.UsageError("argument --port: invalid int value: '%d'", o.port)
+			}
 			if o.listen == "" {
 				o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
 			} else if _, _, err := net.SplitHostPort(o.listen); err != nil {

@@ -65,6 +65,12 @@ func markLeaves(c *cobra.Command) {
 		inner := sc.Args
 		sc.Args = func(cmd *cobra.Command, args []string) error {
 			if err := inner(cmd, args); err != nil {
+				// Name only the words beyond what the command takes.
+				for k := len(args) - 1; k >= 0; k-- {
+					if inner(cmd, args[:k]) == nil {
+						return cmdutil.UsageError("unrecognized arguments: %s", strings.Join(args[k:], " "))
+					}
+				}
 				return cmdutil.UsageError("unrecognized arguments: %s", strings.Join(args, " "))
 			}
 			return nil
@@ -101,6 +107,21 @@ func globals(f *cmdutil.Factory, cmd *cobra.Command) error {
 // Execute runs aci with args (without the program name).
 func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	root := New(f)
+	root.InitDefaultHelpCmd()
+	// The words before the first flag name the command: a word that names no
+	// subcommand of a group is a misspelling, whatever flags follow it
+	// ("aci contaner list -g x" is not about -g).
+	cur := root
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") || strings.HasPrefix(a, "__") || !cur.HasSubCommands() {
+			break
+		}
+		next, _, err := cur.Find([]string{a})
+		if err != nil || next == cur {
+			return cmdutil.UnknownCommand(cur, a)
+		}
+		cur = next
+	}
 	root.SetArgs(cmdutil.ExpandNArgs(root, args))
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
