@@ -128,6 +128,7 @@ type startOptions struct {
 	detach   bool
 	child    bool
 	remote   bool
+	gitRoots []string
 }
 
 func newStart(f *cmdutil.Factory) *cobra.Command {
@@ -147,6 +148,11 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			o.stateDir = abs
+			for i, r := range o.gitRoots {
+				if o.gitRoots[i], err = filepath.Abs(r); err != nil {
+					return err
+				}
+			}
 			if o.port < 0 || o.port > 65535 {
 				return cmdutil.UsageError("argument --port: invalid int value: '%d'", o.port)
 			}
@@ -176,6 +182,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one).")
 	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default <config dir>/local).")
 	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
+	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
 	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
 	fl.BoolVar(&o.child, "detached-child", false, "")
@@ -185,7 +192,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 
 // serve runs the server in this process until a signal.
 func serve(f *cmdutil.Factory, o *startOptions) error {
-	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, AllowRemote: o.remote})
+	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, AllowRemote: o.remote, GitRepoRoots: o.gitRoots})
 	if err != nil {
 		return err
 	}
@@ -246,6 +253,9 @@ func startDetached(f *cmdutil.Factory, o *startOptions) error {
 	defer logf.Close()
 	os.Remove(runtimePath(o.stateDir))
 	c := exec.Command(exe, "local", "start", "--detached-child", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote="+strconv.FormatBool(o.remote))
+	for _, r := range o.gitRoots {
+		c.Args = append(c.Args, "--git-repo-root", r)
+	}
 	c.Stdout, c.Stderr = logf, logf
 	c.Env = append(os.Environ(), "ACI_CONFIG_DIR="+f.ConfigDir)
 	detach(c)
@@ -441,7 +451,9 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
 				return err
 			}
-			files := []string{"state.db", "requests.log", "server.log", "runtime.json"}
+			// With the database gone, its sealing key protects nothing: a new one
+			// comes with the next database.
+			files := []string{"state.db", "secrets.key", "requests.log", "requests.log.1", "server.log", "runtime.json"}
 			if all {
 				files = append(files, "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "principals.json", "token-signing-key.pem")
 			}
