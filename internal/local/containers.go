@@ -324,7 +324,11 @@ func (h *ContainerGroups) gitAllowed(repo string) bool {
 }
 
 func (h *ContainerGroups) spec(r *Resource, p *groupPrivate, name string) (*GroupSpec, error) {
-	return specFrom(r.ID, name, p.Key, p.IP, filepath.Join(h.s.opts.StateDir, "volumes", p.Key), p.Full)
+	g, err := specFrom(r.ID, name, p.Key, p.IP, filepath.Join(h.s.opts.StateDir, "volumes", p.Key), p.Full)
+	if err == nil && h.s.secretRoot != "" {
+		g.SecretDir = filepath.Join(h.s.secretRoot, p.Key)
+	}
+	return g, err
 }
 
 func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {

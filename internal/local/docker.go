@@ -432,7 +432,11 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 func (d *DockerRuntime) prepareVolumes(ctx context.Context, g *GroupSpec) (map[string]mount.Mount, error) {
 	out := map[string]mount.Mount{}
 	for _, v := range g.Volumes {
-		dir, root, err := confine(g.VolumeDir, v.Name)
+		base := g.VolumeDir
+		if v.Kind == "secret" && g.SecretDir != "" {
+			base = g.SecretDir
+		}
+		dir, root, err := confine(base, v.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -613,6 +617,11 @@ func (d *DockerRuntime) Remove(ctx context.Context, g *GroupSpec) error {
 	if err := d.each(ctx, g, "pause", rm); err != nil {
 		return err
 	}
+	if g.SecretDir != "" {
+		if err := os.RemoveAll(g.SecretDir); err != nil {
+			return err
+		}
+	}
 	return os.RemoveAll(g.VolumeDir)
 }
 
@@ -640,7 +649,7 @@ func (d *DockerRuntime) removeContainer(ctx context.Context, id string) error {
 // name (from a run that died before recording it) is removed and the create retried.
 func (d *DockerRuntime) createNamed(ctx context.Context, cfg *container.Config, hc *container.HostConfig, name string) (string, error) {
 	res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
-	if err != nil && errdefs.IsConflict(err) {
+	if err != nil && (errdefs.IsConflict(err) || strings.Contains(err.Error(), "is already in use")) {
 		if rerr := d.removeContainer(ctx, name); rerr == nil {
 			res, err = d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
 		}

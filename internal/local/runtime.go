@@ -61,6 +61,9 @@ type GroupSpec struct {
 	Volumes            []VolumeSpec
 	Registries         []RegistryCredential
 	VolumeDir          string // where this group's host-side volume data lives
+	// SecretDir holds secret volumes: on tmpfs (/dev/shm) where the host has
+	// one, so secret contents never reach a disk; else VolumeDir.
+	SecretDir string
 }
 
 // Port is a published port.

@@ -40,6 +40,7 @@ func cgHarness(t *testing.T, rt Runtime, o Options) (*harness, *ContainerGroups)
 	o.Version = "test"
 	var cg *ContainerGroups
 	h := startWith(t, o, func(s *Server) { cg = NewContainerGroups(s, rt) })
+	t.Cleanup(func() { RemoveSecretVolumes(o.StateDir) })
 	if a := h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`); a.status != 201 {
 		t.Fatalf("rg: %s", a.raw)
 	}
@@ -732,6 +733,16 @@ func TestSecretsAtRest(t *testing.T) {
 			}
 		}
 	}
+	// Nothing in the state dir holds the secret file's content (secret volumes
+	// live on tmpfs).
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(secrets[2])) {
+				t.Errorf("%s holds the secret volume's content", p)
+			}
+		}
+		return nil
+	})
 	if st, _ := os.Stat(filepath.Join(dir, "secrets.key")); st == nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("secrets.key: %v", st)
 	}

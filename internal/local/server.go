@@ -64,6 +64,9 @@ type Server struct {
 	logFile  *rotatingFile
 	inflight chan struct{}
 	bigBods  chan struct{}
+	// secretRoot is where secret volumes live: a directory of this state dir
+	// on tmpfs, or "" for the state dir itself.
+	secretRoot string
 	throttle atomic.Int64
 	http     *http.Server
 	ln       net.Listener
@@ -130,6 +133,7 @@ func New(o Options) (*Server, error) {
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
 		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.secretRoot = secretRoot(o.StateDir)
 	s.tokens = &tokenService{id: id, base: func(*http.Request) string { return s.base }}
 	s.tokens.register(s.mux)
 	s.mux.HandleFunc("GET /aci-local/status", s.status)

@@ -451,6 +451,9 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
 				return err
 			}
+			if err := server.RemoveSecretVolumes(stateDir); err != nil {
+				return err
+			}
 			// With the database gone, its sealing key protects nothing: a new one
 			// comes with the next database.
 			files := []string{"state.db", "secrets.key", "requests.log", "requests.log.1", "server.log", "runtime.json"}
