@@ -25,7 +25,7 @@ func TestQuickStart(t *testing.T) {
 	}
 	r = must(t, run(t, env, aciBin, "local", "env"), 0)
 	for _, want := range []string{"export REQUESTS_CA_BUNDLE=", "export SSL_CERT_FILE=", "az cloud register -n local --endpoint-resource-manager " + st["endpoint"].(string) + "/",
-		"az cloud set -n local", "az login --service-principal -u "} {
+		"az cloud set -n local", "az login --service-principal -u ", "export IDENTITY_ENDPOINT=" + st["endpoint"].(string) + "/msi/token", "export IDENTITY_HEADER="} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("env lacks %q:\n%s", want, r.stdout)
 		}
@@ -39,6 +39,11 @@ func TestQuickStart(t *testing.T) {
 	if r := run(t, env, aciBin, "local", "status"); r.code != 1 {
 		t.Fatalf("status after stop: %+v", r)
 	}
+	// With nothing listening, a command fails at once, in one line, saying what to do.
+	r = run(t, env, aciBin, "group", "list")
+	if want := "ERROR: Could not connect to " + st["endpoint"].(string) + ": the connection was refused. Is aci local running? Start it with 'aci local start --detach'.\n"; r.code != 1 || r.stderr != want {
+		t.Fatalf("stopped endpoint: %+v", r)
+	}
 	// State survives a restart.
 	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none"), 0)
 	must(t, run(t, env, aciBin, "group", "create", "-n", "kept", "-l", "eastus", "-o", "none"), 0)
@@ -46,5 +51,30 @@ func TestQuickStart(t *testing.T) {
 	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none"), 0)
 	if r := must(t, run(t, env, aciBin, "group", "exists", "-n", "kept"), 0); r.stdout != "true\n" {
 		t.Fatalf("after restart: %+v", r)
+	}
+}
+
+// TestManagedIdentityLogin: `aci login --identity` with what `aci local env`
+// prints, and not without its secret.
+func TestManagedIdentityLogin(t *testing.T) {
+	env := localEnv(t)
+	r := must(t, run(t, env, aciBin, "local", "env"), 0)
+	var mi []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if kv, ok := strings.CutPrefix(line, "export IDENTITY_"); ok {
+			mi = append(mi, "IDENTITY_"+kv)
+		}
+	}
+	if len(mi) != 2 {
+		t.Fatalf("env: %s", r.stdout)
+	}
+	must(t, run(t, append(env, mi...), aciBin, "login", "--identity", "-o", "none"), 0)
+	if r := must(t, run(t, append(env, mi...), aciBin, "account", "show", "--query", "user.type", "-o", "tsv"), 0); r.stdout != "servicePrincipal\n" && r.stdout != "managedIdentity\n" {
+		t.Fatalf("account after identity login: %q", r.stdout)
+	}
+	must(t, run(t, append(env, mi...), aciBin, "group", "list", "-o", "none"), 0)
+	wrong := append(append([]string{}, env...), mi[0], "IDENTITY_HEADER=wrong")
+	if r := run(t, wrong, aciBin, "login", "--identity", "-o", "none"); r.code != 1 || !strings.HasPrefix(r.stderr, "ERROR: ") {
+		t.Fatalf("identity login with a wrong secret: %+v", r)
 	}
 }
