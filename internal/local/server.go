@@ -67,14 +67,14 @@ type Server struct {
 	// secretRoot is where secret volumes live: a directory of this state dir
 	// on tmpfs, or "" for the state dir itself.
 	secretRoot string
-	throttle atomic.Int64
-	http     *http.Server
-	ln       net.Listener
-	base     string
-	started  time.Time
-	wg       sync.WaitGroup
-	ctx      context.Context
-	cancel   context.CancelFunc
+	throttle   atomic.Int64
+	http       *http.Server
+	ln         net.Listener
+	base       string
+	started    time.Time
+	wg         sync.WaitGroup
+	ctx        context.Context
+	cancel     context.CancelFunc
 }
 
 // apiError is an ARM error answer.
