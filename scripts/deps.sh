@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Go: the real az CLI (Debian's
-# azure-cli, 2.45) for the side-by-side tests, PyYAML and openssl for
-# shared/tools/azdiff.py, busybox-static for aci local's hello-world image. Idempotent; uses sudo when not root.
+# azure-cli, 2.45) for the side-by-side tests, curl for the demo, git for
+# gitRepo volumes, busybox-static for aci local's hello-world image.
+# Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
 command -v az >/dev/null 2>&1 || need+=(azure-cli)
-/usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v git >/dev/null 2>&1 || need+=(git)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # A static busybox gives aci local's hello-world image a shell (exec tests).
 [ -x /bin/busybox ] || need+=(busybox-static)

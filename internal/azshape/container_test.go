@@ -17,7 +17,7 @@ func TestContainerGroupMatchesGolden(t *testing.T) {
 	rec := recordedBody(t, "container/test_container_create.yaml", "container show")
 	var wire, want any
 	json.Unmarshal([]byte(rec), &wire)
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "reference", "az", "golden", "container_create.show.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "az", "golden", "container_create.show.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestContainerGroupMatchesGolden(t *testing.T) {
 // recordedBody returns the response body of the first interaction of a command.
 func recordedBody(t *testing.T, cassette, command string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "reference", "az", "recordings", cassette))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "az", "recordings", cassette))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 package azshape
 
-// Specs of the models az prints, from the REST specs in shared/reference/rest-specs
+// Specs of the models az prints, from the official REST specs (Microsoft.ContainerInstance and Microsoft.Resources)
 // and checked against az's golden output.
 
 // ResourceGroup is azure-mgmt-resource's ResourceGroup (properties not flattened).

@@ -21,7 +21,7 @@ import (
 
 // recorded returns the body of az's recorded `container show` (a running group).
 func recorded(t *testing.T) map[string]any {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "reference", "az", "recordings", "container", "test_container_create.yaml"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "az", "recordings", "container", "test_container_create.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package clitest drives aci's command tree in-process against an httptest TLS
-// server that replays az's recorded traffic (shared/reference/az/recordings) and
-// the official REST examples, so command tests assert exact requests and output.
+// server that replays az's recorded traffic (testdata/az/recordings, copied from
+// real az runs) and the official REST examples, so command tests assert exact
+// requests and output.
 package clitest
 
 import (
@@ -21,27 +22,28 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Shared is the path of ../shared from the repository root.
-func Shared(t testing.TB, parts ...string) string {
+// Testdata is a path below the repository's testdata/ (recordings and az's
+// renderings, shared by the packages that test against them).
+func Testdata(t testing.TB, parts ...string) string {
 	t.Helper()
-	sharedOnce.Do(func() {
+	rootOnce.Do(func() {
 		wd, _ := os.Getwd()
 		for d := wd; d != "/"; d = filepath.Dir(d) {
 			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				sharedRoot = filepath.Join(filepath.Dir(d), "shared")
+				repoRoot = d
 				return
 			}
 		}
 	})
-	if sharedRoot == "" {
+	if repoRoot == "" {
 		t.Fatal("no go.mod above the test")
 	}
-	return filepath.Join(append([]string{sharedRoot}, parts...)...)
+	return filepath.Join(append([]string{repoRoot, "testdata"}, parts...)...)
 }
 
 var (
-	sharedOnce sync.Once
-	sharedRoot string
+	rootOnce sync.Once
+	repoRoot string
 )
 
 // Tenant and Subscription are what the fake token service and /subscriptions use
@@ -67,7 +69,7 @@ type Response struct {
 }
 
 // Server replays responses per (method, lower-cased path), in order, the last one
-// repeating, like shared/tools/replay.py.
+// repeating, as az's test replays do.
 type Server struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -75,6 +77,10 @@ type Server struct {
 	pos      map[string]int
 	requests []Request
 	custom   map[string]http.HandlerFunc
+	// RetryAfter is what polls of loaded cassettes are told to wait: "0" for
+	// in-process tests; the real az needs "1" (at 0 it falls back to its own
+	// 30-second default).
+	RetryAfter string
 }
 
 // HandleFunc serves a path prefix with a handler of the test's own (websockets).
@@ -89,7 +95,7 @@ func (s *Server) HandleFunc(prefix string, h http.HandlerFunc) {
 
 // NewServer starts an empty replay server; add cassettes or responses.
 func NewServer(t testing.TB) *Server {
-	s := &Server{queues: map[string][]Response{}, pos: map[string]int{}}
+	s := &Server{queues: map[string][]Response{}, pos: map[string]int{}, RetryAfter: "0"}
 	s.Server = httptest.NewTLSServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -128,7 +134,7 @@ type cassette struct {
 // LoadCassette queues every response of a recording (path below recordings/).
 func (s *Server) LoadCassette(t testing.TB, name string) {
 	t.Helper()
-	b, err := os.ReadFile(Shared(t, "reference", "az", "recordings", name))
+	b, err := os.ReadFile(Testdata(t, "az", "recordings", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +156,7 @@ func (s *Server) LoadCassette(t testing.TB, name string) {
 			val := v[0]
 			if kl == "location" || kl == "azure-asyncoperation" {
 				val = strings.Replace(val, "https://management.azure.com", s.URL, 1)
-				h["Retry-After"] = "0"
+				h["Retry-After"] = s.RetryAfter
 			}
 			h[k] = val
 		}
@@ -197,6 +203,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
+	// az joins its endpoint's trailing slash to absolute paths ("//metadata/...").
+	r.URL.Path = "/" + strings.TrimLeft(r.URL.Path, "/")
 	p := strings.TrimRight(strings.ToLower(r.URL.Path), "/")
 	switch {
 	case p == "/metadata/endpoints":
@@ -232,6 +240,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if resp == nil {
+		if p == "/tenants" && r.Method == http.MethodGet {
+			s.writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"id": "/tenants/" + Tenant, "tenantId": Tenant}}})
+			return
+		}
 		if p == "/subscriptions" && r.Method == http.MethodGet {
 			s.writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"id": "/subscriptions/" + Subscription,
 				"subscriptionId": Subscription, "tenantId": Tenant, "displayName": "replay", "state": "Enabled",

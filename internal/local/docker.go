@@ -645,19 +645,27 @@ func (d *DockerRuntime) removeContainer(ctx context.Context, id string) error {
 	}
 }
 
-// createNamed creates a container under a fixed name; a leftover of the same
-// name (from a run that died before recording it) is removed and the create retried.
+// createNamed creates a container under a fixed name. A leftover of the same
+// name is removed and the create retried: after a crash the engine may still
+// be finishing a create the dead process asked for, so a few tries are needed.
 func (d *DockerRuntime) createNamed(ctx context.Context, cfg *container.Config, hc *container.HostConfig, name string) (string, error) {
-	res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
-	if err != nil && (errdefs.IsConflict(err) || strings.Contains(err.Error(), "is already in use")) {
-		if rerr := d.removeContainer(ctx, name); rerr == nil {
-			res, err = d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	for attempt := 0; ; attempt++ {
+		res, err := d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+		if err == nil {
+			return res.ID, nil
+		}
+		if !(errdefs.IsConflict(err) || strings.Contains(err.Error(), "is already in use")) || attempt >= 10 {
+			return "", err
+		}
+		if rerr := d.removeContainer(ctx, name); rerr != nil {
+			return "", err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
 		}
 	}
-	if err != nil {
-		return "", err
-	}
-	return res.ID, nil
 }
 
 func (d *DockerRuntime) containerID(ctx context.Context, g *GroupSpec, name string) (string, error) {

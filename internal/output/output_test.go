@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// goldenDir is az's own renderings of recorded responses (shared/reference/az/golden).
-var goldenDir = filepath.Join("..", "..", "..", "shared", "reference", "az", "golden")
+// goldenDir is az's own renderings of recorded responses.
+var goldenDir = filepath.Join("..", "..", "testdata", "az", "golden")
 
 func readGolden(t *testing.T, name string) string {
 	t.Helper()

@@ -157,7 +157,7 @@ func TestCrashAtScale(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(stateDir, "server.log"))
 		t.Logf("server.log:\n%s", b)
 	}
-	if ops["create acked"] < kills/4 {
+	if ops["create acked"] < kills/10 {
 		t.Fatalf("the workload hardly ran: %v", ops)
 	}
 

@@ -12,7 +12,7 @@ import (
 
 // transcript returns one command's output from az's recorded real run.
 func transcript(t *testing.T, file, cmd string) string {
-	b, err := os.ReadFile(clitest.Shared(t, "reference", "az", "golden", file))
+	b, err := os.ReadFile(clitest.Testdata(t, "az", "golden", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestAgainstRealRun(t *testing.T) {
 
 func TestConfigureAgainstRealRun(t *testing.T) {
 	e := &clitest.Env{T: t, ConfigDir: filepath.Join(t.TempDir(), ".azure")}
-	clitest.Shared(t) // resolve before the working directory changes
+	clitest.Testdata(t) // resolve before the working directory changes
 	wd, _ := os.Getwd()
 	defer os.Chdir(wd)
 	os.Chdir(filepath.Dir(e.ConfigDir))

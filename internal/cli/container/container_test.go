@@ -22,7 +22,7 @@ const (
 var groupPath = "/subscriptions/" + clitest.Subscription + "/resourceGroups/" + rg + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
 
 func golden(t *testing.T, n string) string {
-	b, err := os.ReadFile(clitest.Shared(t, "reference", "az", "golden", n))
+	b, err := os.ReadFile(clitest.Testdata(t, "az", "golden", n))
 	if err != nil {
 		t.Fatal(err)
 	}

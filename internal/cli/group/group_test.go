@@ -13,7 +13,7 @@ import (
 const rg = "cli_test_rg_scenario000001"
 
 func golden(t *testing.T, name string) string {
-	b, err := os.ReadFile(clitest.Shared(t, "reference", "az", "golden", name))
+	b, err := os.ReadFile(clitest.Testdata(t, "az", "golden", name))
 	if err != nil {
 		t.Fatal(err)
 	}
