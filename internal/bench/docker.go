@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aci-cli/aci/internal/local"
+	"github.com/aci-cli/aci/internal/local/runtime/docker"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
@@ -24,7 +24,7 @@ type DockerBaseline struct {
 
 // NewDockerBaseline connects to the local engine.
 func NewDockerBaseline(hc *http.Client) (*DockerBaseline, error) {
-	cli, err := local.ConnectDocker()
+	cli, err := docker.Connect()
 	if err != nil {
 		return nil, fmt.Errorf("--baseline docker needs a Docker engine: %v", err)
 	}

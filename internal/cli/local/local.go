@@ -26,7 +26,11 @@ import (
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/login"
 	"github.com/aci-cli/aci/internal/hello"
-	server "github.com/aci-cli/aci/internal/local"
+	server "github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
+	"github.com/aci-cli/aci/internal/local/runtime"
+	"github.com/aci-cli/aci/internal/local/runtime/docker"
+	"github.com/aci-cli/aci/internal/local/runtime/process"
 	"github.com/spf13/cobra"
 )
 
@@ -197,7 +201,7 @@ func serve(f *cmdutil.Factory, o *startOptions) error {
 		return err
 	}
 	rt := newRuntime(o.stateDir)
-	cg := server.NewContainerGroups(srv, rt)
+	cg := containerinstance.NewContainerGroups(srv, rt)
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "WARNING: cleaning up containers of earlier runs failed: %v\n", err)
@@ -443,7 +447,7 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 				return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
 			}
 			// The runtime objects of every group go too.
-			if d, err := server.NewDockerRuntime(stateDir); err == nil {
+			if d, err := docker.New(stateDir); err == nil {
 				if err := d.Reconcile(f.Context(), func(string) bool { return false }); err != nil {
 					return err
 				}
@@ -451,7 +455,7 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
 				return err
 			}
-			if err := server.RemoveSecretVolumes(stateDir); err != nil {
+			if err := runtime.RemoveSecretVolumes(stateDir); err != nil {
 				return err
 			}
 			// With the database gone, its sealing key protects nothing: a new one
@@ -475,10 +479,10 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 
 // newRuntime picks Docker when an engine answers, else the process runtime
 // (which serves only the built-in hello-world image).
-func newRuntime(stateDir string) server.Runtime {
-	d, err := server.NewDockerRuntime(stateDir)
+func newRuntime(stateDir string) runtime.Runtime {
+	d, err := docker.New(stateDir)
 	if err != nil {
-		return server.NewProcessRuntime(err.Error())
+		return process.New(err.Error())
 	}
 	return d
 }
@@ -488,14 +492,14 @@ func newImages(f *cmdutil.Factory) *cobra.Command {
 		Use:   "images",
 		Short: "Build aci local's built-in images (pause and hello-world) from this binary.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := server.NewDockerRuntime(defaultStateDir(f))
+			d, err := docker.New(defaultStateDir(f))
 			if err != nil {
 				return cmdutil.Fail("%v", err)
 			}
 			if err := d.EnsureImages(f.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintln(f.IO.ErrOut, "built aci-local/pause and aci-local/helloworld (also tagged "+server.BuiltinHelloImage+":latest)")
+			fmt.Fprintln(f.IO.ErrOut, "built aci-local/pause and aci-local/helloworld (also tagged "+runtime.BuiltinHelloImage+":latest)")
 			return nil
 		},
 	}

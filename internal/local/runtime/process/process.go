@@ -1,4 +1,5 @@
-package local
+// Package process is aci local's runtime where no Docker engine is reachable.
+package process
 
 import (
 	"bytes"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/hello"
+	"github.com/aci-cli/aci/internal/local/runtime"
 )
 
 // ProcessRuntime is used where no Docker engine is reachable: it can run only the
@@ -49,8 +51,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// NewProcessRuntime explains in why that Docker is missing.
-func NewProcessRuntime(why string) *ProcessRuntime {
+// New explains in why that Docker is missing.
+func New(why string) *ProcessRuntime {
 	return &ProcessRuntime{groups: map[string]*processGroup{}, why: why}
 }
 
@@ -58,13 +60,13 @@ func NewProcessRuntime(why string) *ProcessRuntime {
 func (p *ProcessRuntime) Name() string { return "process" }
 
 func (p *ProcessRuntime) noEngine(image string) error {
-	return &ErrImage{Image: image, Reason: fmt.Sprintf("no Docker engine is reachable (%s); without one aci local runs only %s", p.why, BuiltinHelloImage)}
+	return &runtime.ErrImage{Image: image, Reason: fmt.Sprintf("no Docker engine is reachable (%s); without one aci local runs only %s", p.why, runtime.BuiltinHelloImage)}
 }
 
 // CheckImages accepts only the built-in hello-world image.
-func (p *ProcessRuntime) CheckImages(ctx context.Context, g *GroupSpec) error {
-	for _, c := range append(append([]ContainerSpec{}, g.InitContainers...), g.Containers...) {
-		if !IsHelloImage(c.Image) || len(g.Containers) != 1 || len(g.InitContainers) > 0 {
+func (p *ProcessRuntime) CheckImages(ctx context.Context, g *runtime.GroupSpec) error {
+	for _, c := range append(append([]runtime.ContainerSpec{}, g.InitContainers...), g.Containers...) {
+		if !runtime.IsHelloImage(c.Image) || len(g.Containers) != 1 || len(g.InitContainers) > 0 {
 			return p.noEngine(c.Image)
 		}
 	}
@@ -72,9 +74,9 @@ func (p *ProcessRuntime) CheckImages(ctx context.Context, g *GroupSpec) error {
 }
 
 // Run serves the hello page on every group port.
-func (p *ProcessRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (p *ProcessRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	for _, c := range g.Containers {
-		if !IsHelloImage(c.Image) || len(g.Containers) != 1 {
+		if !runtime.IsHelloImage(c.Image) || len(g.Containers) != 1 {
 			event(c.Name, "Failed", p.noEngine(c.Image).Error())
 			return p.noEngine(c.Image)
 		}
@@ -82,7 +84,7 @@ func (p *ProcessRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc)
 	pg := &processGroup{log: &syncBuffer{}, started: time.Now()}
 	ports := g.Ports
 	if len(ports) == 0 {
-		ports = []Port{{Port: 80, Protocol: "TCP"}}
+		ports = []runtime.Port{{Port: 80, Protocol: "TCP"}}
 	}
 	c := g.Containers[0]
 	event(c.Name, "Pulled", "Image \""+c.Image+"\" is built into aci local")
@@ -112,11 +114,11 @@ func (pg *processGroup) stop() {
 }
 
 // Status reports the hello container as running while it serves.
-func (p *ProcessRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]ContainerStatus, error) {
+func (p *ProcessRuntime) Status(ctx context.Context, g *runtime.GroupSpec) (map[string]runtime.ContainerStatus, error) {
 	p.mu.Lock()
 	pg := p.groups[g.Key]
 	p.mu.Unlock()
-	out := map[string]ContainerStatus{}
+	out := map[string]runtime.ContainerStatus{}
 	for _, c := range g.Containers {
 		switch {
 		case pg == nil:
@@ -124,16 +126,16 @@ func (p *ProcessRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]C
 			// Reconcile serves the group again.
 		case pg.stopped:
 			zero := 0
-			out[c.Name] = ContainerStatus{State: "Terminated", StartTime: pg.started, FinishTime: time.Now(), ExitCode: &zero, DetailStatus: "Completed"}
+			out[c.Name] = runtime.ContainerStatus{State: "Terminated", StartTime: pg.started, FinishTime: time.Now(), ExitCode: &zero, DetailStatus: "Completed"}
 		default:
-			out[c.Name] = ContainerStatus{State: "Running", StartTime: pg.started}
+			out[c.Name] = runtime.ContainerStatus{State: "Running", StartTime: pg.started}
 		}
 	}
 	return out, nil
 }
 
 // Stop closes the listeners.
-func (p *ProcessRuntime) Stop(ctx context.Context, g *GroupSpec) error {
+func (p *ProcessRuntime) Stop(ctx context.Context, g *runtime.GroupSpec) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pg := p.groups[g.Key]; pg != nil {
@@ -143,18 +145,18 @@ func (p *ProcessRuntime) Stop(ctx context.Context, g *GroupSpec) error {
 }
 
 // Start serves again.
-func (p *ProcessRuntime) Start(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (p *ProcessRuntime) Start(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	p.Remove(ctx, g)
 	return p.Run(ctx, g, event)
 }
 
 // Restart is Start for a process.
-func (p *ProcessRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (p *ProcessRuntime) Restart(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	return p.Start(ctx, g, event)
 }
 
 // Remove stops serving and forgets the group.
-func (p *ProcessRuntime) Remove(ctx context.Context, g *GroupSpec) error {
+func (p *ProcessRuntime) Remove(ctx context.Context, g *runtime.GroupSpec) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pg := p.groups[g.Key]; pg != nil {
@@ -165,7 +167,7 @@ func (p *ProcessRuntime) Remove(ctx context.Context, g *GroupSpec) error {
 }
 
 // Logs returns the request log.
-func (p *ProcessRuntime) Logs(ctx context.Context, g *GroupSpec, name string, tail int, timestamps bool) (string, error) {
+func (p *ProcessRuntime) Logs(ctx context.Context, g *runtime.GroupSpec, name string, tail int, timestamps bool) (string, error) {
 	p.mu.Lock()
 	pg := p.groups[g.Key]
 	p.mu.Unlock()
@@ -187,7 +189,7 @@ func (p *ProcessRuntime) Logs(ctx context.Context, g *GroupSpec, name string, ta
 }
 
 // Exec is not possible without containers.
-func (p *ProcessRuntime) Exec(ctx context.Context, g *GroupSpec, name string, argv []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func (p *ProcessRuntime) Exec(ctx context.Context, g *runtime.GroupSpec, name string, argv []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	return 0, errors.New("exec needs the Docker runtime: " + p.why)
 }
 

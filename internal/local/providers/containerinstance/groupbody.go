@@ -1,8 +1,9 @@
-package local
+package containerinstance
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/core"
 	"math"
 	"path"
 	"regexp"
@@ -146,10 +147,10 @@ var (
 )
 
 // decodeGroup parses a container-group body into its typed form.
-func decodeGroup(b []byte) (*cgBody, *apiError) {
+func decodeGroup(b []byte) (*cgBody, *core.APIError) {
 	var g cgBody
 	if err := json.Unmarshal(b, &g); err != nil {
-		return nil, &apiError{400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: '%s'.", err.Error())}
+		return nil, core.NewError(400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: '%s'.", err.Error()))
 	}
 	return &g, nil
 }
@@ -158,9 +159,11 @@ func decodeGroup(b []byte) (*cgBody, *apiError) {
 // stored and fails later. Every name that becomes a host path (volume names,
 // secret file names, git directories) is checked here, and again where it is
 // used (confine), so one missed rule cannot reach the host.
-func (g *cgBody) validate(name string, gitAllowed func(string) bool) *apiError {
-	bad := func(code, format string, a ...any) *apiError { return &apiError{400, code, fmt.Sprintf(format, a...)} }
-	null := func(what string) *apiError {
+func (g *cgBody) validate(name string, gitAllowed func(string) bool) *core.APIError {
+	bad := func(code, format string, a ...any) *core.APIError {
+		return core.NewError(400, code, fmt.Sprintf(format, a...))
+	}
+	null := func(what string) *core.APIError {
 		return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: '%s must not contain null'.", what)
 	}
 	if len(name) > 63 || !aciNameRE.MatchString(name) {
@@ -385,20 +388,20 @@ func (g *cgBody) validate(name string, gitAllowed func(string) bool) *apiError {
 }
 
 // normal checks a port and returns it with its protocol in canonical case.
-func (p *portBody) normal() (portBody, *apiError) {
+func (p *portBody) normal() (portBody, *core.APIError) {
 	if p.Port < 1 || p.Port > 65535 {
-		return portBody{}, &apiError{400, "InvalidContainerPort", fmt.Sprintf("The port '%d' is invalid. It must be between 1 and 65535.", p.Port)}
+		return portBody{}, core.NewError(400, "InvalidContainerPort", fmt.Sprintf("The port '%d' is invalid. It must be between 1 and 65535.", p.Port))
 	}
 	proto := strings.ToUpper(orDefault(p.Protocol, "TCP"))
 	if proto != "TCP" && proto != "UDP" {
-		return portBody{}, &apiError{400, "InvalidContainerPortProtocol", fmt.Sprintf("The protocol '%s' of port %d is invalid. Allowed values are 'TCP' and 'UDP'.", printable(p.Protocol), p.Port)}
+		return portBody{}, core.NewError(400, "InvalidContainerPortProtocol", fmt.Sprintf("The protocol '%s' of port %d is invalid. Allowed values are 'TCP' and 'UDP'.", printable(p.Protocol), p.Port))
 	}
 	return portBody{p.Port, proto}, nil
 }
 
-func (r *resourceSet) check(kind, cn string) *apiError {
-	bad := func(format string, a ...any) *apiError {
-		return &apiError{400, "InvalidContainerResourceRequests", fmt.Sprintf(format, a...)}
+func (r *resourceSet) check(kind, cn string) *core.APIError {
+	bad := func(format string, a ...any) *core.APIError {
+		return core.NewError(400, "InvalidContainerResourceRequests", fmt.Sprintf(format, a...))
 	}
 	if r.CPU == nil || math.IsNaN(*r.CPU) || *r.CPU <= 0 || *r.CPU > maxGroupCPU {
 		return bad("The CPU %s '%s' of container '%s' is invalid. It must be greater than 0 and at most %g cores.", kind, fmtPtr(r.CPU), cn, maxGroupCPU)
@@ -417,8 +420,10 @@ func (r *resourceSet) check(kind, cn string) *apiError {
 	return nil
 }
 
-func (v *volumeBody) validate(gitAllowed func(string) bool) *apiError {
-	bad := func(code, format string, a ...any) *apiError { return &apiError{400, code, fmt.Sprintf(format, a...)} }
+func (v *volumeBody) validate(gitAllowed func(string) bool) *core.APIError {
+	bad := func(code, format string, a ...any) *core.APIError {
+		return core.NewError(400, code, fmt.Sprintf(format, a...))
+	}
 	if len(v.Name) > 63 || !aciNameRE.MatchString(v.Name) {
 		return bad("InvalidVolumeName", "The volume name '%s' is invalid. A valid volume name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", printable(v.Name))
 	}

@@ -1,4 +1,4 @@
-package local
+package runtime
 
 import (
 	"errors"
@@ -8,13 +8,13 @@ import (
 	"strings"
 )
 
-// confine makes (or opens) the directory name directly inside base and returns
+// Confine makes (or opens) the directory name directly inside base and returns
 // its path and an os.Root on it. It is the second wall behind the API's name
 // rules: name must be one plain path element, and the result must be a real
 // directory whose resolved path is exactly base/name, so neither "..", an
 // absolute path, nor a symlink planted by a container can take a bind mount or
 // a file write anywhere else on the host.
-func confine(base, name string) (string, *os.Root, error) {
+func Confine(base, name string) (string, *os.Root, error) {
 	if name == "" || name == "." || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\`) {
 		return "", nil, fmt.Errorf("volume name %q is not a plain directory name", name)
 	}

@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"crypto/rand"
@@ -27,7 +27,11 @@ type Identity struct {
 	key       *rsa.PrivateKey
 }
 
-func randomSecret() string {
+// PublicKey is the key that verifies the tenant's tokens.
+func (i *Identity) PublicKey() *rsa.PublicKey { return &i.key.PublicKey }
+
+// RandomSecret is 24 random bytes, hex-encoded.
+func RandomSecret() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
@@ -45,12 +49,12 @@ func loadIdentity(dir string) (*Identity, error) {
 		}
 	case os.IsNotExist(err):
 		id = &Identity{TenantID: uuid.NewString(), SubscriptionID: uuid.NewString(), ClientID: uuid.NewString(),
-			ClientSecret: randomSecret(), UserName: "user@aci.local", UserPassword: randomSecret()}
+			ClientSecret: RandomSecret(), UserName: "user@aci.local", UserPassword: RandomSecret()}
 	default:
 		return nil, err
 	}
 	if id.MSISecret == "" { // new, or written by a version without one
-		id.MSISecret = randomSecret()
+		id.MSISecret = RandomSecret()
 		b, _ := json.MarshalIndent(id, "", "  ")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return nil, err

@@ -1,4 +1,4 @@
-package local
+package containerinstance
 
 // The hostile suite: who may call what (auth matrix), what a request body may
 // make the server touch on the host (traversal), what malformed input does
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,24 +22,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/runtime"
+	"github.com/aci-cli/aci/internal/local/runtime/process"
 	"github.com/golang-jwt/jwt/v5"
 )
 
 const cgv = "?api-version=2023-05-01"
 
 // cgHarness is a server with container groups on rt and a resource group "rg".
-func cgHarness(t *testing.T, rt Runtime, o Options) (*harness, *ContainerGroups) {
+func cgHarness(t *testing.T, rt runtime.Runtime, o core.Options) (*harness, *ContainerGroups) {
 	t.Helper()
 	if o.StateDir == "" {
 		o.StateDir = t.TempDir()
 	}
 	o.Version = "test"
 	var cg *ContainerGroups
-	h := startWith(t, o, func(s *Server) { cg = NewContainerGroups(s, rt) })
-	t.Cleanup(func() { RemoveSecretVolumes(o.StateDir) })
+	h := startWith(t, o, func(s *core.Server) { cg = NewContainerGroups(s, rt) })
+	t.Cleanup(func() { runtime.RemoveSecretVolumes(o.StateDir) })
 	if a := h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`); a.status != 201 {
 		t.Fatalf("rg: %s", a.raw)
 	}
@@ -53,7 +52,7 @@ func (h *harness) cg(name string) string {
 
 // groupJSON is a valid one-container group, changed by mod.
 func groupJSON(mod func(props map[string]any, c map[string]any)) string {
-	c := map[string]any{"name": "c", "properties": map[string]any{"image": BuiltinHelloImage,
+	c := map[string]any{"name": "c", "properties": map[string]any{"image": runtime.BuiltinHelloImage,
 		"resources": map[string]any{"requests": map[string]any{"cpu": 1, "memoryInGB": 1.5}},
 		"ports":     []any{map[string]any{"port": 80}}}}
 	props := map[string]any{"osType": "Linux", "containers": []any{c},
@@ -87,11 +86,11 @@ func (h *harness) withToken(tok string) *harness {
 
 // Every route refuses every token that is not a valid one of this endpoint.
 func TestAuthMatrix(t *testing.T) {
-	h, _ := cgHarness(t, newFakeRuntime(), Options{TestHooks: true})
+	h, _ := cgHarness(t, newFakeRuntime(), core.Options{TestHooks: true})
 	other := start(t, t.TempDir()) // another instance: its tokens are foreign here
-	sub := h.srv.id.SubscriptionID
+	sub := h.srv.Identity().SubscriptionID
 	now := time.Now()
-	valid := jwt.MapClaims{"aud": ARMAudience, "iss": h.srv.BaseURL() + "/adfs", "tid": h.srv.id.TenantID, "oid": "x",
+	valid := jwt.MapClaims{"aud": core.ARMAudience, "iss": h.srv.BaseURL() + "/adfs", "tid": h.srv.Identity().TenantID, "oid": "x",
 		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
 	with := func(k string, val any) jwt.MapClaims {
 		c := jwt.MapClaims{}
@@ -102,7 +101,7 @@ func TestAuthMatrix(t *testing.T) {
 		return c
 	}
 	sign := func(c jwt.MapClaims) string {
-		s, err := h.srv.tokens.sign(c)
+		s, err := h.srv.SignToken(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,16 +113,16 @@ func TestAuthMatrix(t *testing.T) {
 	sig[5] ^= 1
 	tampered := parts[0] + "." + parts[1] + "." + string(sig)
 	// The payload changed under the same signature.
-	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+ARMAudience+`","tid":"`+h.srv.id.TenantID+`","exp":9999999999}`)) + "." + parts[2]
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+core.ARMAudience+`","tid":"`+h.srv.Identity().TenantID+`","exp":9999999999}`)) + "." + parts[2]
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
-	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&h.srv.id.key.PublicKey))})
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&*h.srv.Identity().PublicKey()))})
 	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, valid).SignedString(pubPEM)
-	refresh, _ := h.srv.tokens.sign(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
-	storage := h.clientCredentials(h.srv.id.ClientID, h.srv.id.ClientSecret, "https://storage.azure.com/.default")
+	refresh, _ := h.srv.SignToken(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
+	storage := h.clientCredentials(h.srv.Identity().ClientID, h.srv.Identity().ClientSecret, "https://storage.azure.com/.default")
 
 	tokens := map[string]string{
 		"none":           "",
-		"basic":          "Basic " + base64.StdEncoding.EncodeToString([]byte(h.srv.id.ClientID+":"+h.srv.id.ClientSecret)),
+		"basic":          "Basic " + base64.StdEncoding.EncodeToString([]byte(h.srv.Identity().ClientID+":"+h.srv.Identity().ClientSecret)),
 		"garbage":        "Bearer not-a-jwt",
 		"expired":        "Bearer " + sign(with("exp", now.Add(-2*time.Hour).Unix())),
 		"not yet valid":  "Bearer " + sign(with("nbf", now.Add(2*time.Hour).Unix())),
@@ -210,118 +209,6 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// The managed-identity endpoint hands out nothing without its secret.
-func TestManagedIdentityNeedsSecret(t *testing.T) {
-	h := start(t, t.TempDir())
-	base := h.srv.BaseURL()
-	secret := h.srv.id.MSISecret
-	res := url.QueryEscape(ARMAudience)
-	cases := []struct {
-		name, method, path string
-		hdr                map[string]string
-		status             int
-	}{
-		{"IMDS, nothing", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, nil, 400},
-		{"IMDS, Metadata only", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
-		{"IMDS, secret without Metadata", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 400},
-		{"IMDS, wrong secret", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": "x"}, 401},
-		{"IMDS, all", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": secret}, 200},
-		{"App Service, nothing", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, nil, 401},
-		{"App Service, Metadata only", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
-		{"App Service, secret", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 200},
-		{"MSI_SECRET shape", "GET", "/msi/token?api-version=2017-09-01&resource=" + res, map[string]string{"secret": secret}, 200},
-		{"no resource", "GET", "/msi/token?api-version=2019-08-01", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
-		{"another identity", "GET", "/msi/token?api-version=2019-08-01&resource=" + res + "&client_id=11111111-1111-1111-1111-111111111111", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
-		{"PUT", "PUT", "/msi/token?resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 405},
-	}
-	for _, c := range cases {
-		req, _ := http.NewRequest(c.method, base+c.path, nil)
-		for k, v := range c.hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := h.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != c.status {
-			t.Errorf("%s: %d %s", c.name, resp.StatusCode, b)
-		}
-		if c.status != 200 && bytes.Contains(b, []byte("access_token")) {
-			t.Errorf("%s: a token was handed out: %s", c.name, b)
-		}
-	}
-	// The requested audience is honoured: a storage token does not open ARM.
-	req, _ := http.NewRequest("GET", base+"/msi/token?api-version=2019-08-01&resource="+url.QueryEscape("https://storage.azure.com/"), nil)
-	req.Header.Set("X-IDENTITY-HEADER", secret)
-	resp, err := h.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok map[string]any
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	claims := jwt.MapClaims{}
-	jwt.NewParser().ParseUnverified(tok["access_token"].(string), claims)
-	if claims["aud"] != "https://storage.azure.com/" {
-		t.Fatalf("audience not honoured: %v", claims["aud"])
-	}
-	if a := h.withToken(tok["access_token"].(string)).do("GET", "/subscriptions"+v, ""); a.status != 401 {
-		t.Fatalf("a storage token opened ARM: %d", a.status)
-	}
-
-	// The Azure SDK's own managed-identity client, App Service shape, as
-	// `aci local env` sets it up.
-	t.Setenv("IDENTITY_ENDPOINT", base+"/msi/token")
-	t.Setenv("IDENTITY_HEADER", secret)
-	cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Transport: h.client}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{ARMAudience + ".default"}})
-	if err != nil {
-		t.Fatalf("azidentity: %v", err)
-	}
-	if a := h.withToken(at.Token).do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("managed identity token refused: %s", a.raw)
-	}
-	t.Setenv("IDENTITY_HEADER", "wrong")
-	cred, _ = azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Transport: h.client}})
-	// (Another scope: MSAL caches managed-identity tokens per process.)
-	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://storage.azure.com/.default"}}); err == nil {
-		t.Fatal("azidentity got a token with a wrong secret")
-	}
-}
-
-func TestTestHooksAndListen(t *testing.T) {
-	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, nil)
-	if a := h.do("POST", "/aci-local/throttle", `{"requests":5}`); a.status == 204 {
-		t.Fatal("the throttle hook answers without TestHooks")
-	}
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("throttled without the hook: %d", a.status)
-	}
-	for _, l := range []string{"0.0.0.0:0", "[::]:0", "10.1.2.3:0"} {
-		srv, err := New(Options{StateDir: t.TempDir(), Listen: l})
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = srv.Start()
-		srv.Close()
-		if err == nil || !strings.Contains(err.Error(), "--allow-remote") {
-			t.Errorf("listen %s without AllowRemote: %v", l, err)
-		}
-	}
-	for _, l := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
-		if !IsLoopback(strings.Trim(l[:strings.LastIndex(l, ":")], "[]")) {
-			t.Errorf("%s is loopback", l)
-		}
-	}
-}
-
 // Every field that becomes a host path refuses traversal at the API, and
 // nothing reaches the runtime or the disk.
 func TestPathFieldsRefuseTraversal(t *testing.T) {
@@ -329,7 +216,7 @@ func TestPathFieldsRefuseTraversal(t *testing.T) {
 	allowed := filepath.Join(root, "repos")
 	os.MkdirAll(allowed, 0o755)
 	fake := newFakeRuntime()
-	h, _ := cgHarness(t, fake, Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{allowed}})
+	h, _ := cgHarness(t, fake, core.Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{allowed}})
 	payloads := []string{"..", "../../../../../../..", "/etc", "a/../../b", "..%2f..%2fetc", "%2e%2e", "a\x00b", "a/b", ".", `..\..`, "C:\\x", "", "UPPER", strings.Repeat("a", 300)}
 	type field struct {
 		name string
@@ -407,9 +294,8 @@ func TestVolumesConfinedEvenWithoutValidation(t *testing.T) {
 	outside := filepath.Join(root, "outside")
 	os.MkdirAll(outside, 0o755)
 	base := filepath.Join(root, "volumes", "k")
-	d := &DockerRuntime{}
 	ctx := context.Background()
-	bad := []VolumeSpec{
+	bad := []runtime.VolumeSpec{
 		{Name: "..", Kind: "emptyDir"},
 		{Name: "../../outside", Kind: "emptyDir"},
 		{Name: outside, Kind: "emptyDir"},
@@ -425,15 +311,15 @@ func TestVolumesConfinedEvenWithoutValidation(t *testing.T) {
 	os.MkdirAll(filepath.Join(base, "slink"), 0o755)
 	os.Symlink(filepath.Join(outside, "target"), filepath.Join(base, "slink", "f"))
 	for _, v := range bad {
-		g := &GroupSpec{Key: "k", VolumeDir: base, Volumes: []VolumeSpec{v}}
-		if _, err := d.prepareVolumes(ctx, g); err == nil && v.Name != "slink" {
+		g := &runtime.GroupSpec{Key: "k", VolumeDir: base, Volumes: []runtime.VolumeSpec{v}}
+		if _, err := runtime.PrepareVolumes(ctx, g); err == nil && v.Name != "slink" {
 			t.Errorf("volume %q prepared", v.Name)
 		}
 	}
-	git := VolumeSpec{Name: "g", Kind: "gitRepo"}
+	git := runtime.VolumeSpec{Name: "g", Kind: "gitRepo"}
 	git.GitRepo.Repository = "/nonexistent"
 	git.GitRepo.Directory = "../../outside/clone"
-	if _, err := d.prepareVolumes(ctx, &GroupSpec{Key: "k", VolumeDir: base, Volumes: []VolumeSpec{git}}); err == nil {
+	if _, err := runtime.PrepareVolumes(ctx, &runtime.GroupSpec{Key: "k", VolumeDir: base, Volumes: []runtime.VolumeSpec{git}}); err == nil {
 		t.Error("git directory outside the volume accepted")
 	}
 	entries, _ := os.ReadDir(outside)
@@ -445,7 +331,7 @@ func TestVolumesConfinedEvenWithoutValidation(t *testing.T) {
 // Malformed bodies are ARM's 400, never a panic, a 500 or a 201.
 func TestMalformedBodies(t *testing.T) {
 	fake := newFakeRuntime()
-	h, _ := cgHarness(t, fake, Options{})
+	h, _ := cgHarness(t, fake, core.Options{})
 	set := func(path string, val any) string {
 		var m map[string]any
 		json.Unmarshal([]byte(groupJSON(nil)), &m)
@@ -512,37 +398,15 @@ func TestMalformedBodies(t *testing.T) {
 	if fake.runCount() != 0 {
 		t.Fatal("a malformed group ran")
 	}
-	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	logb, _ := os.ReadFile(filepath.Join(h.srv.Options().StateDir, "requests.log"))
 	if bytes.Contains(logb, []byte(`"msg":"panic"`)) {
 		t.Fatal("a malformed body panicked a handler")
 	}
 }
 
-type panicHandler struct{}
-
-func (panicHandler) Type() string                            { return "Test.Panic/things" }
-func (panicHandler) Serve(w http.ResponseWriter, r *Request) { panic("boom") }
-
-// A handler bug is ARM's 500 envelope and a logged stack; the server lives on.
-func TestPanicIsARM500(t *testing.T) {
-	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, func(s *Server) { s.Register(panicHandler{}) })
-	h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`)
-	a := h.do("GET", h.rg("rg")+"/providers/Test.Panic/things/x"+v, "")
-	if a.status != 500 || a.code() != "InternalServerError" {
-		t.Fatalf("panic: %d %s", a.status, a.raw)
-	}
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatal("the server died with its handler")
-	}
-	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
-	if !bytes.Contains(logb, []byte(`"panic":"boom"`)) || !bytes.Contains(logb, []byte("security_test.go")) {
-		t.Fatalf("the panic's stack is not logged: %s", logb)
-	}
-}
-
 // A body over the limit is refused whole (413), with or without Content-Length.
 func TestBodyLimit(t *testing.T) {
-	h, _ := cgHarness(t, newFakeRuntime(), Options{MaxBodyBytes: 2 << 20})
+	h, _ := cgHarness(t, newFakeRuntime(), core.Options{MaxBodyBytes: 2 << 20})
 	big := groupJSON(nil) + strings.Repeat(" ", 3<<20)
 	if a := h.do("PUT", h.cg("big")+cgv, big); a.status != 413 || a.code() != "RequestEntityTooLarge" {
 		t.Fatalf("over the limit: %d %s", a.status, a.raw)
@@ -570,7 +434,7 @@ func TestBodyLimit(t *testing.T) {
 // Values ARM refuses are refused up front, not stored to fail later.
 func TestInvalidValuesRefused(t *testing.T) {
 	fake := newFakeRuntime()
-	h, _ := cgHarness(t, fake, Options{})
+	h, _ := cgHarness(t, fake, core.Options{})
 	cases := map[string]struct {
 		mod  func(props, c map[string]any)
 		code string
@@ -670,7 +534,7 @@ func TestInvalidValuesRefused(t *testing.T) {
 
 // Parallel creates with public IPs never share an address.
 func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
-	h, _ := cgHarness(t, NewProcessRuntime("test"), Options{})
+	h, _ := cgHarness(t, process.New("test"), core.Options{})
 	var wg sync.WaitGroup
 	for i := 0; i < 10; i++ {
 		wg.Add(1)
@@ -707,7 +571,7 @@ func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
 func TestSecretsAtRest(t *testing.T) {
 	dir := t.TempDir()
 	fake := newFakeRuntime()
-	h, _ := cgHarness(t, fake, Options{StateDir: dir})
+	h, _ := cgHarness(t, fake, core.Options{StateDir: dir})
 	secrets := []string{"ENV-S3CRET-VALUE", "REGISTRY-PASSW0RD", "SECRET-FILE-CONTENT", "STORAGE-KEY-VALUE", "QUERY-SIG-VALUE"}
 	body := groupJSON(func(p, c map[string]any) {
 		c["environmentVariables"] = []any{map[string]any{"name": "S", "secureValue": secrets[0]}}
@@ -748,7 +612,7 @@ func TestSecretsAtRest(t *testing.T) {
 	}
 	// After a restart the sealed values open again and reach the runtime.
 	fake2 := newFakeRuntime()
-	srv, err := New(Options{StateDir: dir, Version: "test"})
+	srv, err := core.New(core.Options{StateDir: dir, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -763,7 +627,7 @@ func TestSecretsAtRest(t *testing.T) {
 	}
 	// Without the key, the database's secrets do not open.
 	os.Rename(filepath.Join(dir, "secrets.key"), filepath.Join(dir, "secrets.key.bak"))
-	st, err := OpenStore(dir)
+	st, err := core.OpenStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -777,7 +641,7 @@ func TestSecretsAtRest(t *testing.T) {
 func TestReconcileBothWays(t *testing.T) {
 	dir := t.TempDir()
 	fake := newFakeRuntime()
-	h, cg := cgHarness(t, fake, Options{StateDir: dir})
+	h, cg := cgHarness(t, fake, core.Options{StateDir: dir})
 	for _, n := range []string{"keep", "half-deleted"} {
 		if a := h.do("PUT", h.cg(n)+cgv, groupJSON(func(p, c map[string]any) { delete(p, "ipAddress"); delete(c, "ports") })); a.status != 201 {
 			t.Fatalf("%s: %s", n, a.raw)
@@ -786,7 +650,7 @@ func TestReconcileBothWays(t *testing.T) {
 	}
 	// A delete that stored its intent and died.
 	id := h.cg("half-deleted")
-	h.srv.store.Update(id, func(r *Resource) error {
+	h.srv.Store().Update(id, func(r *core.Resource) error {
 		var p groupPrivate
 		json.Unmarshal(r.Private, &p)
 		p.Deleting = true
@@ -796,7 +660,7 @@ func TestReconcileBothWays(t *testing.T) {
 	h.srv.Close()
 	_ = cg
 	fake2 := newFakeRuntime() // a runtime with nothing running: containers gone
-	srv, err := New(Options{StateDir: dir, Version: "test"})
+	srv, err := core.New(core.Options{StateDir: dir, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -805,7 +669,7 @@ func TestReconcileBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Close()
-	st, _ := OpenStore(dir)
+	st, _ := core.OpenStore(dir)
 	defer st.Close()
 	if _, err := st.Get(id); err == nil {
 		t.Error("a half-deleted group survived the restart")
@@ -818,34 +682,10 @@ func TestReconcileBothWays(t *testing.T) {
 	}
 }
 
-// The request log keeps only allowed query values and rotates.
-func TestRequestLog(t *testing.T) {
-	h := start(t, t.TempDir())
-	h.do("GET", "/subscriptions"+v+"&sig=SIGVALUE&code=CODEVALUE&%24top=5", "")
-	b, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
-	if bytes.Contains(b, []byte("SIGVALUE")) || bytes.Contains(b, []byte("CODEVALUE")) || !bytes.Contains(b, []byte("2021-04-01")) {
-		t.Fatalf("query values in the log: %s", b)
-	}
-	p := filepath.Join(t.TempDir(), "r.log")
-	r, err := openRotating(p, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 30; i++ {
-		r.Write([]byte("0123456789\n"))
-	}
-	r.Close()
-	a, _ := os.Stat(p)
-	b1, _ := os.Stat(p + ".1")
-	if a == nil || b1 == nil || a.Size() > 100 || b1.Size() > 100 {
-		t.Fatalf("not rotated: %v %v", a, b1)
-	}
-}
-
 // Exec sessions that are never used expire and are swept.
 func TestExecSessionsExpire(t *testing.T) {
 	fake := newFakeRuntime()
-	h, cg := cgHarness(t, fake, Options{})
+	h, cg := cgHarness(t, fake, core.Options{})
 	h.do("PUT", h.cg("e")+cgv, groupJSON(nil))
 	h.waitProvisioned("e")
 	if a := h.do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`); a.status != 200 {
@@ -875,7 +715,7 @@ func TestGitRepoUnderAllowedRoot(t *testing.T) {
 		}
 	}
 	fake := newFakeRuntime()
-	h, _ := cgHarness(t, fake, Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{filepath.Join(root, "repos")}})
+	h, _ := cgHarness(t, fake, core.Options{StateDir: filepath.Join(root, "state"), GitRepoRoots: []string{filepath.Join(root, "repos")}})
 	body := groupJSON(func(p, c map[string]any) {
 		p["volumes"] = []any{map[string]any{"name": "g", "gitRepo": map[string]any{"repository": repo, "directory": "sub/dir"}}}
 		c["volumeMounts"] = []any{map[string]any{"name": "g", "mountPath": "/g"}}

@@ -1,8 +1,12 @@
-package local
+// Package containerinstance is aci local's Microsoft.ContainerInstance provider:
+// container groups validated as ACI validates them, run on a runtime.Runtime,
+// with their instance views, logs, exec and the location-scoped operations.
+package containerinstance
 
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,22 +21,26 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/aci-cli/aci/internal/shlex"
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 )
 
 // ContainerGroups serves Microsoft.ContainerInstance/containerGroups and runs
-// the groups on a Runtime.
+// the groups on a runtime.Runtime.
 type ContainerGroups struct {
-	s        *Server
-	rt       Runtime
+	s        *core.Server
+	rt       runtime.Runtime
 	live     sync.Map // group id -> *groupPrivate being provisioned (events visible at once)
 	mu       sync.Mutex
 	locks    map[string]*sync.Mutex
 	sessions map[string]*execSession
 	ipMu     sync.Mutex
 	reserved map[string]bool // addresses handed out whose record is not stored yet
+	// secretRoot is where secret volumes live: tmpfs where the host has one.
+	secretRoot string
 }
 
 // RuntimeName reports the runtime in use.
@@ -69,14 +77,15 @@ type eventEntry struct {
 }
 
 // NewContainerGroups registers the container-group and location handlers on s.
-func NewContainerGroups(s *Server, rt Runtime) *ContainerGroups {
+func NewContainerGroups(s *core.Server, rt runtime.Runtime) *ContainerGroups {
 	h := &ContainerGroups{s: s, rt: rt, locks: map[string]*sync.Mutex{}, sessions: map[string]*execSession{}, reserved: map[string]bool{}}
 	s.Register(h)
 	s.Register(&aciLocations{h: h})
 	s.RegisterResumer("containerGroupCreate", h.resume)
 	s.RegisterResumer("containerGroupStart", h.resume)
-	s.mux.HandleFunc("/aci-local/exec/{session}", h.execSocket)
-	s.opts.Runtime = rt.Name()
+	s.HandleFunc("/aci-local/exec/{session}", h.execSocket)
+	s.SetRuntimeName(rt.Name())
+	h.secretRoot = runtime.SecretRoot(s.Options().StateDir)
 	return h
 }
 
@@ -101,7 +110,7 @@ func (h *ContainerGroups) lock(id string) func() {
 // provisioned, running group whose containers are gone (killed with the
 // process runtime, or removed behind its back) is provisioned again.
 func (h *ContainerGroups) Reconcile(ctx context.Context) error {
-	all, err := h.s.store.List("/subscriptions/", h.Type())
+	all, err := h.s.Store().List("/subscriptions/", h.Type())
 	if err != nil {
 		return err
 	}
@@ -133,7 +142,7 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 			continue
 		}
 		if st, err := h.rt.Status(ctx, spec); err == nil && len(st) == 0 {
-			op, err := h.s.newOperation("containerGroupStart", r.ID, nil)
+			op, err := h.s.NewOperation("containerGroupStart", r.ID, nil)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -145,7 +154,7 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 }
 
 // Serve dispatches on the path below providers/Microsoft.ContainerInstance.
-func (h *ContainerGroups) Serve(w http.ResponseWriter, r *Request) {
+func (h *ContainerGroups) Serve(w http.ResponseWriter, r *core.Request) {
 	rest := r.Rest
 	switch {
 	case len(rest) == 1 && r.Method == http.MethodGet:
@@ -163,19 +172,19 @@ func (h *ContainerGroups) Serve(w http.ResponseWriter, r *Request) {
 		}
 	case len(rest) == 3 && r.Group != "" && r.Method == http.MethodPost:
 		h.action(w, r, rest[1], strings.ToLower(rest[2]))
-	case len(rest) == 5 && r.Group != "" && is(rest[2], "containers"):
+	case len(rest) == 5 && r.Group != "" && strings.EqualFold(rest[2], "containers"):
 		h.containerAction(w, r, rest[1], rest[3], strings.ToLower(rest[4]))
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	}
 }
 
-func (h *ContainerGroups) id(r *Request, name string) string {
+func (h *ContainerGroups) id(r *core.Request, name string) string {
 	return "/subscriptions/" + r.Subscription + "/resourceGroups/" + r.Group + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
 }
 
-func notFound(w http.ResponseWriter, r *Request, name string) {
-	r.Error(w, 404, "ResourceNotFound", "The Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
+func notFound(w http.ResponseWriter, r *core.Request, name string) {
+	r.Error(w, 404, "ResourceNotFound", "The core.Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
 }
 
 // Compiled once: validateGroup runs on every PUT.
@@ -259,7 +268,7 @@ func groupKey(id string) string {
 func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports []int) (string, func(), error) {
 	h.ipMu.Lock()
 	defer h.ipMu.Unlock()
-	all, err := h.s.store.List("/subscriptions/", h.Type())
+	all, err := h.s.Store().List("/subscriptions/", h.Type())
 	if err != nil {
 		return "", nil, err
 	}
@@ -311,7 +320,7 @@ func (h *ContainerGroups) gitAllowed(repo string) bool {
 	if err != nil {
 		return false
 	}
-	for _, root := range h.s.opts.GitRepoRoots {
+	for _, root := range h.s.Options().GitRepoRoots {
 		rr, err := filepath.EvalSymlinks(root)
 		if err != nil {
 			continue
@@ -323,18 +332,18 @@ func (h *ContainerGroups) gitAllowed(repo string) bool {
 	return false
 }
 
-func (h *ContainerGroups) spec(r *Resource, p *groupPrivate, name string) (*GroupSpec, error) {
-	g, err := specFrom(r.ID, name, p.Key, p.IP, filepath.Join(h.s.opts.StateDir, "volumes", p.Key), p.Full)
-	if err == nil && h.s.secretRoot != "" {
-		g.SecretDir = filepath.Join(h.s.secretRoot, p.Key)
+func (h *ContainerGroups) spec(r *core.Resource, p *groupPrivate, name string) (*runtime.GroupSpec, error) {
+	g, err := specFrom(r.ID, name, p.Key, p.IP, filepath.Join(h.s.Options().StateDir, "volumes", p.Key), p.Full)
+	if err == nil && h.secretRoot != "" {
+		g.SecretDir = filepath.Join(h.secretRoot, p.Key)
 	}
 	return g, err
 }
 
-func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
+func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name string) {
 	var body map[string]any
 	if e := r.Decode(&body); e != nil {
-		writeError(w, e)
+		core.WriteError(w, e)
 		return
 	}
 	typed, e := decodeGroup(r.Body)
@@ -342,7 +351,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 		e = typed.validate(name, h.gitAllowed)
 	}
 	if e != nil {
-		writeError(w, e)
+		core.WriteError(w, e)
 		return
 	}
 	loc := typed.Location
@@ -350,15 +359,15 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
 		return
 	}
-	loc, ok := NormalizeLocation(loc)
+	loc, ok := core.NormalizeLocation(loc)
 	if !ok {
-		r.Error(w, 400, "NoRegisteredProviderFound", "No registered resource provider found for location '%v' and API version '%s' for type 'containerGroups'. The supported locations are '%s'.", body["location"], r.APIVersion, regionNames())
+		r.Error(w, 400, "NoRegisteredProviderFound", "No registered resource provider found for location '%v' and API version '%s' for type 'containerGroups'. The supported locations are '%s'.", body["location"], r.APIVersion, core.RegionNames())
 		return
 	}
 	id := h.id(r, name)
 	unlock := h.lock(id)
 	defer unlock()
-	existing, err := h.s.store.Get(id)
+	existing, err := h.s.Store().Get(id)
 	isNew := err != nil
 	var priv groupPrivate
 	if !isNew {
@@ -392,7 +401,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	full, _ := json.Marshal(body)
 	priv.Full, priv.Runtime, priv.Stopped = full, h.rt.Name(), false
 	priv.Events = map[string][]eventEntry{}
-	res := &Resource{ID: id, Type: h.Type(), Group: r.Group, Created: time.Now().UTC(), Updated: time.Now().UTC()}
+	res := &core.Resource{ID: id, Type: h.Type(), Group: r.Group, Created: time.Now().UTC(), Updated: time.Now().UTC()}
 	spec, err := h.spec(res, &priv, name)
 	if err != nil {
 		r.Error(w, 400, "InvalidRequestContent", "%v", err)
@@ -401,7 +410,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
 	if err := h.rt.CheckImages(ctx, spec); err != nil {
-		var ie *ErrImage
+		var ie *runtime.ErrImage
 		if errors.As(err, &ie) {
 			r.Error(w, 400, "InaccessibleImage", "The image '%s' in container group '%s' is not accessible. Please check the image and registry credential. (%s)", ie.Image, name, ie.Reason)
 			return
@@ -436,12 +445,12 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	}
 	res.Body, _ = json.Marshal(pub)
 	res.Private, _ = json.Marshal(priv)
-	op, err := h.s.newOperation("containerGroupCreate", id, nil)
+	op, err := h.s.NewOperation("containerGroupCreate", id, nil)
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
-	if err := h.s.store.Put(res); err != nil {
+	if err := h.s.Store().Put(res); err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
@@ -451,11 +460,11 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *Request, name string) {
 	if !isNew {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, json.RawMessage(res.Body))
+	core.WriteJSON(w, status, json.RawMessage(res.Body))
 }
 
 func (h *ContainerGroups) labelOwner(label, loc string) string {
-	all, _ := h.s.store.List("/subscriptions/", h.Type())
+	all, _ := h.s.Store().List("/subscriptions/", h.Type())
 	for _, r := range all {
 		var b map[string]any
 		json.Unmarshal(r.Body, &b)
@@ -466,9 +475,9 @@ func (h *ContainerGroups) labelOwner(label, loc string) string {
 	return ""
 }
 
-func (h *ContainerGroups) asyncHeaders(w http.ResponseWriter, r *Request, loc, opID string) {
+func (h *ContainerGroups) asyncHeaders(w http.ResponseWriter, r *core.Request, loc, opID string) {
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.ContainerInstance/locations/%s/operations/%s?api-version=%s",
-		h.s.base, r.Subscription, loc, opID, r.APIVersion))
+		h.s.BaseURL(), r.Subscription, loc, opID, r.APIVersion))
 	w.Header().Set("Retry-After", "1")
 }
 
@@ -490,12 +499,12 @@ func (p *groupPrivate) event(container, name, message string) {
 
 // provision runs a group on the runtime and records the outcome; restart=true
 // re-creates it (start after stop, or a resumed operation).
-func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart bool) {
+func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, restart bool) {
 	unlock := h.lock(op.Target)
 	defer unlock()
-	res, err := h.s.store.Get(op.Target)
+	res, err := h.s.Store().Get(op.Target)
 	if err != nil {
-		h.s.finishOperation(op, &ErrorBody{Code: "ResourceNotFound", Message: "The container group was deleted."})
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "ResourceNotFound", Message: "The container group was deleted."})
 		return
 	}
 	var priv groupPrivate
@@ -533,16 +542,16 @@ func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart 
 		}
 	}
 	state := "Succeeded"
-	var failure *ErrorBody
+	var failure *core.ErrorBody
 	if runErr != nil {
 		state = "Failed"
-		failure = &ErrorBody{Code: "ContainerGroupDeploymentFailed", Message: runErr.Error()}
-		var ie *ErrImage
+		failure = &core.ErrorBody{Code: "ContainerGroupDeploymentFailed", Message: runErr.Error()}
+		var ie *runtime.ErrImage
 		if errors.As(runErr, &ie) {
 			failure.Code = "InaccessibleImage"
 		}
 	}
-	h.s.store.Update(op.Target, func(r *Resource) error {
+	h.s.Store().Update(op.Target, func(r *core.Resource) error {
 		var b map[string]any
 		json.Unmarshal(r.Body, &b)
 		props := obj(b["properties"])
@@ -556,15 +565,15 @@ func (h *ContainerGroups) provision(ctx context.Context, op *Operation, restart 
 		r.Updated = time.Now().UTC()
 		return nil
 	})
-	h.s.finishOperation(op, failure)
+	h.s.FinishOperation(op, failure)
 }
 
-func (h *ContainerGroups) resume(op *Operation) {
-	h.provision(h.s.ctx, op, true)
+func (h *ContainerGroups) resume(op *core.Operation) {
+	h.provision(h.s.Context(), op, true)
 }
 
 // view returns the stored body with the live instance view merged in.
-func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]any {
+func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[string]any {
 	var b map[string]any
 	json.Unmarshal(res.Body, &b)
 	var priv groupPrivate
@@ -576,7 +585,7 @@ func (h *ContainerGroups) view(ctx context.Context, res *Resource) map[string]an
 	b["properties"] = props
 	name, _ := b["name"].(string)
 	spec, err := h.spec(res, &priv, name)
-	statuses := map[string]ContainerStatus{}
+	statuses := map[string]runtime.ContainerStatus{}
 	if err == nil && props["provisioningState"] != "Failed" {
 		statuses, _ = h.rt.Status(ctx, spec)
 	}
@@ -653,22 +662,22 @@ func eventsJSON(evs []eventEntry) []any {
 	return out
 }
 
-func (h *ContainerGroups) get(w http.ResponseWriter, r *Request, name string) {
-	res, err := h.s.store.Get(h.id(r, name))
+func (h *ContainerGroups) get(w http.ResponseWriter, r *core.Request, name string) {
+	res, err := h.s.Store().Get(h.id(r, name))
 	if err != nil {
 		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
 		return
 	}
-	writeJSON(w, 200, h.view(r.Context(), res))
+	core.WriteJSON(w, 200, h.view(r.Context(), res))
 }
 
 // list answers like ACI: stored bodies, without instance views.
-func (h *ContainerGroups) list(w http.ResponseWriter, r *Request) {
+func (h *ContainerGroups) list(w http.ResponseWriter, r *core.Request) {
 	prefix := "/subscriptions/" + r.Subscription + "/"
 	if r.Group != "" {
 		prefix += "resourcegroups/" + r.Group + "/"
 	}
-	all, err := h.s.store.List(prefix, h.Type())
+	all, err := h.s.Store().List(prefix, h.Type())
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
@@ -677,14 +686,14 @@ func (h *ContainerGroups) list(w http.ResponseWriter, r *Request) {
 	for _, res := range all {
 		items = append(items, res.Body)
 	}
-	h.s.page(w, r, items)
+	h.s.Page(w, r, items)
 }
 
-func (h *ContainerGroups) delete(w http.ResponseWriter, r *Request, name string) {
+func (h *ContainerGroups) delete(w http.ResponseWriter, r *core.Request, name string) {
 	id := h.id(r, name)
 	unlock := h.lock(id)
 	defer unlock()
-	res, err := h.s.store.Get(id)
+	res, err := h.s.Store().Get(id)
 	if err != nil {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -694,20 +703,20 @@ func (h *ContainerGroups) delete(w http.ResponseWriter, r *Request, name string)
 		r.Error(w, 500, "InternalServerError", "Removing the group's containers failed: %v", err)
 		return
 	}
-	writeJSON(w, 200, body)
+	core.WriteJSON(w, 200, body)
 }
 
-func (h *ContainerGroups) remove(ctx context.Context, res *Resource) error {
+func (h *ContainerGroups) remove(ctx context.Context, res *core.Resource) error {
 	var priv groupPrivate
 	json.Unmarshal(res.Private, &priv)
 	if !priv.Deleting {
-		if err := h.s.store.Update(res.ID, func(r *Resource) error {
+		if err := h.s.Store().Update(res.ID, func(r *core.Resource) error {
 			var p groupPrivate
 			json.Unmarshal(r.Private, &p)
 			p.Deleting = true
 			r.Private, _ = json.Marshal(p)
 			return nil
-		}); err != nil && !errors.Is(err, ErrNotFound) {
+		}); err != nil && !errors.Is(err, core.ErrNotFound) {
 			return err
 		}
 	}
@@ -717,12 +726,12 @@ func (h *ContainerGroups) remove(ctx context.Context, res *Resource) error {
 			return err
 		}
 	}
-	return h.s.store.Delete(res.ID)
+	return h.s.Store().Delete(res.ID)
 }
 
 // DeleteInGroup removes every container group of a resource group being deleted.
 func (h *ContainerGroups) DeleteInGroup(sub, group string) error {
-	all, err := h.s.store.List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", h.Type())
+	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", h.Type())
 	if err != nil {
 		return err
 	}
@@ -736,8 +745,8 @@ func (h *ContainerGroups) DeleteInGroup(sub, group string) error {
 }
 
 // load reads a group and its runtime spec, answering 404/500 itself when it cannot.
-func (h *ContainerGroups) load(w http.ResponseWriter, r *Request, name string) (*Resource, *groupPrivate, *GroupSpec, bool) {
-	res, err := h.s.store.Get(h.id(r, name))
+func (h *ContainerGroups) load(w http.ResponseWriter, r *core.Request, name string) (*core.Resource, *groupPrivate, *runtime.GroupSpec, bool) {
+	res, err := h.s.Store().Get(h.id(r, name))
 	if err != nil {
 		r.Error(w, 404, "ContainerGroupNotFound", "The container group '%s' does not exist.", name)
 		return nil, nil, nil, false
@@ -752,7 +761,7 @@ func (h *ContainerGroups) load(w http.ResponseWriter, r *Request, name string) (
 	return res, priv, spec, true
 }
 
-func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action string) {
+func (h *ContainerGroups) action(w http.ResponseWriter, r *core.Request, name, action string) {
 	res, priv, spec, ok := h.load(w, r, name)
 	if !ok {
 		return
@@ -762,7 +771,7 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 	json.Unmarshal(res.Body, &b)
 	loc, _ := b["location"].(string)
 	setStopped := func(v bool) error {
-		return h.s.store.Update(id, func(rr *Resource) error {
+		return h.s.Store().Update(id, func(rr *core.Resource) error {
 			var p groupPrivate
 			json.Unmarshal(rr.Private, &p)
 			p.Stopped = v
@@ -791,7 +800,7 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 			r.Error(w, 500, "InternalServerError", "%v", err)
 			return
 		}
-		op, err := h.s.newOperation("containerGroupStart", id, nil)
+		op, err := h.s.NewOperation("containerGroupStart", id, nil)
 		if err != nil {
 			r.Error(w, 500, "InternalServerError", "%v", err)
 			return
@@ -800,7 +809,7 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 			h.s.Go(func(ctx context.Context) {
 				unlock := h.lock(id)
 				ev := func(c, n, m string) {
-					h.s.store.Update(id, func(rr *Resource) error {
+					h.s.Store().Update(id, func(rr *core.Resource) error {
 						var p groupPrivate
 						json.Unmarshal(rr.Private, &p)
 						p.event(c, n, m)
@@ -810,11 +819,11 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 				}
 				err := h.rt.Restart(ctx, spec, ev)
 				unlock()
-				var e *ErrorBody
+				var e *core.ErrorBody
 				if err != nil {
-					e = &ErrorBody{Code: "ContainerGroupRestartFailed", Message: err.Error()}
+					e = &core.ErrorBody{Code: "ContainerGroupRestartFailed", Message: err.Error()}
 				}
-				h.s.finishOperation(op, e)
+				h.s.FinishOperation(op, e)
 			})
 		} else {
 			h.s.Go(func(ctx context.Context) { h.provision(ctx, op, true) })
@@ -831,7 +840,7 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *Request, name, action
 	}
 }
 
-func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, name, container, action string) {
+func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *core.Request, name, container, action string) {
 	res, _, spec, ok := h.load(w, r, name)
 	if !ok {
 		return
@@ -853,14 +862,14 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, nam
 			r.Error(w, 409, "ContainerNotRunning", "The logs of container '%s' are not available: %v", container, err)
 			return
 		}
-		writeJSON(w, 200, map[string]any{"content": text})
+		core.WriteJSON(w, 200, map[string]any{"content": text})
 	case (action == "exec" || action == "attach") && r.Method == http.MethodPost:
 		var req struct {
 			Command string `json:"command"`
 		}
 		if action == "exec" {
 			if e := r.Decode(&req); e != nil {
-				writeError(w, e)
+				core.WriteError(w, e)
 				return
 			}
 		}
@@ -872,7 +881,7 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, nam
 		if action == "attach" {
 			argv = nil
 		}
-		sess := &execSession{password: randomSecret(), group: res.ID, container: container, argv: argv, expires: time.Now().Add(2 * time.Minute)}
+		sess := &execSession{password: core.RandomSecret(), group: res.ID, container: container, argv: argv, expires: time.Now().Add(2 * time.Minute)}
 		id := uuid.NewString()
 		h.mu.Lock()
 		now := time.Now()
@@ -888,7 +897,7 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *Request, nam
 		}
 		h.sessions[id] = sess
 		h.mu.Unlock()
-		writeJSON(w, 200, map[string]any{"webSocketUri": strings.Replace(h.s.base, "https://", "wss://", 1) + "/aci-local/exec/" + id, "password": sess.password})
+		core.WriteJSON(w, 200, map[string]any{"webSocketUri": strings.Replace(h.s.BaseURL(), "https://", "wss://", 1) + "/aci-local/exec/" + id, "password": sess.password})
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The container action '%s' is not known.", action)
 	}
@@ -916,12 +925,12 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 	defer ws.Close()
 	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
 	mt, pw, err := ws.ReadMessage()
-	if err != nil || mt != websocket.TextMessage || !eq(string(pw), sess.password) {
+	if err != nil || mt != websocket.TextMessage || !core.SecretsEqual(string(pw), sess.password) {
 		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "authentication failed"))
 		return
 	}
 	ws.SetReadDeadline(time.Time{})
-	res, err := h.s.store.Get(sess.group)
+	res, err := h.s.Store().Get(sess.group)
 	if err != nil {
 		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "the group is gone"))
 		return
@@ -988,7 +997,7 @@ type aciLocations struct{ h *ContainerGroups }
 
 func (l *aciLocations) Type() string { return "Microsoft.ContainerInstance/locations" }
 
-func (l *aciLocations) Serve(w http.ResponseWriter, r *Request) {
+func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 	rest := r.Rest
 	if len(rest) < 3 || r.Method != http.MethodGet {
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
@@ -1000,7 +1009,7 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *Request) {
 		if len(rest) != 4 {
 			break
 		}
-		op, err := l.h.s.store.GetOperation(rest[3])
+		op, err := l.h.s.Store().GetOperation(rest[3])
 		if err != nil {
 			r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", rest[3])
 			return
@@ -1015,10 +1024,10 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *Request) {
 		if op.Status == "InProgress" {
 			w.Header().Set("Retry-After", "1")
 		}
-		writeJSON(w, 200, out)
+		core.WriteJSON(w, 200, out)
 		return
 	case "usages":
-		all, _ := l.h.s.store.List("/subscriptions/"+r.Subscription+"/", l.h.Type())
+		all, _ := l.h.s.Store().List("/subscriptions/"+r.Subscription+"/", l.h.Type())
 		n := 0
 		for _, res := range all {
 			var b map[string]any
@@ -1027,19 +1036,127 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *Request) {
 				n++
 			}
 		}
-		writeJSON(w, 200, map[string]any{"value": []any{
+		core.WriteJSON(w, 200, map[string]any{"value": []any{
 			map[string]any{"unit": "Count", "currentValue": n, "limit": 100, "name": map[string]any{"value": "ContainerGroups", "localizedValue": "Container Groups"}},
 			map[string]any{"unit": "Count", "currentValue": 0, "limit": 4, "name": map[string]any{"value": "StandardCores", "localizedValue": "Standard Cores"}},
 		}})
 		return
 	case "capabilities":
-		writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"resourceType": "containerGroups", "osType": "Linux",
+		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"resourceType": "containerGroups", "osType": "Linux",
 			"location": loc, "ipAddressType": "Public", "gpu": "None",
 			"capabilities": map[string]any{"maxMemoryInGB": 16, "maxCpu": 4, "maxGpuCount": 0}}}})
 		return
 	case "cachedimages":
-		writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"osType": "Linux", "image": BuiltinHelloImage}}})
+		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"osType": "Linux", "image": runtime.BuiltinHelloImage}}})
 		return
 	}
 	r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+}
+
+// specFrom builds the runtime spec from the full (secret-bearing) request body.
+func specFrom(id, name, key, ip, volumeDir string, full []byte) (*runtime.GroupSpec, error) {
+	w, aerr := decodeGroup(full)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if w.Properties == nil {
+		return nil, errors.New("the container group has no properties")
+	}
+	p := w.Properties
+	g := &runtime.GroupSpec{ID: id, Name: name, Key: key, IP: ip, Location: w.Location, RestartPolicy: p.RestartPolicy, VolumeDir: volumeDir}
+	if g.RestartPolicy == "" {
+		g.RestartPolicy = "Always"
+	}
+	if p.IPAddress != nil {
+		for _, pt := range p.IPAddress.Ports {
+			if pt != nil {
+				g.Ports = append(g.Ports, runtime.Port{Port: pt.Port, Protocol: strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
+			}
+		}
+	}
+	conv := func(cs []*containerBody) []runtime.ContainerSpec {
+		var out []runtime.ContainerSpec
+		for _, c := range cs {
+			if c == nil || c.Properties == nil {
+				continue
+			}
+			cp := c.Properties
+			s := runtime.ContainerSpec{Name: c.Name, Image: cp.Image, Command: cp.Command}
+			if r := cp.Resources; r != nil && r.Requests != nil {
+				if r.Requests.CPU != nil {
+					s.CPU = *r.Requests.CPU
+				}
+				if r.Requests.Memory != nil {
+					s.Memory = *r.Requests.Memory
+				}
+			}
+			for _, e := range cp.EnvironmentVariables {
+				if e == nil {
+					continue
+				}
+				v := ""
+				if e.Value != nil {
+					v = *e.Value
+				} else if e.SecureValue != nil {
+					v = *e.SecureValue
+				}
+				s.Env = append(s.Env, [2]string{e.Name, v})
+			}
+			for _, pt := range cp.Ports {
+				if pt != nil {
+					s.Ports = append(s.Ports, runtime.Port{Port: pt.Port, Protocol: strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
+				}
+			}
+			for _, m := range cp.VolumeMounts {
+				if m != nil {
+					s.Mounts = append(s.Mounts, runtime.Mount{Volume: m.Name, Path: m.MountPath, ReadOnly: m.ReadOnly})
+				}
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	g.Containers = conv(p.Containers)
+	g.InitContainers = conv(p.InitContainers)
+	for _, v := range p.Volumes {
+		if v == nil {
+			continue
+		}
+		vs := runtime.VolumeSpec{Name: v.Name}
+		switch {
+		case v.Secret != nil:
+			vs.Kind = "secret"
+			vs.Secret = map[string][]byte{}
+			for k, b64 := range v.Secret {
+				b, err := base64.StdEncoding.DecodeString(b64)
+				if err != nil {
+					return nil, fmt.Errorf("secret volume '%s': the value of '%s' is not base64", v.Name, k)
+				}
+				vs.Secret[k] = b
+			}
+		case v.GitRepo != nil:
+			vs.Kind = "gitRepo"
+			vs.GitRepo.Repository, vs.GitRepo.Directory, vs.GitRepo.Revision = v.GitRepo.Repository, v.GitRepo.Directory, v.GitRepo.Revision
+		case v.AzureFile != nil:
+			vs.Kind = "azureFile"
+			vs.AzureFile.ShareName, vs.AzureFile.AccountName, vs.AzureFile.AccountKey, vs.AzureFile.ReadOnly =
+				v.AzureFile.ShareName, v.AzureFile.StorageAccountName, v.AzureFile.StorageAccountKey, v.AzureFile.ReadOnly
+		default:
+			vs.Kind = "emptyDir"
+		}
+		g.Volumes = append(g.Volumes, vs)
+	}
+	for _, r := range p.ImageRegistryCredentials {
+		if r != nil {
+			g.Registries = append(g.Registries, runtime.RegistryCredential{Server: r.Server, Username: r.Username, Password: r.Password})
+		}
+	}
+	return g, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }

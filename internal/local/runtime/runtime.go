@@ -1,10 +1,11 @@
-package local
+// Package runtime is what runs container groups for aci local: the Runtime
+// interface the container-instance provider drives, the group spec it hands
+// over, and the host-side volume preparation every runtime shares (confined to
+// the group's directory). Implementations: runtime/docker and runtime/process.
+package runtime
 
 import (
 	"context"
-	"encoding/base64"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -102,114 +103,6 @@ type VolumeSpec struct {
 // RegistryCredential lets a runtime pull from a private registry.
 type RegistryCredential struct{ Server, Username, Password string }
 
-// specFrom builds the runtime spec from the full (secret-bearing) request body.
-func specFrom(id, name, key, ip, volumeDir string, full []byte) (*GroupSpec, error) {
-	w, aerr := decodeGroup(full)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if w.Properties == nil {
-		return nil, errors.New("the container group has no properties")
-	}
-	p := w.Properties
-	g := &GroupSpec{ID: id, Name: name, Key: key, IP: ip, Location: w.Location, RestartPolicy: p.RestartPolicy, VolumeDir: volumeDir}
-	if g.RestartPolicy == "" {
-		g.RestartPolicy = "Always"
-	}
-	if p.IPAddress != nil {
-		for _, pt := range p.IPAddress.Ports {
-			if pt != nil {
-				g.Ports = append(g.Ports, Port{pt.Port, strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
-			}
-		}
-	}
-	conv := func(cs []*containerBody) []ContainerSpec {
-		var out []ContainerSpec
-		for _, c := range cs {
-			if c == nil || c.Properties == nil {
-				continue
-			}
-			cp := c.Properties
-			s := ContainerSpec{Name: c.Name, Image: cp.Image, Command: cp.Command}
-			if r := cp.Resources; r != nil && r.Requests != nil {
-				if r.Requests.CPU != nil {
-					s.CPU = *r.Requests.CPU
-				}
-				if r.Requests.Memory != nil {
-					s.Memory = *r.Requests.Memory
-				}
-			}
-			for _, e := range cp.EnvironmentVariables {
-				if e == nil {
-					continue
-				}
-				v := ""
-				if e.Value != nil {
-					v = *e.Value
-				} else if e.SecureValue != nil {
-					v = *e.SecureValue
-				}
-				s.Env = append(s.Env, [2]string{e.Name, v})
-			}
-			for _, pt := range cp.Ports {
-				if pt != nil {
-					s.Ports = append(s.Ports, Port{pt.Port, strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
-				}
-			}
-			for _, m := range cp.VolumeMounts {
-				if m != nil {
-					s.Mounts = append(s.Mounts, Mount{m.Name, m.MountPath, m.ReadOnly})
-				}
-			}
-			out = append(out, s)
-		}
-		return out
-	}
-	g.Containers = conv(p.Containers)
-	g.InitContainers = conv(p.InitContainers)
-	for _, v := range p.Volumes {
-		if v == nil {
-			continue
-		}
-		vs := VolumeSpec{Name: v.Name}
-		switch {
-		case v.Secret != nil:
-			vs.Kind = "secret"
-			vs.Secret = map[string][]byte{}
-			for k, b64 := range v.Secret {
-				b, err := base64.StdEncoding.DecodeString(b64)
-				if err != nil {
-					return nil, fmt.Errorf("secret volume '%s': the value of '%s' is not base64", v.Name, k)
-				}
-				vs.Secret[k] = b
-			}
-		case v.GitRepo != nil:
-			vs.Kind = "gitRepo"
-			vs.GitRepo.Repository, vs.GitRepo.Directory, vs.GitRepo.Revision = v.GitRepo.Repository, v.GitRepo.Directory, v.GitRepo.Revision
-		case v.AzureFile != nil:
-			vs.Kind = "azureFile"
-			vs.AzureFile.ShareName, vs.AzureFile.AccountName, vs.AzureFile.AccountKey, vs.AzureFile.ReadOnly =
-				v.AzureFile.ShareName, v.AzureFile.StorageAccountName, v.AzureFile.StorageAccountKey, v.AzureFile.ReadOnly
-		default:
-			vs.Kind = "emptyDir"
-		}
-		g.Volumes = append(g.Volumes, vs)
-	}
-	for _, r := range p.ImageRegistryCredentials {
-		if r != nil {
-			g.Registries = append(g.Registries, RegistryCredential{r.Server, r.Username, r.Password})
-		}
-	}
-	return g, nil
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
 // BuiltinHelloImage is the image name users know from the ACI quick starts; aci
 // local serves it from its own image (or in-process without Docker).
 const BuiltinHelloImage = "mcr.microsoft.com/azuredocs/aci-helloworld"
@@ -219,3 +112,9 @@ func IsHelloImage(ref string) bool {
 	ref = strings.TrimSuffix(ref, ":latest")
 	return ref == BuiltinHelloImage || ref == "aci-local/helloworld"
 }
+
+// ErrImage is an image that cannot be had; the handler turns it into
+// InaccessibleImage.
+type ErrImage struct{ Image, Reason string }
+
+func (e *ErrImage) Error() string { return e.Reason }

@@ -1,4 +1,4 @@
-package local
+package runtime
 
 import (
 	"crypto/sha256"
@@ -10,10 +10,10 @@ import (
 
 const tmpfsMagic = 0x01021994
 
-// secretRoot picks a directory on tmpfs (/dev/shm) for one state dir's secret
+// SecretRoot picks a directory on tmpfs (/dev/shm) for one state dir's secret
 // volumes, so their contents live in memory only; "" when there is none or the
 // directory is not one this user made for itself.
-func secretRoot(stateDir string) string {
+func SecretRoot(stateDir string) string {
 	var fs syscall.Statfs_t
 	if syscall.Statfs("/dev/shm", &fs) != nil || fs.Type != tmpfsMagic {
 		return ""

@@ -1,4 +1,5 @@
-package local
+// Package docker runs aci local's container groups as Docker containers.
+package docker
 
 // The Docker runtime talks to the Engine API through github.com/docker/docker/client
 // (v28). The newer github.com/moby/moby/client refuses engines older than API
@@ -18,14 +19,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -57,9 +57,9 @@ type DockerRuntime struct {
 	hello    string
 }
 
-// ConnectDocker connects to the engine (DOCKER_HOST or the default socket) and
+// Connect connects to the engine (DOCKER_HOST or the default socket) and
 // checks that it answers, negotiating the API version down to the engine's.
-func ConnectDocker() (*client.Client, error) {
+func Connect() (*client.Client, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, err
@@ -74,9 +74,9 @@ func ConnectDocker() (*client.Client, error) {
 	return cli, nil
 }
 
-// NewDockerRuntime connects the runtime of one state dir to the engine.
-func NewDockerRuntime(stateDir string) (*DockerRuntime, error) {
-	cli, err := ConnectDocker()
+// New connects the runtime of one state dir to the engine.
+func New(stateDir string) (*DockerRuntime, error) {
+	cli, err := Connect()
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 			}
 		}
 		// Also answer to the names users type.
-		for _, alias := range []string{"aci-local/helloworld:latest", BuiltinHelloImage + ":latest"} {
+		for _, alias := range []string{"aci-local/helloworld:latest", runtime.BuiltinHelloImage + ":latest"} {
 			if err := d.cli.ImageTag(ctx, d.hello, alias); err != nil {
 				d.imgErr = err
 				return
@@ -231,24 +231,18 @@ func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint, busybox stri
 	return sc.Err()
 }
 
-func (d *DockerRuntime) objectName(g *GroupSpec, c string) string {
+func (d *DockerRuntime) objectName(g *runtime.GroupSpec, c string) string {
 	return "aci-" + g.Key + "-" + c
 }
 
-func (d *DockerRuntime) labels(g *GroupSpec, c, role string) map[string]string {
+func (d *DockerRuntime) labels(g *runtime.GroupSpec, c, role string) map[string]string {
 	return map[string]string{labelState: d.stateKey, labelGroup: g.Key, labelContainer: c, labelRole: role}
 }
 
-// ErrImage is an image that cannot be had; the handler turns it into
-// InaccessibleImage.
-type ErrImage struct{ Image, Reason string }
-
-func (e *ErrImage) Error() string { return e.Reason }
-
 // resolveImage finds an image locally. Nothing is pulled from the internet: only
 // registries on loopback (aci local's own, later) are reachable.
-func (d *DockerRuntime) resolveImage(ctx context.Context, g *GroupSpec, ref string) (string, error) {
-	if IsHelloImage(ref) {
+func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, ref string) (string, error) {
+	if runtime.IsHelloImage(ref) {
 		return d.hello, nil
 	}
 	if _, err := d.cli.ImageInspect(ctx, ref); err == nil {
@@ -271,17 +265,17 @@ func (d *DockerRuntime) resolveImage(ctx context.Context, g *GroupSpec, ref stri
 				return ref, nil
 			}
 		}
-		return "", &ErrImage{ref, fmt.Sprintf("pulling %s failed: %v", ref, err)}
+		return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("pulling %s failed: %v", ref, err)}
 	}
-	return "", &ErrImage{ref, fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback", ref)}
+	return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback", ref)}
 }
 
 // CheckImages resolves every image of the group.
-func (d *DockerRuntime) CheckImages(ctx context.Context, g *GroupSpec) error {
+func (d *DockerRuntime) CheckImages(ctx context.Context, g *runtime.GroupSpec) error {
 	if err := d.EnsureImages(ctx); err != nil {
 		return err
 	}
-	for _, c := range append(append([]ContainerSpec{}, g.InitContainers...), g.Containers...) {
+	for _, c := range append(append([]runtime.ContainerSpec{}, g.InitContainers...), g.Containers...) {
 		if _, err := d.resolveImage(ctx, g, c.Image); err != nil {
 			return err
 		}
@@ -290,12 +284,12 @@ func (d *DockerRuntime) CheckImages(ctx context.Context, g *GroupSpec) error {
 }
 
 // Run creates and starts the pause container, then every container.
-func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	if err := d.EnsureImages(ctx); err != nil {
 		return err
 	}
 	images := map[string]string{}
-	for _, c := range append(append([]ContainerSpec{}, g.InitContainers...), g.Containers...) {
+	for _, c := range append(append([]runtime.ContainerSpec{}, g.InitContainers...), g.Containers...) {
 		event(c.Name, "Pulling", fmt.Sprintf("pulling image \"%s\"", c.Image))
 		img, err := d.resolveImage(ctx, g, c.Image)
 		if err != nil {
@@ -305,7 +299,7 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 		images[c.Name] = img
 		event(c.Name, "Pulled", fmt.Sprintf("Successfully pulled image \"%s\"", c.Image))
 	}
-	mounts, err := d.prepareVolumes(ctx, g)
+	mounts, err := runtime.PrepareVolumes(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -377,13 +371,13 @@ func (d *DockerRuntime) Run(ctx context.Context, g *GroupSpec, event EventFunc) 
 
 // createContainer makes one container: joined to the pause container's network
 // namespace, or (pauseName "") publishing the group's ports itself.
-func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c ContainerSpec, img, pauseName string, mounts map[string]mount.Mount, policy string, exposed nat.PortSet, bindings nat.PortMap) (string, error) {
+func (d *DockerRuntime) createContainer(ctx context.Context, g *runtime.GroupSpec, c runtime.ContainerSpec, img, pauseName string, mounts map[string]runtime.HostDir, policy string, exposed nat.PortSet, bindings nat.PortMap) (string, error) {
 	var env []string
 	for _, e := range c.Env {
 		env = append(env, e[0]+"="+e[1])
 	}
 	cpu := c.CPU
-	if max := float64(runtime.NumCPU()); cpu > max {
+	if max := float64(goruntime.NumCPU()); cpu > max {
 		cpu = max // a request beyond this machine still runs, capped
 	}
 	// A second wall behind the path checks: no privilege escalation, only the
@@ -401,13 +395,11 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 		hc.PortBindings = bindings
 	}
 	for _, m := range c.Mounts {
-		mm, ok := mounts[m.Volume]
+		hd, ok := mounts[m.Volume]
 		if !ok {
 			return "", fmt.Errorf("container %s mounts unknown volume %s", c.Name, m.Volume)
 		}
-		mm.Target = m.Path
-		mm.ReadOnly = mm.ReadOnly || m.ReadOnly
-		hc.Mounts = append(hc.Mounts, mm)
+		hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: hd.Source, Target: m.Path, ReadOnly: hd.ReadOnly || m.ReadOnly})
 	}
 	cfg := &container.Config{Image: img, Env: env, Labels: d.labels(g, c.Name, "container"), AttachStdout: true, AttachStderr: true,
 		ExposedPorts: exposed}
@@ -426,104 +418,22 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *GroupSpec, c Con
 	return id, nil
 }
 
-// prepareVolumes makes each volume's host directory, confined to the group's
-// volume dir (see confine): names were validated at the API, and this holds
-// even if a validator misses one.
-func (d *DockerRuntime) prepareVolumes(ctx context.Context, g *GroupSpec) (map[string]mount.Mount, error) {
-	out := map[string]mount.Mount{}
-	for _, v := range g.Volumes {
-		base := g.VolumeDir
-		if v.Kind == "secret" && g.SecretDir != "" {
-			base = g.SecretDir
-		}
-		dir, root, err := confine(base, v.Name)
-		if err != nil {
-			return nil, err
-		}
-		m := mount.Mount{Type: mount.TypeBind, Source: dir}
-		switch v.Kind {
-		case "secret":
-			for k, b := range v.Secret {
-				if !filepath.IsLocal(k) || strings.ContainsAny(k, `/\`) {
-					root.Close()
-					return nil, fmt.Errorf("volume %s: secret file name %q is not a plain file name", v.Name, k)
-				}
-				if err := root.WriteFile(k, b, 0o444); err != nil {
-					root.Close()
-					return nil, err
-				}
-			}
-			m.ReadOnly = true
-		case "gitRepo":
-			if err := cloneRepo(ctx, v, root, dir); err != nil {
-				root.Close()
-				return nil, err
-			}
-		case "azureFile":
-			root.Close()
-			return nil, fmt.Errorf("volume %s: Azure File shares are not served by aci local yet", v.Name)
-		}
-		root.Close()
-		out[v.Name] = m
-	}
-	return out, nil
-}
-
-// cloneRepo clones a gitRepo volume; only local paths and file:// URLs (the API
-// allowed only repositories under the owner's --git-repo-root), since this
-// machine reaches no other network. The target directory is made through the
-// volume's os.Root, so it cannot lie outside the volume.
-func cloneRepo(ctx context.Context, v VolumeSpec, root *os.Root, dir string) error {
-	repo := v.GitRepo.Repository
-	if !(strings.HasPrefix(repo, "/") || strings.HasPrefix(repo, "file://")) {
-		return fmt.Errorf("volume %s: aci local clones only local repositories (a path or file:// URL), not %s", v.Name, repo)
-	}
-	target := dir
-	if d := v.GitRepo.Directory; d != "" && d != "." {
-		if !filepath.IsLocal(d) {
-			return fmt.Errorf("volume %s: git directory %q leaves the volume", v.Name, d)
-		}
-		if err := root.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("volume %s: %v", v.Name, err)
-		}
-		target = filepath.Join(dir, d)
-		if real, err := filepath.EvalSymlinks(target); err != nil || real != target {
-			return fmt.Errorf("volume %s: git directory %q leaves the volume", v.Name, d)
-		}
-	}
-	if _, err := root.Stat(filepath.Join(v.GitRepo.Directory, ".git")); err == nil {
-		return nil
-	}
-	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", "--", repo, target).CombinedOutput(); err != nil {
-		return fmt.Errorf("volume %s: git clone: %v: %s", v.Name, err, out)
-	}
-	if rev := v.GitRepo.Revision; rev != "" {
-		if strings.HasPrefix(rev, "-") {
-			return fmt.Errorf("volume %s: invalid revision %q", v.Name, rev)
-		}
-		if out, err := exec.CommandContext(ctx, "git", "-C", target, "checkout", "--quiet", rev, "--").CombinedOutput(); err != nil {
-			return fmt.Errorf("volume %s: git checkout: %v: %s", v.Name, err, out)
-		}
-	}
-	return nil
-}
-
 func (d *DockerRuntime) list(ctx context.Context, extra ...filters.KeyValuePair) ([]container.Summary, error) {
 	args := filters.NewArgs(append([]filters.KeyValuePair{filters.Arg("label", labelState+"="+d.stateKey)}, extra...)...)
 	return d.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
 }
 
-func (d *DockerRuntime) groupObjects(ctx context.Context, g *GroupSpec) ([]container.Summary, error) {
+func (d *DockerRuntime) groupObjects(ctx context.Context, g *runtime.GroupSpec) ([]container.Summary, error) {
 	return d.list(ctx, filters.Arg("label", labelGroup+"="+g.Key))
 }
 
 // Status inspects every container of the group.
-func (d *DockerRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]ContainerStatus, error) {
+func (d *DockerRuntime) Status(ctx context.Context, g *runtime.GroupSpec) (map[string]runtime.ContainerStatus, error) {
 	objs, err := d.groupObjects(ctx, g)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]ContainerStatus{}
+	out := map[string]runtime.ContainerStatus{}
 	for _, o := range objs {
 		name := o.Labels[labelContainer]
 		if o.Labels[labelRole] != "container" {
@@ -533,7 +443,7 @@ func (d *DockerRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]Co
 		if err != nil {
 			continue
 		}
-		st := ContainerStatus{RestartCount: in.RestartCount}
+		st := runtime.ContainerStatus{RestartCount: in.RestartCount}
 		st.StartTime, _ = time.Parse(time.RFC3339Nano, in.State.StartedAt)
 		switch in.State.Status {
 		case "running":
@@ -558,7 +468,7 @@ func (d *DockerRuntime) Status(ctx context.Context, g *GroupSpec) (map[string]Co
 	return out, nil
 }
 
-func (d *DockerRuntime) each(ctx context.Context, g *GroupSpec, role string, f func(id string) error) error {
+func (d *DockerRuntime) each(ctx context.Context, g *runtime.GroupSpec, role string, f func(id string) error) error {
 	objs, err := d.groupObjects(ctx, g)
 	if err != nil {
 		return err
@@ -575,7 +485,7 @@ func (d *DockerRuntime) each(ctx context.Context, g *GroupSpec, role string, f f
 }
 
 // Stop stops every container, then the group's network holder.
-func (d *DockerRuntime) Stop(ctx context.Context, g *GroupSpec) error {
+func (d *DockerRuntime) Stop(ctx context.Context, g *runtime.GroupSpec) error {
 	t := 10
 	if err := d.each(ctx, g, "container", func(id string) error { return d.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &t}) }); err != nil {
 		return err
@@ -584,7 +494,7 @@ func (d *DockerRuntime) Stop(ctx context.Context, g *GroupSpec) error {
 }
 
 // Start re-creates the group from its spec, as ACI does after a stop.
-func (d *DockerRuntime) Start(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (d *DockerRuntime) Start(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	if err := d.Remove(ctx, g); err != nil {
 		return err
 	}
@@ -592,7 +502,7 @@ func (d *DockerRuntime) Start(ctx context.Context, g *GroupSpec, event EventFunc
 }
 
 // Restart restarts every container in place (restart counts grow).
-func (d *DockerRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFunc) error {
+func (d *DockerRuntime) Restart(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
 	t := 10
 	return d.each(ctx, g, "container", func(id string) error {
 		in, err := d.cli.ContainerInspect(ctx, id)
@@ -609,7 +519,7 @@ func (d *DockerRuntime) Restart(ctx context.Context, g *GroupSpec, event EventFu
 }
 
 // Remove deletes every Docker object of the group and its volume data.
-func (d *DockerRuntime) Remove(ctx context.Context, g *GroupSpec) error {
+func (d *DockerRuntime) Remove(ctx context.Context, g *runtime.GroupSpec) error {
 	rm := func(id string) error { return d.removeContainer(ctx, id) }
 	if err := d.each(ctx, g, "container", rm); err != nil {
 		return err
@@ -668,7 +578,7 @@ func (d *DockerRuntime) createNamed(ctx context.Context, cfg *container.Config, 
 	}
 }
 
-func (d *DockerRuntime) containerID(ctx context.Context, g *GroupSpec, name string) (string, error) {
+func (d *DockerRuntime) containerID(ctx context.Context, g *runtime.GroupSpec, name string) (string, error) {
 	objs, err := d.list(ctx, filters.Arg("label", labelGroup+"="+g.Key), filters.Arg("label", labelContainer+"="+name))
 	if err != nil {
 		return "", err
@@ -682,7 +592,7 @@ func (d *DockerRuntime) containerID(ctx context.Context, g *GroupSpec, name stri
 }
 
 // Logs returns a container's output (stdout and stderr interleaved as written).
-func (d *DockerRuntime) Logs(ctx context.Context, g *GroupSpec, name string, tail int, timestamps bool) (string, error) {
+func (d *DockerRuntime) Logs(ctx context.Context, g *runtime.GroupSpec, name string, tail int, timestamps bool) (string, error) {
 	id, err := d.containerID(ctx, g, name)
 	if err != nil {
 		return "", err
@@ -704,7 +614,7 @@ func (d *DockerRuntime) Logs(ctx context.Context, g *GroupSpec, name string, tai
 }
 
 // Exec runs argv in a running container without a TTY, so pipes stay clean.
-func (d *DockerRuntime) Exec(ctx context.Context, g *GroupSpec, name string, argv []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func (d *DockerRuntime) Exec(ctx context.Context, g *runtime.GroupSpec, name string, argv []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	id, err := d.containerID(ctx, g, name)
 	if err != nil {
 		return 0, err

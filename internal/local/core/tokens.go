@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"crypto/subtle"
@@ -47,13 +47,13 @@ func (t *tokenService) accessToken(r *http.Request, audience, subject, appID, ki
 }
 
 // verify checks an ARM request's bearer token; the error text is ARM's.
-func (t *tokenService) verify(header string) (jwt.MapClaims, *apiError) {
+func (t *tokenService) verify(header string) (jwt.MapClaims, *APIError) {
 	if header == "" {
-		return nil, &apiError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."}
+		return nil, &APIError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."}
 	}
 	raw, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok {
-		return nil, &apiError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format."}
+		return nil, &APIError{401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format."}
 	}
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
@@ -69,16 +69,16 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *apiError) {
 		if exp != nil {
 			when = exp.UTC().Format("01/02/2006 15:04:05")
 		}
-		return nil, &apiError{401, "ExpiredAuthenticationToken", fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", when, time.Now().UTC().Format("01/02/2006 15:04:05"))}
+		return nil, &APIError{401, "ExpiredAuthenticationToken", fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", when, time.Now().UTC().Format("01/02/2006 15:04:05"))}
 	case err != nil:
-		return nil, &apiError{401, "InvalidAuthenticationToken", "The access token is invalid."}
+		return nil, &APIError{401, "InvalidAuthenticationToken", "The access token is invalid."}
 	}
 	aud, _ := claims["aud"].(string)
 	if strings.TrimRight(aud, "/") != strings.TrimRight(ARMAudience, "/") && strings.TrimRight(aud, "/") != "https://management.azure.com" {
-		return nil, &apiError{401, "InvalidAuthenticationTokenAudience", fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s','https://management.azure.com/'.", aud, ARMAudience)}
+		return nil, &APIError{401, "InvalidAuthenticationTokenAudience", fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s','https://management.azure.com/'.", aud, ARMAudience)}
 	}
 	if tid, _ := claims["tid"].(string); tid != t.id.TenantID {
-		return nil, &apiError{401, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant associated with this subscription.", tid)}
+		return nil, &APIError{401, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant associated with this subscription.", tid)}
 	}
 	return claims, nil
 }
@@ -107,18 +107,21 @@ func audienceFrom(form map[string][]string) string {
 }
 
 func tokenError(w http.ResponseWriter, status int, code, desc string) {
-	writeJSON(w, status, map[string]any{"error": code, "error_description": desc,
+	WriteJSON(w, status, map[string]any{"error": code, "error_description": desc,
 		"error_codes": []int{7000215}, "timestamp": time.Now().UTC().Format("2006-01-02 15:04:05Z"),
 		"trace_id": uuid.NewString(), "correlation_id": uuid.NewString()})
 }
 
 func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// SecretsEqual compares two secrets in constant time.
+func SecretsEqual(a, b string) bool { return eq(a, b) }
+
 // register adds the token-service routes.
 func (t *tokenService) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /metadata/endpoints", func(w http.ResponseWriter, r *http.Request) {
 		b := t.base(r)
-		writeJSON(w, 200, map[string]any{"galleryEndpoint": b + "/", "graphEndpoint": b + "/graph/", "portalEndpoint": b + "/",
+		WriteJSON(w, 200, map[string]any{"galleryEndpoint": b + "/", "graphEndpoint": b + "/graph/", "portalEndpoint": b + "/",
 			"authentication": map[string]any{"loginEndpoint": b + "/adfs", "audiences": []string{ARMAudience}}})
 	})
 	oidc := func(w http.ResponseWriter, r *http.Request, root string, v2 bool) {
@@ -126,7 +129,7 @@ func (t *tokenService) register(mux *http.ServeMux) {
 		if v2 {
 			tok = root + "/oauth2/v2.0/token"
 		}
-		writeJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": root + "/oauth2/authorize",
+		WriteJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": root + "/oauth2/authorize",
 			"token_endpoint": tok, "device_authorization_endpoint": root + "/oauth2/devicecode",
 			"jwks_uri": t.base(r) + "/adfs/discovery/keys", "tenant_region_scope": "NA",
 			"response_types_supported": []string{"code", "id_token", "token"},
@@ -141,7 +144,7 @@ func (t *tokenService) register(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /adfs/discovery/keys", func(w http.ResponseWriter, r *http.Request) {
 		pk := t.id.key.PublicKey
-		writeJSON(w, 200, map[string]any{"keys": []any{map[string]any{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": signingKID,
+		WriteJSON(w, 200, map[string]any{"keys": []any{map[string]any{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": signingKID,
 			"n": base64.RawURLEncoding.EncodeToString(pk.N.Bytes()),
 			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pk.E)).Bytes())}}})
 	})
@@ -153,7 +156,7 @@ func (t *tokenService) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /msi/token", t.msi)
 	mux.HandleFunc("/msi/token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
-		writeJSON(w, 405, map[string]any{"error": "invalid_request", "error_description": "Method not allowed"})
+		WriteJSON(w, 405, map[string]any{"error": "invalid_request", "error_description": "Method not allowed"})
 	})
 	mux.HandleFunc("GET /metadata/identity/oauth2/token", t.msi)
 }
@@ -177,7 +180,7 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 			tokenError(w, 500, "server_error", err.Error())
 			return
 		}
-		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": int(exp.Sub(now).Seconds()),
+		WriteJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": int(exp.Sub(now).Seconds()),
 			"ext_expires_in": int(exp.Sub(now).Seconds()), "access_token": at})
 	case "password", "refresh_token":
 		clientID := r.PostForm.Get("client_id")
@@ -205,7 +208,7 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 		idt, _ := t.sign(jwt.MapClaims{"aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
 			"sub": userOID, "upn": t.id.UserName, "unique_name": t.id.UserName, "preferred_username": t.id.UserName,
 			"name": "aci local user", "iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(), "ver": "1.0"})
-		writeJSON(w, 200, map[string]any{"token_type": "Bearer", "scope": r.PostForm.Get("scope"),
+		WriteJSON(w, 200, map[string]any{"token_type": "Bearer", "scope": r.PostForm.Get("scope"),
 			"expires_in": int(exp.Sub(now).Seconds()), "ext_expires_in": int(exp.Sub(now).Seconds()),
 			"access_token": at, "refresh_token": rt, "id_token": idt,
 			"client_info": b64(map[string]string{"uid": userOID, "utid": t.id.TenantID})})
@@ -221,7 +224,7 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 // it nobody gets a token, whatever they send.
 func (t *tokenService) msi(w http.ResponseWriter, r *http.Request) {
 	msiError := func(status int, code, desc string) {
-		writeJSON(w, status, map[string]any{"error": code, "error_description": desc})
+		WriteJSON(w, status, map[string]any{"error": code, "error_description": desc})
 	}
 	if strings.HasPrefix(r.URL.Path, "/metadata/") && !strings.EqualFold(r.Header.Get("Metadata"), "true") {
 		msiError(400, "invalid_request", "Required metadata header not specified")
@@ -256,7 +259,7 @@ func (t *tokenService) msi(w http.ResponseWriter, r *http.Request) {
 		msiError(500, "server_error", "signing failed")
 		return
 	}
-	writeJSON(w, 200, map[string]any{"access_token": at, "token_type": "Bearer", "resource": aud,
+	WriteJSON(w, 200, map[string]any{"access_token": at, "token_type": "Bearer", "resource": aud,
 		"expires_in": fmt.Sprint(int(time.Until(exp).Seconds())), "expires_on": fmt.Sprint(exp.Unix()),
 		"client_id": t.id.ClientID})
 }

@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"bufio"
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/redact"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 )
 
@@ -64,28 +65,30 @@ type Server struct {
 	logFile  *rotatingFile
 	inflight chan struct{}
 	bigBods  chan struct{}
-	// secretRoot is where secret volumes live: a directory of this state dir
-	// on tmpfs, or "" for the state dir itself.
-	secretRoot string
-	throttle   atomic.Int64
-	http       *http.Server
-	ln         net.Listener
-	base       string
-	started    time.Time
-	wg         sync.WaitGroup
-	ctx        context.Context
-	cancel     context.CancelFunc
+	throttle atomic.Int64
+	http     *http.Server
+	ln       net.Listener
+	base     string
+	started  time.Time
+	wg       sync.WaitGroup
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
-// apiError is an ARM error answer.
-type apiError struct {
+// APIError is an ARM error answer.
+type APIError struct {
 	Status        int
 	Code, Message string
 }
 
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+// NewError is an ARM error answer to return.
+func NewError(status int, code, message string) *APIError {
+	return &APIError{Status: status, Code: code, Message: message}
+}
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = 500, []byte(`{"error":{"code":"InternalServerError","message":"encoding failed"}}`)
@@ -95,8 +98,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.Status, map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
+func WriteError(w http.ResponseWriter, e *APIError) {
+	WriteJSON(w, e.Status, map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
 }
 
 // New opens the state dir (creating CA, identity and store on first use).
@@ -133,7 +136,6 @@ func New(o Options) (*Server, error) {
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
 		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.secretRoot = secretRoot(o.StateDir)
 	s.tokens = &tokenService{id: id, base: func(*http.Request) string { return s.base }}
 	s.tokens.register(s.mux)
 	s.mux.HandleFunc("GET /aci-local/status", s.status)
@@ -153,6 +155,25 @@ func (s *Server) Store() *Store { return s.store }
 
 // Identity is the local tenant.
 func (s *Server) Identity() *Identity { return s.id }
+
+// Options are the server's options, defaults filled in.
+func (s *Server) Options() Options { return s.opts }
+
+// SetRuntimeName names what runs container groups, for status.
+func (s *Server) SetRuntimeName(n string) { s.opts.Runtime = n }
+
+// HandleFunc serves a non-ARM path (a data plane, a websocket) on the same
+// listener; the pattern is net/http's.
+func (s *Server) HandleFunc(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
+
+// Context ends when the server closes; background work watches it.
+func (s *Server) Context() context.Context { return s.ctx }
+
+// SignToken signs claims with the tenant's key. It is for tests and in-process
+// tools: no route hands out tokens without credentials.
+func (s *Server) SignToken(claims map[string]any) (string, error) {
+	return s.tokens.sign(jwt.MapClaims(claims))
+}
 
 // BaseURL is https://host:port once started.
 func (s *Server) BaseURL() string { return s.base }
@@ -262,7 +283,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			defer func() { <-s.inflight }()
 		case <-time.After(10 * time.Second):
 			w.Header().Set("Retry-After", "1")
-			writeError(w, &apiError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
+			WriteError(w, &APIError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
 			return
 		case <-r.Context().Done():
 			return
@@ -286,7 +307,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					}
 					s.reqLog.Error("panic", "method", r.Method, "path", r.URL.Path, "requestId", reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 					if !rec.wrote {
-						writeError(rec, &apiError{500, "InternalServerError", "The server encountered an internal error; request id " + reqID + "."})
+						WriteError(rec, &APIError{500, "InternalServerError", "The server encountered an internal error; request id " + reqID + "."})
 					}
 				}
 			}()
@@ -304,7 +325,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w, err)
 		return
 	}
-	writeJSON(w, 200, map[string]any{"endpoint": s.base, "version": s.opts.Version, "pid": os.Getpid(),
+	WriteJSON(w, 200, map[string]any{"endpoint": s.base, "version": s.opts.Version, "pid": os.Getpid(),
 		"runtime": s.opts.Runtime, "stateDir": s.opts.StateDir, "started": s.started.UTC().Format(time.RFC3339),
 		"subscriptionId": s.id.SubscriptionID, "tenantId": s.id.TenantID})
 }
@@ -316,11 +337,11 @@ var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9]+)?$`)
 func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query().Get("api-version")
 	if v == "" {
-		writeError(w, &apiError{400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."})
+		WriteError(w, &APIError{400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."})
 		return
 	}
 	if !apiVersionRE.MatchString(v) {
-		writeError(w, &apiError{400, "InvalidApiVersionParameter", fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '2026-05-01,2025-09-01,2024-11-01,2023-05-01,2022-09-01,2021-04-01,2019-11-01'.", v)})
+		WriteError(w, &APIError{400, "InvalidApiVersionParameter", fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '2026-05-01,2025-09-01,2024-11-01,2023-05-01,2022-09-01,2021-04-01,2019-11-01'.", v)})
 		return
 	}
 	claims, aerr := s.tokens.verify(r.Header.Get("Authorization"))
@@ -330,12 +351,12 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := s.throttle.Load(); n > 0 && s.throttle.CompareAndSwap(n, n-1) {
 		w.Header().Set("Retry-After", "1")
-		writeError(w, &apiError{429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read/Write. Please retry after 1 second."})
+		WriteError(w, &APIError{429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read/Write. Please retry after 1 second."})
 		return
 	}
 	body, aerr := s.readBody(r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	req := &Request{Request: r, Server: s, Body: body, APIVersion: v, Claims: claims, segs: splitPath(r.URL.Path)}
@@ -353,7 +374,7 @@ func (s *Server) setThrottle(w http.ResponseWriter, r *http.Request) {
 		Requests int64 `json:"requests"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil || body.Requests < 0 {
-		writeError(w, &apiError{400, "InvalidRequestContent", "The body must be {\"requests\": N}."})
+		WriteError(w, &APIError{400, "InvalidRequestContent", "The body must be {\"requests\": N}."})
 		return
 	}
 	s.throttle.Store(body.Requests)
@@ -362,12 +383,12 @@ func (s *Server) setThrottle(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads a request body whole, up to the limit: more is ARM's 413, never
 // a silent cut. Bodies over bigBody are read a few at a time.
-func (s *Server) readBody(r *http.Request) ([]byte, *apiError) {
+func (s *Server) readBody(r *http.Request) ([]byte, *APIError) {
 	if r.Body == nil {
 		return nil, nil
 	}
 	limit := s.opts.MaxBodyBytes
-	tooLarge := &apiError{413, "RequestEntityTooLarge", fmt.Sprintf("The request content is larger than the limit of %d bytes.", limit)}
+	tooLarge := &APIError{413, "RequestEntityTooLarge", fmt.Sprintf("The request content is larger than the limit of %d bytes.", limit)}
 	if r.ContentLength > limit {
 		return nil, tooLarge
 	}
@@ -377,14 +398,14 @@ func (s *Server) readBody(r *http.Request) ([]byte, *apiError) {
 		case s.bigBods <- struct{}{}:
 			defer func() { <-s.bigBods }()
 		case <-r.Context().Done():
-			return nil, &apiError{400, "InvalidRequestContent", "The request was cancelled."}
+			return nil, &APIError{400, "InvalidRequestContent", "The request was cancelled."}
 		}
 		var rest []byte
 		rest, err = io.ReadAll(io.LimitReader(r.Body, limit-bigBody+1))
 		b = append(b, rest...)
 	}
 	if err != nil {
-		return nil, &apiError{400, "InvalidRequestContent", "The request content could not be read."}
+		return nil, &APIError{400, "InvalidRequestContent", "The request content could not be read."}
 	}
 	if int64(len(b)) > limit {
 		return nil, tooLarge
@@ -392,9 +413,9 @@ func (s *Server) readBody(r *http.Request) ([]byte, *apiError) {
 	return b, nil
 }
 
-func (s *Server) unauthorized(w http.ResponseWriter, e *apiError) {
+func (s *Server) unauthorized(w http.ResponseWriter, e *APIError) {
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization_uri="%s/adfs", error="invalid_token", error_description="%s"`, s.base, e.Message))
-	writeError(w, e)
+	WriteError(w, e)
 }
 
 func splitPath(p string) []string {
@@ -407,8 +428,8 @@ func splitPath(p string) []string {
 	return out
 }
 
-// newOperation starts an async operation and persists it before it is announced.
-func (s *Server) newOperation(kind, target string, data any) (*Operation, error) {
+// NewOperation starts an async operation and persists it before it is announced.
+func (s *Server) NewOperation(kind, target string, data any) (*Operation, error) {
 	op := &Operation{ID: uuid.NewString(), Kind: kind, Target: target, Status: "InProgress", StartTime: time.Now().UTC()}
 	if data != nil {
 		b, _ := json.Marshal(data)
@@ -417,8 +438,8 @@ func (s *Server) newOperation(kind, target string, data any) (*Operation, error)
 	return op, s.store.PutOperation(op)
 }
 
-// finishOperation records an operation's end.
-func (s *Server) finishOperation(op *Operation, e *ErrorBody) {
+// FinishOperation records an operation's end.
+func (s *Server) FinishOperation(op *Operation, e *ErrorBody) {
 	now := time.Now().UTC()
 	op.EndTime = &now
 	op.Status = "Succeeded"
@@ -456,6 +477,6 @@ func (s *Server) resume() {
 			s.Go(func(context.Context) { f(op) })
 			continue
 		}
-		s.finishOperation(op, &ErrorBody{Code: "OperationInterrupted", Message: "The operation was interrupted because aci local stopped; retry it."})
+		s.FinishOperation(op, &ErrorBody{Code: "OperationInterrupted", Message: "The operation was interrupted because aci local stopped; retry it."})
 	}
 }

@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"net/http"
@@ -94,7 +94,7 @@ func (s *Server) providers(w http.ResponseWriter, r *Request) {
 		for i := range providerCatalog {
 			out = append(out, s.provider(i, r.Subscription))
 		}
-		writeJSON(w, 200, map[string]any{"value": out})
+		WriteJSON(w, 200, map[string]any{"value": out})
 		return
 	}
 	i := findProvider(p[3])
@@ -105,7 +105,7 @@ func (s *Server) providers(w http.ResponseWriter, r *Request) {
 	ns := providerCatalog[i].Namespace
 	switch {
 	case len(p) == 4 && r.Method == http.MethodGet:
-		writeJSON(w, 200, s.provider(i, r.Subscription))
+		WriteJSON(w, 200, s.provider(i, r.Subscription))
 	case len(p) == 5 && r.Method == http.MethodPost && (is(p[4], "register") || is(p[4], "unregister")):
 		if ns != "Microsoft.Resources" {
 			cur := s.providerState(ns)
@@ -120,7 +120,7 @@ func (s *Server) providers(w http.ResponseWriter, r *Request) {
 				}
 			}
 		}
-		writeJSON(w, 200, s.provider(i, r.Subscription))
+		WriteJSON(w, 200, s.provider(i, r.Subscription))
 	default:
 		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed on '%s'.", r.Method, r.URL.Path)
 	}
@@ -143,10 +143,10 @@ func (s *Server) tenantProviders(w http.ResponseWriter, r *Request) {
 				r.Error(w, 404, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", p[3])
 				return
 			}
-			writeJSON(w, 200, list[0])
+			WriteJSON(w, 200, list[0])
 			return
 		}
-		writeJSON(w, 200, map[string]any{"value": list})
+		WriteJSON(w, 200, map[string]any{"value": list})
 		return
 	}
 	i := findProvider(p[1])
@@ -156,10 +156,10 @@ func (s *Server) tenantProviders(w http.ResponseWriter, r *Request) {
 	}
 	if len(p) == 3 && is(p[2], "operations") {
 		ops := s.providerOperations(i)["operations"]
-		writeJSON(w, 200, map[string]any{"value": ops})
+		WriteJSON(w, 200, map[string]any{"value": ops})
 		return
 	}
-	writeJSON(w, 200, s.provider(i, ""))
+	WriteJSON(w, 200, s.provider(i, ""))
 }
 
 func (s *Server) providerOperations(i int) map[string]any {

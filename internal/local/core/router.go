@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"encoding/json"
@@ -45,19 +45,19 @@ func (r *Request) ID(drop int) string {
 }
 
 // Decode parses the JSON body into v; malformed JSON is ARM's InvalidRequestContent.
-func (r *Request) Decode(v any) *apiError {
+func (r *Request) Decode(v any) *APIError {
 	if len(strings.TrimSpace(string(r.Body))) == 0 {
-		return &apiError{400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'The request body is empty.'."}
+		return &APIError{400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'The request body is empty.'."}
 	}
 	if err := json.Unmarshal(r.Body, v); err != nil {
-		return &apiError{400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: '%s'.", err.Error())}
+		return &APIError{400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: '%s'.", err.Error())}
 	}
 	return nil
 }
 
 // Error writes an ARM error.
 func (r *Request) Error(w http.ResponseWriter, status int, code, format string, a ...any) {
-	writeError(w, &apiError{status, code, fmt.Sprintf(format, a...)})
+	WriteError(w, &APIError{status, code, fmt.Sprintf(format, a...)})
 }
 
 func is(seg, want string) bool { return strings.EqualFold(seg, want) }
@@ -87,9 +87,9 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 	}
 	switch {
 	case n == 2 && r.Method == http.MethodGet:
-		writeJSON(w, 200, s.subscription())
+		WriteJSON(w, 200, s.subscription())
 	case n == 3 && is(p[2], "locations") && r.Method == http.MethodGet:
-		writeJSON(w, 200, map[string]any{"value": s.locations()})
+		WriteJSON(w, 200, map[string]any{"value": s.locations()})
 	case n == 4 && is(p[2], "operationresults"):
 		s.operationResult(w, r, p[3])
 	case n >= 3 && is(p[2], "resourcegroups"):

@@ -1,4 +1,4 @@
-package local
+package core
 
 import (
 	"bytes"
@@ -26,11 +26,11 @@ func (s *Server) subscription() map[string]any {
 }
 
 func (s *Server) listSubscriptions(w http.ResponseWriter, r *Request) {
-	writeJSON(w, 200, map[string]any{"value": []any{s.subscription()}, "count": map[string]any{"type": "Total", "value": 1}})
+	WriteJSON(w, 200, map[string]any{"value": []any{s.subscription()}, "count": map[string]any{"type": "Total", "value": 1}})
 }
 
 func (s *Server) listTenants(w http.ResponseWriter, r *Request) {
-	writeJSON(w, 200, map[string]any{"value": []any{map[string]any{"id": "/tenants/" + s.id.TenantID, "tenantId": s.id.TenantID,
+	WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"id": "/tenants/" + s.id.TenantID, "tenantId": s.id.TenantID,
 		"tenantCategory": "Home", "countryCode": "US", "displayName": "aci local", "domains": []string{"aci.local"},
 		"defaultDomain": "aci.local", "tenantType": "AAD"}}})
 }
@@ -64,7 +64,7 @@ func NormalizeLocation(l string) (string, bool) {
 	return n, false
 }
 
-func regionNames() string {
+func RegionNames() string {
 	var n []string
 	for _, rg := range Regions {
 		n = append(n, rg[0])
@@ -75,9 +75,9 @@ func regionNames() string {
 // groupNameRE is ARM's rule: Unicode letters and digits, '-', '_', '.', '(' and ')'.
 var groupNameRE = regexp.MustCompile(`^[-\p{L}\p{Mn}\p{Mc}\p{Nd}_.()]+$`)
 
-func validGroupName(name string) *apiError {
+func validGroupName(name string) *APIError {
 	if utf8.RuneCountInString(name) > 90 {
-		return &apiError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' is too long. The name can be at most 90 characters.", name)}
+		return &APIError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' is too long. The name can be at most 90 characters.", name)}
 	}
 	if !groupNameRE.MatchString(name) || strings.HasSuffix(name, ".") {
 		var bad []rune
@@ -87,9 +87,9 @@ func validGroupName(name string) *apiError {
 			}
 		}
 		if strings.HasSuffix(name, ".") {
-			return &apiError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' is invalid: it cannot end with a period.", name)}
+			return &APIError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' is invalid: it cannot end with a period.", name)}
 		}
-		return &apiError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' has these invalid characters: '%s'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.", name, string(bad))}
+		return &APIError{400, "InvalidResourceGroup", fmt.Sprintf("The provided resource group name '%s' has these invalid characters: '%s'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.", name, string(bad))}
 	}
 	return nil
 }
@@ -151,15 +151,15 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			notFound()
 			return
 		}
-		writeJSON(w, 200, json.RawMessage(existing.Body))
+		WriteJSON(w, 200, json.RawMessage(existing.Body))
 	case http.MethodPut:
 		if e := validGroupName(name); e != nil {
-			writeError(w, e)
+			WriteError(w, e)
 			return
 		}
 		var in map[string]json.RawMessage
 		if e := r.Decode(&in); e != nil {
-			writeError(w, e)
+			WriteError(w, e)
 			return
 		}
 		for k := range in {
@@ -172,7 +172,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 		}
 		var g groupBody
 		if e := r.Decode(&g); e != nil {
-			writeError(w, e)
+			WriteError(w, e)
 			return
 		}
 		if g.Location == "" {
@@ -181,7 +181,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 		}
 		loc, ok := NormalizeLocation(g.Location)
 		if !ok {
-			r.Error(w, 400, "LocationNotAvailableForResourceGroup", "The provided location '%s' is not available for resource group. List of available regions is '%s'.", g.Location, regionNames())
+			r.Error(w, 400, "LocationNotAvailableForResourceGroup", "The provided location '%s' is not available for resource group. List of available regions is '%s'.", g.Location, RegionNames())
 			return
 		}
 		status := http.StatusCreated
@@ -213,7 +213,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 			return
 		}
-		writeJSON(w, status, json.RawMessage(body))
+		WriteJSON(w, status, json.RawMessage(body))
 	case http.MethodPatch:
 		if !found {
 			notFound()
@@ -224,7 +224,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			ManagedBy *string           `json:"managedBy"`
 		}
 		if e := r.Decode(&patch); e != nil {
-			writeError(w, e)
+			WriteError(w, e)
 			return
 		}
 		var out []byte
@@ -246,7 +246,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 			return
 		}
-		writeJSON(w, 200, json.RawMessage(out))
+		WriteJSON(w, 200, json.RawMessage(out))
 	case http.MethodDelete:
 		if !found {
 			notFound()
@@ -260,7 +260,7 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			body, _ := json.Marshal(g)
 			existing.Body = body
 			var err error
-			if op, err = s.newOperation("resourceGroupDelete", id, nil); err != nil {
+			if op, err = s.NewOperation("resourceGroupDelete", id, nil); err != nil {
 				r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 				return
 			}
@@ -325,7 +325,7 @@ func (s *Server) runGroupDelete(op *Operation) {
 			failure = &ErrorBody{Code: "InternalServerError", Message: err.Error()}
 		}
 	}
-	s.finishOperation(op, failure)
+	s.FinishOperation(op, failure)
 }
 
 func (s *Server) operationResult(w http.ResponseWriter, r *Request, tok string) {
@@ -346,7 +346,7 @@ func (s *Server) operationResult(w http.ResponseWriter, r *Request, tok string) 
 		if e == nil {
 			e = &ErrorBody{Code: "OperationFailed", Message: "The operation failed."}
 		}
-		writeError(w, &apiError{409, e.Code, e.Message})
+		WriteError(w, &APIError{409, e.Code, e.Message})
 	}
 }
 
@@ -359,7 +359,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *Request) {
 	q := r.URL.Query()
 	tagName, tagValue, hasValue, ferr := parseTagFilter(q.Get("$filter"))
 	if ferr != nil {
-		writeError(w, ferr)
+		WriteError(w, ferr)
 		return
 	}
 	var items []json.RawMessage
@@ -380,11 +380,11 @@ func (s *Server) listGroups(w http.ResponseWriter, r *Request) {
 	if top, err := strconv.Atoi(q.Get("$top")); err == nil && top >= 0 && top < len(items) {
 		items = items[:top]
 	}
-	s.page(w, r, items)
+	s.Page(w, r, items)
 }
 
 // page writes one page of a list with ARM's nextLink ($skiptoken).
-func (s *Server) page(w http.ResponseWriter, r *Request, items []json.RawMessage) {
+func (s *Server) Page(w http.ResponseWriter, r *Request, items []json.RawMessage) {
 	skip, _ := strconv.Atoi(r.URL.Query().Get("$skiptoken"))
 	if skip < 0 || skip > len(items) {
 		skip = len(items)
@@ -431,13 +431,13 @@ func lookupFold(m map[string]string, k string) (string, bool) {
 
 var tagFilterRE = regexp.MustCompile(`(?i)^\s*tagname\s+eq\s+'([^']*)'\s*(?:and\s+tagvalue\s+eq\s+'([^']*)')?\s*$`)
 
-func parseTagFilter(f string) (name, value string, hasValue bool, e *apiError) {
+func parseTagFilter(f string) (name, value string, hasValue bool, e *APIError) {
 	if f == "" {
 		return "", "", false, nil
 	}
 	m := tagFilterRE.FindStringSubmatch(f)
 	if m == nil {
-		return "", "", false, &apiError{400, "InvalidFilterInQueryString", fmt.Sprintf("Invalid $filter '%s' specified in the query string.", f)}
+		return "", "", false, &APIError{400, "InvalidFilterInQueryString", fmt.Sprintf("Invalid $filter '%s' specified in the query string.", f)}
 	}
 	return m[1], m[2], strings.Contains(strings.ToLower(f), "tagvalue"), nil
 }

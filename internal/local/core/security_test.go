@@ -1,0 +1,183 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func (h *harness) withToken(tok string) *harness {
+	c := *h
+	c.token = tok
+	return &c
+}
+
+// The managed-identity endpoint hands out nothing without its secret.
+func TestManagedIdentityNeedsSecret(t *testing.T) {
+	h := start(t, t.TempDir())
+	base := h.srv.BaseURL()
+	secret := h.srv.id.MSISecret
+	res := url.QueryEscape(ARMAudience)
+	cases := []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+	}{
+		{"IMDS, nothing", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, nil, 400},
+		{"IMDS, Metadata only", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
+		{"IMDS, secret without Metadata", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"IMDS, wrong secret", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": "x"}, 401},
+		{"IMDS, all", "GET", "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" + res, map[string]string{"Metadata": "true", "X-IDENTITY-HEADER": secret}, 200},
+		{"App Service, nothing", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, nil, 401},
+		{"App Service, Metadata only", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"Metadata": "true"}, 401},
+		{"App Service, secret", "GET", "/msi/token?api-version=2019-08-01&resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 200},
+		{"MSI_SECRET shape", "GET", "/msi/token?api-version=2017-09-01&resource=" + res, map[string]string{"secret": secret}, 200},
+		{"no resource", "GET", "/msi/token?api-version=2019-08-01", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"another identity", "GET", "/msi/token?api-version=2019-08-01&resource=" + res + "&client_id=11111111-1111-1111-1111-111111111111", map[string]string{"X-IDENTITY-HEADER": secret}, 400},
+		{"PUT", "PUT", "/msi/token?resource=" + res, map[string]string{"X-IDENTITY-HEADER": secret}, 405},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, base+c.path, nil)
+		for k, v := range c.hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := h.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d %s", c.name, resp.StatusCode, b)
+		}
+		if c.status != 200 && bytes.Contains(b, []byte("access_token")) {
+			t.Errorf("%s: a token was handed out: %s", c.name, b)
+		}
+	}
+	// The requested audience is honoured: a storage token does not open ARM.
+	req, _ := http.NewRequest("GET", base+"/msi/token?api-version=2019-08-01&resource="+url.QueryEscape("https://storage.azure.com/"), nil)
+	req.Header.Set("X-IDENTITY-HEADER", secret)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]any
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	claims := jwt.MapClaims{}
+	jwt.NewParser().ParseUnverified(tok["access_token"].(string), claims)
+	if claims["aud"] != "https://storage.azure.com/" {
+		t.Fatalf("audience not honoured: %v", claims["aud"])
+	}
+	if a := h.withToken(tok["access_token"].(string)).do("GET", "/subscriptions"+v, ""); a.status != 401 {
+		t.Fatalf("a storage token opened ARM: %d", a.status)
+	}
+
+	// The Azure SDK's own managed-identity client, App Service shape, as
+	// `aci local env` sets it up.
+	t.Setenv("IDENTITY_ENDPOINT", base+"/msi/token")
+	t.Setenv("IDENTITY_HEADER", secret)
+	cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{ARMAudience + ".default"}})
+	if err != nil {
+		t.Fatalf("azidentity: %v", err)
+	}
+	if a := h.withToken(at.Token).do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatalf("managed identity token refused: %s", a.raw)
+	}
+	t.Setenv("IDENTITY_HEADER", "wrong")
+	cred, _ = azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+	// (Another scope: MSAL caches managed-identity tokens per process.)
+	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://storage.azure.com/.default"}}); err == nil {
+		t.Fatal("azidentity got a token with a wrong secret")
+	}
+}
+
+func TestTestHooksAndListen(t *testing.T) {
+	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, nil)
+	if a := h.do("POST", "/aci-local/throttle", `{"requests":5}`); a.status == 204 {
+		t.Fatal("the throttle hook answers without TestHooks")
+	}
+	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatalf("throttled without the hook: %d", a.status)
+	}
+	for _, l := range []string{"0.0.0.0:0", "[::]:0", "10.1.2.3:0"} {
+		srv, err := New(Options{StateDir: t.TempDir(), Listen: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = srv.Start()
+		srv.Close()
+		if err == nil || !strings.Contains(err.Error(), "--allow-remote") {
+			t.Errorf("listen %s without AllowRemote: %v", l, err)
+		}
+	}
+	for _, l := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
+		if !IsLoopback(strings.Trim(l[:strings.LastIndex(l, ":")], "[]")) {
+			t.Errorf("%s is loopback", l)
+		}
+	}
+}
+
+type panicHandler struct{}
+
+func (panicHandler) Type() string                            { return "Test.Panic/things" }
+func (panicHandler) Serve(w http.ResponseWriter, r *Request) { panic("boom") }
+
+// A handler bug is ARM's 500 envelope and a logged stack; the server lives on.
+func TestPanicIsARM500(t *testing.T) {
+	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, func(s *Server) { s.Register(panicHandler{}) })
+	h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`)
+	a := h.do("GET", h.rg("rg")+"/providers/Test.Panic/things/x"+v, "")
+	if a.status != 500 || a.code() != "InternalServerError" {
+		t.Fatalf("panic: %d %s", a.status, a.raw)
+	}
+	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+		t.Fatal("the server died with its handler")
+	}
+	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	if !bytes.Contains(logb, []byte(`"panic":"boom"`)) || !bytes.Contains(logb, []byte("security_test.go")) {
+		t.Fatalf("the panic's stack is not logged: %s", logb)
+	}
+}
+
+// The request log keeps only allowed query values and rotates.
+func TestRequestLog(t *testing.T) {
+	h := start(t, t.TempDir())
+	h.do("GET", "/subscriptions"+v+"&sig=SIGVALUE&code=CODEVALUE&%24top=5", "")
+	b, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	if bytes.Contains(b, []byte("SIGVALUE")) || bytes.Contains(b, []byte("CODEVALUE")) || !bytes.Contains(b, []byte("2021-04-01")) {
+		t.Fatalf("query values in the log: %s", b)
+	}
+	p := filepath.Join(t.TempDir(), "r.log")
+	r, err := openRotating(p, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		r.Write([]byte("0123456789\n"))
+	}
+	r.Close()
+	a, _ := os.Stat(p)
+	b1, _ := os.Stat(p + ".1")
+	if a == nil || b1 == nil || a.Size() > 100 || b1.Size() > 100 {
+		t.Fatalf("not rotated: %v %v", a, b1)
+	}
+}
