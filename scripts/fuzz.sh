@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 time=${1:-10s}
 targets=(
-  "./internal/local FuzzGroupBody"
-  "./internal/local FuzzGroupName"
+  "./internal/local/providers/containerinstance FuzzGroupBody"
+  "./internal/local/core FuzzGroupName"
   "./internal/output FuzzQuery"
   "./internal/arm FuzzParseError"
   "./internal/cli/container FuzzGroupFile"
