@@ -621,7 +621,7 @@ func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[stri
 		} else {
 			iv["currentState"] = map[string]any{"state": "Waiting", "detailStatus": ""}
 		}
-		if props["provisioningState"] == "Succeeded" || ok {
+		if props["provisioningState"] == "Succeeded" || ok || len(priv.Events[cn]) > 0 { // a failed group still tells why, per container
 			cp["instanceView"] = iv
 		}
 	}
