@@ -8,8 +8,11 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(P
 
 .PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz
 
+# aci and the server behind `aci local`, side by side (aci finds aci-local next
+# to itself).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci ./cmd/aci
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci-local ./cmd/aci-local
 
 # Everything CI checks: lint, generated docs, unit and end-to-end tests (the e2e
 # tests need the real az CLI, which deps installs).
@@ -43,7 +46,7 @@ docs-check:
 	    echo "docs/reference is out of date: run 'make docs'"; diff -r $$tmp/reference docs/reference | head -20; rm -rf $$tmp; exit 1; fi; \
 	  rm -rf $$tmp
 
-# aci local's built-in images (pause, hello-world), FROM scratch out of bin/aci.
+# aci local's built-in images (pause, hello-world), FROM scratch out of bin/aci-local.
 images: build
 	bin/aci local images
 

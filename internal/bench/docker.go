@@ -1,34 +1,82 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"time"
-
-	"github.com/aci-cli/aci/internal/local/runtime/docker"
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
-	"github.com/docker/go-connections/nat"
 )
+
+// The baseline speaks the Docker Engine API itself (five calls over the unix
+// socket) instead of importing the Docker client, which would put the engine
+// SDK's dependencies in every aci command's start-up.
 
 // DockerBaseline times `docker run -p` → first HTTP answer for an image on the
 // local engine, the comparison the 2017 benchmark made. Ports are published on a
 // loopback address of their own (127.0.3.0/24), never on Docker's bridge.
 type DockerBaseline struct {
-	cli  *client.Client
-	http *http.Client
+	engine *http.Client
+	http   *http.Client
 }
 
-// NewDockerBaseline connects to the local engine.
+// NewDockerBaseline connects to the local engine (DOCKER_HOST=unix://... or
+// the default socket).
 func NewDockerBaseline(hc *http.Client) (*DockerBaseline, error) {
-	cli, err := docker.Connect()
-	if err != nil {
+	sock := "/var/run/docker.sock"
+	if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
+		sock = strings.TrimPrefix(h, "unix://")
+	}
+	engine := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{Timeout: 3 * time.Second}).DialContext(ctx, "unix", sock)
+		}}}
+	d := &DockerBaseline{engine: engine, http: hc}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := d.call(ctx, "GET", "/_ping", nil, nil); err != nil {
 		return nil, fmt.Errorf("--baseline docker needs a Docker engine: %v", err)
 	}
-	return &DockerBaseline{cli: cli, http: hc}, nil
+	return d, nil
+}
+
+// call does one Engine API request; a status of 300 or more is an error
+// carrying the engine's message.
+func (d *DockerBaseline) call(ctx context.Context, method, path string, body, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://docker"+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.engine.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Message string `json:"message"`
+		}
+		json.Unmarshal(b, &e)
+		return resp.StatusCode, fmt.Errorf("docker: %s", e.Message)
+	}
+	if out != nil {
+		return resp.StatusCode, json.Unmarshal(b, out)
+	}
+	return resp.StatusCode, nil
 }
 
 func freeLoopback(port int) (string, error) {
@@ -50,31 +98,38 @@ func (d *DockerBaseline) Run(ctx context.Context, s Scenario, o Options, mark fu
 		return nil, err
 	}
 	img := s.Image
-	if _, err := d.cli.ImageInspect(ctx, img); err != nil {
+	if _, err := d.call(ctx, "GET", "/images/"+url.PathEscape(img)+"/json", nil, nil); err != nil {
 		return nil, fmt.Errorf("image %s is not on this machine (for the hello-world image run `aci local images`)", img)
 	}
-	p := nat.Port(fmt.Sprintf("%d/tcp", s.Port))
-	res, err := d.cli.ContainerCreate(ctx, &container.Config{Image: img, ExposedPorts: nat.PortSet{p: {}}, Labels: map[string]string{TagKey: o.RunID}},
-		&container.HostConfig{PortBindings: nat.PortMap{p: {{HostIP: ip, HostPort: strconv.Itoa(s.Port)}}},
-			Resources: container.Resources{NanoCPUs: int64(s.CPU * 1e9), Memory: int64(s.MemoryGB * (1 << 30))}}, nil, nil, "")
-	if err != nil {
+	p := fmt.Sprintf("%d/tcp", s.Port)
+	var res struct {
+		ID string `json:"Id"`
+	}
+	if _, err := d.call(ctx, "POST", "/containers/create", map[string]any{
+		"Image": img, "ExposedPorts": map[string]any{p: map[string]any{}}, "Labels": map[string]string{TagKey: o.RunID},
+		"HostConfig": map[string]any{"PortBindings": map[string]any{p: []map[string]string{{"HostIp": ip, "HostPort": strconv.Itoa(s.Port)}}},
+			"NanoCpus": int64(s.CPU * 1e9), "Memory": int64(s.MemoryGB * (1 << 30))},
+	}, &res); err != nil {
 		return nil, err
 	}
 	cleanup := func() error {
 		c, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		return d.cli.ContainerRemove(c, res.ID, container.RemoveOptions{Force: true})
+		if code, err := d.call(c, "DELETE", "/containers/"+res.ID+"?force=1", nil, nil); err != nil && code != http.StatusNotFound {
+			return err
+		}
+		return nil
 	}
 	mark("accepted")
-	if err := d.cli.ContainerStart(ctx, res.ID, container.StartOptions{}); err != nil {
+	if _, err := d.call(ctx, "POST", "/containers/"+res.ID+"/start", nil, nil); err != nil {
 		return cleanup, err
 	}
 	mark("started")
 	mark("ip_assigned")
-	url := fmt.Sprintf("http://%s:%d%s", ip, s.Port, o.Path)
+	target := fmt.Sprintf("http://%s:%d%s", ip, s.Port, o.Path)
 	for {
 		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		req, _ := http.NewRequestWithContext(tctx, http.MethodGet, url, nil)
+		req, _ := http.NewRequestWithContext(tctx, http.MethodGet, target, nil)
 		resp, err := d.http.Do(req)
 		cancel()
 		if err == nil {
@@ -86,7 +141,7 @@ func (d *DockerBaseline) Run(ctx context.Context, s Scenario, o Options, mark fu
 		}
 		select {
 		case <-ctx.Done():
-			return cleanup, fmt.Errorf("timeout after %s waiting for %s", o.Timeout, url)
+			return cleanup, fmt.Errorf("timeout after %s waiting for %s", o.Timeout, target)
 		case <-time.After(o.ProbeInterval):
 		}
 	}

@@ -20,13 +20,16 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	aciBin = filepath.Join(dir, "aci")
-	build := exec.Command("go", "build", "-o", aciBin, "../../cmd/aci")
-	build.Stderr = os.Stderr
-	// Static, as make build: the binary also runs inside aci local's images.
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building aci:", err)
-		os.Exit(1)
+	// Both binaries side by side, as make build puts them (aci finds aci-local
+	// beside itself), static as make build makes them.
+	for _, b := range []string{"aci", "aci-local"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, b), "../../cmd/"+b)
+		build.Stderr = os.Stderr
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", b+":", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -1,13 +1,13 @@
 // Package local implements `aci local`: start, stop and inspect the ARM-compatible
 // endpoint on this machine, and point aci (and print how to point az) at it.
+// The server itself is the aci-local binary (internal/local/daemon), run from
+// here, so its dependencies stay out of every other command's start-up.
 package local
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -25,17 +25,12 @@ import (
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/login"
-	"github.com/aci-cli/aci/internal/hello"
-	server "github.com/aci-cli/aci/internal/local/core"
-	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
-	"github.com/aci-cli/aci/internal/local/runtime"
-	"github.com/aci-cli/aci/internal/local/runtime/docker"
-	"github.com/aci-cli/aci/internal/local/runtime/process"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/spf13/cobra"
 )
 
 // DefaultPort is where `aci local start` listens unless told otherwise.
-const DefaultPort = 47443
+const DefaultPort = wire.DefaultPort
 
 // CloudName is the cloud aci registers for the local endpoint.
 const CloudName = "local"
@@ -43,19 +38,15 @@ const CloudName = "local"
 // NewCmd builds `aci local`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "local", Short: "Run an ARM-compatible endpoint on this machine."})
-	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f), newImages(f), newPause(), newHelloServer())
+	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f), newImages(f))
 	return cmd
 }
 
 func defaultStateDir(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local") }
 
-// runtimeInfo is written by the running server so other commands can find it.
-type runtimeInfo struct {
-	PID      int    `json:"pid"`
-	Endpoint string `json:"endpoint"`
-}
+type runtimeInfo = wire.RuntimeInfo
 
-func runtimePath(dir string) string { return filepath.Join(dir, "runtime.json") }
+func runtimePath(dir string) string { return wire.RuntimeFile(dir) }
 
 // running returns the live instance of a state dir, if any.
 func running(dir string) (*runtimeInfo, map[string]any) {
@@ -78,7 +69,7 @@ func running(dir string) (*runtimeInfo, map[string]any) {
 }
 
 func trustingClient(dir string) (*http.Client, error) {
-	pem, err := os.ReadFile(server.CAFile(dir))
+	pem, err := os.ReadFile(wire.CAFile(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +90,7 @@ func fetchStatus(dir, endpoint string) (map[string]any, error) {
 		return nil, err
 	}
 	tr, err := c.PostForm(endpoint+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "resource": {server.ARMAudience}})
+		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "resource": {wire.ARMAudience}})
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +121,6 @@ type startOptions struct {
 	stateDir string
 	listen   string
 	detach   bool
-	child    bool
 	remote   bool
 	gitRoots []string
 }
@@ -165,21 +155,16 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 			} else if _, _, err := net.SplitHostPort(o.listen); err != nil {
 				o.listen = net.JoinHostPort(o.listen, strconv.Itoa(o.port))
 			}
-			if host, _, _ := net.SplitHostPort(o.listen); !server.IsLoopback(host) {
+			if host, _, _ := net.SplitHostPort(o.listen); !wire.IsLoopback(host) {
 				if !o.remote {
 					return cmdutil.UsageError("--listen %s is beyond loopback: aci local runs containers as root and hands out tokens; add --allow-remote to do it anyway", o.listen)
 				}
-				if !o.child {
-					fmt.Fprintf(f.IO.ErrOut, "WARNING: aci local listens on %s: every machine that reaches it can try its credentials.\n", o.listen)
-				}
+				fmt.Fprintf(f.IO.ErrOut, "WARNING: aci local listens on %s: every machine that reaches it can try its credentials.\n", o.listen)
 			}
 			if ri, _ := running(o.stateDir); ri != nil {
 				return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
 			}
-			if o.detach {
-				return startDetached(f, o)
-			}
-			return serve(f, o)
+			return start(f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -189,107 +174,107 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
 	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
-	fl.BoolVar(&o.child, "detached-child", false, "")
-	_ = fl.MarkHidden("detached-child")
 	return cmd
 }
 
-// serve runs the server in this process until a signal.
-func serve(f *cmdutil.Factory, o *startOptions) error {
-	srv, err := server.New(server.Options{StateDir: o.stateDir, Listen: o.listen, Version: f.Version, AllowRemote: o.remote, GitRepoRoots: o.gitRoots})
-	if err != nil {
-		return err
+// serverArgs is the aci-local command line for these options.
+func serverArgs(f *cmdutil.Factory, o *startOptions) []string {
+	args := []string{"serve", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote=" + strconv.FormatBool(o.remote)}
+	for _, r := range o.gitRoots {
+		args = append(args, "--git-repo-root", r)
 	}
-	rt := newRuntime(o.stateDir)
-	cg := containerinstance.NewContainerGroups(srv, rt)
-	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	if err := cg.Reconcile(rctx); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "WARNING: cleaning up containers of earlier runs failed: %v\n", err)
-	}
-	cancel()
-	if err := srv.Start(); err != nil {
-		srv.Close()
-		var oe *net.OpError
-		if errors.As(err, &oe) {
-			return cmdutil.Fail("cannot listen on %s: %v (use --port to choose another port)", o.listen, oe.Err)
-		}
-		return err
-	}
-	defer srv.Close()
-	ri := runtimeInfo{PID: os.Getpid(), Endpoint: srv.BaseURL()}
-	b, _ := json.Marshal(ri)
-	if err := os.WriteFile(runtimePath(o.stateDir), b, 0o600); err != nil {
-		return err
-	}
-	defer os.Remove(runtimePath(o.stateDir))
-	if !o.child {
-		if err := configure(f, o.stateDir, srv.BaseURL(), srv.Identity()); err != nil {
-			return err
-		}
-		st, _ := fetchStatus(o.stateDir, srv.BaseURL())
-		if err := f.Print(st, cmdutil.PrintOptions{}); err != nil {
-			return err
-		}
-		fmt.Fprintf(f.IO.ErrOut, "aci local is running at %s; press Ctrl-C to stop it.\n", srv.BaseURL())
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	select {
-	case <-sig:
-	case <-f.Context().Done():
-	}
-	return nil
+	return args
 }
 
-// startDetached re-runs `aci local start` in its own session and waits for it.
-func startDetached(f *cmdutil.Factory, o *startOptions) error {
-	exe, err := os.Executable()
+// launch starts aci-local and waits until it answers: in its own session with
+// its output in server.log (--detach), or as a child that lives as long as
+// this command, its output on stderr.
+func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, error) {
+	bin, err := wire.ServerBinary()
 	if err != nil {
-		return err
+		return nil, nil, cmdutil.Fail("%v", err)
 	}
 	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
-		return err
+		return nil, nil, err
 	}
-	logf, err := os.OpenFile(filepath.Join(o.stateDir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
 	os.Remove(runtimePath(o.stateDir))
-	c := exec.Command(exe, "local", "start", "--detached-child", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote="+strconv.FormatBool(o.remote))
-	for _, r := range o.gitRoots {
-		c.Args = append(c.Args, "--git-repo-root", r)
-	}
-	c.Stdout, c.Stderr = logf, logf
+	c := exec.Command(bin, serverArgs(f, o)...)
 	c.Env = append(os.Environ(), "ACI_CONFIG_DIR="+f.ConfigDir)
-	detach(c)
+	if o.detach {
+		logf, err := os.OpenFile(wire.ServerLog(o.stateDir), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer logf.Close()
+		c.Stdout, c.Stderr = logf, logf
+		detach(c)
+	} else {
+		c.Stdout, c.Stderr = f.IO.ErrOut, f.IO.ErrOut
+	}
 	if err := c.Start(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- c.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if ri, st := running(o.stateDir); ri != nil {
-			srvID, err := identityOf(o.stateDir)
-			if err != nil {
-				return err
-			}
-			if err := configure(f, o.stateDir, ri.Endpoint, srvID); err != nil {
-				return err
-			}
-			return f.Print(st, cmdutil.PrintOptions{})
+		if ri, _ := running(o.stateDir); ri != nil {
+			return c, exited, nil
 		}
 		select {
 		case err := <-exited:
-			b, _ := os.ReadFile(filepath.Join(o.stateDir, "server.log"))
-			return cmdutil.Fail("aci local exited during start-up (%v): %s", err, lastLine(string(b)))
+			b, _ := os.ReadFile(wire.ServerLog(o.stateDir))
+			why := lastLine(string(b))
+			if !o.detach {
+				why = "see above"
+			}
+			return nil, nil, cmdutil.Fail("aci local exited during start-up (%v): %s", err, strings.TrimPrefix(why, "Error: "))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return cmdutil.Fail("aci local did not answer within 30 s; see %s", filepath.Join(o.stateDir, "server.log"))
+			c.Process.Signal(syscall.SIGTERM)
+			return nil, nil, cmdutil.Fail("aci local did not answer within 30 s; see %s", wire.ServerLog(o.stateDir))
 		}
 	}
+}
+
+// start launches aci-local, points aci at it and prints its status; without
+// --detach it then serves until Ctrl-C.
+func start(f *cmdutil.Factory, o *startOptions) error {
+	c, exited, err := launch(f, o)
+	if err != nil {
+		return err
+	}
+	ri, st := running(o.stateDir)
+	if ri == nil {
+		return cmdutil.Fail("aci local stopped during start-up")
+	}
+	id, err := identityOf(o.stateDir)
+	if err == nil {
+		err = configure(f, o.stateDir, ri.Endpoint, id)
+	}
+	if err == nil {
+		err = f.Print(st, cmdutil.PrintOptions{})
+	}
+	if o.detach || err != nil {
+		if err != nil && !o.detach {
+			c.Process.Signal(syscall.SIGTERM)
+			<-exited
+		}
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "aci local is running at %s; press Ctrl-C to stop it.\n", ri.Endpoint)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	select {
+	case <-sig:
+	case <-f.Context().Done():
+	case err := <-exited:
+		return cmdutil.Fail("aci local stopped: %v", err)
+	}
+	c.Process.Signal(syscall.SIGTERM)
+	<-exited
+	return nil
 }
 
 func lastLine(s string) string {
@@ -297,25 +282,25 @@ func lastLine(s string) string {
 	return s[strings.LastIndexByte(s, '\n')+1:]
 }
 
-func identityOf(dir string) (*server.Identity, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "principals.json"))
+func identityOf(dir string) (*wire.Principals, error) {
+	b, err := os.ReadFile(wire.PrincipalsFile(dir))
 	if err != nil {
 		return nil, err
 	}
-	var id server.Identity
+	var id wire.Principals
 	return &id, json.Unmarshal(b, &id)
 }
 
 // configure registers and selects the cloud "local" and logs aci in with the
 // endpoint's service principal.
-func configure(f *cmdutil.Factory, dir, endpoint string, id *server.Identity) error {
+func configure(f *cmdutil.Factory, dir, endpoint string, id *wire.Principals) error {
 	clouds, err := f.Clouds()
 	if err != nil {
 		return err
 	}
-	c := &arm.Cloud{Name: CloudName, CABundle: server.CAFile(dir),
+	c := &arm.Cloud{Name: CloudName, CABundle: wire.CAFile(dir),
 		Endpoints: map[string]string{"resourceManager": endpoint + "/", "activeDirectory": endpoint + "/adfs",
-			"activeDirectoryResourceId": server.ARMAudience, "management": server.ARMAudience,
+			"activeDirectoryResourceId": wire.ARMAudience, "management": wire.ARMAudience,
 			"activeDirectoryGraphResourceId": endpoint + "/graph/", "gallery": endpoint + "/", "portal": endpoint + "/"},
 		Suffixes: map[string]string{"acrLoginServerEndpoint": ".azurecr.io", "storageEndpoint": "core.windows.net"}}
 	if err := clouds.Save(c); err != nil {
@@ -408,7 +393,7 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ca := server.CAFile(stateDir)
+			ca := wire.CAFile(stateDir)
 			fmt.Fprintf(f.IO.Out, "export REQUESTS_CA_BUNDLE=%s\n", shellQuote(ca))
 			fmt.Fprintf(f.IO.Out, "export SSL_CERT_FILE=%s\n", shellQuote(ca))
 			// Managed identity, App Service shape (azidentity, aci login --identity).
@@ -446,30 +431,12 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			if ri, _ := running(stateDir); ri != nil {
 				return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
 			}
-			// The runtime objects of every group go too.
-			if d, err := docker.New(stateDir); err == nil {
-				if err := d.Reconcile(f.Context(), func(string) bool { return false }); err != nil {
-					return err
-				}
-			}
-			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
-				return err
-			}
-			if err := runtime.RemoveSecretVolumes(stateDir); err != nil {
-				return err
-			}
-			// With the database gone, its sealing key protects nothing: a new one
-			// comes with the next database.
-			files := []string{"state.db", "secrets.key", "requests.log", "requests.log.1", "server.log", "runtime.json"}
+			// aci-local removes the groups' Docker objects, volumes and files.
+			sargs := []string{"reset", "--state-dir", stateDir}
 			if all {
-				files = append(files, "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "principals.json", "token-signing-key.pem")
+				sargs = append(sargs, "--all")
 			}
-			for _, n := range files {
-				if err := os.Remove(filepath.Join(stateDir, n)); err != nil && !os.IsNotExist(err) {
-					return err
-				}
-			}
-			return nil
+			return runServer(f, sargs...)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
@@ -479,70 +446,28 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 
 // newRuntime picks Docker when an engine answers, else the process runtime
 // (which serves only the built-in hello-world image).
-func newRuntime(stateDir string) runtime.Runtime {
-	d, err := docker.New(stateDir)
-	if err != nil {
-		return process.New(err.Error())
-	}
-	return d
-}
-
 func newImages(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "images",
-		Short: "Build aci local's built-in images (pause and hello-world) from this binary.",
+		Short: "Build aci local's built-in images (pause and hello-world) from the aci-local binary.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := docker.New(defaultStateDir(f))
-			if err != nil {
-				return cmdutil.Fail("%v", err)
-			}
-			if err := d.EnsureImages(f.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintln(f.IO.ErrOut, "built aci-local/pause and aci-local/helloworld (also tagged "+runtime.BuiltinHelloImage+":latest)")
-			return nil
+			return runServer(f, "images", "--state-dir", defaultStateDir(f))
 		},
 	}
 }
 
-// newPause is what a group's pause container runs: it holds the network
-// namespace and exits on SIGTERM.
-func newPause() *cobra.Command {
-	return &cobra.Command{
-		Use:    "pause",
-		Hidden: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-			<-sig
-			return nil
-		},
+// runServer runs one aci-local command to its end, its output on ours.
+func runServer(f *cmdutil.Factory, args ...string) error {
+	bin, err := wire.ServerBinary()
+	if err != nil {
+		return cmdutil.Fail("%v", err)
 	}
-}
-
-// newHelloServer is the hello-world image's process.
-func newHelloServer() *cobra.Command {
-	var port int
-	cmd := &cobra.Command{
-		Use:    "hello-server",
-		Hidden: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(os.Stdout, "listening on port %d\n", port)
-			srv := &http.Server{Addr: ":" + strconv.Itoa(port), Handler: hello.Handler(os.Stdout), ReadHeaderTimeout: 10 * time.Second}
-			go func() {
-				sig := make(chan os.Signal, 1)
-				signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-				<-sig
-				srv.Close()
-			}()
-			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
-				return err
-			}
-			return nil
-		},
+	c := exec.CommandContext(f.Context(), bin, args...)
+	c.Stdout, c.Stderr = f.IO.Out, f.IO.ErrOut
+	if err := c.Run(); err != nil {
+		return cmdutil.SilentExit(1)
 	}
-	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
-	return cmd
+	return nil
 }
 
 func dockerState() string {

@@ -9,22 +9,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/google/uuid"
 )
 
 // Identity is the local tenant: its subscription, its service principal and the key
 // that signs tokens. Secrets live in principals.json, mode 0600.
 type Identity struct {
-	TenantID       string `json:"tenantId"`
-	SubscriptionID string `json:"subscriptionId"`
-	ClientID       string `json:"clientId"`
-	ClientSecret   string `json:"clientSecret"`
-	UserName       string `json:"userName"`
-	UserPassword   string `json:"userPassword"`
-	// MSISecret guards the managed-identity endpoint: only who can read this file
-	// (or was handed the value, as IDENTITY_HEADER) gets a managed-identity token.
-	MSISecret string `json:"msiSecret"`
-	key       *rsa.PrivateKey
+	wire.Principals
+	key *rsa.PrivateKey
 }
 
 // PublicKey is the key that verifies the tenant's tokens.
@@ -39,7 +32,7 @@ func RandomSecret() string {
 
 // loadIdentity reads or creates the tenant's identity in the state dir.
 func loadIdentity(dir string) (*Identity, error) {
-	path := filepath.Join(dir, "principals.json")
+	path := wire.PrincipalsFile(dir)
 	id := &Identity{}
 	b, err := os.ReadFile(path)
 	switch {
@@ -48,8 +41,8 @@ func loadIdentity(dir string) (*Identity, error) {
 			return nil, err
 		}
 	case os.IsNotExist(err):
-		id = &Identity{TenantID: uuid.NewString(), SubscriptionID: uuid.NewString(), ClientID: uuid.NewString(),
-			ClientSecret: RandomSecret(), UserName: "user@aci.local", UserPassword: RandomSecret()}
+		id = &Identity{Principals: wire.Principals{TenantID: uuid.NewString(), SubscriptionID: uuid.NewString(), ClientID: uuid.NewString(),
+			ClientSecret: RandomSecret(), UserName: "user@aci.local", UserPassword: RandomSecret()}}
 	default:
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"math/big"
 	"net"
 	"os"
@@ -18,7 +19,7 @@ import (
 )
 
 // CAFile is the CA certificate clients trust (REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
-func CAFile(stateDir string) string { return filepath.Join(stateDir, "ca.pem") }
+func CAFile(stateDir string) string { return wire.CAFile(stateDir) }
 
 // ensurePKI creates, on first start, a CA and a server certificate for 127.0.0.1 and
 // localhost (plus the listen host), and returns the server's TLS certificate.

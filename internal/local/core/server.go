@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"io"
 	"log/slog"
 	"net"
@@ -260,13 +261,7 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // IsLoopback reports whether a listen host stays on this machine.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func IsLoopback(host string) bool { return wire.IsLoopback(host) }
 
 // loggedQuery lists the query parameters whose values the request log keeps;
 // every other value is masked (SAS signatures, codes, anything a client adds).

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"math/big"
 	"net/http"
 	"strings"
@@ -14,9 +15,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// ARMAudience is the token audience of Azure Resource Manager (with its slash, as
-// az and MSAL send it).
-const ARMAudience = "https://management.core.windows.net/"
+// ARMAudience is the token audience of Azure Resource Manager.
+const ARMAudience = wire.ARMAudience
 
 // TokenLifetime is how long issued access tokens live.
 var TokenLifetime = time.Hour

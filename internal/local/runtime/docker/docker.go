@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -88,21 +89,12 @@ func New(stateDir string) (*DockerRuntime, error) {
 // Name is "docker".
 func (d *DockerRuntime) Name() string { return "docker" }
 
-// EnsureImages builds the pause and hello-world images from aci's own binary when
-// they are missing (nothing can be pulled here, and nothing needs to be).
+// EnsureImages builds the pause and hello-world images from aci-local's own
+// binary when they are missing (nothing can be pulled here, and nothing needs
+// to be). A dynamically linked binary (a cgo build) brings its loader and
+// libraries along.
 func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 	d.once.Do(func() {
-		if f, err := elf.Open(d.exe); err == nil {
-			for _, p := range f.Progs {
-				if p.Type == elf.PT_INTERP {
-					d.imgErr = fmt.Errorf("%s is dynamically linked, so it cannot run in aci local's built-in images; build it with CGO_ENABLED=0 (make build does)", d.exe)
-				}
-			}
-			f.Close()
-			if d.imgErr != nil {
-				return
-			}
-		}
 		sum, err := fileHash(d.exe)
 		if err != nil {
 			d.imgErr = err
@@ -124,8 +116,8 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 		for _, img := range []struct {
 			tag, entry, busybox string
 		}{
-			{d.pause, `["/aci","local","pause"]`, ""},
-			{d.hello, `["/aci","local","hello-server","--port","80"]`, busybox},
+			{d.pause, `["/aci-local","pause"]`, ""},
+			{d.hello, `["/aci-local","hello-server","--port","80"]`, busybox},
 		} {
 			if _, err := d.cli.ImageInspect(ctx, img.tag); err == nil {
 				continue
@@ -159,6 +151,70 @@ func fileHash(p string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 
+// libDirs are where the dynamic loader looks (Debian's multiarch first).
+func libDirs() []string {
+	dirs, _ := filepath.Glob("/lib/*-linux-gnu*")
+	more, _ := filepath.Glob("/usr/lib/*-linux-gnu*")
+	return append(append(dirs, more...), "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+}
+
+// sharedLibraries lists what a dynamically linked ELF binary needs at run time:
+// its loader and every DT_NEEDED library, transitively; nothing for a static
+// one (or a non-ELF system).
+func sharedLibraries(exe string) ([]string, error) {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return nil, nil
+	}
+	defer f.Close()
+	var interp string
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				return nil, err
+			}
+			interp = strings.TrimRight(string(b), "\x00")
+		}
+	}
+	if interp == "" {
+		return nil, nil
+	}
+	out := []string{interp}
+	seen := map[string]bool{interp: true}
+	queue, _ := f.ImportedLibraries()
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		found := ""
+		for _, dir := range libDirs() {
+			if p := filepath.Join(dir, name); fileExists(p) {
+				found = p
+				break
+			}
+		}
+		if found == "" {
+			return nil, fmt.Errorf("%s needs %s, which is not on this machine", exe, name)
+		}
+		if seen[found] {
+			continue
+		}
+		seen[found] = true
+		out = append(out, found)
+		if lf, err := elf.Open(found); err == nil {
+			more, _ := lf.ImportedLibraries()
+			lf.Close()
+			queue = append(queue, more...)
+		}
+	}
+	return out, nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
 // staticBusybox returns a statically linked busybox on this machine, if any.
 func staticBusybox() string {
 	for _, p := range []string{"/bin/busybox", "/usr/bin/busybox"} {
@@ -178,7 +234,8 @@ func staticBusybox() string {
 	return ""
 }
 
-// build makes a FROM-scratch image holding aci's own static binary (and busybox).
+// build makes a FROM-scratch image holding aci-local's own binary (with its
+// loader and libraries when it is dynamically linked) and busybox.
 func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint, busybox string) error {
 	bin, err := os.ReadFile(d.exe)
 	if err != nil {
@@ -189,8 +246,22 @@ func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint, busybox stri
 		data []byte
 		mode int64
 	}
-	dockerfile := "FROM scratch\nCOPY aci /aci\n"
-	files := []file{{"aci", bin, 0o755}}
+	dockerfile := "FROM scratch\nCOPY aci-local /aci-local\n"
+	files := []file{{"aci-local", bin, 0o755}}
+	libs, err := sharedLibraries(d.exe)
+	if err != nil {
+		return err
+	}
+	for _, l := range libs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{"rootfs" + l, b, 0o755})
+	}
+	if len(libs) > 0 {
+		dockerfile += "COPY rootfs/ /\n"
+	}
 	if busybox != "" {
 		bb, err := os.ReadFile(busybox)
 		if err != nil {

@@ -1,0 +1,206 @@
+// Package daemon is the aci-local binary: the server behind `aci local`, with
+// its Docker runtime and providers, kept out of the aci CLI so that every other
+// command starts without them. The CLI runs it (`aci-local serve`, `reset`,
+// `images`); the built-in images run it too (`pause`, `hello-server`).
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/aci-cli/aci/internal/hello"
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
+	"github.com/aci-cli/aci/internal/local/runtime"
+	"github.com/aci-cli/aci/internal/local/runtime/docker"
+	"github.com/aci-cli/aci/internal/local/runtime/process"
+	"github.com/aci-cli/aci/internal/local/wire"
+	"github.com/spf13/cobra"
+)
+
+// Execute runs aci-local with args; the error is already printed.
+func Execute(version string, args []string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{Use: "aci-local", Short: "The server behind `aci local` (run it through aci).",
+		Version: version, SilenceUsage: true}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newServe(version, stderr), newReset(), newImages(stderr), newPause(), newHelloServer(stdout))
+	return root.Execute()
+}
+
+func newServe(version string, log io.Writer) *cobra.Command {
+	var o core.Options
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve until SIGTERM or Ctrl-C; runtime.json in the state dir says where.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Version = version
+			return serve(o, log)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.StateDir, "state-dir", "", "Where state, certificates and logs live.")
+	fl.StringVar(&o.Listen, "listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(wire.DefaultPort)), "host:port to listen on.")
+	fl.BoolVar(&o.AllowRemote, "allow-remote", false, "Allow a listen address beyond loopback.")
+	fl.StringSliceVar(&o.GitRepoRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable).")
+	cmd.MarkFlagRequired("state-dir")
+	return cmd
+}
+
+// newRuntime is the Docker runtime where an engine answers, else the process
+// runtime (the hello-world image only), saying why.
+func newRuntime(stateDir string) runtime.Runtime {
+	d, err := docker.New(stateDir)
+	if err != nil {
+		return process.New(err.Error())
+	}
+	return d
+}
+
+func serve(o core.Options, log io.Writer) error {
+	srv, err := core.New(o)
+	if err != nil {
+		return err
+	}
+	cg := containerinstance.NewContainerGroups(srv, newRuntime(o.StateDir))
+	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := cg.Reconcile(rctx); err != nil {
+		fmt.Fprintf(log, "WARNING: reconciling containers of earlier runs failed: %v\n", err)
+	}
+	cancel()
+	if err := srv.Start(); err != nil {
+		srv.Close()
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return fmt.Errorf("cannot listen on %s: %v (use --port to choose another port)", o.Listen, oe.Err)
+		}
+		return err
+	}
+	defer srv.Close()
+	b, _ := json.Marshal(wire.RuntimeInfo{PID: os.Getpid(), Endpoint: srv.BaseURL()})
+	if err := os.WriteFile(wire.RuntimeFile(o.StateDir), b, 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(wire.RuntimeFile(o.StateDir))
+	fmt.Fprintf(log, "aci local is serving at %s\n", srv.BaseURL())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
+}
+
+// newReset removes a stopped instance's resources: its Docker objects, secret
+// volumes, database and logs (with --all also its CA and identity).
+func newReset() *cobra.Command {
+	var stateDir string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Delete every resource of a stopped instance.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if d, err := docker.New(stateDir); err == nil {
+				if err := d.Reconcile(cmd.Context(), func(string) bool { return false }); err != nil {
+					return err
+				}
+			}
+			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
+				return err
+			}
+			if err := runtime.RemoveSecretVolumes(stateDir); err != nil {
+				return err
+			}
+			// With the database gone, its sealing key protects nothing: a new
+			// one comes with the next database.
+			files := []string{"state.db", "secrets.key", "requests.log", "requests.log.1", "server.log", "runtime.json"}
+			if all {
+				files = append(files, "ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "principals.json", "token-signing-key.pem")
+			}
+			for _, n := range files {
+				if err := os.Remove(filepath.Join(stateDir, n)); err != nil && !os.IsNotExist(err) {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance.")
+	cmd.Flags().BoolVar(&all, "all", false, "Also delete the CA, certificates and the service principal.")
+	cmd.MarkFlagRequired("state-dir")
+	return cmd
+}
+
+func newImages(log io.Writer) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "images",
+		Short: "Build the built-in images (pause and hello-world) from this binary.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := docker.New(stateDir)
+			if err != nil {
+				return err
+			}
+			if err := d.EnsureImages(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintln(log, "built aci-local/pause and aci-local/helloworld (also tagged "+runtime.BuiltinHelloImage+":latest)")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance.")
+	return cmd
+}
+
+// newPause is what a group's pause container runs: it holds the network
+// namespace and exits on SIGTERM.
+func newPause() *cobra.Command {
+	return &cobra.Command{
+		Use:    "pause",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+			<-sig
+			return nil
+		},
+	}
+}
+
+// newHelloServer is the hello-world image's process.
+func newHelloServer(out io.Writer) *cobra.Command {
+	var port int
+	cmd := &cobra.Command{
+		Use:    "hello-server",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(out, "listening on port %d\n", port)
+			srv := &http.Server{Addr: ":" + strconv.Itoa(port), Handler: hello.Handler(out), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				sig := make(chan os.Signal, 1)
+				signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+				<-sig
+				srv.Close()
+			}()
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
+	return cmd
+}
