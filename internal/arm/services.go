@@ -75,8 +75,20 @@ func collect[T any](ctx context.Context, pager *runtime.Pager[T]) ([]any, error)
 // Progress is told about each poll of a long-running operation.
 type Progress func()
 
-// PollDelay is the wait between polls when the service sends no Retry-After.
-var PollDelay = 5 * time.Second
+type pollDelayKey struct{}
+
+// WithPollDelay sets the wait between polls of long-running operations whose
+// service sends no Retry-After (default 5 s).
+func WithPollDelay(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, pollDelayKey{}, d)
+}
+
+func pollDelay(ctx context.Context) time.Duration {
+	if d, ok := ctx.Value(pollDelayKey{}).(time.Duration); ok {
+		return d
+	}
+	return 5 * time.Second
+}
 
 // LROTimeout bounds how long a command waits for a long-running operation: az
 // waits without limit, which leaves CI jobs hanging on an operation the service
@@ -127,7 +139,7 @@ func pollLoop[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (
 			final = *r
 			return final, nil
 		}
-		delay := PollDelay
+		delay := pollDelay(ctx)
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			var s int
 			if _, err := fmt.Sscanf(ra, "%d", &s); err == nil && s > 0 {

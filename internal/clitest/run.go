@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"context"
-	"github.com/aci-cli/aci/internal/arm"
-	"github.com/aci-cli/aci/internal/cli/provider"
 	"net/http"
 	"testing"
 
@@ -36,8 +34,6 @@ type Env struct {
 func NewEnv(t testing.TB, s *Server) *Env {
 	t.Helper()
 	t.Setenv("ACI_CORE_OUTPUT", "")
-	arm.PollDelay = 10 * time.Millisecond
-	provider.PollInterval = 10 * time.Millisecond
 	e := &Env{T: t, Server: s, ConfigDir: t.TempDir(), HTTPClient: s.Client()}
 	for _, args := range [][]string{
 		{"cloud", "register", "--name", "replay", "--endpoint-resource-manager", s.URL + "/"},
@@ -57,7 +53,8 @@ func (e *Env) Run(args ...string) Result {
 	io, in, out, errOut := cmdutil.Test()
 	in.WriteString(e.Stdin)
 	io.StdinTTY, io.StdoutTTY, io.StderrTTY = e.StdinTTY, e.StdoutTTY, e.StderrTTY
-	f := &cmdutil.Factory{IO: io, Version: "test", ConfigDir: e.ConfigDir, HTTPClient: e.HTTPClient}
+	f := &cmdutil.Factory{IO: io, Version: "test", ConfigDir: e.ConfigDir, HTTPClient: e.HTTPClient,
+		Intervals: cmdutil.Intervals{LRO: 10 * time.Millisecond, Provider: 10 * time.Millisecond, Follow: time.Millisecond}}
 	err := root.Execute(context.Background(), f, args)
 	r := Result{Stdout: out.String(), Stderr: errOut.String()}
 	if err != nil {

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -41,6 +42,9 @@ type Factory struct {
 	Credential azcore.TokenCredential
 	// Ctx is the command's context (cancelled by Ctrl-C).
 	Ctx context.Context
+	// Intervals are the waits between polls; tests shorten them here rather
+	// than in package globals.
+	Intervals Intervals
 
 	once   sync.Once
 	cfg    *config.Config
@@ -69,12 +73,74 @@ func (f *Factory) Clouds() (*arm.Clouds, error) {
 	return arm.LoadClouds(f.ConfigDir, cfg)
 }
 
-// Context is the context of one command: cancelled by Ctrl-C in main.
-func (f *Factory) Context() context.Context {
-	if f.Ctx != nil {
-		return f.Ctx
+// Intervals are the waits between polls of a command; zero means the default.
+type Intervals struct {
+	// LRO is the wait between polls of a long-running operation whose service
+	// sends no Retry-After (default 5 s).
+	LRO time.Duration
+	// Provider is the longest wait between reads under `provider register
+	// --wait` (default 10 s, starting at a tenth of it).
+	Provider time.Duration
+	// Follow is how often logs --follow and attach poll (default 2 s, as az).
+	Follow time.Duration
+}
+
+// ProviderInterval is Intervals.Provider or its default.
+func (f *Factory) ProviderInterval() time.Duration {
+	return orDuration(f.Intervals.Provider, 10*time.Second)
+}
+
+// FollowInterval is Intervals.Follow or its default.
+func (f *Factory) FollowInterval() time.Duration {
+	return orDuration(f.Intervals.Follow, 2*time.Second)
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	return context.Background()
+	return def
+}
+
+// Context is the context of one command: cancelled by Ctrl-C in main, and
+// carrying the LRO poll interval to the ARM client.
+func (f *Factory) Context() context.Context {
+	ctx := f.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if f.Intervals.LRO > 0 {
+		ctx = arm.WithPollDelay(ctx, f.Intervals.LRO)
+	}
+	return ctx
+}
+
+// ErrWaitTimeout is what Poll returns when its deadline passes.
+var ErrWaitTimeout = errors.New("timed out")
+
+// Poll calls check until it reports done or an error, waiting interval between
+// calls; it ends with ErrWaitTimeout after timeout (0: never) and with the
+// context's error on Ctrl-C, so no wait loop ignores either.
+func Poll(ctx context.Context, interval, timeout time.Duration, check func(context.Context) (bool, error)) error {
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		done, err := check(ctx)
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline:
+			return ErrWaitTimeout
+		case <-time.After(interval):
+		}
+	}
 }
 
 // ClientOptions builds the pipeline options for a cloud.

@@ -1,6 +1,8 @@
 package container
 
 import (
+	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -249,22 +251,14 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 			}
 			sp := f.StartSpinner("Waiting")
 			defer sp.Stop()
-			deadline := time.Now().Add(o.Timeout)
-			for {
-				g, err := svc.Get(f.Context(), o.Group, o.Name)
-				done, werr := waitCheck(cond, o.Container, g, err)
-				if done || werr != nil {
-					return werr
-				}
-				if time.Now().After(deadline) {
-					return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout, o.Name, cond)
-				}
-				select {
-				case <-f.Context().Done():
-					return f.Context().Err()
-				case <-time.After(o.Interval):
-				}
+			err = cmdutil.Poll(f.Context(), o.Interval, o.Timeout, func(ctx context.Context) (bool, error) {
+				g, err := svc.Get(ctx, o.Group, o.Name)
+				return waitCheck(cond, o.Container, g, err)
+			})
+			if errors.Is(err, cmdutil.ErrWaitTimeout) {
+				return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout, o.Name, cond)
 			}
+			return err
 		},
 	}
 	o.target.flags(cmd)

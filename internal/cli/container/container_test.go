@@ -240,7 +240,6 @@ func running(state, cstate string, exit int) string {
 }
 
 func TestLogsFollowAndWait(t *testing.T) {
-	container.FollowInterval = 0
 	s := clitest.NewServer(t)
 	s.Add("GET", groupPath, clitest.Response{Status: 200, Body: running("Running", "Running", 0)})
 	s.Add("GET", groupPath, clitest.Response{Status: 200, Body: running("Running", "Running", 0)})

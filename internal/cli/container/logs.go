@@ -11,9 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// FollowInterval is how often logs --follow and attach poll (az: 2 s).
-var FollowInterval = 2 * time.Second
-
 type logsOptions struct {
 	target
 	Container  string
@@ -125,7 +122,7 @@ func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw
 		select {
 		case <-f.Context().Done():
 			return nil
-		case <-time.After(FollowInterval):
+		case <-time.After(f.FollowInterval()):
 		}
 		if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
 			return err
@@ -183,7 +180,7 @@ func newAttach(f *cmdutil.Factory) *cobra.Command {
 				select {
 				case <-f.Context().Done():
 					return nil
-				case <-time.After(FollowInterval):
+				case <-time.After(f.FollowInterval()):
 				}
 				if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
 					return err

@@ -4,6 +4,7 @@ package group
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -386,18 +387,15 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 			}
 			sp := f.StartSpinner("Waiting")
 			defer sp.Stop()
-			deadline := time.Now().Add(time.Duration(o.Timeout) * time.Second)
-			for {
-				raw, err := svc.Get(f.Context(), o.Name)
-				done, werr := waitDone(o, custom, raw, err)
-				if werr != nil || done {
-					return werr
-				}
-				if time.Now().After(deadline) {
-					return cmdutil.Fail("Wait operation timed-out after %d seconds", o.Timeout)
-				}
-				time.Sleep(time.Duration(o.Interval) * time.Second)
+			err = cmdutil.Poll(f.Context(), time.Duration(o.Interval)*time.Second, time.Duration(o.Timeout)*time.Second,
+				func(ctx context.Context) (bool, error) {
+					raw, err := svc.Get(ctx, o.Name)
+					return waitDone(o, custom, raw, err)
+				})
+			if errors.Is(err, cmdutil.ErrWaitTimeout) {
+				return cmdutil.Fail("Wait operation timed-out after %d seconds", o.Timeout)
 			}
+			return err
 		},
 	}
 	nameFlags(cmd, &o.Name)

@@ -29,10 +29,6 @@ func service(f *cmdutil.Factory) (Service, error) {
 	return c.Providers()
 }
 
-// PollInterval is the longest wait between reads of the provider under --wait
-// (az always waits 10 s); aci starts at a tenth of it and doubles.
-var PollInterval = 10 * time.Second
-
 // NewCmd builds `aci provider`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "provider", Short: "Manage resource providers."})
@@ -165,14 +161,15 @@ func update(f *cmdutil.Factory, svc Service, o *RegisterOptions, registering boo
 	}
 	sp := f.StartSpinner("Running")
 	defer sp.Stop()
-	delay := PollInterval / 10
+	maxDelay := f.ProviderInterval()
+	delay := maxDelay / 10
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(delay):
 		}
-		delay = min(2*delay, PollInterval)
+		delay = min(2*delay, maxDelay)
 		p, err := svc.Get(ctx, o.Namespace, "")
 		if err != nil {
 			return err
