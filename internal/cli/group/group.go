@@ -310,13 +310,8 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 				}
 				raw["tags"] = tags
 			}
-			for _, s := range o.Set {
-				if err := cmdutil.SetPath(raw, s, o.ForceString); err != nil {
-					return err
-				}
-			}
-			for _, r := range o.Rem {
-				cmdutil.RemovePath(raw, r)
+			if err := cmdutil.GenericUpdate(raw, o.Set, o.Add, o.Rem, o.ForceString); err != nil {
+				return err
 			}
 			loc, _ := raw["location"].(string)
 			var managedBy *string
@@ -345,6 +340,7 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 	cmd.Flags().BoolVar(&o.ForceString, "force-string", false, "When using 'set' or 'add', preserve string literals instead of attempting to convert to JSON.")
 	cmdutil.NArgs(cmd, "tags")
 	cmdutil.NArgs(cmd, "set")
+	cmdutil.NArgs(cmd, "add")
 	cmdutil.NArgs(cmd, "remove")
 	return cmd
 }
