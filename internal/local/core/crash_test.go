@@ -1,10 +1,11 @@
-package core
+package core_test
 
 import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/core"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -22,7 +23,7 @@ import (
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("ACI_LOCAL_CRASH_CHILD"); dir != "" {
-		srv, err := New(Options{StateDir: dir, Version: "crash-child"})
+		srv, err := core.New(core.Options{StateDir: dir, Version: "crash-child"})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
@@ -71,15 +72,15 @@ func startChild(t *testing.T, dir string) *child {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	pem, _ := os.ReadFile(CAFile(dir))
+	pem, _ := os.ReadFile(core.CAFile(dir))
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	c.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	var id Identity
+	var id core.Identity
 	b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
 	json.Unmarshal(b, &id)
 	resp, err := c.client.PostForm(c.endpoint+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "scope": {ARMAudience + "/.default"}})
+		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "scope": {core.ARMAudience + "/.default"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestCrashSafety(t *testing.T) {
 	var sub string
 	{
 		c := startChild(t, dir)
-		var id Identity
+		var id core.Identity
 		b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
 		json.Unmarshal(b, &id)
 		sub = id.SubscriptionID
@@ -125,7 +126,7 @@ func TestCrashSafety(t *testing.T) {
 	var mu sync.Mutex
 	created := map[string]bool{} // acknowledged creates
 	deleted := map[string]bool{} // acknowledged deletes
-	touched := map[string]bool{} // a delete was sent but its answer was lost
+	touched := map[string]bool{} // a delete was sent but its coretest.Answer was lost
 	rounds := 6
 	for round := 0; round < rounds; round++ {
 		c := startChild(t, dir)
@@ -204,7 +205,7 @@ func TestCrashSafety(t *testing.T) {
 	// No operation may stay InProgress: resumed ones finish before an orderly stop.
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	c.cmd.Wait()
-	st, err := OpenStore(dir)
+	st, err := core.OpenStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
-package core
+package core_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/coretest"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,18 +20,12 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-func (h *harness) withToken(tok string) *harness {
-	c := *h
-	c.token = tok
-	return &c
-}
-
 // The managed-identity endpoint hands out nothing without its secret.
 func TestManagedIdentityNeedsSecret(t *testing.T) {
-	h := start(t, t.TempDir())
-	base := h.srv.BaseURL()
-	secret := h.srv.id.MSISecret
-	res := url.QueryEscape(ARMAudience)
+	h := coretest.Start(t, t.TempDir())
+	base := h.Srv.BaseURL()
+	secret := h.Srv.Identity().MSISecret
+	res := url.QueryEscape(core.ARMAudience)
 	cases := []struct {
 		name, method, path string
 		hdr                map[string]string
@@ -53,7 +49,7 @@ func TestManagedIdentityNeedsSecret(t *testing.T) {
 		for k, v := range c.hdr {
 			req.Header.Set(k, v)
 		}
-		resp, err := h.client.Do(req)
+		resp, err := h.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +65,7 @@ func TestManagedIdentityNeedsSecret(t *testing.T) {
 	// The requested audience is honoured: a storage token does not open ARM.
 	req, _ := http.NewRequest("GET", base+"/msi/token?api-version=2019-08-01&resource="+url.QueryEscape("https://storage.azure.com/"), nil)
 	req.Header.Set("X-IDENTITY-HEADER", secret)
-	resp, err := h.client.Do(req)
+	resp, err := h.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +77,8 @@ func TestManagedIdentityNeedsSecret(t *testing.T) {
 	if claims["aud"] != "https://storage.azure.com/" {
 		t.Fatalf("audience not honoured: %v", claims["aud"])
 	}
-	if a := h.withToken(tok["access_token"].(string)).do("GET", "/subscriptions"+v, ""); a.status != 401 {
-		t.Fatalf("a storage token opened ARM: %d", a.status)
+	if a := h.WithToken(tok["access_token"].(string)).Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 401 {
+		t.Fatalf("a storage token opened ARM: %d", a.Status)
 	}
 
 	// The Azure SDK's own managed-identity client, App Service shape, as
@@ -90,20 +86,20 @@ func TestManagedIdentityNeedsSecret(t *testing.T) {
 	t.Setenv("IDENTITY_ENDPOINT", base+"/msi/token")
 	t.Setenv("IDENTITY_HEADER", secret)
 	cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+		ClientOptions: azcore.ClientOptions{Transport: h.Client}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{ARMAudience + ".default"}})
+	at, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{core.ARMAudience + ".default"}})
 	if err != nil {
 		t.Fatalf("azidentity: %v", err)
 	}
-	if a := h.withToken(at.Token).do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("managed identity token refused: %s", a.raw)
+	if a := h.WithToken(at.Token).Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 200 {
+		t.Fatalf("managed identity token refused: %s", a.Raw)
 	}
 	t.Setenv("IDENTITY_HEADER", "wrong")
 	cred, _ = azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Transport: h.client}})
+		ClientOptions: azcore.ClientOptions{Transport: h.Client}})
 	// (Another scope: MSAL caches managed-identity tokens per process.)
 	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://storage.azure.com/.default"}}); err == nil {
 		t.Fatal("azidentity got a token with a wrong secret")
@@ -111,15 +107,15 @@ func TestManagedIdentityNeedsSecret(t *testing.T) {
 }
 
 func TestTestHooksAndListen(t *testing.T) {
-	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, nil)
-	if a := h.do("POST", "/aci-local/throttle", `{"requests":5}`); a.status == 204 {
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test"}, nil)
+	if a := h.Do("POST", "/aci-local/throttle", `{"requests":5}`); a.Status == 204 {
 		t.Fatal("the throttle hook answers without TestHooks")
 	}
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("throttled without the hook: %d", a.status)
+	if a := h.Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 200 {
+		t.Fatalf("throttled without the hook: %d", a.Status)
 	}
 	for _, l := range []string{"0.0.0.0:0", "[::]:0", "10.1.2.3:0"} {
-		srv, err := New(Options{StateDir: t.TempDir(), Listen: l})
+		srv, err := core.New(core.Options{StateDir: t.TempDir(), Listen: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +126,7 @@ func TestTestHooksAndListen(t *testing.T) {
 		}
 	}
 	for _, l := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
-		if !IsLoopback(strings.Trim(l[:strings.LastIndex(l, ":")], "[]")) {
+		if !core.IsLoopback(strings.Trim(l[:strings.LastIndex(l, ":")], "[]")) {
 			t.Errorf("%s is loopback", l)
 		}
 	}
@@ -138,46 +134,32 @@ func TestTestHooksAndListen(t *testing.T) {
 
 type panicHandler struct{}
 
-func (panicHandler) Type() string                            { return "Test.Panic/things" }
-func (panicHandler) Serve(w http.ResponseWriter, r *Request) { panic("boom") }
+func (panicHandler) Type() string                                 { return "Test.Panic/things" }
+func (panicHandler) Serve(w http.ResponseWriter, r *core.Request) { panic("boom") }
 
 // A handler bug is ARM's 500 envelope and a logged stack; the server lives on.
 func TestPanicIsARM500(t *testing.T) {
-	h := startWith(t, Options{StateDir: t.TempDir(), Version: "test"}, func(s *Server) { s.Register(panicHandler{}) })
-	h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`)
-	a := h.do("GET", h.rg("rg")+"/providers/Test.Panic/things/x"+v, "")
-	if a.status != 500 || a.code() != "InternalServerError" {
-		t.Fatalf("panic: %d %s", a.status, a.raw)
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test"}, func(s *core.Server) { s.Register(panicHandler{}) })
+	h.Do("PUT", h.RG("rg")+coretest.V, `{"location":"westus"}`)
+	a := h.Do("GET", h.RG("rg")+"/providers/Test.Panic/things/x"+coretest.V, "")
+	if a.Status != 500 || a.Code() != "InternalServerError" {
+		t.Fatalf("panic: %d %s", a.Status, a.Raw)
 	}
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
+	if a := h.Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 200 {
 		t.Fatal("the server died with its handler")
 	}
-	logb, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	logb, _ := os.ReadFile(filepath.Join(h.Srv.Options().StateDir, "requests.log"))
 	if !bytes.Contains(logb, []byte(`"panic":"boom"`)) || !bytes.Contains(logb, []byte("security_test.go")) {
 		t.Fatalf("the panic's stack is not logged: %s", logb)
 	}
 }
 
-// The request log keeps only allowed query values and rotates.
+// The request log keeps only allowed query values.
 func TestRequestLog(t *testing.T) {
-	h := start(t, t.TempDir())
-	h.do("GET", "/subscriptions"+v+"&sig=SIGVALUE&code=CODEVALUE&%24top=5", "")
-	b, _ := os.ReadFile(filepath.Join(h.srv.opts.StateDir, "requests.log"))
+	h := coretest.Start(t, t.TempDir())
+	h.Do("GET", "/subscriptions"+coretest.V+"&sig=SIGVALUE&code=CODEVALUE&%24top=5", "")
+	b, _ := os.ReadFile(filepath.Join(h.Srv.Options().StateDir, "requests.log"))
 	if bytes.Contains(b, []byte("SIGVALUE")) || bytes.Contains(b, []byte("CODEVALUE")) || !bytes.Contains(b, []byte("2021-04-01")) {
 		t.Fatalf("query values in the log: %s", b)
-	}
-	p := filepath.Join(t.TempDir(), "r.log")
-	r, err := openRotating(p, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 30; i++ {
-		r.Write([]byte("0123456789\n"))
-	}
-	r.Close()
-	a, _ := os.Stat(p)
-	b1, _ := os.Stat(p + ".1")
-	if a == nil || b1 == nil || a.Size() > 100 || b1.Size() > 100 {
-		t.Fatalf("not rotated: %v %v", a, b1)
 	}
 }

@@ -1,13 +1,12 @@
-package core
+package core_test
 
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/coretest"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,138 +18,48 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-type harness struct {
-	t      *testing.T
-	srv    *Server
-	client *http.Client
-	token  string
-}
-
-func start(t *testing.T, dir string) *harness {
-	t.Helper()
-	return startWith(t, Options{StateDir: dir, Version: "test", PageSize: 2, TestHooks: true}, nil)
-}
-
-// startWith starts a server with o; setup registers handlers before Start.
-func startWith(t *testing.T, o Options, setup func(*Server)) *harness {
-	t.Helper()
-	dir := o.StateDir
-	srv, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if setup != nil {
-		setup(srv)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	pem, _ := os.ReadFile(CAFile(dir))
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	h := &harness{t: t, srv: srv, client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
-	h.token = h.clientCredentials(srv.id.ClientID, srv.id.ClientSecret, ARMAudience+"/.default")
-	return h
-}
-
-func (h *harness) clientCredentials(id, secret, scope string) string {
-	resp, err := h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {id}, "client_secret": {secret}, "scope": {scope}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&tok)
-	return tok.AccessToken
-}
-
-type answer struct {
-	status int
-	header http.Header
-	body   map[string]any
-	raw    string
-}
-
-func (a answer) code() string {
-	if e, ok := a.body["error"].(map[string]any); ok {
-		c, _ := e["code"].(string)
-		return c
-	}
-	return ""
-}
-
-func (h *harness) do(method, path, body string, hdr ...string) answer {
-	h.t.Helper()
-	u := path
-	if !strings.HasPrefix(u, "https://") {
-		u = h.srv.BaseURL() + path
-	}
-	req, _ := http.NewRequest(method, u, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+h.token)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := h.client.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
-	json.Unmarshal(b, &a.body)
-	return a
-}
-
-func (h *harness) rg(name string) string {
-	return "/subscriptions/" + h.srv.id.SubscriptionID + "/resourcegroups/" + name
-}
-
-const v = "?api-version=2021-04-01"
+const v = coretest.V
 
 func TestResourceGroupLifecycle(t *testing.T) {
-	h := start(t, t.TempDir())
-	a := h.do("PUT", h.rg("my-resource-group")+v, `{"location":"eastus"}`)
+	h := coretest.Start(t, t.TempDir())
+	a := h.Do("PUT", h.RG("my-resource-group")+coretest.V, `{"location":"eastus"}`)
 	// The official example (CreateResourceGroup.json): 201 with id, name, location, provisioningState.
-	if a.status != 201 || a.body["id"] != "/subscriptions/"+h.srv.id.SubscriptionID+"/resourceGroups/my-resource-group" ||
-		a.body["location"] != "eastus" || a.body["properties"].(map[string]any)["provisioningState"] != "Succeeded" ||
-		a.body["type"] != "Microsoft.Resources/resourceGroups" {
-		t.Fatalf("create: %d %s", a.status, a.raw)
+	if a.Status != 201 || a.Body["id"] != "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/resourceGroups/my-resource-group" ||
+		a.Body["location"] != "eastus" || a.Body["properties"].(map[string]any)["provisioningState"] != "Succeeded" ||
+		a.Body["type"] != "Microsoft.Resources/resourceGroups" {
+		t.Fatalf("create: %d %s", a.Status, a.Raw)
 	}
-	if a.header.Get("x-ms-request-id") == "" || a.header.Get("x-ms-correlation-request-id") == "" {
+	if a.Header.Get("x-ms-request-id") == "" || a.Header.Get("x-ms-correlation-request-id") == "" {
 		t.Fatal("missing request id headers")
 	}
-	if a := h.do("PUT", h.rg("MY-resource-group")+v, `{"location":"East US","tags":{"a":"b"}}`); a.status != 200 || a.body["name"] != "my-resource-group" {
-		t.Fatalf("idempotent update (names are case-insensitive): %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.RG("MY-resource-group")+coretest.V, `{"location":"East US","tags":{"a":"b"}}`); a.Status != 200 || a.Body["name"] != "my-resource-group" {
+		t.Fatalf("idempotent update (names are case-insensitive): %d %s", a.Status, a.Raw)
 	}
-	if a := h.do("HEAD", h.rg("my-resource-group")+v, ""); a.status != 204 {
-		t.Fatalf("head: %d", a.status)
+	if a := h.Do("HEAD", h.RG("my-resource-group")+coretest.V, ""); a.Status != 204 {
+		t.Fatalf("head: %d", a.Status)
 	}
-	if a := h.do("HEAD", h.rg("nope")+v, ""); a.status != 404 {
-		t.Fatalf("head missing: %d", a.status)
+	if a := h.Do("HEAD", h.RG("nope")+coretest.V, ""); a.Status != 404 {
+		t.Fatalf("head missing: %d", a.Status)
 	}
-	if a := h.do("PATCH", h.rg("my-resource-group")+v, `{"tags":{"k":"v"}}`); a.status != 200 || a.body["tags"].(map[string]any)["k"] != "v" {
-		t.Fatalf("patch: %s", a.raw)
+	if a := h.Do("PATCH", h.RG("my-resource-group")+coretest.V, `{"tags":{"k":"v"}}`); a.Status != 200 || a.Body["tags"].(map[string]any)["k"] != "v" {
+		t.Fatalf("patch: %s", a.Raw)
 	}
-	if a := h.do("GET", h.rg("nope")+v, ""); a.status != 404 || a.code() != "ResourceGroupNotFound" ||
-		a.body["error"].(map[string]any)["message"] != "Resource group 'nope' could not be found." {
-		t.Fatalf("get missing: %s", a.raw)
+	if a := h.Do("GET", h.RG("nope")+coretest.V, ""); a.Status != 404 || a.Code() != "ResourceGroupNotFound" ||
+		a.Body["error"].(map[string]any)["message"] != "Resource group 'nope' could not be found." {
+		t.Fatalf("get missing: %s", a.Raw)
 	}
 	for i := 0; i < 4; i++ {
-		h.do("PUT", h.rg(fmt.Sprintf("g%d", i))+v, fmt.Sprintf(`{"location":"westus","tags":{"n":"%d"}}`, i%2))
+		h.Do("PUT", h.RG(fmt.Sprintf("g%d", i))+coretest.V, fmt.Sprintf(`{"location":"westus","tags":{"n":"%d"}}`, i%2))
 	}
 	// Paging: page size 2, five groups.
 	var names []string
-	next := h.srv.BaseURL() + "/subscriptions/" + h.srv.id.SubscriptionID + "/resourcegroups" + v
+	next := h.Srv.BaseURL() + "/subscriptions/" + h.Srv.Identity().SubscriptionID + "/resourcegroups" + v
 	for pages := 0; next != ""; pages++ {
-		a := h.do("GET", next, "")
-		for _, g := range a.body["value"].([]any) {
+		a := h.Do("GET", next, "")
+		for _, g := range a.Body["value"].([]any) {
 			names = append(names, g.(map[string]any)["name"].(string))
 		}
-		next, _ = a.body["nextLink"].(string)
+		next, _ = a.Body["nextLink"].(string)
 		if pages > 5 {
 			t.Fatal("nextLink loops")
 		}
@@ -158,153 +67,153 @@ func TestResourceGroupLifecycle(t *testing.T) {
 	if len(names) != 5 {
 		t.Fatalf("paged list: %v", names)
 	}
-	a = h.do("GET", "/subscriptions/"+h.srv.id.SubscriptionID+"/resourcegroups"+v+"&$filter="+url.QueryEscape("tagName eq 'n' and tagValue eq '1'"), "")
-	if l := a.body["value"].([]any); len(l) != 2 {
-		t.Fatalf("tag filter: %s", a.raw)
+	a = h.Do("GET", "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/resourcegroups"+coretest.V+"&$filter="+url.QueryEscape("tagName eq 'n' and tagValue eq '1'"), "")
+	if l := a.Body["value"].([]any); len(l) != 2 {
+		t.Fatalf("tag filter: %s", a.Raw)
 	}
-	a = h.do("DELETE", h.rg("g0")+v, "")
-	loc := a.header.Get("Location")
-	if a.status != 202 || loc == "" || a.header.Get("Retry-After") != "1" {
-		t.Fatalf("delete: %d %v", a.status, a.header)
+	a = h.Do("DELETE", h.RG("g0")+coretest.V, "")
+	loc := a.Header.Get("Location")
+	if a.Status != 202 || loc == "" || a.Header.Get("Retry-After") != "1" {
+		t.Fatalf("delete: %d %v", a.Status, a.Header)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		p := h.do("GET", loc, "")
-		if p.status == 200 {
+		p := h.Do("GET", loc, "")
+		if p.Status == 200 {
 			break
 		}
-		if p.status != 202 || time.Now().After(deadline) {
-			t.Fatalf("poll: %d %s", p.status, p.raw)
+		if p.Status != 202 || time.Now().After(deadline) {
+			t.Fatalf("poll: %d %s", p.Status, p.Raw)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if a := h.do("GET", h.rg("g0")+v, ""); a.status != 404 {
-		t.Fatalf("deleted group still there: %d", a.status)
+	if a := h.Do("GET", h.RG("g0")+coretest.V, ""); a.Status != 404 {
+		t.Fatalf("deleted group still there: %d", a.Status)
 	}
 }
 
 func TestBadInput(t *testing.T) {
-	h := start(t, t.TempDir())
-	h.do("PUT", h.rg("existing")+v, `{"location":"westus"}`)
+	h := coretest.Start(t, t.TempDir())
+	h.Do("PUT", h.RG("existing")+coretest.V, `{"location":"westus"}`)
 	cases := []struct {
 		method, path, body string
 		status             int
 		code               string
 	}{
-		{"GET", h.rg("x"), "", 400, "MissingApiVersionParameter"},
-		{"GET", h.rg("x") + "?api-version=banana", "", 400, "InvalidApiVersionParameter"},
-		{"PUT", h.rg("x") + v, `{"location":`, 400, "InvalidRequestContent"},
-		{"PUT", h.rg("x") + v, ``, 400, "InvalidRequestContent"},
-		{"PUT", h.rg("x") + v, `{"location":"westus","bogus":1}`, 400, "InvalidRequestContent"},
-		{"PUT", h.rg("x") + v, `{"location":5}`, 400, "InvalidRequestContent"},
-		{"PUT", h.rg("bad%20name") + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
-		{"PUT", h.rg("ends.") + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
-		{"PUT", h.rg(strings.Repeat("a", 91)) + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
-		{"PUT", h.rg("x") + v, `{}`, 400, "LocationRequired"},
-		{"PUT", h.rg("x") + v, `{"location":"mars"}`, 400, "LocationNotAvailableForResourceGroup"},
-		{"PUT", h.rg("existing") + v, `{"location":"eastus"}`, 409, "InvalidResourceGroupLocation"},
+		{"GET", h.RG("x"), "", 400, "MissingApiVersionParameter"},
+		{"GET", h.RG("x") + "?api-version=banana", "", 400, "InvalidApiVersionParameter"},
+		{"PUT", h.RG("x") + v, `{"location":`, 400, "InvalidRequestContent"},
+		{"PUT", h.RG("x") + v, ``, 400, "InvalidRequestContent"},
+		{"PUT", h.RG("x") + v, `{"location":"westus","bogus":1}`, 400, "InvalidRequestContent"},
+		{"PUT", h.RG("x") + v, `{"location":5}`, 400, "InvalidRequestContent"},
+		{"PUT", h.RG("bad%20name") + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
+		{"PUT", h.RG("ends.") + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
+		{"PUT", h.RG(strings.Repeat("a", 91)) + v, `{"location":"westus"}`, 400, "InvalidResourceGroup"},
+		{"PUT", h.RG("x") + v, `{}`, 400, "LocationRequired"},
+		{"PUT", h.RG("x") + v, `{"location":"mars"}`, 400, "LocationNotAvailableForResourceGroup"},
+		{"PUT", h.RG("existing") + v, `{"location":"eastus"}`, 409, "InvalidResourceGroupLocation"},
 		{"GET", "/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups" + v, "", 404, "SubscriptionNotFound"},
-		{"GET", h.rg("existing") + "/providers/Microsoft.Nope/things/x" + v, "", 404, "InvalidResourceType"},
-		{"GET", h.rg("missing") + "/providers/Microsoft.Nope/things/x" + v, "", 404, "ResourceGroupNotFound"},
-		{"GET", "/subscriptions/" + h.srv.id.SubscriptionID + "/resourcegroups" + v + "&$filter=" + url.QueryEscape("name eq 'x'"), "", 400, "InvalidFilterInQueryString"},
+		{"GET", h.RG("existing") + "/providers/Microsoft.Nope/things/x" + v, "", 404, "InvalidResourceType"},
+		{"GET", h.RG("missing") + "/providers/Microsoft.Nope/things/x" + v, "", 404, "ResourceGroupNotFound"},
+		{"GET", "/subscriptions/" + h.Srv.Identity().SubscriptionID + "/resourcegroups" + v + "&$filter=" + url.QueryEscape("name eq 'x'"), "", 400, "InvalidFilterInQueryString"},
 	}
 	for _, c := range cases {
-		a := h.do(c.method, c.path, c.body)
-		if a.status != c.status || a.code() != c.code {
-			t.Errorf("%s %s %s: %d %s", c.method, c.path, c.body, a.status, a.raw)
+		a := h.Do(c.method, c.path, c.body)
+		if a.Status != c.status || a.Code() != c.code {
+			t.Errorf("%s %s %s: %d %s", c.method, c.path, c.body, a.Status, a.Raw)
 		}
-		if msg, _ := a.body["error"].(map[string]any)["message"].(string); msg == "" {
+		if msg, _ := a.Body["error"].(map[string]any)["message"].(string); msg == "" {
 			t.Errorf("%s %s: no message", c.method, c.path)
 		}
 	}
 }
 
 func TestAuth(t *testing.T) {
-	h := start(t, t.TempDir())
+	h := coretest.Start(t, t.TempDir())
 	path := "/subscriptions" + v
 	check := func(name, token, code string) {
 		t.Helper()
-		h.token = token
-		a := h.do("GET", path, "")
-		if a.status != 401 || a.code() != code || !strings.HasPrefix(a.header.Get("WWW-Authenticate"), "Bearer authorization_uri=") {
-			t.Errorf("%s: %d %s %v", name, a.status, a.raw, a.header)
+		h.Token = token
+		a := h.Do("GET", path, "")
+		if a.Status != 401 || a.Code() != code || !strings.HasPrefix(a.Header.Get("WWW-Authenticate"), "Bearer authorization_uri=") {
+			t.Errorf("%s: %d %s %v", name, a.Status, a.Raw, a.Header)
 		}
 	}
-	good := h.clientCredentials(h.srv.id.ClientID, h.srv.id.ClientSecret, ARMAudience+"/.default")
+	good := h.ClientCredentials(h.Srv.Identity().ClientID, h.Srv.Identity().ClientSecret, core.ARMAudience+"/.default")
 	check("no token", "", "AuthenticationFailed")
 	parts := strings.Split(good, ".")
 	check("tampered", parts[0]+"."+strings.TrimRight(parts[1], "A")+"B."+parts[2], "InvalidAuthenticationToken")
 	foreignKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	foreign, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"aud": ARMAudience, "tid": h.srv.id.TenantID,
+	foreign, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"aud": core.ARMAudience, "tid": h.Srv.Identity().TenantID,
 		"exp": time.Now().Add(time.Hour).Unix()}).SignedString(foreignKey)
 	check("foreign signer", foreign, "InvalidAuthenticationToken")
-	expired, _ := h.srv.tokens.sign(jwt.MapClaims{"aud": ARMAudience, "tid": h.srv.id.TenantID, "exp": time.Now().Add(-time.Hour).Unix()})
+	expired, _ := h.Srv.SignToken(jwt.MapClaims{"aud": core.ARMAudience, "tid": h.Srv.Identity().TenantID, "exp": time.Now().Add(-time.Hour).Unix()})
 	check("expired", expired, "ExpiredAuthenticationToken")
-	check("wrong audience", h.clientCredentials(h.srv.id.ClientID, h.srv.id.ClientSecret, "https://vault.azure.net/.default"), "InvalidAuthenticationTokenAudience")
-	other, _ := h.srv.tokens.sign(jwt.MapClaims{"aud": ARMAudience, "tid": "other-tenant", "exp": time.Now().Add(time.Hour).Unix()})
+	check("wrong audience", h.ClientCredentials(h.Srv.Identity().ClientID, h.Srv.Identity().ClientSecret, "https://vault.azure.net/.default"), "InvalidAuthenticationTokenAudience")
+	other, _ := h.Srv.SignToken(jwt.MapClaims{"aud": core.ARMAudience, "tid": "other-tenant", "exp": time.Now().Add(time.Hour).Unix()})
 	check("foreign tenant", other, "InvalidAuthenticationTokenTenant")
-	if tok := h.clientCredentials(h.srv.id.ClientID, "wrong", ARMAudience+"/.default"); tok != "" {
+	if tok := h.ClientCredentials(h.Srv.Identity().ClientID, "wrong", core.ARMAudience+"/.default"); tok != "" {
 		t.Fatal("a wrong secret got a token")
 	}
-	h.token = good
-	if a := h.do("GET", path, ""); a.status != 200 {
-		t.Fatalf("good token refused: %s", a.raw)
+	h.Token = good
+	if a := h.Do("GET", path, ""); a.Status != 200 {
+		t.Fatalf("good token refused: %s", a.Raw)
 	}
 }
 
 func TestProvidersAndMetadata(t *testing.T) {
-	RegistrationDelay = 50 * time.Millisecond
-	h := start(t, t.TempDir())
-	p := "/subscriptions/" + h.srv.id.SubscriptionID + "/providers/Microsoft.ContainerInstance"
-	if a := h.do("GET", p+v, ""); a.body["registrationState"] != "NotRegistered" || a.body["namespace"] != "Microsoft.ContainerInstance" {
-		t.Fatalf("get: %s", a.raw)
+	core.RegistrationDelay = 50 * time.Millisecond
+	h := coretest.Start(t, t.TempDir())
+	p := "/subscriptions/" + h.Srv.Identity().SubscriptionID + "/providers/Microsoft.ContainerInstance"
+	if a := h.Do("GET", p+coretest.V, ""); a.Body["registrationState"] != "NotRegistered" || a.Body["namespace"] != "Microsoft.ContainerInstance" {
+		t.Fatalf("get: %s", a.Raw)
 	}
-	if a := h.do("POST", p+"/register"+v, ""); a.status != 200 || a.body["registrationState"] != "Registering" {
-		t.Fatalf("register: %s", a.raw)
+	if a := h.Do("POST", p+"/register"+coretest.V, ""); a.Status != 200 || a.Body["registrationState"] != "Registering" {
+		t.Fatalf("register: %s", a.Raw)
 	}
 	time.Sleep(60 * time.Millisecond)
-	if a := h.do("GET", p+v, ""); a.body["registrationState"] != "Registered" {
-		t.Fatalf("after delay: %s", a.raw)
+	if a := h.Do("GET", p+coretest.V, ""); a.Body["registrationState"] != "Registered" {
+		t.Fatalf("after delay: %s", a.Raw)
 	}
-	a := h.do("GET", "/subscriptions/"+h.srv.id.SubscriptionID+"/providers"+v, "")
-	if n := len(a.body["value"].([]any)); n != 4 {
+	a := h.Do("GET", "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/providers"+coretest.V, "")
+	if n := len(a.Body["value"].([]any)); n != 4 {
 		t.Fatalf("providers: %d", n)
 	}
-	if a := h.do("GET", "/providers/Microsoft.ContainerInstance/operations"+v, ""); a.status != 200 || len(a.body["value"].([]any)) == 0 {
-		t.Fatalf("operations: %s", a.raw)
+	if a := h.Do("GET", "/providers/Microsoft.ContainerInstance/operations"+coretest.V, ""); a.Status != 200 || len(a.Body["value"].([]any)) == 0 {
+		t.Fatalf("operations: %s", a.Raw)
 	}
-	resp, err := h.client.Get(h.srv.BaseURL() + "/metadata/endpoints?api-version=2015-01-01")
+	resp, err := h.Client.Get(h.Srv.BaseURL() + "/metadata/endpoints?api-version=2015-01-01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var md map[string]any
 	json.NewDecoder(resp.Body).Decode(&md)
-	if md["authentication"].(map[string]any)["loginEndpoint"] != h.srv.BaseURL()+"/adfs" {
+	if md["authentication"].(map[string]any)["loginEndpoint"] != h.Srv.BaseURL()+"/adfs" {
 		t.Fatalf("metadata: %v", md)
 	}
 }
 
 func TestThrottle(t *testing.T) {
-	h := start(t, t.TempDir())
-	h.do("POST", "/aci-local/throttle", `{"requests":2}`)
+	h := coretest.Start(t, t.TempDir())
+	h.Do("POST", "/aci-local/throttle", `{"requests":2}`)
 	for i := 0; i < 2; i++ {
-		if a := h.do("GET", "/subscriptions"+v, ""); a.status != 429 || a.header.Get("Retry-After") != "1" || a.code() != "TooManyRequests" {
-			t.Fatalf("throttled %d: %d %s", i, a.status, a.raw)
+		if a := h.Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 429 || a.Header.Get("Retry-After") != "1" || a.Code() != "TooManyRequests" {
+			t.Fatalf("throttled %d: %d %s", i, a.Status, a.Raw)
 		}
 	}
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("after throttling: %d", a.status)
+	if a := h.Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 200 {
+		t.Fatalf("after throttling: %d", a.Status)
 	}
 }
 
 func TestPersistenceAndSecrets(t *testing.T) {
 	dir := t.TempDir()
-	h := start(t, dir)
-	h.do("PUT", h.rg("kept")+v, `{"location":"westus"}`)
-	h.srv.Close()
-	h2 := start(t, dir)
-	if a := h2.do("GET", h2.rg("kept")+v, ""); a.status != 200 {
-		t.Fatalf("not persisted: %s", a.raw)
+	h := coretest.Start(t, dir)
+	h.Do("PUT", h.RG("kept")+coretest.V, `{"location":"westus"}`)
+	h.Srv.Close()
+	h2 := coretest.Start(t, dir)
+	if a := h2.Do("GET", h2.RG("kept")+coretest.V, ""); a.Status != 200 {
+		t.Fatalf("not persisted: %s", a.Raw)
 	}
 	for _, f := range []string{"principals.json", "token-signing-key.pem", "ca-key.pem", "server-key.pem", "state.db", "requests.log"} {
 		st, err := os.Stat(filepath.Join(dir, f))
@@ -313,7 +222,7 @@ func TestPersistenceAndSecrets(t *testing.T) {
 		}
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "requests.log"))
-	if strings.Contains(string(log), h2.srv.id.ClientSecret) || strings.Contains(string(log), h2.token[:20]) {
+	if strings.Contains(string(log), h2.Srv.Identity().ClientSecret) || strings.Contains(string(log), h2.Token[:20]) {
 		t.Fatal("the request log holds a secret")
 	}
 	if !strings.Contains(string(log), `"status":200`) {
@@ -322,10 +231,10 @@ func TestPersistenceAndSecrets(t *testing.T) {
 }
 
 func TestPasswordGrantAndMSI(t *testing.T) {
-	h := start(t, t.TempDir())
-	resp, err := h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
-		"client_id": {"04b07795-8ddb-461a-bbee-02f9e1bf7b46"}, "username": {h.srv.id.UserName}, "password": {h.srv.id.UserPassword},
-		"scope": {ARMAudience + "/.default offline_access openid profile"}})
+	h := coretest.Start(t, t.TempDir())
+	resp, err := h.Client.PostForm(h.Srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
+		"client_id": {"04b07795-8ddb-461a-bbee-02f9e1bf7b46"}, "username": {h.Srv.Identity().UserName}, "password": {h.Srv.Identity().UserPassword},
+		"scope": {core.ARMAudience + "/.default offline_access openid profile"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,13 +246,13 @@ func TestPasswordGrantAndMSI(t *testing.T) {
 			t.Fatalf("password grant lacks %s: %v", k, tok)
 		}
 	}
-	h.token = tok["access_token"].(string)
-	if a := h.do("GET", "/subscriptions"+v, ""); a.status != 200 {
-		t.Fatalf("user token refused: %s", a.raw)
+	h.Token = tok["access_token"].(string)
+	if a := h.Do("GET", "/subscriptions"+coretest.V, ""); a.Status != 200 {
+		t.Fatalf("user token refused: %s", a.Raw)
 	}
 	// Refresh.
-	resp, _ = h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"refresh_token"},
-		"client_id": {"x"}, "refresh_token": {tok["refresh_token"].(string)}, "scope": {ARMAudience + "/.default"}})
+	resp, _ = h.Client.PostForm(h.Srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"refresh_token"},
+		"client_id": {"x"}, "refresh_token": {tok["refresh_token"].(string)}, "scope": {core.ARMAudience + "/.default"}})
 	var ref map[string]any
 	json.NewDecoder(resp.Body).Decode(&ref)
 	resp.Body.Close()
@@ -351,20 +260,20 @@ func TestPasswordGrantAndMSI(t *testing.T) {
 		t.Fatalf("refresh: %v", ref)
 	}
 	// msrestazure's MSI_ENDPOINT shape: form POST with resource, JWT carrying tid.
-	req, _ := http.NewRequest("POST", h.srv.BaseURL()+"/msi/token", strings.NewReader(url.Values{"resource": {ARMAudience}}.Encode()))
+	req, _ := http.NewRequest("POST", h.Srv.BaseURL()+"/msi/token", strings.NewReader(url.Values{"resource": {core.ARMAudience}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Metadata", "true")
-	req.Header.Set("secret", h.srv.id.MSISecret)
-	resp, _ = h.client.Do(req)
+	req.Header.Set("secret", h.Srv.Identity().MSISecret)
+	resp, _ = h.Client.Do(req)
 	var msi map[string]any
 	json.NewDecoder(resp.Body).Decode(&msi)
 	resp.Body.Close()
 	claims := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(msi["access_token"].(string), claims); err != nil || claims["tid"] != h.srv.id.TenantID || msi["expires_on"] == nil {
+	if _, _, err := jwt.NewParser().ParseUnverified(msi["access_token"].(string), claims); err != nil || claims["tid"] != h.Srv.Identity().TenantID || msi["expires_on"] == nil {
 		t.Fatalf("msi: %v %v", msi, err)
 	}
-	if resp, _ := h.client.PostForm(h.srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
-		"username": {h.srv.id.UserName}, "password": {"nope"}}); resp.StatusCode != 400 {
+	if resp, _ := h.Client.PostForm(h.Srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"password"},
+		"username": {h.Srv.Identity().UserName}, "password": {"nope"}}); resp.StatusCode != 400 {
 		t.Fatalf("bad password: %d", resp.StatusCode)
 	}
 }

@@ -210,18 +210,6 @@ func obj(v any) map[string]any {
 	return map[string]any{}
 }
 
-func dig(m map[string]any, keys ...string) any {
-	var cur any = m
-	for _, k := range keys {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[k]
-	}
-	return cur
-}
-
 // public strips what GET must never return: secure values, registry passwords,
 // storage keys and secret volume contents.
 func public(body map[string]any) map[string]any {
@@ -249,9 +237,7 @@ func public(body map[string]any) map[string]any {
 			delete(af, "storageAccountKey")
 		}
 	}
-	if d, ok := dig(props, "diagnostics", "logAnalytics").(map[string]any); ok {
-		delete(d, "workspaceKey")
-	}
+	delete(obj(obj(props["diagnostics"])["logAnalytics"]), "workspaceKey")
 	return c
 }
 

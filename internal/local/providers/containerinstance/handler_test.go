@@ -14,18 +14,19 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/coretest"
 	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/gorilla/websocket"
 )
 
-func props(a answer) map[string]any { return obj(a.body["properties"]) }
+func props(a coretest.Answer) map[string]any { return obj(a.Body["properties"]) }
 
-func instanceState(a answer) string {
+func instanceState(a coretest.Answer) string {
 	s, _ := obj(props(a)["instanceView"])["state"].(string)
 	return s
 }
 
-func containerView(a answer) map[string]any {
+func containerView(a coretest.Answer) map[string]any {
 	cs, _ := props(a)["containers"].([]any)
 	if len(cs) == 0 {
 		return nil
@@ -34,12 +35,12 @@ func containerView(a answer) map[string]any {
 }
 
 // pollOperation follows an Azure-AsyncOperation URL until it ends.
-func (h *harness) pollOperation(url string) answer {
-	h.t.Helper()
+func (h *harness) pollOperation(url string) coretest.Answer {
+	h.T.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		a := h.do("GET", url, "")
-		if st, _ := a.body["status"].(string); st != "InProgress" || time.Now().After(deadline) {
+		a := h.Do("GET", url, "")
+		if st, _ := a.Body["status"].(string); st != "InProgress" || time.Now().After(deadline) {
 			return a
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -49,44 +50,44 @@ func (h *harness) pollOperation(url string) answer {
 func TestPutCreatesAndReplaces(t *testing.T) {
 	fake := newFakeRuntime()
 	h, _ := cgHarness(t, fake, core.Options{})
-	a := h.do("PUT", h.cg("web")+cgv, groupJSON(nil))
-	if a.status != 201 || props(a)["provisioningState"] != "Pending" || obj(props(a)["ipAddress"])["ip"] != nil {
-		t.Fatalf("create: %d %s", a.status, a.raw)
+	a := h.Do("PUT", h.cg("web")+cgv, groupJSON(nil))
+	if a.Status != 201 || props(a)["provisioningState"] != "Pending" || obj(props(a)["ipAddress"])["ip"] != nil {
+		t.Fatalf("create: %d %s", a.Status, a.Raw)
 	}
-	op := h.pollOperation(a.header.Get("Azure-AsyncOperation"))
-	if op.body["status"] != "Succeeded" {
-		t.Fatalf("operation: %s", op.raw)
+	op := h.pollOperation(a.Header.Get("Azure-AsyncOperation"))
+	if op.Body["status"] != "Succeeded" {
+		t.Fatalf("operation: %s", op.Raw)
 	}
 	a = h.waitProvisioned("web")
 	ip, _ := obj(props(a)["ipAddress"])["ip"].(string)
 	if props(a)["provisioningState"] != "Succeeded" || instanceState(a) != "Running" || !strings.HasPrefix(ip, "127.0.2.") {
-		t.Fatalf("provisioned: %s", a.raw)
+		t.Fatalf("provisioned: %s", a.Raw)
 	}
 	// A PUT of an existing group replaces it: 200, the old containers go, the
 	// new spec runs, the address stays.
-	a = h.do("PUT", h.cg("web")+cgv, groupJSON(func(p, c map[string]any) { c["image"] = "example.com/other:2" }))
-	if a.status != 200 {
-		t.Fatalf("replace: %d %s", a.status, a.raw)
+	a = h.Do("PUT", h.cg("web")+cgv, groupJSON(func(p, c map[string]any) { c["image"] = "example.com/other:2" }))
+	if a.Status != 200 {
+		t.Fatalf("replace: %d %s", a.Status, a.Raw)
 	}
 	a = h.waitProvisioned("web")
 	if got := fake.lastRun(); got == nil || got.Containers[0].Image != "example.com/other:2" || got.IP != ip {
 		t.Fatalf("replaced spec: %+v", got)
 	}
 	if obj(props(a)["ipAddress"])["ip"] != ip || fake.runCount() != 2 {
-		t.Fatalf("after replace: %d runs, %s", fake.runCount(), a.raw)
+		t.Fatalf("after replace: %d runs, %s", fake.runCount(), a.Raw)
 	}
 	if calls := strings.Join(fake.callLog(), ","); !strings.Contains(calls, "remove") {
 		t.Fatalf("the old group was not removed before the new one ran: %s", calls)
 	}
 	// Delete answers the last view and removes the runtime's objects.
-	if a := h.do("DELETE", h.cg("web")+cgv, ""); a.status != 200 || a.body["name"] != "web" {
-		t.Fatalf("delete: %d %s", a.status, a.raw)
+	if a := h.Do("DELETE", h.cg("web")+cgv, ""); a.Status != 200 || a.Body["name"] != "web" {
+		t.Fatalf("delete: %d %s", a.Status, a.Raw)
 	}
-	if a := h.do("GET", h.cg("web")+cgv, ""); a.status != 404 || a.code() != "ContainerGroupNotFound" {
-		t.Fatalf("after delete: %s", a.raw)
+	if a := h.Do("GET", h.cg("web")+cgv, ""); a.Status != 404 || a.Code() != "ContainerGroupNotFound" {
+		t.Fatalf("after delete: %s", a.Raw)
 	}
-	if a := h.do("DELETE", h.cg("web")+cgv, ""); a.status != 204 {
-		t.Fatalf("second delete: %d", a.status)
+	if a := h.Do("DELETE", h.cg("web")+cgv, ""); a.Status != 204 {
+		t.Fatalf("second delete: %d", a.Status)
 	}
 }
 
@@ -96,17 +97,17 @@ func TestProvisioningFailure(t *testing.T) {
 		f.failRun = &runtime.ErrImage{Image: "x", Reason: "pulling x failed: unauthorized"}
 	})
 	h, _ := cgHarness(t, fake, core.Options{})
-	a := h.do("PUT", h.cg("bad")+cgv, groupJSON(nil))
-	if a.status != 201 {
-		t.Fatalf("create: %s", a.raw)
+	a := h.Do("PUT", h.cg("bad")+cgv, groupJSON(nil))
+	if a.Status != 201 {
+		t.Fatalf("create: %s", a.Raw)
 	}
-	op := h.pollOperation(a.header.Get("Azure-AsyncOperation"))
-	if op.body["status"] != "Failed" || obj(op.body["error"])["code"] != "InaccessibleImage" {
-		t.Fatalf("operation: %s", op.raw)
+	op := h.pollOperation(a.Header.Get("Azure-AsyncOperation"))
+	if op.Body["status"] != "Failed" || obj(op.Body["error"])["code"] != "InaccessibleImage" {
+		t.Fatalf("operation: %s", op.Raw)
 	}
 	a = h.waitProvisioned("bad")
 	if props(a)["provisioningState"] != "Failed" || instanceState(a) != "Failed" {
-		t.Fatalf("failed group: %s", a.raw)
+		t.Fatalf("failed group: %s", a.Raw)
 	}
 	events, _ := obj(props(a)["instanceView"])["events"].([]any)
 	last := obj(events[len(events)-1])
@@ -114,7 +115,7 @@ func TestProvisioningFailure(t *testing.T) {
 		t.Fatalf("no failure event: %v", events)
 	}
 	if cv := containerView(a); cv == nil || len(cv["events"].([]any)) == 0 {
-		t.Fatalf("the container's own events are missing: %s", a.raw)
+		t.Fatalf("the container's own events are missing: %s", a.Raw)
 	}
 	// Nothing half-created stays behind.
 	if calls := fake.callLog(); len(calls) == 0 || calls[len(calls)-1] != "remove" {
@@ -141,7 +142,7 @@ func TestInstanceViewStates(t *testing.T) {
 	for i, c := range cases {
 		fake.set(func(f *fakeRuntime) { f.status = map[string]runtime.ContainerStatus{"c": c.st} })
 		name := "s" + string(rune('a'+i))
-		h.do("PUT", h.cg(name)+cgv, groupJSON(func(p, _ map[string]any) { p["restartPolicy"] = c.policy }))
+		h.Do("PUT", h.cg(name)+cgv, groupJSON(func(p, _ map[string]any) { p["restartPolicy"] = c.policy }))
 		a := h.waitProvisioned(name)
 		if got := instanceState(a); got != c.want {
 			t.Errorf("%s with %+v: %s, want %s", c.policy, c.st, got, c.want)
@@ -158,34 +159,34 @@ func TestInstanceViewStates(t *testing.T) {
 func TestStopStartRestart(t *testing.T) {
 	fake := newFakeRuntime()
 	h, _ := cgHarness(t, fake, core.Options{})
-	h.do("PUT", h.cg("g")+cgv, groupJSON(nil))
+	h.Do("PUT", h.cg("g")+cgv, groupJSON(nil))
 	h.waitProvisioned("g")
-	if a := h.do("POST", h.cg("g")+"/stop"+cgv, ""); a.status != 204 {
-		t.Fatalf("stop: %d %s", a.status, a.raw)
+	if a := h.Do("POST", h.cg("g")+"/stop"+cgv, ""); a.Status != 204 {
+		t.Fatalf("stop: %d %s", a.Status, a.Raw)
 	}
-	if a := h.do("GET", h.cg("g")+cgv, ""); instanceState(a) != "Stopped" {
-		t.Fatalf("after stop: %s", a.raw)
+	if a := h.Do("GET", h.cg("g")+cgv, ""); instanceState(a) != "Stopped" {
+		t.Fatalf("after stop: %s", a.Raw)
 	}
-	a := h.do("POST", h.cg("g")+"/start"+cgv, "")
-	if a.status != 202 || a.header.Get("Azure-AsyncOperation") == "" {
-		t.Fatalf("start: %d %v", a.status, a.header)
+	a := h.Do("POST", h.cg("g")+"/start"+cgv, "")
+	if a.Status != 202 || a.Header.Get("Azure-AsyncOperation") == "" {
+		t.Fatalf("start: %d %v", a.Status, a.Header)
 	}
-	if op := h.pollOperation(a.header.Get("Azure-AsyncOperation")); op.body["status"] != "Succeeded" {
-		t.Fatalf("start operation: %s", op.raw)
+	if op := h.pollOperation(a.Header.Get("Azure-AsyncOperation")); op.Body["status"] != "Succeeded" {
+		t.Fatalf("start operation: %s", op.Raw)
 	}
-	if a := h.do("GET", h.cg("g")+cgv, ""); instanceState(a) != "Running" {
-		t.Fatalf("after start: %s", a.raw)
+	if a := h.Do("GET", h.cg("g")+cgv, ""); instanceState(a) != "Running" {
+		t.Fatalf("after start: %s", a.Raw)
 	}
-	a = h.do("POST", h.cg("g")+"/restart"+cgv, "")
-	if a.status != 204 {
-		t.Fatalf("restart: %d", a.status)
+	a = h.Do("POST", h.cg("g")+"/restart"+cgv, "")
+	if a.Status != 204 {
+		t.Fatalf("restart: %d", a.Status)
 	}
-	h.pollOperation(a.header.Get("Azure-AsyncOperation"))
+	h.pollOperation(a.Header.Get("Azure-AsyncOperation"))
 	calls := strings.Join(fake.callLog(), ",")
 	if !strings.Contains(calls, "stop,start") || !strings.HasSuffix(calls, "restart") {
 		t.Fatalf("runtime calls: %s", calls)
 	}
-	a = h.do("GET", h.cg("g")+cgv, "")
+	a = h.Do("GET", h.cg("g")+cgv, "")
 	var names []string
 	for _, e := range containerView(a)["events"].([]any) {
 		names = append(names, obj(e)["name"].(string))
@@ -193,11 +194,11 @@ func TestStopStartRestart(t *testing.T) {
 	if !strings.Contains(strings.Join(names, ","), "Killing,Started") {
 		t.Fatalf("restart events: %v", names)
 	}
-	if a := h.do("POST", h.cg("g")+"/frobnicate"+cgv, ""); a.status != 404 {
-		t.Fatalf("unknown action: %d", a.status)
+	if a := h.Do("POST", h.cg("g")+"/frobnicate"+cgv, ""); a.Status != 404 {
+		t.Fatalf("unknown action: %d", a.Status)
 	}
-	if a := h.do("POST", h.cg("nope")+"/stop"+cgv, ""); a.status != 404 || a.code() != "ContainerGroupNotFound" {
-		t.Fatalf("stop of a missing group: %s", a.raw)
+	if a := h.Do("POST", h.cg("nope")+"/stop"+cgv, ""); a.Status != 404 || a.Code() != "ContainerGroupNotFound" {
+		t.Fatalf("stop of a missing group: %s", a.Raw)
 	}
 }
 
@@ -209,21 +210,21 @@ func TestExecOverWebsocket(t *testing.T) {
 		}
 	})
 	h, _ := cgHarness(t, fake, core.Options{})
-	h.do("PUT", h.cg("x")+cgv, groupJSON(nil))
+	h.Do("PUT", h.cg("x")+cgv, groupJSON(nil))
 	h.waitProvisioned("x")
-	if a := h.do("POST", h.cg("x")+"/containers/nope/exec"+cgv, `{"command":"ls"}`); a.status != 404 || a.code() != "ContainerNotFound" {
-		t.Fatalf("exec in a missing container: %s", a.raw)
+	if a := h.Do("POST", h.cg("x")+"/containers/nope/exec"+cgv, `{"command":"ls"}`); a.Status != 404 || a.Code() != "ContainerNotFound" {
+		t.Fatalf("exec in a missing container: %s", a.Raw)
 	}
-	if a := h.do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"'unclosed"}`); a.status != 400 {
-		t.Fatalf("bad command: %s", a.raw)
+	if a := h.Do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"'unclosed"}`); a.Status != 400 {
+		t.Fatalf("bad command: %s", a.Raw)
 	}
-	a := h.do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"cat -n"}`)
-	uri, _ := a.body["webSocketUri"].(string)
-	pw, _ := a.body["password"].(string)
-	if a.status != 200 || !strings.HasPrefix(uri, "wss://127.0.0.1:") || pw == "" {
-		t.Fatalf("exec: %s", a.raw)
+	a := h.Do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"cat -n"}`)
+	uri, _ := a.Body["webSocketUri"].(string)
+	pw, _ := a.Body["password"].(string)
+	if a.Status != 200 || !strings.HasPrefix(uri, "wss://127.0.0.1:") || pw == "" {
+		t.Fatalf("exec: %s", a.Raw)
 	}
-	pem, _ := os.ReadFile(core.CAFile(h.srv.Options().StateDir))
+	pem, _ := os.ReadFile(core.CAFile(h.Srv.Options().StateDir))
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}, HandshakeTimeout: 5 * time.Second}
@@ -243,13 +244,13 @@ func TestExecOverWebsocket(t *testing.T) {
 		t.Fatalf("a used session opened again: %v", err)
 	}
 	// The right password: stdin in, output out, the exit code in the close frame.
-	a = h.do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"cat -n"}`)
-	ws, _, err = d.Dial(a.body["webSocketUri"].(string), nil)
+	a = h.Do("POST", h.cg("x")+"/containers/c/exec"+cgv, `{"command":"cat -n"}`)
+	ws, _, err = d.Dial(a.Body["webSocketUri"].(string), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	ws.WriteMessage(websocket.TextMessage, []byte(a.body["password"].(string)))
+	ws.WriteMessage(websocket.TextMessage, []byte(a.Body["password"].(string)))
 	ws.WriteMessage(websocket.BinaryMessage, []byte("hello"))
 	ws.WriteMessage(websocket.BinaryMessage, nil)
 	var out strings.Builder

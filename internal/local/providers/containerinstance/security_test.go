@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/coretest"
 	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/aci-cli/aci/internal/local/runtime/process"
 	"github.com/golang-jwt/jwt/v5"
@@ -40,14 +41,14 @@ func cgHarness(t *testing.T, rt runtime.Runtime, o core.Options) (*harness, *Con
 	var cg *ContainerGroups
 	h := startWith(t, o, func(s *core.Server) { cg = NewContainerGroups(s, rt) })
 	t.Cleanup(func() { runtime.RemoveSecretVolumes(o.StateDir) })
-	if a := h.do("PUT", h.rg("rg")+v, `{"location":"westus"}`); a.status != 201 {
-		t.Fatalf("rg: %s", a.raw)
+	if a := h.Do("PUT", h.RG("rg")+v, `{"location":"westus"}`); a.Status != 201 {
+		t.Fatalf("rg: %s", a.Raw)
 	}
 	return h, cg
 }
 
 func (h *harness) cg(name string) string {
-	return h.rg("rg") + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
+	return h.RG("rg") + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
 }
 
 // groupJSON is a valid one-container group, changed by mod.
@@ -65,32 +66,26 @@ func groupJSON(mod func(props map[string]any, c map[string]any)) string {
 }
 
 // waitProvisioned polls a group until its provisioning ends.
-func (h *harness) waitProvisioned(name string) answer {
-	h.t.Helper()
+func (h *harness) waitProvisioned(name string) coretest.Answer {
+	h.T.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		a := h.do("GET", h.cg(name)+cgv, "")
-		st, _ := obj(a.body["properties"])["provisioningState"].(string)
-		if a.status != 200 || (st != "Pending" && st != "Creating") || time.Now().After(deadline) {
+		a := h.Do("GET", h.cg(name)+cgv, "")
+		st, _ := obj(a.Body["properties"])["provisioningState"].(string)
+		if a.Status != 200 || (st != "Pending" && st != "Creating") || time.Now().After(deadline) {
 			return a
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func (h *harness) withToken(tok string) *harness {
-	c := *h
-	c.token = tok
-	return &c
-}
-
 // Every route refuses every token that is not a valid one of this endpoint.
 func TestAuthMatrix(t *testing.T) {
 	h, _ := cgHarness(t, newFakeRuntime(), core.Options{TestHooks: true})
 	other := start(t, t.TempDir()) // another instance: its tokens are foreign here
-	sub := h.srv.Identity().SubscriptionID
+	sub := h.Srv.Identity().SubscriptionID
 	now := time.Now()
-	valid := jwt.MapClaims{"aud": core.ARMAudience, "iss": h.srv.BaseURL() + "/adfs", "tid": h.srv.Identity().TenantID, "oid": "x",
+	valid := jwt.MapClaims{"aud": core.ARMAudience, "iss": h.Srv.BaseURL() + "/adfs", "tid": h.Srv.Identity().TenantID, "oid": "x",
 		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
 	with := func(k string, val any) jwt.MapClaims {
 		c := jwt.MapClaims{}
@@ -101,7 +96,7 @@ func TestAuthMatrix(t *testing.T) {
 		return c
 	}
 	sign := func(c jwt.MapClaims) string {
-		s, err := h.srv.SignToken(c)
+		s, err := h.Srv.SignToken(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,16 +108,16 @@ func TestAuthMatrix(t *testing.T) {
 	sig[5] ^= 1
 	tampered := parts[0] + "." + parts[1] + "." + string(sig)
 	// The payload changed under the same signature.
-	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+core.ARMAudience+`","tid":"`+h.srv.Identity().TenantID+`","exp":9999999999}`)) + "." + parts[2]
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+core.ARMAudience+`","tid":"`+h.Srv.Identity().TenantID+`","exp":9999999999}`)) + "." + parts[2]
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
-	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&*h.srv.Identity().PublicKey()))})
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&*h.Srv.Identity().PublicKey()))})
 	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, valid).SignedString(pubPEM)
-	refresh, _ := h.srv.SignToken(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
-	storage := h.clientCredentials(h.srv.Identity().ClientID, h.srv.Identity().ClientSecret, "https://storage.azure.com/.default")
+	refresh, _ := h.Srv.SignToken(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
+	storage := h.ClientCredentials(h.Srv.Identity().ClientID, h.Srv.Identity().ClientSecret, "https://storage.azure.com/.default")
 
 	tokens := map[string]string{
 		"none":           "",
-		"basic":          "Basic " + base64.StdEncoding.EncodeToString([]byte(h.srv.Identity().ClientID+":"+h.srv.Identity().ClientSecret)),
+		"basic":          "Basic " + base64.StdEncoding.EncodeToString([]byte(h.Srv.Identity().ClientID+":"+h.Srv.Identity().ClientSecret)),
 		"garbage":        "Bearer not-a-jwt",
 		"expired":        "Bearer " + sign(with("exp", now.Add(-2*time.Hour).Unix())),
 		"not yet valid":  "Bearer " + sign(with("nbf", now.Add(2*time.Hour).Unix())),
@@ -130,7 +125,7 @@ func TestAuthMatrix(t *testing.T) {
 		"forged payload": "Bearer " + forged,
 		"alg none":       "Bearer " + none,
 		"HS256 with pub": "Bearer " + hs,
-		"other instance": "Bearer " + other.token,
+		"other instance": "Bearer " + other.Token,
 		"wrong audience": "Bearer " + sign(with("aud", "https://storage.azure.com/")),
 		"storage token":  "Bearer " + storage,
 		"wrong tenant":   "Bearer " + sign(with("tid", "00000000-0000-0000-0000-000000000000")),
@@ -143,11 +138,11 @@ func TestAuthMatrix(t *testing.T) {
 		{"GET", "/subscriptions/" + sub + v, ""},
 		{"GET", "/subscriptions/" + sub + "/locations" + v, ""},
 		{"GET", "/subscriptions/" + sub + "/resourcegroups" + v, ""},
-		{"PUT", h.rg("x") + v, `{"location":"westus"}`},
-		{"GET", h.rg("rg") + v, ""},
-		{"PATCH", h.rg("rg") + v, `{"tags":{}}`},
-		{"DELETE", h.rg("rg") + v, ""},
-		{"HEAD", h.rg("rg") + v, ""},
+		{"PUT", h.RG("x") + v, `{"location":"westus"}`},
+		{"GET", h.RG("rg") + v, ""},
+		{"PATCH", h.RG("rg") + v, `{"tags":{}}`},
+		{"DELETE", h.RG("rg") + v, ""},
+		{"HEAD", h.RG("rg") + v, ""},
 		{"GET", "/subscriptions/" + sub + "/providers" + v, ""},
 		{"POST", "/subscriptions/" + sub + "/providers/Microsoft.ContainerInstance/register" + v, ""},
 		{"GET", "/providers/Microsoft.ContainerInstance/operations" + v, ""},
@@ -167,11 +162,11 @@ func TestAuthMatrix(t *testing.T) {
 	}
 	for _, rt := range routes {
 		for name, tok := range tokens {
-			req, _ := http.NewRequest(rt.method, h.srv.BaseURL()+rt.path, strings.NewReader(rt.body))
+			req, _ := http.NewRequest(rt.method, h.Srv.BaseURL()+rt.path, strings.NewReader(rt.body))
 			if tok != "" {
 				req.Header.Set("Authorization", tok)
 			}
-			resp, err := h.client.Do(req)
+			resp, err := h.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,15 +185,15 @@ func TestAuthMatrix(t *testing.T) {
 		}
 	}
 	// The rejected requests changed nothing: rg still exists, x and g do not.
-	if a := h.do("GET", h.rg("rg")+v, ""); a.status != 200 {
-		t.Fatalf("rg was touched: %s", a.raw)
+	if a := h.Do("GET", h.RG("rg")+v, ""); a.Status != 200 {
+		t.Fatalf("rg was touched: %s", a.Raw)
 	}
-	if a := h.do("GET", h.rg("x")+v, ""); a.status != 404 {
-		t.Fatalf("x was created: %s", a.raw)
+	if a := h.Do("GET", h.RG("x")+v, ""); a.Status != 404 {
+		t.Fatalf("x was created: %s", a.Raw)
 	}
 	// And the same requests with a good token pass auth.
-	if a := h.withToken(good).do("GET", "/aci-local/status", ""); a.status != 200 {
-		t.Fatalf("status with a valid token: %d %s", a.status, a.raw)
+	if a := h.WithToken(good).Do("GET", "/aci-local/status", ""); a.Status != 200 {
+		t.Fatalf("status with a valid token: %d %s", a.Status, a.Raw)
 	}
 }
 
@@ -262,14 +257,14 @@ func TestPathFieldsRefuseTraversal(t *testing.T) {
 			if harmless[f.name][p] {
 				continue
 			}
-			a := h.do("PUT", h.cg("t")+cgv, f.set(p))
-			if a.status != 400 {
-				t.Errorf("%s %q: %d %s", f.name, p, a.status, a.raw)
-				h.do("DELETE", h.cg("t")+cgv, "")
+			a := h.Do("PUT", h.cg("t")+cgv, f.set(p))
+			if a.Status != 400 {
+				t.Errorf("%s %q: %d %s", f.name, p, a.Status, a.Raw)
+				h.Do("DELETE", h.cg("t")+cgv, "")
 				continue
 			}
-			if a.code() != f.code && !(a.code() == "InvalidVolumeMountPath" || a.code() == "VolumeMountRequiresVolume") {
-				t.Errorf("%s %q: code %s, want %s (%s)", f.name, p, a.code(), f.code, a.raw)
+			if a.Code() != f.code && !(a.Code() == "InvalidVolumeMountPath" || a.Code() == "VolumeMountRequiresVolume") {
+				t.Errorf("%s %q: code %s, want %s (%s)", f.name, p, a.Code(), f.code, a.Raw)
 			}
 		}
 	}
@@ -281,9 +276,9 @@ func TestPathFieldsRefuseTraversal(t *testing.T) {
 	}
 	// A symlink inside an allowed root that points out of it is not allowed.
 	os.Symlink("/etc", filepath.Join(allowed, "out"))
-	a := h.do("PUT", h.cg("t")+cgv, groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": filepath.Join(allowed, "out")}}, "/g")))
-	if a.status != 400 {
-		t.Fatalf("symlink out of the git root: %d %s", a.status, a.raw)
+	a := h.Do("PUT", h.cg("t")+cgv, groupJSON(vol(map[string]any{"name": "g", "gitRepo": map[string]any{"repository": filepath.Join(allowed, "out")}}, "/g")))
+	if a.Status != 400 {
+		t.Fatalf("symlink out of the git root: %d %s", a.Status, a.Raw)
 	}
 }
 
@@ -390,15 +385,15 @@ func TestMalformedBodies(t *testing.T) {
 		"volumes [{\"gitRepo\":\"x\"}]": set("properties.volumes", []any{map[string]any{"name": "g", "gitRepo": "x"}}),
 	}
 	for name, body := range bodies {
-		a := h.do("PUT", h.cg("m")+cgv, body)
-		if a.status != 400 || a.code() == "" {
-			t.Errorf("%s: %d %s", name, a.status, a.raw)
+		a := h.Do("PUT", h.cg("m")+cgv, body)
+		if a.Status != 400 || a.Code() == "" {
+			t.Errorf("%s: %d %s", name, a.Status, a.Raw)
 		}
 	}
 	if fake.runCount() != 0 {
 		t.Fatal("a malformed group ran")
 	}
-	logb, _ := os.ReadFile(filepath.Join(h.srv.Options().StateDir, "requests.log"))
+	logb, _ := os.ReadFile(filepath.Join(h.Srv.Options().StateDir, "requests.log"))
 	if bytes.Contains(logb, []byte(`"msg":"panic"`)) {
 		t.Fatal("a malformed body panicked a handler")
 	}
@@ -408,13 +403,13 @@ func TestMalformedBodies(t *testing.T) {
 func TestBodyLimit(t *testing.T) {
 	h, _ := cgHarness(t, newFakeRuntime(), core.Options{MaxBodyBytes: 2 << 20})
 	big := groupJSON(nil) + strings.Repeat(" ", 3<<20)
-	if a := h.do("PUT", h.cg("big")+cgv, big); a.status != 413 || a.code() != "RequestEntityTooLarge" {
-		t.Fatalf("over the limit: %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.cg("big")+cgv, big); a.Status != 413 || a.Code() != "RequestEntityTooLarge" {
+		t.Fatalf("over the limit: %d %s", a.Status, a.Raw)
 	}
-	req, _ := http.NewRequest("PUT", h.srv.BaseURL()+h.cg("big2")+cgv, io.MultiReader(strings.NewReader(big))) // chunked
-	req.Header.Set("Authorization", "Bearer "+h.token)
+	req, _ := http.NewRequest("PUT", h.Srv.BaseURL()+h.cg("big2")+cgv, io.MultiReader(strings.NewReader(big))) // chunked
+	req.Header.Set("Authorization", "Bearer "+h.Token)
 	req.ContentLength = -1
-	resp, err := h.client.Do(req)
+	resp, err := h.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,12 +417,12 @@ func TestBodyLimit(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Fatalf("chunked over the limit: %d", resp.StatusCode)
 	}
-	if a := h.do("GET", h.cg("big")+cgv, ""); a.status != 404 {
+	if a := h.Do("GET", h.cg("big")+cgv, ""); a.Status != 404 {
 		t.Fatal("an over-limit body created a group")
 	}
 	// A large body under the limit still works.
-	if a := h.do("PUT", h.cg("fits")+cgv, groupJSON(nil)+strings.Repeat(" ", 1<<20+10)); a.status != 201 {
-		t.Fatalf("a body under the limit: %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.cg("fits")+cgv, groupJSON(nil)+strings.Repeat(" ", 1<<20+10)); a.Status != 201 {
+		t.Fatalf("a body under the limit: %d %s", a.Status, a.Raw)
 	}
 }
 
@@ -508,27 +503,27 @@ func TestInvalidValuesRefused(t *testing.T) {
 		}, "InvalidSecretVolume"},
 	}
 	for name, c := range cases {
-		a := h.do("PUT", h.cg("bad")+cgv, groupJSON(c.mod))
-		if a.status != 400 || a.code() != c.code {
-			t.Errorf("%s: %d %s (want %s)", name, a.status, a.raw, c.code)
+		a := h.Do("PUT", h.cg("bad")+cgv, groupJSON(c.mod))
+		if a.Status != 400 || a.Code() != c.code {
+			t.Errorf("%s: %d %s (want %s)", name, a.Status, a.Raw, c.code)
 		}
 	}
 	var tagged map[string]any
 	json.Unmarshal([]byte(groupJSON(nil)), &tagged)
 	tagged["tags"] = "x"
 	b, _ := json.Marshal(tagged)
-	if a := h.do("PUT", h.cg("bad")+cgv, string(b)); a.status != 400 {
-		t.Errorf("tags \"x\": %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.cg("bad")+cgv, string(b)); a.Status != 400 {
+		t.Errorf("tags \"x\": %d %s", a.Status, a.Raw)
 	}
 	if fake.runCount() != 0 {
 		t.Fatal("an invalid group ran")
 	}
 	// Unicode group names are ARM-valid; a bad character is named.
-	if a := h.do("PUT", h.rg("ü-ok")+v, `{"location":"westus"}`); a.status != 201 {
-		t.Errorf("unicode group name: %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.RG("ü-ok")+v, `{"location":"westus"}`); a.Status != 201 {
+		t.Errorf("unicode group name: %d %s", a.Status, a.Raw)
 	}
-	if a := h.do("PUT", h.rg("a%24b")+v, `{"location":"westus"}`); a.status != 400 || !strings.Contains(a.raw, "'$'") {
-		t.Errorf("invalid group name: %d %s", a.status, a.raw)
+	if a := h.Do("PUT", h.RG("a%24b")+v, `{"location":"westus"}`); a.Status != 400 || !strings.Contains(a.Raw, "'$'") {
+		t.Errorf("invalid group name: %d %s", a.Status, a.Raw)
 	}
 }
 
@@ -540,8 +535,8 @@ func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			if a := h.do("PUT", h.cg(fmt.Sprintf("p%d", i))+cgv, groupJSON(nil)); a.status != 201 {
-				t.Errorf("create %d: %s", i, a.raw)
+			if a := h.Do("PUT", h.cg(fmt.Sprintf("p%d", i))+cgv, groupJSON(nil)); a.Status != 201 {
+				t.Errorf("create %d: %s", i, a.Raw)
 			}
 		}(i)
 	}
@@ -550,9 +545,9 @@ func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		name := fmt.Sprintf("p%d", i)
 		a := h.waitProvisioned(name)
-		props := obj(a.body["properties"])
+		props := obj(a.Body["properties"])
 		if props["provisioningState"] != "Succeeded" {
-			t.Errorf("%s: %s", name, a.raw)
+			t.Errorf("%s: %s", name, a.Raw)
 			continue
 		}
 		ip, _ := obj(props["ipAddress"])["ip"].(string)
@@ -562,7 +557,7 @@ func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
 		seen[ip] = name
 	}
 	for i := 0; i < 10; i++ {
-		h.do("DELETE", h.cg(fmt.Sprintf("p%d", i))+cgv, "")
+		h.Do("DELETE", h.cg(fmt.Sprintf("p%d", i))+cgv, "")
 	}
 }
 
@@ -579,16 +574,16 @@ func TestSecretsAtRest(t *testing.T) {
 		p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"f": base64.StdEncoding.EncodeToString([]byte(secrets[2]))}}}
 		c["volumeMounts"] = []any{map[string]any{"name": "s", "mountPath": "/s"}}
 	})
-	if a := h.do("PUT", h.cg("sec")+cgv+"&sig="+secrets[4], body); a.status != 201 {
-		t.Fatalf("create: %s", a.raw)
+	if a := h.Do("PUT", h.cg("sec")+cgv+"&sig="+secrets[4], body); a.Status != 201 {
+		t.Fatalf("create: %s", a.Raw)
 	}
 	a := h.waitProvisioned("sec")
 	for _, s := range secrets {
-		if strings.Contains(a.raw, s) {
+		if strings.Contains(a.Raw, s) {
 			t.Errorf("GET returned %s", s)
 		}
 	}
-	h.srv.Close()
+	h.Srv.Close()
 	for _, f := range []string{"state.db", "requests.log"} {
 		b, _ := os.ReadFile(filepath.Join(dir, f))
 		for _, s := range secrets {
@@ -643,21 +638,21 @@ func TestReconcileBothWays(t *testing.T) {
 	fake := newFakeRuntime()
 	h, cg := cgHarness(t, fake, core.Options{StateDir: dir})
 	for _, n := range []string{"keep", "half-deleted"} {
-		if a := h.do("PUT", h.cg(n)+cgv, groupJSON(func(p, c map[string]any) { delete(p, "ipAddress"); delete(c, "ports") })); a.status != 201 {
-			t.Fatalf("%s: %s", n, a.raw)
+		if a := h.Do("PUT", h.cg(n)+cgv, groupJSON(func(p, c map[string]any) { delete(p, "ipAddress"); delete(c, "ports") })); a.Status != 201 {
+			t.Fatalf("%s: %s", n, a.Raw)
 		}
 		h.waitProvisioned(n)
 	}
 	// A delete that stored its intent and died.
 	id := h.cg("half-deleted")
-	h.srv.Store().Update(id, func(r *core.Resource) error {
+	h.Srv.Store().Update(id, func(r *core.Resource) error {
 		var p groupPrivate
 		json.Unmarshal(r.Private, &p)
 		p.Deleting = true
 		r.Private, _ = json.Marshal(p)
 		return nil
 	})
-	h.srv.Close()
+	h.Srv.Close()
 	_ = cg
 	fake2 := newFakeRuntime() // a runtime with nothing running: containers gone
 	srv, err := core.New(core.Options{StateDir: dir, Version: "test"})
@@ -686,17 +681,17 @@ func TestReconcileBothWays(t *testing.T) {
 func TestExecSessionsExpire(t *testing.T) {
 	fake := newFakeRuntime()
 	h, cg := cgHarness(t, fake, core.Options{})
-	h.do("PUT", h.cg("e")+cgv, groupJSON(nil))
+	h.Do("PUT", h.cg("e")+cgv, groupJSON(nil))
 	h.waitProvisioned("e")
-	if a := h.do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`); a.status != 200 {
-		t.Fatalf("exec: %s", a.raw)
+	if a := h.Do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`); a.Status != 200 {
+		t.Fatalf("exec: %s", a.Raw)
 	}
 	cg.mu.Lock()
 	for _, s := range cg.sessions {
 		s.expires = time.Now().Add(-time.Second)
 	}
 	cg.mu.Unlock()
-	h.do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`)
+	h.Do("POST", h.cg("e")+"/containers/c/exec"+cgv, `{"command":"ls"}`)
 	cg.mu.Lock()
 	n := len(cg.sessions)
 	cg.mu.Unlock()
@@ -720,11 +715,11 @@ func TestGitRepoUnderAllowedRoot(t *testing.T) {
 		p["volumes"] = []any{map[string]any{"name": "g", "gitRepo": map[string]any{"repository": repo, "directory": "sub/dir"}}}
 		c["volumeMounts"] = []any{map[string]any{"name": "g", "mountPath": "/g"}}
 	})
-	if a := h.do("PUT", h.cg("git")+cgv, body); a.status != 201 {
-		t.Fatalf("create: %s", a.raw)
+	if a := h.Do("PUT", h.cg("git")+cgv, body); a.Status != 201 {
+		t.Fatalf("create: %s", a.Raw)
 	}
-	if a := h.waitProvisioned("git"); obj(a.body["properties"])["provisioningState"] != "Succeeded" {
-		t.Fatalf("provision: %s", a.raw)
+	if a := h.waitProvisioned("git"); obj(a.Body["properties"])["provisioningState"] != "Succeeded" {
+		t.Fatalf("provision: %s", a.Raw)
 	}
 	g := fake.lastRun()
 	if _, err := os.Stat(filepath.Join(g.VolumeDir, "g", "sub", "dir", ".git")); err != nil {
