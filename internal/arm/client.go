@@ -64,9 +64,16 @@ func NewHTTPClient(c *Cloud, t Timeouts) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
+	base := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
+	dialer := loopbackDialer{base, c}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = dialer.DialContext
+	tr.Proxy = func(r *http.Request) (*url.URL, error) {
+		if c.loopbackTarget(r.URL.Hostname()) != "" {
+			return nil, nil // this machine's own names never go through a proxy
+		}
+		return http.ProxyFromEnvironment(r)
+	}
 	tr.TLSHandshakeTimeout = t.TLSHandshake
 	tr.ResponseHeaderTimeout = t.ResponseHeader
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -94,6 +101,22 @@ func NewHTTPClient(c *Cloud, t Timeouts) (*http.Client, error) {
 		}
 	}
 	return &http.Client{Transport: tr, CheckRedirect: SafeRedirect}, nil
+}
+
+// loopbackDialer dials hosts under a cloud's loopback suffix at its loopback
+// address (no DNS: the name is aci local's, and must not leave the machine).
+type loopbackDialer struct {
+	*net.Dialer
+	cloud *Cloud
+}
+
+func (d loopbackDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if target := d.cloud.loopbackTarget(host); target != "" {
+			addr = net.JoinHostPort(target, port)
+		}
+	}
+	return d.Dialer.DialContext(ctx, network, addr)
 }
 
 // SafeRedirect follows at most 10 redirects and, as Python's requests does,

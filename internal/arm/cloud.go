@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,7 +23,31 @@ type Cloud struct {
 	Suffixes  map[string]string
 	// CABundle is a PEM file trusted for this cloud only (aci local's own CA).
 	CABundle string
-	BuiltIn  bool
+	// LoopbackSuffix names hosts served on this machine (aci local's data
+	// planes, "aci.localhost"): aci dials them at LoopbackAddress (default the
+	// resource manager's host) and never asks DNS, so nothing for a local
+	// cloud leaves the machine.
+	LoopbackSuffix, LoopbackAddress string
+	BuiltIn                         bool
+}
+
+// loopbackTarget is where a host under the cloud's loopback suffix is
+// dialled, or "" for a host that is not.
+func (c *Cloud) loopbackTarget(host string) string {
+	if c == nil || c.LoopbackSuffix == "" {
+		return ""
+	}
+	h, suf := strings.ToLower(strings.TrimSuffix(host, ".")), strings.ToLower(strings.Trim(c.LoopbackSuffix, "."))
+	if h != suf && !strings.HasSuffix(h, "."+suf) {
+		return ""
+	}
+	if c.LoopbackAddress != "" {
+		return c.LoopbackAddress
+	}
+	if u, err := url.Parse(c.ResourceManager()); err == nil {
+		return u.Hostname()
+	}
+	return ""
 }
 
 // ResourceManager is the ARM base URL with no trailing slash.
@@ -113,6 +138,8 @@ func LoadClouds(dir string, cfg *config.Config) (*Clouds, error) {
 			}
 		}
 		c.CABundle = sec.Key("ca_bundle").String()
+		c.LoopbackSuffix = sec.Key("loopback_suffix").String()
+		c.LoopbackAddress = sec.Key("loopback_address").String()
 	}
 	return cs, nil
 }
@@ -164,6 +191,12 @@ func (cs *Clouds) Save(c *Cloud) error {
 	}
 	if c.CABundle != "" {
 		sec.Key("ca_bundle").SetValue(c.CABundle)
+	}
+	if c.LoopbackSuffix != "" {
+		sec.Key("loopback_suffix").SetValue(c.LoopbackSuffix)
+	}
+	if c.LoopbackAddress != "" {
+		sec.Key("loopback_address").SetValue(c.LoopbackAddress)
 	}
 	if cs.Get(c.Name) == nil {
 		cs.list = append(cs.list, c)

@@ -228,3 +228,33 @@ func TestRefusedConnectionIsNotRetried(t *testing.T) {
 		t.Fatal("retry rule changed beyond refused connections")
 	}
 }
+
+// A cloud's loopback names (aci local's data planes) are dialled on loopback,
+// never looked up in DNS, and never sent through a proxy.
+func TestLoopbackSuffixStaysLocal(t *testing.T) {
+	ca := newTestCA(t)
+	var gotHost string
+	srv := tlsServer(t, ca.issue(t, []string{"*.file.aci.localhost", "127.0.0.1"}, []net.IP{net.ParseIP("127.0.0.1")}), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotHost = r.Host
+	}))
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	t.Setenv("HTTPS_PROXY", "http://192.0.2.1:3128") // TEST-NET: must never be dialled
+	cloud := &Cloud{Name: "local", CABundle: ca.file, LoopbackSuffix: "aci.localhost",
+		Endpoints: map[string]string{"resourceManager": srv.URL + "/"}}
+	hc, err := HTTPClient(cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Get("https://acct.file.aci.localhost:" + port + "/share")
+	if err != nil {
+		t.Fatalf("a loopback name did not stay local: %v", err)
+	}
+	resp.Body.Close()
+	if gotHost != "acct.file.aci.localhost:"+port {
+		t.Fatalf("Host %q", gotHost)
+	}
+	// Other names are not rewritten.
+	if cloud.loopbackTarget("example.com") != "" || cloud.loopbackTarget("evilaci.localhost") != "" || cloud.loopbackTarget("ACI.LOCALHOST") == "" {
+		t.Fatal("suffix matching")
+	}
+}

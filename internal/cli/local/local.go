@@ -302,7 +302,10 @@ func configure(f *cmdutil.Factory, dir, endpoint string, id *wire.Principals) er
 		Endpoints: map[string]string{"resourceManager": endpoint + "/", "activeDirectory": endpoint + "/adfs",
 			"activeDirectoryResourceId": wire.ARMAudience, "management": wire.ARMAudience,
 			"activeDirectoryGraphResourceId": endpoint + "/graph/", "gallery": endpoint + "/", "portal": endpoint + "/"},
-		Suffixes: map[string]string{"acrLoginServerEndpoint": ".azurecr.io", "storageEndpoint": "core.windows.net"}}
+		// Data-plane names of the local cloud are aci local's own, never Azure's:
+		// a registry or storage request made against it stays on this machine.
+		Suffixes:       map[string]string{"acrLoginServerEndpoint": ".acr." + wire.LocalSuffix, "storageEndpoint": wire.LocalSuffix},
+		LoopbackSuffix: wire.LocalSuffix}
 	if err := clouds.Save(c); err != nil {
 		return err
 	}
@@ -399,7 +402,8 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			// Managed identity, App Service shape (azidentity, aci login --identity).
 			fmt.Fprintf(f.IO.Out, "export IDENTITY_ENDPOINT=%s/msi/token\n", ri.Endpoint)
 			fmt.Fprintf(f.IO.Out, "export IDENTITY_HEADER=%s\n", id.MSISecret)
-			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/\n", CloudName, ri.Endpoint)
+			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
+				CloudName, ri.Endpoint, wire.LocalSuffix, wire.LocalSuffix)
 			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
 			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
 			return nil

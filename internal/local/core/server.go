@@ -60,6 +60,7 @@ type Server struct {
 	id       *Identity
 	tokens   *tokenService
 	handlers map[string]Handler // lower-cased "Namespace/type"
+	hosts    []hostRoute        // data planes, by Host
 	resumers map[string]func(*Operation)
 	mux      *http.ServeMux
 	reqLog   *slog.Logger
@@ -148,6 +149,37 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
+// hostRoute is a data plane served for the hosts under a suffix.
+type hostRoute struct {
+	suffix string // ".registry.aci.localhost": a leading dot matches subdomains
+	h      http.Handler
+}
+
+// RegisterHost serves every request whose Host (without port) is under
+// suffix with h instead of ARM: a data plane (a registry's /v2/, a file
+// service) with its own paths and authentication, on the same listener and
+// before ARM's api-version and token checks. A suffix with a leading dot
+// matches its subdomains ("myreg.registry.aci.localhost"), one without it that
+// host alone. It must be called before Start.
+func (s *Server) RegisterHost(suffix string, h http.Handler) {
+	s.hosts = append(s.hosts, hostRoute{strings.ToLower(suffix), h})
+}
+
+// byHost hands a request to its data plane, or to ARM.
+func (s *Server) byHost(w http.ResponseWriter, r *http.Request) {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, hr := range s.hosts {
+		if host == hr.suffix || (strings.HasPrefix(hr.suffix, ".") && strings.HasSuffix(host, hr.suffix)) {
+			hr.h.ServeHTTP(w, r)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
 // Register adds a resource type. It must be called before Start.
 func (s *Server) Register(h Handler) { s.handlers[strings.ToLower(h.Type())] = h }
 
@@ -206,7 +238,7 @@ func (s *Server) Start() error {
 	s.base = fmt.Sprintf("https://%s", net.JoinHostPort(h, fmt.Sprint(addr.Port)))
 	s.started = time.Now()
 	// No WriteTimeout: logs, exec and long polls stream for as long as they run.
-	s.http = &http.Server{Handler: s.middleware(s.mux), ReadHeaderTimeout: 10 * time.Second,
+	s.http = &http.Server{Handler: s.middleware(http.HandlerFunc(s.byHost)), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ErrorLog:  nil}

@@ -277,3 +277,40 @@ func TestPasswordGrantAndMSI(t *testing.T) {
 		t.Fatalf("bad password: %d", resp.StatusCode)
 	}
 }
+
+// A data plane registered for a host suffix gets its requests before ARM's
+// api-version and token checks; ARM and other hosts are unaffected.
+func TestDataPlaneByHost(t *testing.T) {
+	var seen []string
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test"}, func(s *core.Server) {
+		s.RegisterHost(".registry.aci.localhost", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen = append(seen, r.Host+" "+r.URL.Path)
+			w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
+			w.WriteHeader(http.StatusUnauthorized)
+		}))
+	})
+	req, _ := http.NewRequest("GET", h.Srv.BaseURL()+"/v2/", nil)
+	req.Host = "myreg.registry.aci.localhost"
+	resp, err := h.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("Docker-Distribution-Api-Version") == "" || len(seen) != 1 {
+		t.Fatalf("data plane: %d %v %v", resp.StatusCode, resp.Header, seen)
+	}
+	if resp.Header.Get("x-ms-request-id") == "" {
+		t.Fatal("data-plane requests lost the request id and log")
+	}
+	// Not under the suffix: ARM answers (and wants its api-version).
+	req, _ = http.NewRequest("GET", h.Srv.BaseURL()+"/v2/", nil)
+	req.Host = "evilregistry.aci.localhost"
+	resp, _ = h.Client.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || len(seen) != 1 {
+		t.Fatalf("other host: %d %v", resp.StatusCode, seen)
+	}
+	if a := h.Do("GET", "/subscriptions"+v, ""); a.Status != 200 {
+		t.Fatalf("ARM: %d", a.Status)
+	}
+}

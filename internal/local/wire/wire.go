@@ -20,6 +20,11 @@ import (
 // as az and MSAL send it).
 const ARMAudience = "https://management.core.windows.net/"
 
+// LocalSuffix is the DNS suffix of aci local's data planes (registries under
+// "acr.", storage under "file."/"blob."). Names under .localhost never belong
+// to anyone else (RFC 6761); aci dials them on loopback without asking DNS.
+const LocalSuffix = "aci.localhost"
+
 // DefaultPort is where `aci local start` listens unless told otherwise.
 const DefaultPort = 47443
 
