@@ -20,6 +20,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/version"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // New builds the root command.
@@ -48,7 +49,20 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f))
 	markLeaves(root)
+	plainUsage(root)
 	return root
+}
+
+// plainUsage turns backticks in flag help into quotes: pflag reads a
+// backticked word as the flag's value name, which printed
+// "--subscription aci account set -s NAME_OR_ID" in every help page.
+func plainUsage(c *cobra.Command) {
+	fix := func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "'") }
+	c.PersistentFlags().VisitAll(fix)
+	c.Flags().VisitAll(fix)
+	for _, sc := range c.Commands() {
+		plainUsage(sc)
+	}
 }
 
 // markLeaves makes every leaf command reject stray positional arguments the way
