@@ -26,9 +26,6 @@ var providerCatalog = []struct {
 		[]string{"2024-11-01", "2022-09-01", "2021-04-01", "2019-11-01"}, "RegistrationFree"},
 }
 
-// RegistrationDelay is how long Registering lasts before Registered.
-var RegistrationDelay = time.Second
-
 type providerState struct {
 	State   string    `json:"state"`
 	Changed time.Time `json:"changed"`
@@ -43,7 +40,7 @@ func (s *Server) providerState(ns string) string {
 		}
 		return "NotRegistered"
 	}
-	if time.Since(st.Changed) >= RegistrationDelay {
+	if time.Since(st.Changed) >= s.opts.RegistrationDelay {
 		switch st.State {
 		case "Registering":
 			return "Registered"

@@ -47,6 +47,10 @@ type Options struct {
 	// GitRepoRoots are the directories gitRepo volumes may clone from; none by
 	// default, since a repository path is a path on the host.
 	GitRepoRoots []string
+	// TokenLifetime is how long issued access tokens live (default 1 h).
+	TokenLifetime time.Duration
+	// RegistrationDelay is how long a provider stays Registering (default 1 s).
+	RegistrationDelay time.Duration
 }
 
 // bigBody is where a body counts as large: large bodies are read a few at a
@@ -118,6 +122,12 @@ func New(o Options) (*Server, error) {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 64
 	}
+	if o.TokenLifetime <= 0 {
+		o.TokenLifetime = time.Hour
+	}
+	if o.RegistrationDelay <= 0 {
+		o.RegistrationDelay = time.Second
+	}
 	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -138,7 +148,7 @@ func New(o Options) (*Server, error) {
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
 		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.tokens = &tokenService{id: id, base: func(*http.Request) string { return s.base }}
+	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base }}
 	s.tokens.register(s.mux)
 	s.mux.HandleFunc("GET /aci-local/status", s.status)
 	if o.TestHooks {

@@ -162,8 +162,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestProvidersAndMetadata(t *testing.T) {
-	core.RegistrationDelay = 50 * time.Millisecond
-	h := coretest.Start(t, t.TempDir())
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test", RegistrationDelay: 50 * time.Millisecond}, nil)
 	p := "/subscriptions/" + h.Srv.Identity().SubscriptionID + "/providers/Microsoft.ContainerInstance"
 	if a := h.Do("GET", p+coretest.V, ""); a.Body["registrationState"] != "NotRegistered" || a.Body["namespace"] != "Microsoft.ContainerInstance" {
 		t.Fatalf("get: %s", a.Raw)

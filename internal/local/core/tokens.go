@@ -18,15 +18,13 @@ import (
 // ARMAudience is the token audience of Azure Resource Manager.
 const ARMAudience = wire.ARMAudience
 
-// TokenLifetime is how long issued access tokens live.
-var TokenLifetime = time.Hour
-
 const signingKID = "aci-local-1"
 
 // tokenService issues and verifies tokens for the local tenant.
 type tokenService struct {
-	id   *Identity
-	base func(r *http.Request) string
+	lifetime time.Duration
+	id       *Identity
+	base     func(r *http.Request) string
 }
 
 func (t *tokenService) sign(claims jwt.MapClaims) (string, error) {
@@ -37,7 +35,7 @@ func (t *tokenService) sign(claims jwt.MapClaims) (string, error) {
 
 func (t *tokenService) accessToken(r *http.Request, audience, subject, appID, kind string) (string, time.Time, error) {
 	now := time.Now()
-	exp := now.Add(TokenLifetime)
+	exp := now.Add(t.lifetime)
 	s, err := t.sign(jwt.MapClaims{
 		"aud": audience, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": subject, "sub": subject,
 		"appid": appID, "idtyp": kind, "iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
