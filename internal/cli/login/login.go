@@ -2,24 +2,14 @@
 package login
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/auth"
 	"github.com/aci-cli/aci/internal/cli/account"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/spf13/cobra"
 )
-
-// azCLIClientID is the public client id az uses for user sign-in.
-const azCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
 // Options are `aci login`'s arguments.
 type Options struct {
@@ -63,10 +53,9 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// Login signs in to the active cloud, stores the subscriptions (and a service
-// principal's secret) and returns the subscription entries az prints.
+// Login signs in with o on the active cloud (see package auth) and returns the
+// subscription entries az prints.
 func Login(f *cmdutil.Factory, o *Options) ([]any, error) {
-	ctx := f.Context()
 	clouds, err := f.Clouds()
 	if err != nil {
 		return nil, err
@@ -79,130 +68,14 @@ func Login(f *cmdutil.Factory, o *Options) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	user := arm.User{}
-	var cred azcore.TokenCredential
-	var sp *arm.ServicePrincipal
-	switch {
-	case o.ServicePrincipal:
-		if o.Tenant == "" {
-			return nil, cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
-		}
-		sp = &arm.ServicePrincipal{ClientID: o.Username, Tenant: o.Tenant, ClientSecret: o.Password, Certificate: o.Certificate}
-		if sp.Certificate == "" && strings.HasSuffix(strings.ToLower(o.Password), ".pem") {
-			if _, err := os.Stat(o.Password); err == nil {
-				sp.Certificate, sp.ClientSecret = o.Password, ""
-			}
-		}
-		if sp.ClientSecret == "" && sp.Certificate == "" {
-			return nil, cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
-		}
-		user = arm.User{Name: o.Username, Type: "servicePrincipal"}
-		cred, err = arm.NewServicePrincipalCredential(copts, *sp)
-	case o.Identity:
-		user = arm.User{Name: "systemAssignedIdentity", Type: "managedIdentity", ClientID: o.Username}
-		if o.Username != "" {
-			user.Name = "userAssignedIdentity"
-		}
-		cred, err = arm.NewManagedIdentityCredential(copts, o.Username)
-	default:
-		if o.Username != "" && o.Password != "" {
-			f.Warn("The username/password flow is deprecated; use --use-device-code or a service principal.")
-		}
-		user = arm.User{Name: o.Username, Type: "user"}
-		cred, err = arm.NewDeviceCodeCredential(copts, o.Tenant, func(msg string) { fmt.Fprintln(f.IO.ErrOut, "WARNING: "+msg) })
-	}
-	if err != nil {
-		return nil, err
-	}
-	scope := cloud.Audience() + "/.default"
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
-	if err != nil {
-		return nil, cmdutil.Fail("%s", authMessage(err))
-	}
-	tenant := o.Tenant
-	if tid := tenantOf(tok.Token); tid != "" {
-		tenant = tid
-	}
-	if user.Type == "user" && user.Name == "" {
-		user.Name = claim(tok.Token, "upn")
-	}
-	key := cloud.Name + "|" + tenant + "|" + user.Type + "|" + user.Name
-	if err := arm.ClearTokenCache(f.ConfigDir); err != nil {
-		return nil, err
-	}
-	cached := arm.CachedCredential(staticCredential{tok}, f.ConfigDir, key)
-	if _, err := cached.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
-		return nil, err
-	}
 	co, err := arm.ClientOptions(arm.Options{Version: f.Version, HTTPClient: f.HTTPClient, Debug: debugWriter(f)}, cloud)
 	if err != nil {
 		return nil, err
 	}
-	client := &arm.Client{Cred: cred, Options: co}
-	svc, err := client.Subscriptions()
+	env := auth.Env{Cloud: cloud, Credential: copts, Client: co, ConfigDir: f.ConfigDir, Warn: f.Warn,
+		UsageError: cmdutil.UsageError, Fail: cmdutil.Fail}
+	subs, err := auth.Login(f.Context(), env, auth.Request(*o))
 	if err != nil {
-		return nil, err
-	}
-	list, err := svc.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	prof, err := arm.LoadProfile(f.ConfigDir)
-	if err != nil {
-		return nil, err
-	}
-	prev, _ := prof.Default(cloud.Name)
-	var subs []arm.Subscription
-	for _, it := range list {
-		m, _ := it.(map[string]any)
-		id, _ := m["subscriptionId"].(string)
-		name, _ := m["displayName"].(string)
-		state, _ := m["state"].(string)
-		tid, _ := m["tenantId"].(string)
-		if tid == "" {
-			tid = tenant
-		}
-		var mbt []string
-		if l, ok := m["managedByTenants"].([]any); ok {
-			for _, t := range l {
-				if tm, ok := t.(map[string]any); ok {
-					if s, ok := tm["tenantId"].(string); ok {
-						mbt = append(mbt, s)
-					}
-				}
-			}
-		}
-		subs = append(subs, arm.Subscription{ID: id, Name: name, State: state, User: user, TenantID: tid,
-			EnvironmentName: cloud.Name, HomeTenantID: tid, ManagedByTenants: mbt})
-	}
-	if len(subs) == 0 {
-		if !o.AllowNoSubscriptions {
-			return nil, cmdutil.Fail("No subscriptions found for %s.", user.Name)
-		}
-		subs = append(subs, arm.Subscription{ID: tenant, Name: "N/A(tenant level account)", State: "Enabled", User: user,
-			TenantID: tenant, HomeTenantID: tenant, EnvironmentName: cloud.Name})
-	}
-	def := 0
-	for i, s := range subs {
-		if prev != nil && s.ID == prev.ID {
-			def = i
-		}
-	}
-	subs[def].IsDefault = true
-	if sp != nil {
-		sp.Tenant = tenant
-		if err := arm.SaveServicePrincipal(f.ConfigDir, *sp); err != nil {
-			return nil, err
-		}
-		if tenant != o.Tenant {
-			// Keep the tenant the user named too, so either resolves the secret.
-			sp2 := *sp
-			sp2.Tenant = o.Tenant
-			_ = arm.SaveServicePrincipal(f.ConfigDir, sp2)
-		}
-	}
-	prof.Replace(cloud.Name, subs)
-	if err := prof.Save(); err != nil {
 		return nil, err
 	}
 	var out []any
@@ -217,25 +90,6 @@ func debugWriter(f *cmdutil.Factory) io.Writer {
 		return f.IO.ErrOut
 	}
 	return nil
-}
-
-type staticCredential struct{ tok azcore.AccessToken }
-
-func (s staticCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return s.tok, nil
-}
-
-// authMessage shortens azidentity's multi-line errors to their first useful line.
-func authMessage(err error) string {
-	msg := err.Error()
-	lines := strings.Split(msg, "\n")
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if strings.Contains(l, "AADSTS") || strings.Contains(l, "error_description") || strings.HasPrefix(l, "RESPONSE") {
-			return "Authentication failed: " + l
-		}
-	}
-	return "Authentication failed: " + strings.TrimSpace(lines[0])
 }
 
 // NewCmdLogout builds `aci logout`.
@@ -280,24 +134,3 @@ func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().StringVar(&username, "username", "", "Account user; if missing, log out the current active account.")
 	return cmd
 }
-
-// claim reads a claim of a JWT without verifying it (the token came straight from
-// the authority over TLS; az reads tid the same way).
-func claim(token, name string) string {
-	parts := strings.Split(token, ".")
-	if len(parts) < 2 {
-		return ""
-	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return ""
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return ""
-	}
-	s, _ := m[name].(string)
-	return s
-}
-
-func tenantOf(token string) string { return claim(token, "tid") }

@@ -1,0 +1,208 @@
+// Package auth signs aci in: it turns a login request (service principal,
+// managed identity, device code) into a credential, proves it with a token,
+// lists the subscriptions it sees and records them (and a service principal's
+// secret) in the profile. Commands (aci login, aci local start) call it; it
+// knows nothing of flags or output.
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/aci-cli/aci/internal/arm"
+)
+
+// Request is what to sign in with.
+type Request struct {
+	Username, Password, Tenant, Certificate string
+	ServicePrincipal, Identity, DeviceCode  bool
+	AllowNoSubscriptions                    bool
+}
+
+// Env is where to sign in and how to talk: the cloud, the options of its
+// credentials and ARM clients, the config dir, and how to warn and fail.
+type Env struct {
+	Cloud      *arm.Cloud
+	Credential arm.CredentialOptions
+	Client     policy.ClientOptions
+	ConfigDir  string
+	Warn       func(format string, a ...any)
+	// UsageError and Fail make errors with the caller's exit codes.
+	UsageError, Fail func(format string, a ...any) error
+}
+
+// Login signs in to env's cloud, stores the subscriptions (and a service
+// principal's secret) in the profile and returns them, the default marked.
+func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) {
+	cloud := env.Cloud
+	copts := env.Credential
+	var err error
+	user := arm.User{}
+	var cred azcore.TokenCredential
+	var sp *arm.ServicePrincipal
+	switch {
+	case o.ServicePrincipal:
+		if o.Tenant == "" {
+			return nil, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+		}
+		sp = &arm.ServicePrincipal{ClientID: o.Username, Tenant: o.Tenant, ClientSecret: o.Password, Certificate: o.Certificate}
+		if sp.Certificate == "" && strings.HasSuffix(strings.ToLower(o.Password), ".pem") {
+			if _, err := os.Stat(o.Password); err == nil {
+				sp.Certificate, sp.ClientSecret = o.Password, ""
+			}
+		}
+		if sp.ClientSecret == "" && sp.Certificate == "" {
+			return nil, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+		}
+		user = arm.User{Name: o.Username, Type: "servicePrincipal"}
+		cred, err = arm.NewServicePrincipalCredential(copts, *sp)
+	case o.Identity:
+		user = arm.User{Name: "systemAssignedIdentity", Type: "managedIdentity", ClientID: o.Username}
+		if o.Username != "" {
+			user.Name = "userAssignedIdentity"
+		}
+		cred, err = arm.NewManagedIdentityCredential(copts, o.Username)
+	default:
+		if o.Username != "" && o.Password != "" {
+			env.Warn("The username/password flow is deprecated; use --use-device-code or a service principal.")
+		}
+		user = arm.User{Name: o.Username, Type: "user"}
+		cred, err = arm.NewDeviceCodeCredential(copts, o.Tenant, func(msg string) { env.Warn("%s", msg) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	scope := cloud.Audience() + "/.default"
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	if err != nil {
+		return nil, env.Fail("%s", authMessage(err))
+	}
+	tenant := o.Tenant
+	if tid := tenantOf(tok.Token); tid != "" {
+		tenant = tid
+	}
+	if user.Type == "user" && user.Name == "" {
+		user.Name = claim(tok.Token, "upn")
+	}
+	key := cloud.Name + "|" + tenant + "|" + user.Type + "|" + user.Name
+	if err := arm.ClearTokenCache(env.ConfigDir); err != nil {
+		return nil, err
+	}
+	cached := arm.CachedCredential(staticCredential{tok}, env.ConfigDir, key)
+	if _, err := cached.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
+		return nil, err
+	}
+	client := &arm.Client{Cred: cred, Options: env.Client}
+	svc, err := client.Subscriptions()
+	if err != nil {
+		return nil, err
+	}
+	list, err := svc.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := arm.LoadProfile(env.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	prev, _ := prof.Default(cloud.Name)
+	var subs []arm.Subscription
+	for _, it := range list {
+		m, _ := it.(map[string]any)
+		id, _ := m["subscriptionId"].(string)
+		name, _ := m["displayName"].(string)
+		state, _ := m["state"].(string)
+		tid, _ := m["tenantId"].(string)
+		if tid == "" {
+			tid = tenant
+		}
+		var mbt []string
+		if l, ok := m["managedByTenants"].([]any); ok {
+			for _, t := range l {
+				if tm, ok := t.(map[string]any); ok {
+					if s, ok := tm["tenantId"].(string); ok {
+						mbt = append(mbt, s)
+					}
+				}
+			}
+		}
+		subs = append(subs, arm.Subscription{ID: id, Name: name, State: state, User: user, TenantID: tid,
+			EnvironmentName: cloud.Name, HomeTenantID: tid, ManagedByTenants: mbt})
+	}
+	if len(subs) == 0 {
+		if !o.AllowNoSubscriptions {
+			return nil, env.Fail("No subscriptions found for %s.", user.Name)
+		}
+		subs = append(subs, arm.Subscription{ID: tenant, Name: "N/A(tenant level account)", State: "Enabled", User: user,
+			TenantID: tenant, HomeTenantID: tenant, EnvironmentName: cloud.Name})
+	}
+	def := 0
+	for i, s := range subs {
+		if prev != nil && s.ID == prev.ID {
+			def = i
+		}
+	}
+	subs[def].IsDefault = true
+	if sp != nil {
+		sp.Tenant = tenant
+		if err := arm.SaveServicePrincipal(env.ConfigDir, *sp); err != nil {
+			return nil, err
+		}
+		if tenant != o.Tenant {
+			// Keep the tenant the user named too, so either resolves the secret.
+			sp2 := *sp
+			sp2.Tenant = o.Tenant
+			_ = arm.SaveServicePrincipal(env.ConfigDir, sp2)
+		}
+	}
+	prof.Replace(cloud.Name, subs)
+	if err := prof.Save(); err != nil {
+		return nil, err
+	}
+	return subs, nil
+}
+
+type staticCredential struct{ tok azcore.AccessToken }
+
+func (s staticCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return s.tok, nil
+}
+
+// authMessage shortens azidentity's multi-line errors to their first useful line.
+func authMessage(err error) string {
+	msg := err.Error()
+	lines := strings.Split(msg, "\n")
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if strings.Contains(l, "AADSTS") || strings.Contains(l, "error_description") || strings.HasPrefix(l, "RESPONSE") {
+			return "Authentication failed: " + l
+		}
+	}
+	return "Authentication failed: " + strings.TrimSpace(lines[0])
+}
+
+// claim reads a claim of a JWT without verifying it (the token came straight from
+// the authority over TLS; az reads tid the same way).
+func claim(token, name string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return ""
+	}
+	s, _ := m[name].(string)
+	return s
+}
+
+func tenantOf(token string) string { return claim(token, "tid") }
