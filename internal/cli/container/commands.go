@@ -12,12 +12,13 @@ import (
 )
 
 func newShow(f *cmdutil.Factory) *cobra.Command {
-	t := &target{}
+	tv := newTarget()
+	t := &tv
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Get the details of a container group.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ts, err := t.targets(f)
+			ts, err := t.Targets(f)
 			if err != nil {
 				return err
 			}
@@ -39,7 +40,7 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 			return f.Print(out, printOpts)
 		},
 	}
-	t.idFlags(cmd)
+	t.IDFlags(cmd)
 	return cmd
 }
 
@@ -124,13 +125,14 @@ func groupAndName(id string) (string, string) {
 }
 
 func newDelete(f *cmdutil.Factory) *cobra.Command {
-	t := &target{}
+	tv := newTarget()
+	t := &tv
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a container group.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ts, err := t.targets(f)
+			ts, err := t.Targets(f)
 			if err != nil {
 				return err
 			}
@@ -165,19 +167,20 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 			return f.Print(out, po)
 		},
 	}
-	t.idFlags(cmd)
+	t.IDFlags(cmd)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
 	return cmd
 }
 
 func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc Service, t *target, wait bool) error) *cobra.Command {
-	t := &target{}
+	tv := newTarget()
+	t := &tv
 	var nw bool
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ts, err := t.targets(f)
+			ts, err := t.Targets(f)
 			if err != nil {
 				return err
 			}
@@ -195,7 +198,7 @@ func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc 
 			return nil
 		},
 	}
-	t.idFlags(cmd)
+	t.IDFlags(cmd)
 	if noWait {
 		cmd.Flags().BoolVar(&nw, "no-wait", false, "Do not wait for the long-running operation to finish.")
 	}
@@ -229,7 +232,7 @@ type WaitOptions struct {
 }
 
 func newWait(f *cmdutil.Factory) *cobra.Command {
-	o := &WaitOptions{}
+	o := &WaitOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "wait",
 		Short: "Wait until a container group is running, or until it terminated (exiting with the container's exit code).",
@@ -238,7 +241,7 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 			"job in ACI and fail when it fails.",
 		Example: "  aci container create -g rg -n job --image myjob --restart-policy Never --no-wait\n  aci container wait -g rg -n job --condition terminated",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.target.resolve(f, true); err != nil {
+			if err := o.target.Resolve(f, true); err != nil {
 				return err
 			}
 			cond, err := cmdutil.Choice(cmd, "--condition", o.Condition, "terminated", "running", "succeeded", "deleted")
@@ -261,7 +264,7 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 			return err
 		},
 	}
-	o.target.flags(cmd)
+	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Condition, "condition", "terminated", "What to wait for: terminated, running, succeeded or deleted.")
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container whose exit code to return (default: the only, or the first failing one).")
 	cmd.Flags().DurationVar(&o.Interval, "interval", 2*time.Second, "Polling interval.")

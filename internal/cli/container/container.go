@@ -144,59 +144,12 @@ func pyFloat(f float64) string {
 	return s
 }
 
-// target is -g/-n (with the configured default group), or --ids.
-type target struct {
-	Group, Name string
-	IDs         []string
-}
+// target is the container group a verb acts on (see cmdutil.Target).
+type target = cmdutil.Target
 
-func (t *target) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&t.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using `aci configure --defaults group=<name>`.")
-	cmd.Flags().StringVarP(&t.Name, "name", "n", "", "The name of the container group.")
-}
-
-// idFlags adds az's --ids to commands that act on existing groups.
-func (t *target) idFlags(cmd *cobra.Command) {
-	t.flags(cmd)
-	cmd.Flags().StringSliceVar(&t.IDs, "ids", nil, "One or more resource IDs (space-delimited). If provided, no other 'Resource Id' arguments should be specified.")
-	cmdutil.NArgs(cmd, "ids")
-}
-
-// targets expands --ids (or -g/-n) into the groups to act on.
-func (t *target) targets(f *cmdutil.Factory) ([]target, error) {
-	if len(t.IDs) == 0 {
-		if err := t.resolve(f, true); err != nil {
-			return nil, err
-		}
-		return []target{*t}, nil
-	}
-	if t.Name != "" || t.Group != "" {
-		return nil, cmdutil.UsageError("usage error: --ids IDS | --resource-group/-g RG --name/-n NAME")
-	}
-	var out []target
-	for _, id := range t.IDs {
-		rg, name := groupAndName(id)
-		parts := strings.Split(strings.Trim(id, "/"), "/")
-		if rg == "" || len(parts) != 8 || !strings.EqualFold(parts[5], "Microsoft.ContainerInstance") || !strings.EqualFold(parts[6], "containerGroups") {
-			return nil, cmdutil.UsageError("argument --ids: invalid resource ID: '%s'", id)
-		}
-		out = append(out, target{Group: rg, Name: name})
-	}
-	return out, nil
-}
-
-func (t *target) resolve(f *cmdutil.Factory, needName bool) error {
-	if t.Group == "" {
-		if cfg, err := f.Config(); err == nil {
-			t.Group = cfg.Get("defaults", "group", "")
-		}
-	}
-	var m cmdutil.Missing
-	m.Need("--resource-group/-g", t.Group)
-	if needName {
-		m.Need("--name/-n", t.Name)
-	}
-	return m.Err()
+// newTarget is a target of container groups.
+func newTarget() target {
+	return target{Type: "Microsoft.ContainerInstance/containerGroups", NameHelp: "The name of the container group."}
 }
 
 // containerName picks the container of a group: the named one, or the only one.
@@ -220,7 +173,7 @@ func containerName(g arm.Raw, name string) (string, error) {
 // resolveContainer reads a group and picks one of its containers (the named one,
 // or the only one), for logs, attach and exec.
 func resolveContainer(f *cmdutil.Factory, t *target, container string) (Service, arm.Raw, string, error) {
-	if err := t.resolve(f, true); err != nil {
+	if err := t.Resolve(f, true); err != nil {
 		return nil, nil, "", err
 	}
 	svc, err := service(f)

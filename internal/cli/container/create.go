@@ -35,7 +35,7 @@ type CreateOptions struct {
 }
 
 func newCreate(f *cmdutil.Factory) *cobra.Command {
-	o := &CreateOptions{}
+	o := &CreateOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a container group.",
@@ -45,13 +45,13 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
   aci container create -g MyResourceGroup -f group.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.assignIdentitySet = cmd.Flags().Changed("assign-identity")
-			if err := o.target.resolve(f, false); err != nil {
+			if err := o.target.Resolve(f, false); err != nil {
 				return err
 			}
 			return runCreate(f, cmd, o)
 		},
 	}
-	o.target.flags(cmd)
+	o.target.Flags(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Location, "location", "l", "", "Location. Values from: `aci account list-locations`. Defaults to the resource group's.")
 	fl.StringVar(&o.Image, "image", "", "The container image name.")

@@ -21,7 +21,7 @@ type execOptions struct {
 }
 
 func newExec(f *cmdutil.Factory) *cobra.Command {
-	o := &execOptions{}
+	o := &execOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "exec [-- COMMAND [ARG...]]",
 		Short: "Execute a command from within a running container of a container group.",
@@ -45,7 +45,7 @@ func newExec(f *cmdutil.Factory) *cobra.Command {
 			return runExec(f, o)
 		},
 	}
-	o.target.flags(cmd)
+	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container name where to execute the command. Can be omitted for container groups with only one container.")
 	cmd.Flags().StringVar(&o.Command, "exec-command", "", "The command to run from within the container.")
 	return cmd

@@ -296,14 +296,15 @@ func ExportDoc(raw arm.Raw) map[string]any {
 }
 
 func newExport(f *cmdutil.Factory) *cobra.Command {
-	t := &target{}
+	tv := newTarget()
+	t := &tv
 	var file string
 	cmd := &cobra.Command{
 		Use:     "export",
 		Short:   "Export a container group in yaml format.",
 		Example: "  aci container export -g MyResourceGroup --name mynginx -f output.yaml",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := t.resolve(f, true); err != nil {
+			if err := t.Resolve(f, true); err != nil {
 				return err
 			}
 			var m cmdutil.Missing
@@ -326,7 +327,7 @@ func newExport(f *cmdutil.Factory) *cobra.Command {
 			return os.WriteFile(file, []byte(text), 0o600)
 		},
 	}
-	t.flags(cmd)
+	t.Flags(cmd)
 	cmd.Flags().StringVarP(&file, "file", "f", "", "The file path to export the container group.")
 	return cmd
 }

@@ -31,8 +31,9 @@ func FuzzResourceID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		tg := &target{IDs: []string{id}}
-		out, err := tg.targets(nil)
+		tg := newTarget()
+		tg.IDs = []string{id}
+		out, err := tg.Targets(nil)
 		if err != nil {
 			return
 		}

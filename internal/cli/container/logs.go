@@ -20,7 +20,7 @@ type logsOptions struct {
 }
 
 func newLogs(f *cmdutil.Factory) *cobra.Command {
-	o := &logsOptions{}
+	o := &logsOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "Examine the logs for a container in a container group.",
@@ -43,7 +43,7 @@ func newLogs(f *cmdutil.Factory) *cobra.Command {
 			return follow(f, svc, o, c, g)
 		},
 	}
-	o.target.flags(cmd)
+	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container name to tail the logs. If omitted, the first container in the container group will be chosen.")
 	cmd.Flags().BoolVar(&o.Follow, "follow", false, "Indicate to stream the tailing logs.")
 	cmd.Flags().Int32Var(&o.Tail, "tail", 0, "Only the last N lines (0: all).")
@@ -150,7 +150,7 @@ func terminated(g arm.Raw, c string) bool {
 }
 
 func newAttach(f *cmdutil.Factory) *cobra.Command {
-	o := &logsOptions{}
+	o := &logsOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "attach",
 		Short: "Attach local standard output and error streams to a container in a container group.",
@@ -190,7 +190,7 @@ func newAttach(f *cmdutil.Factory) *cobra.Command {
 			return follow(f, svc, o, c, g)
 		},
 	}
-	o.target.flags(cmd)
+	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container to attach to. If omitted, the first container in the container group will be chosen.")
 	return cmd
 }
