@@ -237,3 +237,36 @@ func TestAttach(t *testing.T) {
 		t.Fatalf("attach:\n%s", r.stdout)
 	}
 }
+
+// TestContainerHardening: a second wall behind the path checks: aci local's
+// containers run without most capabilities, without privilege escalation,
+// with a pid limit, and its own images with a read-only root.
+func TestContainerHardening(t *testing.T) {
+	requireDocker(t)
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "rg", "-l", "westus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "hard", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "-o", "none"), 0)
+	dir, _ := filepath.Abs(filepath.Join(strings.TrimPrefix(env[0], "ACI_CONFIG_DIR="), "local"))
+	h := sha256.Sum256([]byte(dir))
+	out, err := exec.Command("docker", "ps", "-q", "--filter", "label=aci.local/state="+hex.EncodeToString(h[:6]), "--filter", "label=aci.local/container=hard").Output()
+	if err != nil || len(strings.Fields(string(out))) != 1 {
+		t.Fatalf("container: %v %q", err, out)
+	}
+	b, err := exec.Command("docker", "inspect", strings.TrimSpace(string(out))).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []struct {
+		HostConfig struct {
+			CapDrop, CapAdd, SecurityOpt []string
+			ReadonlyRootfs               bool
+			PidsLimit                    *int64
+		}
+	}
+	json.Unmarshal(b, &in)
+	hc := in[0].HostConfig
+	if strings.Join(hc.CapDrop, ",") != "ALL" || strings.Contains(strings.Join(hc.CapAdd, ","), "NET_RAW") || strings.Contains(strings.Join(hc.CapAdd, ","), "SYS_ADMIN") ||
+		strings.Join(hc.SecurityOpt, ",") != "no-new-privileges" || !hc.ReadonlyRootfs || hc.PidsLimit == nil || *hc.PidsLimit != 4096 {
+		t.Fatalf("host config: %+v", hc)
+	}
+}

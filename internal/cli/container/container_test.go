@@ -2,6 +2,7 @@ package container_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -332,5 +333,39 @@ func TestIDs(t *testing.T) {
 	}
 	if r := e.Run("container", "show", "--ids", groupPath, "-n", "x"); r.Code != 2 || !strings.Contains(r.Stderr, "usage error: --ids IDS | ") {
 		t.Fatalf("--ids with -n: %+v", r)
+	}
+}
+
+// --file is bounded (4 MB) and parsed in linear time: 150,000 keys load (yaml.v3's
+// own duplicate check took minutes on such a file), duplicates are still found.
+func TestGroupFileSizeAndDuplicates(t *testing.T) {
+	s := clitest.NewServer(t)
+	e := clitest.NewEnv(t, s)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("name: big\nproperties:\n  containers: []\n  tags:\n")
+	for i := 0; i < 150000; i++ {
+		fmt.Fprintf(&b, "    k%d: v\n", i)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	os.WriteFile(big, []byte(b.String()), 0o600)
+	r := e.Run("container", "create", "-g", rg, "-f", big, "-l", "westus")
+	if strings.Contains(r.Stderr, "parsing yaml") {
+		t.Fatalf("a large valid file did not load: %.300s", r.Stderr)
+	}
+	huge := filepath.Join(dir, "huge.yaml")
+	os.WriteFile(huge, []byte("name: x\n# "+strings.Repeat("x", 5<<20)+"\n"), 0o600)
+	if r := e.Run("container", "create", "-g", rg, "-f", huge); r.Code != 1 || !strings.Contains(r.Stderr, "is larger than 4 MB") {
+		t.Fatalf("over the limit: %+v", r)
+	}
+	dup := filepath.Join(dir, "dup.yaml")
+	os.WriteFile(dup, []byte("name: x\nname: y\n"), 0o600)
+	if r := e.Run("container", "create", "-g", rg, "-f", dup); r.Code != 1 || !strings.Contains(r.Stderr, `line 2: mapping key "name" already defined`) {
+		t.Fatalf("duplicate key: %+v", r)
+	}
+	bomb := filepath.Join(dir, "bomb.yaml")
+	os.WriteFile(bomb, []byte("a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"), 0o600)
+	if r := e.Run("container", "create", "-g", rg, "-f", bomb); r.Code != 1 || !strings.Contains(r.Stderr, "expands to more than") {
+		t.Fatalf("alias bomb: %+v", r)
 	}
 }

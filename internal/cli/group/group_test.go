@@ -188,3 +188,22 @@ func TestWait(t *testing.T) {
 		t.Fatalf("no condition: %+v", r)
 	}
 }
+
+// A long-running operation that never ends stops at ACI_LRO_TIMEOUT with a
+// line saying so, instead of hanging a CI job.
+func TestLROTimeout(t *testing.T) {
+	s := clitest.NewServer(t)
+	p := "/subscriptions/" + clitest.Subscription + "/resourcegroups/rg1"
+	loc := s.URL + "/subscriptions/" + clitest.Subscription + "/operationresults/x?api-version=2021-04-01"
+	s.Add("DELETE", p, clitest.Response{Status: 202, Header: map[string]string{"Location": loc, "Retry-After": "0"}})
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/operationresults/x", clitest.Response{Status: 202, Header: map[string]string{"Location": loc, "Retry-After": "0"}})
+	e := clitest.NewEnv(t, s)
+	t.Setenv("ACI_LRO_TIMEOUT", "300ms")
+	r := e.Run("group", "delete", "-n", "rg1", "-y")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "the operation did not finish within 300ms; it may still be running") {
+		t.Fatalf("%+v", r)
+	}
+	if len(s.Requests()) < 2 {
+		t.Fatalf("it never polled: %d requests", len(s.Requests()))
+	}
+}
