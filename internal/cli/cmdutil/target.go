@@ -15,6 +15,7 @@ type Target struct {
 	IDs         []string
 	// Type is the resource type --ids must name; NameHelp is -n's help.
 	Type, NameHelp string
+	idCapable      bool
 }
 
 // Flags adds -g and -n.
@@ -25,6 +26,7 @@ func (t *Target) Flags(cmd *cobra.Command) {
 
 // IDFlags adds -g, -n and --ids.
 func (t *Target) IDFlags(cmd *cobra.Command) {
+	t.idCapable = true
 	t.Flags(cmd)
 	cmd.Flags().StringSliceVar(&t.IDs, "ids", nil, "One or more resource IDs (space-delimited). If provided, no other 'Resource Id' arguments should be specified.")
 	NArgs(cmd, "ids")
@@ -49,6 +51,25 @@ func (t *Target) Resolve(f *Factory, needName bool) error {
 // Targets expands --ids (or -g/-n) into the resources to act on.
 func (t *Target) Targets(f *Factory) ([]Target, error) {
 	if len(t.IDs) == 0 {
+		if t.idCapable {
+			// az's wording (and exit 1) where --ids could stand in.
+			if t.Group == "" {
+				if cfg, err := f.Config(); err == nil {
+					t.Group = cfg.Get("defaults", "group", "")
+				}
+			}
+			var missing []string
+			if t.Group == "" {
+				missing = append(missing, "--resource-group")
+			}
+			if t.Name == "" {
+				missing = append(missing, "--name")
+			}
+			if len(missing) > 0 {
+				return nil, Fail("(%s | --ids) are required", strings.Join(missing, " "))
+			}
+			return []Target{*t}, nil
+		}
 		if err := t.Resolve(f, true); err != nil {
 			return nil, err
 		}
