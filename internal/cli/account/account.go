@@ -14,7 +14,7 @@ import (
 // NewCmd builds `aci account`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "account", Short: "Manage Azure subscription information."})
-	cmd.AddCommand(newShow(f), newList(f), newSet(f), newListLocations(f))
+	cmd.AddCommand(newShow(f), newList(f), newSet(f), newListLocations(f), newGetAccessToken(f))
 	return cmd
 }
 
@@ -177,5 +177,67 @@ func newListLocations(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&extended, "include-extended-locations", "", "Whether to include extended locations.")
+	return cmd
+}
+
+// newGetAccessToken is az's `account get-access-token`: a token of the
+// current login for ARM (or --resource/--scope), for scripts that call REST
+// APIs themselves.
+func newGetAccessToken(f *cmdutil.Factory) *cobra.Command {
+	var resource, sub, resourceType string
+	var scopes []string
+	cmd := &cobra.Command{
+		Use:   "get-access-token",
+		Short: "Get a token for utilities to access Azure.",
+		Long: "Get a token for utilities to access Azure. The token is valid for at least five minutes; " +
+			"its expiresOn is local time, as az prints it.",
+		Example: "  aci account get-access-token --query accessToken -o tsv\n" +
+			"  aci account get-access-token --resource https://storage.azure.com/",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if resource != "" && len(scopes) > 0 {
+				return cmdutil.UsageError("usage error: --resource | --scope")
+			}
+			if sub != "" {
+				f.Globals.Subscription = sub
+			}
+			cloud, s, _, err := f.Account()
+			if err != nil {
+				return err
+			}
+			client, err := f.ARM()
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(scopes) > 0:
+			case resource != "":
+				scopes = arm.ResourceScopes(resource)
+			case resourceType != "" && resourceType != "arm":
+				return cmdutil.UsageError("aci account get-access-token: '%s' is not a valid value for '--resource-type'. Allowed values: arm.", resourceType)
+			default:
+				scopes = []string{cloud.Audience() + "/.default"}
+			}
+			tok, err := client.Token(f.Context(), scopes)
+			if err != nil {
+				return cmdutil.Fail("%v", err)
+			}
+			out := map[string]any{"accessToken": tok.Token, "tokenType": "Bearer",
+				"expiresOn": tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"), "expires_on": tok.ExpiresOn.Unix()}
+			if s != nil {
+				out["subscription"], out["tenant"] = s.ID, s.TenantID
+			} else {
+				out["subscription"] = client.Subscription
+			}
+			return f.Print(out, cmdutil.PrintOptions{})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&resource, "resource", "", "Azure resource endpoints in AAD v1.0.")
+	fl.StringSliceVar(&scopes, "scope", nil, "Space-separated AAD scopes in AAD v2.0. Default to Azure Resource Manager.")
+	fl.StringVar(&resourceType, "resource-type", "", "Type of well-known resource: arm.")
+	fl.StringVarP(&sub, "name", "n", "", "Name or ID of subscription to get the access token for.")
+	fl.StringVarP(&sub, "subscription", "s", "", "Name or ID of subscription to get the access token for.")
+	cmdutil.NArgs(cmd, "scope")
 	return cmd
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/local"
 	"github.com/aci-cli/aci/internal/cli/login"
 	"github.com/aci-cli/aci/internal/cli/provider"
+	"github.com/aci-cli/aci/internal/cli/rest"
 	"github.com/aci-cli/aci/internal/cli/version"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.AddCommand(group.NewCmd(f), container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f))
+		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f))
 	markLeaves(root)
 	plainUsage(root)
 	return root
