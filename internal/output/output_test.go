@@ -293,3 +293,14 @@ func TestJSONC(t *testing.T) {
 		t.Fatalf("jsonc without a terminal must equal json: %q", plain)
 	}
 }
+
+// Found by FuzzQuery: the JMESPath lexer indexes past its table on U+0080.
+func TestQueryParserPanicIsSyntaxError(t *testing.T) {
+	for _, q := range []string{"a\u0080", "\u0080", "foo.b\u0080r"} {
+		_, err := CompileQuery(q)
+		qe, ok := err.(*QueryError)
+		if !ok || !qe.Syntax {
+			t.Fatalf("%q: %v", q, err)
+		}
+	}
+}

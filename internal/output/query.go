@@ -33,8 +33,15 @@ func (e *QueryError) Error() string {
 // QueryHelp is the line az prints after any --query error.
 const QueryHelp = "To learn more about --query, please visit: 'https://docs.microsoft.com/cli/azure/query-azure-cli'"
 
-// CompileQuery parses a JMESPath expression.
-func CompileQuery(expr string) (*Query, error) {
+// CompileQuery parses a JMESPath expression. The parser panics on some inputs
+// (a U+0080 in an identifier indexes past a table), so a panic is a syntax
+// error here, never a Go stack trace for the user.
+func CompileQuery(expr string) (q *Query, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			q, err = nil, &QueryError{Syntax: true, Expr: expr, Err: fmt.Errorf("%v", r)}
+		}
+	}()
 	jp, err := jmespath.Compile(expr)
 	if err != nil {
 		return nil, &QueryError{Syntax: true, Expr: expr, Err: err}
@@ -43,7 +50,7 @@ func CompileQuery(expr string) (*Query, error) {
 	if err != nil {
 		return nil, &QueryError{Syntax: true, Expr: expr, Err: err}
 	}
-	q := &Query{expr: expr, jp: jp}
+	q = &Query{expr: expr, jp: jp}
 	var walk func(n parsing.ASTNode)
 	walk = func(n parsing.ASTNode) {
 		if n.NodeType == parsing.ASTMultiSelectHash {
