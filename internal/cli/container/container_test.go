@@ -127,6 +127,10 @@ func TestExportRoundTrip(t *testing.T) {
 	if string(got) != golden(t, "container_export.yaml") {
 		t.Fatalf("export differs from az's:\n%s\nwant\n%s", got, golden(t, "container_export.yaml"))
 	}
+	// -f - is standard output, the same document.
+	if r := e.Run("container", "export", "-g", rg, "-n", name, "-f", "-"); r.Code != 0 || r.Stdout != string(got) {
+		t.Fatalf("export to stdout: %+v", r)
+	}
 	s.Reset()
 	s.Add("PUT", groupPath, clitest.Response{Status: 200, Body: `{"id":"` + groupPath + `","name":"` + name + `","type":"Microsoft.ContainerInstance/containerGroups","location":"westus","properties":{"provisioningState":"Succeeded","containers":[]}}`})
 	r := e.Run("container", "create", "-g", rg, "-f", file, "--query", "name", "-o", "tsv")

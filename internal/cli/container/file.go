@@ -302,7 +302,8 @@ func newExport(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "export",
 		Short:   "Export a container group in yaml format.",
-		Example: "  aci container export -g MyResourceGroup --name mynginx -f output.yaml",
+		Example: "  aci container export -g MyResourceGroup --name mynginx -f output.yaml\n" +
+			"  aci container export -g MyResourceGroup --name mynginx -f - | less",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := t.Resolve(f, true); err != nil {
 				return err
@@ -324,10 +325,14 @@ func newExport(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if file == "-" {
+				_, err := io.WriteString(f.IO.Out, text)
+				return err
+			}
 			return os.WriteFile(file, []byte(text), 0o600)
 		},
 	}
 	t.Flags(cmd)
-	cmd.Flags().StringVarP(&file, "file", "f", "", "The file path to export the container group.")
+	cmd.Flags().StringVarP(&file, "file", "f", "", "The file path to export the container group ('-': standard output).")
 	return cmd
 }
