@@ -78,3 +78,22 @@ func TestManagedIdentityLogin(t *testing.T) {
 		t.Fatalf("identity login with a wrong secret: %+v", r)
 	}
 }
+
+// TestStateDirRemembered: after `local start --state-dir DIR`, status, env,
+// stop and reset find that instance without the flag.
+func TestStateDirRemembered(t *testing.T) {
+	env := []string{"ACI_CONFIG_DIR=" + t.TempDir()}
+	dir := t.TempDir()
+	must(t, run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "--state-dir", dir, "-o", "none"), 0)
+	t.Cleanup(func() { run(t, env, aciBin, "local", "stop", "--state-dir", dir) })
+	r := must(t, run(t, env, aciBin, "local", "status", "--query", "stateDir", "-o", "tsv"), 0)
+	if strings.TrimSpace(r.stdout) != dir {
+		t.Fatalf("status found %q, want %q", r.stdout, dir)
+	}
+	must(t, run(t, env, aciBin, "local", "env"), 0)
+	must(t, run(t, env, aciBin, "local", "stop"), 0)
+	if r := run(t, env, aciBin, "local", "status"); r.code != 1 || !strings.Contains(r.stderr, dir) {
+		t.Fatalf("status after stop: %+v", r)
+	}
+	must(t, run(t, env, aciBin, "local", "reset"), 0)
+}

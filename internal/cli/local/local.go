@@ -42,7 +42,21 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func defaultStateDir(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local") }
+// defaultStateDir is the state dir of the instance `aci local start` last
+// started from this config dir (it records it, so status, env, stop and reset
+// find an instance started with --state-dir), else <config dir>/local.
+func defaultStateDir(f *cmdutil.Factory) string {
+	if b, err := os.ReadFile(stateDirPointer(f)); err == nil {
+		if d := strings.TrimSpace(string(b)); filepath.IsAbs(d) {
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				return d
+			}
+		}
+	}
+	return filepath.Join(f.ConfigDir, "local")
+}
+
+func stateDirPointer(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local-state-dir") }
 
 type runtimeInfo = wire.RuntimeInfo
 
@@ -164,12 +178,19 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 			if ri, _ := running(o.stateDir); ri != nil {
 				return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
 			}
+			// Later commands without --state-dir find this instance.
+			if err := os.MkdirAll(f.ConfigDir, 0o700); err != nil {
+				return err
+			}
+			if err := os.WriteFile(stateDirPointer(f), []byte(o.stateDir+"\n"), 0o600); err != nil {
+				return err
+			}
 			return start(f, o)
 		},
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one).")
-	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default <config dir>/local).")
+	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default: the one last used, else <config dir>/local).")
 	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
 	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
 	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
@@ -352,7 +373,7 @@ func newStop(f *cmdutil.Factory) *cobra.Command {
 			return cmdutil.Fail("aci local (pid %d) did not stop within 15 s.", ri.PID)
 		},
 	}
-	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
 }
 
@@ -374,7 +395,7 @@ func newStatus(f *cmdutil.Factory) *cobra.Command {
 			return f.Print(st, cmdutil.PrintOptions{})
 		},
 	}
-	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
 }
 
@@ -409,7 +430,7 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
 }
 
@@ -443,7 +464,7 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 			return runServer(f, sargs...)
 		},
 	}
-	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default <config dir>/local).")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	cmd.Flags().BoolVar(&all, "all", false, "Also delete the CA, certificates and the service principal.")
 	return cmd
 }
