@@ -25,19 +25,7 @@ func requireAz(t *testing.T) string {
 func TestAzAgainstLocal(t *testing.T) {
 	az := requireAz(t)
 	env := localEnv(t)
-	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
-	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}
-	var setup [][]string
-	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
-		if v, ok := strings.CutPrefix(l, "export "); ok {
-			azEnv = append(azEnv, v)
-			continue
-		}
-		setup = append(setup, strings.Fields(l)[1:])
-	}
-	for _, args := range setup {
-		must(t, run(t, azEnv, az, append(args, "-o", "none")...), 0)
-	}
+	azEnv := azLoggedIn(t, az, env)
 	steps := []struct {
 		args []string
 		code int
@@ -87,11 +75,10 @@ func TestAzAgainstLocal(t *testing.T) {
 	}
 }
 
-// TestAzContainers: the real az 2.45 manages container groups on aci local.
-func TestAzContainers(t *testing.T) {
-	az := requireAz(t)
-	requireDocker(t)
-	env := localEnv(t)
+// azLoggedIn is a fresh az config dir pointed at aci local and logged in,
+// exactly as the lines of `aci local env` say.
+func azLoggedIn(t *testing.T, az string, env []string) []string {
+	t.Helper()
 	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
 	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}
 	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
@@ -101,6 +88,15 @@ func TestAzContainers(t *testing.T) {
 		}
 		must(t, run(t, azEnv, az, append(strings.Fields(l)[1:], "-o", "none")...), 0)
 	}
+	return azEnv
+}
+
+// TestAzContainers: the real az 2.45 manages container groups on aci local.
+func TestAzContainers(t *testing.T) {
+	az := requireAz(t)
+	requireDocker(t)
+	env := localEnv(t)
+	azEnv := azLoggedIn(t, az, env)
 	must(t, run(t, azEnv, az, "group", "create", "-n", "azrg", "-l", "westus", "-o", "none"), 0)
 	r := must(t, run(t, azEnv, az, "container", "create", "-g", "azrg", "-n", "azweb", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
 		"--ip-address", "Public", "--query", "ipAddress.ip", "-o", "tsv"), 0)

@@ -12,15 +12,7 @@ import (
 func TestRestAndAccessToken(t *testing.T) {
 	az := requireAz(t)
 	env := localEnv(t)
-	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
-	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}
-	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
-		if v, ok := strings.CutPrefix(l, "export "); ok {
-			azEnv = append(azEnv, v)
-			continue
-		}
-		must(t, run(t, azEnv, az, append(strings.Fields(l)[1:], "-o", "none")...), 0)
-	}
+	azEnv := azLoggedIn(t, az, env)
 	sub := strings.TrimSpace(must(t, run(t, env, aciBin, "account", "show", "--query", "id", "-o", "tsv"), 0).stdout)
 	cases := [][]string{
 		{"rest", "--method", "get", "--url", "/subscriptions?api-version=2021-01-01", "--query", "value[0].displayName"},
