@@ -102,6 +102,10 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&o.Chart, "chart", "", "Draw the runs' phases (a waterfall) and each scenario's distribution: FILE.svg or FILE.png.")
 	fl.Float64Var(&o.Prices.VCPUSecond, "price-vcpu-second", bench.DefaultPrices.VCPUSecond, "Price of a vCPU-second for the cost estimate.")
 	fl.Float64Var(&o.Prices.GBSecond, "price-gb-second", bench.DefaultPrices.GBSecond, "Price of a GB-second for the cost estimate.")
+	cmdutil.Readable(cmd, "cpu", "numbers", "1")
+	cmdutil.Readable(cmd, "memory", "numbers", "1.5")
+	cmdutil.Readable(cmd, "price-vcpu-second", "", "0.0000125")
+	cmdutil.Readable(cmd, "price-gb-second", "", "0.0000125")
 	for _, n := range []string{"image", "file", "cpu", "memory", "location"} {
 		cmdutil.NArgs(cmd, n)
 	}

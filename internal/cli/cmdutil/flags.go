@@ -279,3 +279,24 @@ func argName(c *cobra.Command, f *pflag.Flag, fallback string) string {
 	}
 	return "--" + f.Name
 }
+
+// typedValue renames a flag's value type in help ("numbers", not float64Slice).
+type typedValue struct {
+	pflag.Value
+	typ string
+}
+
+func (v typedValue) Type() string { return v.typ }
+
+// Readable makes a flag's help read as people write: its value type named
+// typ and its default shown as def (pflag prints [1.000000] and 1.25e-05).
+func Readable(cmd *cobra.Command, name, typ, def string) {
+	f := cmd.Flags().Lookup(name)
+	if f == nil {
+		return
+	}
+	if typ != "" {
+		f.Value = typedValue{f.Value, typ}
+	}
+	f.DefValue = def
+}

@@ -98,8 +98,9 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVar(&o.AllowEscalation, "allow-escalation", false, "Allow whether a process can gain more privileges than its parent process.")
 	fl.StringSliceVar(&o.AddCapabilities, "add-capabilities", nil, "A List of security context capabilities to be added.")
 	fl.StringSliceVar(&o.DropCapabilities, "drop-capabilities", nil, "A List of security context capabilities to be dropped.")
-	fl.StringVar(&o.RunAsGroup, "run-as-group", "", "Set the User UID for the container.")
-	fl.StringVar(&o.RunAsUser, "run-as-user", "", "Set the User GID for the container.")
+	// az's help swaps the two (GID for --run-as-user); this is what they do.
+	fl.StringVar(&o.RunAsGroup, "run-as-group", "", "Set the group ID (GID) the container runs as.")
+	fl.StringVar(&o.RunAsUser, "run-as-user", "", "Set the user ID (UID) the container runs as.")
 	fl.StringVar(&o.SeccompProfile, "seccomp-profile", "", "A base64 encoded string containing the contents of the JSON in the seccomp profile.")
 	fl.IntVar(&o.GPUCount, "gpu-count", 0, "The number of GPUs of the container (aci only; az needs --file for this).")
 	fl.StringVar(&o.GPUSKU, "gpu-sku", "", "The GPU SKU: K80, P100 or V100 (with --gpu-count).")
