@@ -300,8 +300,8 @@ func newExport(f *cmdutil.Factory) *cobra.Command {
 	t := &tv
 	var file string
 	cmd := &cobra.Command{
-		Use:     "export",
-		Short:   "Export a container group in yaml format.",
+		Use:   "export",
+		Short: "Export a container group in yaml format.",
 		Example: "  aci container export -g MyResourceGroup --name mynginx -f output.yaml\n" +
 			"  aci container export -g MyResourceGroup --name mynginx -f - | less",
 		RunE: func(cmd *cobra.Command, args []string) error {
