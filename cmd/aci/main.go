@@ -18,7 +18,7 @@ func main() {
 	err := root.Execute(ctx, f, os.Args[1:])
 	stop()
 	if err != nil {
-		fmt.Fprint(f.IO.ErrOut, cmdutil.ErrorText(err))
+		fmt.Fprint(f.IO.ErrOut, f.ErrorOutput(err))
 		os.Exit(cmdutil.ExitCode(err))
 	}
 }

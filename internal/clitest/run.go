@@ -58,7 +58,7 @@ func (e *Env) Run(args ...string) Result {
 	err := root.Execute(context.Background(), f, args)
 	r := Result{Stdout: out.String(), Stderr: errOut.String()}
 	if err != nil {
-		r.Stderr += cmdutil.ErrorText(err)
+		r.Stderr += f.ErrorOutput(err)
 		r.Code = cmdutil.ExitCode(err)
 	}
 	return r

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/fatih/color"
 	"net/http"
 	"os"
 	"strings"
@@ -323,7 +324,35 @@ func (f *Factory) Print(data any, po PrintOptions) error {
 	return err
 }
 
-// Warn prints "WARNING: msg" unless --only-show-errors.
+// StderrColor reports whether stderr gets colours: a terminal, and neither
+// core.no_color nor NO_COLOR says otherwise.
+func (f *Factory) StderrColor() bool {
+	if !f.IO.StderrTTY || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	cfg, _ := f.Config()
+	return cfg == nil || !cfg.Bool("core", "no_color")
+}
+
+// paint colours s (fatih/color decides nothing here: the terminal and the
+// settings were checked by the caller).
+func paint(s string, attr color.Attribute) string {
+	c := color.New(attr)
+	c.EnableColor()
+	return c.Sprint(s)
+}
+
+// ErrorOutput is what goes to stderr for err: ErrorText, red on a terminal as
+// az prints it.
+func (f *Factory) ErrorOutput(err error) string {
+	text := ErrorText(err)
+	if text == "" || !f.StderrColor() {
+		return text
+	}
+	return paint(strings.TrimSuffix(text, "\n"), color.FgRed) + "\n"
+}
+
+// Warn prints "WARNING: msg" (yellow on a terminal) unless --only-show-errors.
 func (f *Factory) Warn(format string, a ...any) {
 	if f.Globals.OnlyShowErrors {
 		return
@@ -331,7 +360,11 @@ func (f *Factory) Warn(format string, a ...any) {
 	if cfg, _ := f.Config(); cfg != nil && cfg.Bool("core", "only_show_errors") {
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "WARNING: "+format+"\n", a...)
+	msg := fmt.Sprintf("WARNING: "+format, a...)
+	if f.StderrColor() {
+		msg = paint(msg, color.FgYellow)
+	}
+	fmt.Fprintln(f.IO.ErrOut, msg)
 }
 
 // Info prints "INFO: msg" with --verbose or --debug.

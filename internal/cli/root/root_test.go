@@ -1,6 +1,7 @@
 package root_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aci-cli/aci/internal/clitest"
@@ -65,5 +66,31 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 	if r := e.Run("completion", "bash"); r.Code != 0 || len(r.Stdout) < 100 {
 		t.Fatalf("completion: %+v", r)
+	}
+}
+
+// Errors are red and warnings yellow on a terminal, as az's; NO_COLOR and
+// core.no_color turn that off; piped stderr never gets colour.
+func TestErrorColours(t *testing.T) {
+	s := clitest.NewServer(t)
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/resourcegroups/nope", clitest.Response{Status: 404,
+		Body: `{"error":{"code":"ResourceGroupNotFound","message":"Resource group 'nope' could not be found."}}`})
+	e := clitest.NewEnv(t, s)
+	plain := "ERROR: (ResourceGroupNotFound) Resource group 'nope' could not be found.\nCode: ResourceGroupNotFound\nMessage: Resource group 'nope' could not be found.\n"
+	if r := e.Run("group", "show", "-n", "nope"); r.Code != 3 || r.Stderr != plain {
+		t.Fatalf("piped: %q", r.Stderr)
+	}
+	e.StderrTTY = true
+	if r := e.Run("group", "show", "-n", "nope"); r.Code != 3 || r.Stderr != "\x1b[31m"+strings.TrimSuffix(plain, "\n")+"\x1b[0m\n" {
+		t.Fatalf("terminal: %q", r.Stderr)
+	}
+	t.Setenv("NO_COLOR", "1")
+	if r := e.Run("group", "show", "-n", "nope"); r.Stderr != plain {
+		t.Fatalf("NO_COLOR: %q", r.Stderr)
+	}
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("AZURE_CORE_NO_COLOR", "true")
+	if r := e.Run("group", "show", "-n", "nope"); r.Stderr != plain {
+		t.Fatalf("core.no_color: %q", r.Stderr)
 	}
 }
