@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -256,7 +258,7 @@ func argparseWording(c *cobra.Command, msg string) string {
 			kind = "float value"
 		case strings.Contains(m[3], "ParseBool"):
 			kind = "boolean value"
-		case strings.Contains(m[3], "duration"):
+		case strings.Contains(m[3], "duration"), strings.Contains(m[3], "negative"):
 			kind = "duration value (seconds, or a Go duration such as 90s or 5m)"
 		}
 		return fmt.Sprintf("argument %s: invalid %s: '%s'", m[2], kind, m[1])
@@ -299,4 +301,38 @@ func Readable(cmd *cobra.Command, name, typ, def string) {
 		f.Value = typedValue{f.Value, typ}
 	}
 	f.DefValue = def
+}
+
+// Seconds is a duration flag that takes az's integer seconds ("90") or a Go
+// duration ("90s", "5m"), so every wait command's --timeout and --interval
+// read the same.
+type Seconds time.Duration
+
+func (s *Seconds) String() string { return time.Duration(*s).String() }
+func (s *Seconds) Type() string   { return "seconds" }
+
+func (s *Seconds) Set(v string) error {
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return fmt.Errorf("must not be negative")
+		}
+		*s = Seconds(time.Duration(n) * time.Second)
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("invalid duration")
+	}
+	*s = Seconds(d)
+	return nil
+}
+
+// D is the duration.
+func (s Seconds) D() time.Duration { return time.Duration(s) }
+
+// SecondsVar defines a Seconds flag with a default.
+func SecondsVar(cmd *cobra.Command, p *Seconds, name string, def time.Duration, usage string) {
+	*p = Seconds(def)
+	cmd.Flags().Var(p, name, usage)
+	cmd.Flags().Lookup(name).DefValue = strconv.Itoa(int(def / time.Second))
 }

@@ -227,8 +227,8 @@ func newStop(f *cmdutil.Factory) *cobra.Command {
 type WaitOptions struct {
 	target
 	Condition, Container string
-	Interval             time.Duration
-	Timeout              time.Duration
+	Interval             cmdutil.Seconds
+	Timeout              cmdutil.Seconds
 }
 
 func newWait(f *cmdutil.Factory) *cobra.Command {
@@ -254,12 +254,12 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 			}
 			sp := f.StartSpinner("Waiting")
 			defer sp.Stop()
-			err = cmdutil.Poll(f.Context(), o.Interval, o.Timeout, func(ctx context.Context) (bool, error) {
+			err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(), func(ctx context.Context) (bool, error) {
 				g, err := svc.Get(ctx, o.Group, o.Name)
 				return waitCheck(cond, o.Container, g, err)
 			})
 			if errors.Is(err, cmdutil.ErrWaitTimeout) {
-				return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout, o.Name, cond)
+				return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout.D(), o.Name, cond)
 			}
 			return err
 		},
@@ -267,8 +267,8 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Condition, "condition", "terminated", "What to wait for: terminated, running, succeeded or deleted.")
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container whose exit code to return (default: the only, or the first failing one).")
-	cmd.Flags().DurationVar(&o.Interval, "interval", 2*time.Second, "Polling interval.")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", time.Hour, "Maximum wait.")
+	cmdutil.SecondsVar(cmd, &o.Interval, "interval", 2*time.Second, "Polling interval in seconds (or a duration: 500ms).")
+	cmdutil.SecondsVar(cmd, &o.Timeout, "timeout", time.Hour, "Maximum wait in seconds (or a duration: 90s, 5m).")
 	return cmd
 }
 

@@ -6,6 +6,7 @@ package group
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/spf13/cobra"
@@ -52,8 +53,20 @@ func TestWaitFlags(t *testing.T) {
 	if err := parse(t, cmd, "-n", "rg", "--deleted", "--interval", "1", "--timeout", "5"); err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "rg" || !got.Deleted || got.Interval != 1 || got.Timeout != 5 {
+	if got.Name != "rg" || !got.Deleted || got.Interval.D() != time.Second || got.Timeout.D() != 5*time.Second {
 		t.Fatalf("%+v", got)
+	}
+	// az's integer seconds, or a Go duration, alike on every wait command.
+	cmd = newWait(testFactory(t), func(o *WaitOptions) error { got = o; return nil })
+	if err := parse(t, cmd, "-n", "rg", "--exists", "--interval", "500ms", "--timeout", "2m"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Interval.D() != 500*time.Millisecond || got.Timeout.D() != 2*time.Minute {
+		t.Fatalf("durations: %+v", got)
+	}
+	cmd = newWait(testFactory(t), func(o *WaitOptions) error { return nil })
+	if err := parse(t, cmd, "-n", "rg", "--exists", "--timeout", "-5"); err == nil {
+		t.Fatal("a negative timeout was taken")
 	}
 	// Without a condition the command refuses before its run function.
 	got = nil

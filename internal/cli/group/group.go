@@ -350,7 +350,7 @@ type WaitOptions struct {
 	Name                              string
 	Created, Updated, Deleted, Exists bool
 	Custom                            string
-	Interval, Timeout                 int
+	Interval, Timeout                 cmdutil.Seconds
 }
 
 func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
@@ -383,13 +383,13 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 			}
 			sp := f.StartSpinner("Waiting")
 			defer sp.Stop()
-			err = cmdutil.Poll(f.Context(), time.Duration(o.Interval)*time.Second, time.Duration(o.Timeout)*time.Second,
+			err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(),
 				func(ctx context.Context) (bool, error) {
 					raw, err := svc.Get(ctx, o.Name)
 					return waitDone(o, custom, raw, err)
 				})
 			if errors.Is(err, cmdutil.ErrWaitTimeout) {
-				return cmdutil.Fail("Wait operation timed-out after %d seconds", o.Timeout)
+				return cmdutil.Fail("Wait operation timed-out after %d seconds", int(o.Timeout.D()/time.Second))
 			}
 			return err
 		},
@@ -400,8 +400,8 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 	cmd.Flags().BoolVar(&o.Deleted, "deleted", false, "Wait until deleted.")
 	cmd.Flags().BoolVar(&o.Exists, "exists", false, "Wait until the resource exists.")
 	cmd.Flags().StringVar(&o.Custom, "custom", "", "Wait until the condition satisfies a custom JMESPath query.")
-	cmd.Flags().IntVar(&o.Interval, "interval", 30, "Polling interval in seconds.")
-	cmd.Flags().IntVar(&o.Timeout, "timeout", 3600, "Maximum wait in seconds.")
+	cmdutil.SecondsVar(cmd, &o.Interval, "interval", 30*time.Second, "Polling interval in seconds (or a duration: 500ms, 1m).")
+	cmdutil.SecondsVar(cmd, &o.Timeout, "timeout", time.Hour, "Maximum wait in seconds (or a duration: 90s, 5m).")
 	return cmd
 }
 
