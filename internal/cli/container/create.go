@@ -53,7 +53,7 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	}
 	o.target.Flags(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&o.Location, "location", "l", "", "Location. Values from: `aci account list-locations`. Defaults to the resource group's.")
+	fl.StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'. Defaults to the resource group's.")
 	fl.StringVar(&o.Image, "image", "", "The container image name.")
 	fl.Float64Var(&o.CPU, "cpu", 1, "The required number of CPU cores of the containers, accurate to one decimal place.")
 	fl.Float64Var(&o.Memory, "memory", 1.5, "The required memory of the containers in GB, accurate to one decimal place.")

@@ -44,7 +44,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 // nameFlags registers az's four spellings of the group name (-n -g --name
 // --resource-group) on one variable.
 func nameFlags(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVarP(v, "name", "n", "", "Name of resource group. You can configure the default group using `aci configure --defaults group=<name>`.")
+	cmd.Flags().StringVarP(v, "name", "n", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
 	cmd.Flags().StringVarP(v, "resource-group", "g", "", "Name of resource group.")
 }
 
@@ -128,7 +128,7 @@ func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Comma
 		},
 	}
 	nameFlags(cmd, &o.Name)
-	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: `aci account list-locations`.")
+	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'.")
 	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmd.Flags().StringVar(&o.ManagedBy, "managed-by", "", "The ID of the resource that manages this resource group.")
 	cmdutil.NArgs(cmd, "tags")

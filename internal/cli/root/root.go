@@ -21,7 +21,6 @@ import (
 	"github.com/aci-cli/aci/internal/cli/version"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // New builds the root command.
@@ -38,7 +37,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Output, "output", "o", "", "Output format. Allowed values: json, jsonc, none, table, tsv, yaml, yamlc.")
 	pf.StringVar(&g.Query, "query", "", "JMESPath query string. See http://jmespath.org/ for more information and examples.")
-	pf.StringVar(&g.Subscription, "subscription", "", "Name or ID of subscription. You can configure the default subscription using `aci account set -s NAME_OR_ID`.")
+	pf.StringVar(&g.Subscription, "subscription", "", "Name or ID of subscription. You can configure the default subscription using 'aci account set -s NAME_OR_ID'.")
 	pf.BoolVar(&g.Debug, "debug", false, "Increase logging verbosity to show all debug logs.")
 	pf.BoolVar(&g.Verbose, "verbose", false, "Increase logging verbosity. Use --debug for full debug logs.")
 	pf.BoolVar(&g.OnlyShowErrors, "only-show-errors", false, "Only show errors, suppressing warnings.")
@@ -50,20 +49,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f))
 	markLeaves(root)
-	plainUsage(root)
 	return root
-}
-
-// plainUsage turns backticks in flag help into quotes: pflag reads a
-// backticked word as the flag's value name, which printed
-// "--subscription aci account set -s NAME_OR_ID" in every help page.
-func plainUsage(c *cobra.Command) {
-	fix := func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "'") }
-	c.PersistentFlags().VisitAll(fix)
-	c.Flags().VisitAll(fix)
-	for _, sc := range c.Commands() {
-		plainUsage(sc)
-	}
 }
 
 // markLeaves makes every leaf command reject stray positional arguments the way

@@ -4,7 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/cli/root"
 	"github.com/aci-cli/aci/internal/clitest"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestBadInput: malformed invocations give az's one-line error and exit code,
@@ -93,4 +97,24 @@ func TestErrorColours(t *testing.T) {
 	if r := e.Run("group", "show", "-n", "nope"); r.Stderr != plain {
 		t.Fatalf("core.no_color: %q", r.Stderr)
 	}
+}
+
+// pflag reads a backticked word in a flag's help as its value name
+// ("--subscription aci account set -s NAME_OR_ID"): help text quotes with '.
+func TestNoBackticksInFlagHelp(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		check := func(f *pflag.Flag) {
+			if strings.Contains(f.Usage, "`") {
+				t.Errorf("%s --%s: backtick in help %q", c.CommandPath(), f.Name, f.Usage)
+			}
+		}
+		c.PersistentFlags().VisitAll(check)
+		c.Flags().VisitAll(check)
+		for _, sc := range c.Commands() {
+			walk(sc)
+		}
+	}
+	io, _, _, _ := cmdutil.Test()
+	walk(root.New(&cmdutil.Factory{IO: io, ConfigDir: t.TempDir()}))
 }
