@@ -309,22 +309,37 @@ func IsLoopback(host string) bool { return wire.IsLoopback(host) }
 // every other value is masked (SAS signatures, codes, anything a client adds).
 var loggedQuery = []string{"api-version", "$top", "$filter", "$expand", "tail", "timestamps", "%24top", "%24filter"}
 
+// acquire takes a slot of the concurrency cap: at once when one is free (no
+// timer on the common path), else waiting up to 10 s or until the client goes.
+func (s *Server) acquire(r *http.Request) bool {
+	select {
+	case s.inflight <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case s.inflight <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	return false
+}
+
 // middleware adds ARM's request-id headers, bounds concurrency, turns a panic
 // into ARM's 500 envelope, and writes the request log (never tokens or secrets:
 // query values are masked and bodies are not logged).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		select {
-		case s.inflight <- struct{}{}:
-			defer func() { <-s.inflight }()
-		case <-time.After(10 * time.Second):
+		if !s.acquire(r) {
 			w.Header().Set("Retry-After", "1")
 			WriteError(w, &APIError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
 			return
-		case <-r.Context().Done():
-			return
 		}
+		defer func() { <-s.inflight }()
 		reqID := uuid.NewString()
 		corr := r.Header.Get("x-ms-correlation-request-id")
 		if corr == "" {
