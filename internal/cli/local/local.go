@@ -199,7 +199,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 }
 
 // serverArgs is the aci-local command line for these options.
-func serverArgs(f *cmdutil.Factory, o *startOptions) []string {
+func serverArgs(o *startOptions) []string {
 	args := []string{"serve", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote=" + strconv.FormatBool(o.remote)}
 	for _, r := range o.gitRoots {
 		args = append(args, "--git-repo-root", r)
@@ -209,22 +209,22 @@ func serverArgs(f *cmdutil.Factory, o *startOptions) []string {
 
 // launch starts aci-local and waits until it answers: in its own session with
 // its output in server.log (--detach), or as a child that lives as long as
-// this command, its output on stderr.
-func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, error) {
+// this command, its output on stderr. It returns what the instance answered.
+func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, *runtimeInfo, map[string]any, error) {
 	bin, err := wire.ServerBinary()
 	if err != nil {
-		return nil, nil, cmdutil.Fail("%v", err)
+		return nil, nil, nil, nil, cmdutil.Fail("%v", err)
 	}
 	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	os.Remove(runtimePath(o.stateDir))
-	c := exec.Command(bin, serverArgs(f, o)...)
+	c := exec.Command(bin, serverArgs(o)...)
 	c.Env = append(os.Environ(), "ACI_CONFIG_DIR="+f.ConfigDir)
 	if o.detach {
 		logf, err := os.OpenFile(wire.ServerLog(o.stateDir), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		defer logf.Close()
 		c.Stdout, c.Stderr = logf, logf
@@ -233,14 +233,14 @@ func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, error
 		c.Stdout, c.Stderr = f.IO.ErrOut, f.IO.ErrOut
 	}
 	if err := c.Start(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- c.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if ri, _ := running(o.stateDir); ri != nil {
-			return c, exited, nil
+		if ri, st := running(o.stateDir); ri != nil {
+			return c, exited, ri, st, nil
 		}
 		select {
 		case err := <-exited:
@@ -249,12 +249,12 @@ func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, error
 			if !o.detach {
 				why = "see above"
 			}
-			return nil, nil, cmdutil.Fail("aci local exited during start-up (%v): %s", err, strings.TrimPrefix(why, "Error: "))
+			return nil, nil, nil, nil, cmdutil.Fail("aci local exited during start-up (%v): %s", err, strings.TrimPrefix(why, "Error: "))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			c.Process.Signal(syscall.SIGTERM)
-			return nil, nil, cmdutil.Fail("aci local did not answer within 30 s; see %s", wire.ServerLog(o.stateDir))
+			return nil, nil, nil, nil, cmdutil.Fail("aci local did not answer within 30 s; see %s", wire.ServerLog(o.stateDir))
 		}
 	}
 }
@@ -262,13 +262,9 @@ func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, error
 // start launches aci-local, points aci at it and prints its status; without
 // --detach it then serves until Ctrl-C.
 func start(f *cmdutil.Factory, o *startOptions) error {
-	c, exited, err := launch(f, o)
+	c, exited, ri, st, err := launch(f, o)
 	if err != nil {
 		return err
-	}
-	ri, st := running(o.stateDir)
-	if ri == nil {
-		return cmdutil.Fail("aci local stopped during start-up")
 	}
 	id, err := identityOf(o.stateDir)
 	if err == nil {
