@@ -35,11 +35,7 @@ func (t *Target) IDFlags(cmd *cobra.Command) {
 // Resolve fills the group from the configured default and reports what is
 // missing (the name only when needName).
 func (t *Target) Resolve(f *Factory, needName bool) error {
-	if t.Group == "" {
-		if cfg, err := f.Config(); err == nil {
-			t.Group = cfg.Get("defaults", "group", "")
-		}
-	}
+	t.defaultGroup(f)
 	var m Missing
 	m.Need("--resource-group/-g", t.Group)
 	if needName {
@@ -48,16 +44,21 @@ func (t *Target) Resolve(f *Factory, needName bool) error {
 	return m.Err()
 }
 
+// defaultGroup fills an empty group from `defaults.group`.
+func (t *Target) defaultGroup(f *Factory) {
+	if t.Group == "" {
+		if cfg, err := f.Config(); err == nil {
+			t.Group = cfg.Get("defaults", "group", "")
+		}
+	}
+}
+
 // Targets expands --ids (or -g/-n) into the resources to act on.
 func (t *Target) Targets(f *Factory) ([]Target, error) {
 	if len(t.IDs) == 0 {
 		if t.idCapable {
 			// az's wording (and exit 1) where --ids could stand in.
-			if t.Group == "" {
-				if cfg, err := f.Config(); err == nil {
-					t.Group = cfg.Get("defaults", "group", "")
-				}
-			}
+			t.defaultGroup(f)
 			var missing []string
 			if t.Group == "" {
 				missing = append(missing, "--resource-group")

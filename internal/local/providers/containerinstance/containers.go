@@ -114,19 +114,18 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	privs := make([]groupPrivate, len(all))
 	known := map[string]bool{}
-	for _, r := range all {
-		var p groupPrivate
-		json.Unmarshal(r.Private, &p)
-		known[p.Key] = !p.Deleting
+	for i, r := range all {
+		json.Unmarshal(r.Private, &privs[i])
+		known[privs[i].Key] = !privs[i].Deleting
 	}
 	if err := h.rt.Reconcile(ctx, func(k string) bool { return known[k] }); err != nil {
 		return err
 	}
 	var errs []error
-	for _, r := range all {
-		var p groupPrivate
-		json.Unmarshal(r.Private, &p)
+	for i, r := range all {
+		p := privs[i]
 		if p.Deleting {
 			errs = append(errs, h.remove(ctx, r))
 			continue
