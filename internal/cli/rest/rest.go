@@ -34,7 +34,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Example: "  aci rest --method get --url \"/subscriptions/{subscriptionId}/resourcegroups?api-version=2021-04-01\"\n" +
 			"  aci rest -m put -u /subscriptions/{subscriptionId}/resourcegroups/rg?api-version=2021-04-01 -b '{\"location\":\"westus\"}'",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return run(f, o) },
+		RunE: func(cmd *cobra.Command, args []string) error { return run(f, cmd, o) },
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Method, "method", "m", "get", "HTTP request method: delete, get, head, options, patch, post, put.")
@@ -82,8 +82,8 @@ func pairs(flag string, items []string) (map[string]string, error) {
 	return out, nil
 }
 
-func run(f *cmdutil.Factory, o *Options) error {
-	method, err := cmdutil.Choice(&cobra.Command{Use: "rest"}, "--method", strings.ToLower(o.Method), methods...)
+func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
+	method, err := cmdutil.Choice(cmd, "--method", strings.ToLower(o.Method), methods...)
 	if err != nil {
 		return err
 	}

@@ -22,14 +22,16 @@ func SecretRoot(stateDir string) string {
 	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
 		return ""
 	}
-	fi, err := os.Lstat(dir)
-	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
-		return ""
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
-		return "" // planted by someone else
+	if fi, err := os.Lstat(dir); err != nil || !ownDir(fi) || fi.Mode().Perm() != 0o700 {
+		return "" // planted by someone else, or not as made
 	}
 	return dir
+}
+
+// ownDir: a real directory (not a link) of this user.
+func ownDir(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return fi.IsDir() && fi.Mode()&os.ModeSymlink == 0 && ok && int(st.Uid) == os.Getuid()
 }
 
 func secretRootPath(stateDir string) string {
@@ -39,11 +41,7 @@ func secretRootPath(stateDir string) string {
 
 // RemoveSecretVolumes deletes what secretRoot made for a state dir.
 func RemoveSecretVolumes(stateDir string) error {
-	fi, err := os.Lstat(secretRootPath(stateDir))
-	if err != nil || !fi.IsDir() {
-		return nil
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+	if fi, err := os.Lstat(secretRootPath(stateDir)); err != nil || !ownDir(fi) {
 		return nil
 	}
 	return os.RemoveAll(secretRootPath(stateDir))
