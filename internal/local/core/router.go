@@ -90,6 +90,8 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 		WriteJSON(w, 200, s.subscription())
 	case n == 3 && is(p[2], "locations") && r.Method == http.MethodGet:
 		WriteJSON(w, 200, map[string]any{"value": s.locations()})
+	case n == 3 && is(p[2], "resources") && r.Method == http.MethodGet:
+		s.listResources(w, r)
 	case n == 4 && is(p[2], "operationresults"):
 		s.operationResult(w, r, p[3])
 	case n >= 3 && is(p[2], "resourcegroups"):
@@ -98,6 +100,14 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 			return
 		}
 		r.Group = p[3]
+		if n == 5 && is(p[4], "resources") && r.Method == http.MethodGet {
+			if !s.groupExists(r.Subscription, r.Group) {
+				r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)
+				return
+			}
+			s.listResources(w, r)
+			return
+		}
 		if n >= 7 && is(p[4], "providers") {
 			if !s.groupExists(r.Subscription, r.Group) {
 				r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)

@@ -3,7 +3,9 @@ package core
 import (
 	"bufio"
 	"context"
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +81,13 @@ type Server struct {
 	wg       sync.WaitGroup
 	ctx      context.Context
 	cancel   context.CancelFunc
+
+	ca         *x509.Certificate // signs data-plane certificates
+	caKey      *rsa.PrivateKey
+	leafs      sync.Map // address or name -> *tls.Certificate
+	starters   []func()
+	dpMu       sync.Mutex
+	dataPlanes []*DataPlane
 }
 
 // APIError is an ARM error answer.
@@ -235,6 +244,9 @@ func (s *Server) Start() error {
 	if err != nil {
 		return err
 	}
+	if s.ca, s.caKey, err = loadOrCreateCA(s.opts.StateDir); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.opts.Listen)
 	if err != nil {
 		return err
@@ -252,6 +264,9 @@ func (s *Server) Start() error {
 		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ErrorLog:  nil}
+	for _, f := range s.starters {
+		f()
+	}
 	s.resume()
 	go func() { _ = s.http.ServeTLS(ln, "", "") }()
 	return nil
@@ -260,6 +275,7 @@ func (s *Server) Start() error {
 // Close stops serving and closes the store.
 func (s *Server) Close() error {
 	s.cancel()
+	s.closeDataPlanes()
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = s.http.Shutdown(ctx)

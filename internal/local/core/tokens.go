@@ -266,3 +266,29 @@ func (t *tokenService) msi(w http.ResponseWriter, r *http.Request) {
 func uuidFrom(name string) string {
 	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("aci-local:"+name)).String()
 }
+
+// VerifyToken checks a token this tenant signed: signature, expiry, tenant,
+// and an audience among audiences (compared without a trailing slash). Data
+// planes use it for the AAD tokens they exchange (ACR's /oauth2/exchange) and
+// for their own tokens (aud = the data plane).
+func (s *Server) VerifyToken(raw string, audiences ...string) (jwt.MapClaims, error) {
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) {
+		return &s.id.key.PublicKey, nil
+	}, jwt.WithLeeway(time.Minute), jwt.WithValidMethods([]string{"RS256"}), jwt.WithExpirationRequired())
+	if err != nil {
+		return nil, err
+	}
+	aud, _ := claims["aud"].(string)
+	ok := false
+	for _, a := range audiences {
+		ok = ok || strings.EqualFold(strings.TrimRight(aud, "/"), strings.TrimRight(a, "/"))
+	}
+	if !ok {
+		return nil, fmt.Errorf("the token is for audience %q", aud)
+	}
+	if tid, _ := claims["tid"].(string); tid != "" && tid != s.id.TenantID {
+		return nil, fmt.Errorf("the token is from tenant %q", tid)
+	}
+	return claims, nil
+}

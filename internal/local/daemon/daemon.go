@@ -22,6 +22,7 @@ import (
 	"github.com/aci-cli/aci/internal/hello"
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
+	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
 	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/aci-cli/aci/internal/local/runtime/docker"
 	"github.com/aci-cli/aci/internal/local/runtime/process"
@@ -76,6 +77,7 @@ func serve(o core.Options, log io.Writer) error {
 		return err
 	}
 	cg := containerinstance.NewContainerGroups(srv, newRuntime(o.StateDir))
+	containerregistry.New(srv)
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {
 		fmt.Fprintf(log, "WARNING: reconciling containers of earlier runs failed: %v\n", err)

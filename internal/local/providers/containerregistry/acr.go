@@ -1,0 +1,377 @@
+package containerregistry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/distribution/distribution/v3"
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// ACR's metadata API (/acr/v1): what `az acr repository` and the SDK's
+// registry client read, over the distribution's storage.
+
+var changeable = map[string]any{"deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true}
+
+func acrTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+func (pl *plane) acr(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/acr/v1/")
+	ctx := r.Context()
+	if rest == "_catalog" && r.Method == http.MethodGet {
+		pl.catalog(w, r)
+		return
+	}
+	repo, kind, item := rest, "", ""
+	for _, k := range []string{"/_tags", "/_manifests"} {
+		if i := strings.Index(rest, k); i >= 0 {
+			repo, kind = rest[:i], k[2:]
+			item = strings.TrimPrefix(strings.TrimPrefix(rest[i+len(k):], "/"), "")
+			break
+		}
+	}
+	named, err := reference.WithName(repo)
+	if err != nil {
+		regError(w, 400, "NAME_INVALID", "invalid repository name")
+		return
+	}
+	rp, err := pl.ns.Repository(ctx, named)
+	if err != nil {
+		regError(w, 400, "NAME_INVALID", err.Error())
+		return
+	}
+	tags, err := rp.Tags(ctx).All(ctx)
+	if err != nil || len(tags) == 0 {
+		var nf distribution.ErrRepositoryUnknown
+		if err == nil || errors.As(err, &nf) || isPathNotFound(err) {
+			regError(w, 404, "NAME_UNKNOWN", "repository name not known to registry")
+			return
+		}
+		regError(w, 500, "UNKNOWN", err.Error())
+		return
+	}
+	switch {
+	case kind == "" && r.Method == http.MethodGet:
+		pl.repoAttrs(w, r, rp, repo, tags)
+	case kind == "" && r.Method == http.MethodPatch:
+		pl.repoAttrs(w, r, rp, repo, tags)
+	case kind == "" && r.Method == http.MethodDelete:
+		pl.deleteRepo(w, r, rp, named, tags)
+	case kind == "tags" && item == "" && r.Method == http.MethodGet:
+		pl.listTags(w, r, rp, repo, tags)
+	case kind == "tags" && item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+		t, ok := pl.tagAttrs(ctx, rp, repo, item)
+		if !ok {
+			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
+			return
+		}
+		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tag": t})
+	case kind == "tags" && item != "" && r.Method == http.MethodDelete:
+		if err := rp.Tags(ctx).Untag(ctx, item); err != nil {
+			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	case kind == "manifests" && item == "" && r.Method == http.MethodGet:
+		pl.listManifests(w, r, rp, repo)
+	case kind == "manifests" && item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+		d, err := digest.Parse(item)
+		if err != nil {
+			regError(w, 400, "DIGEST_INVALID", "invalid digest")
+			return
+		}
+		m, ok := pl.manifestAttrs(ctx, rp, d)
+		if !ok {
+			regError(w, 404, "MANIFEST_UNKNOWN", "manifest unknown")
+			return
+		}
+		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifest": m})
+	default:
+		regError(w, 405, "UNSUPPORTED", "The operation is unsupported.")
+	}
+}
+
+func isPathNotFound(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Path not found")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// page returns the n names after last and whether more follow.
+func page(names []string, r *http.Request) ([]string, string) {
+	q := r.URL.Query()
+	n, err := strconv.Atoi(q.Get("n"))
+	if err != nil || n <= 0 || n > 1000 {
+		n = 100
+	}
+	start := 0
+	if last := q.Get("last"); last != "" {
+		for i, s := range names {
+			if s == last {
+				start = i + 1
+				break
+			}
+		}
+	}
+	if start > len(names) {
+		start = len(names)
+	}
+	end := start + n
+	if end >= len(names) {
+		return names[start:], ""
+	}
+	nq := url.Values{}
+	for k, v := range q {
+		nq[k] = v
+	}
+	nq.Set("last", names[end-1])
+	nq.Set("n", strconv.Itoa(n))
+	return names[start:end], fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, nq.Encode())
+}
+
+func (pl *plane) repositories(ctx context.Context) ([]string, error) {
+	var all []string
+	last := ""
+	for {
+		buf := make([]string, 100)
+		n, err := pl.ns.Repositories(ctx, buf, last)
+		all = append(all, buf[:n]...)
+		if n > 0 {
+			last = buf[n-1]
+		}
+		if errors.Is(err, io.EOF) || (err == nil && n == 0) {
+			return all, nil
+		}
+		if err != nil {
+			if isPathNotFound(err) {
+				return all, nil
+			}
+			return nil, err
+		}
+	}
+}
+
+func (pl *plane) catalog(w http.ResponseWriter, r *http.Request) {
+	all, err := pl.repositories(r.Context())
+	if err != nil {
+		regError(w, 500, "UNKNOWN", err.Error())
+		return
+	}
+	sort.Strings(all)
+	items, link := page(all, r)
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
+	if items == nil {
+		items = []string{}
+	}
+	writeJSON(w, 200, map[string]any{"repositories": items})
+}
+
+// linkTime is when the distribution wrote one of its link files.
+func (pl *plane) linkTime(ctx context.Context, p string) time.Time {
+	fi, err := pl.driver.Stat(ctx, p)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+func repoPath(repo string) string { return path.Join("/docker/registry/v2/repositories", repo) }
+
+func (pl *plane) tagAttrs(ctx context.Context, rp distribution.Repository, repo, tag string) (map[string]any, bool) {
+	desc, err := rp.Tags(ctx).Get(ctx, tag)
+	if err != nil {
+		return nil, false
+	}
+	base := path.Join(repoPath(repo), "_manifests/tags", tag)
+	created := pl.linkTime(ctx, path.Join(base, "index", desc.Digest.Algorithm().String(), desc.Digest.Hex(), "link"))
+	updated := pl.linkTime(ctx, path.Join(base, "current/link"))
+	if created.IsZero() {
+		created = updated
+	}
+	return map[string]any{"name": tag, "digest": desc.Digest.String(), "createdTime": acrTime(created),
+		"lastUpdateTime": acrTime(updated), "signed": false, "changeableAttributes": changeable}, true
+}
+
+func (pl *plane) listTags(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string, tags []string) {
+	ctx := r.Context()
+	var attrs []map[string]any
+	filter := r.URL.Query().Get("digest")
+	for _, t := range tags {
+		if a, ok := pl.tagAttrs(ctx, rp, repo, t); ok && (filter == "" || a["digest"] == filter) {
+			attrs = append(attrs, a)
+		}
+	}
+	switch r.URL.Query().Get("orderby") {
+	case "timedesc", "time_desc":
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) > attrs[j]["lastUpdateTime"].(string) })
+	case "timeasc", "time_asc":
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) < attrs[j]["lastUpdateTime"].(string) })
+	default:
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["name"].(string) < attrs[j]["name"].(string) })
+	}
+	names := make([]string, len(attrs))
+	byName := map[string]map[string]any{}
+	for i, a := range attrs {
+		names[i] = a["name"].(string)
+		byName[names[i]] = a
+	}
+	items, link := page(names, r)
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
+	out := []any{}
+	for _, n := range items {
+		out = append(out, byName[n])
+	}
+	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
+}
+
+// manifestAttrs describes a stored manifest: size, platform, tags.
+func (pl *plane) manifestAttrs(ctx context.Context, rp distribution.Repository, d digest.Digest) (map[string]any, bool) {
+	ms, err := rp.Manifests(ctx)
+	if err != nil {
+		return nil, false
+	}
+	m, err := ms.Get(ctx, d)
+	if err != nil {
+		return nil, false
+	}
+	mediaType, payload, _ := m.Payload()
+	var parsed struct {
+		Config v1.Descriptor   `json:"config"`
+		Layers []v1.Descriptor `json:"layers"`
+	}
+	_ = json.Unmarshal(payload, &parsed)
+	size := int64(len(payload)) + parsed.Config.Size
+	for _, l := range parsed.Layers {
+		size += l.Size
+	}
+	out := map[string]any{"digest": d.String(), "imageSize": size, "mediaType": mediaType, "changeableAttributes": changeable}
+	if parsed.Config.Digest != "" {
+		out["configMediaType"] = parsed.Config.MediaType
+		if b, err := rp.Blobs(ctx).Get(ctx, parsed.Config.Digest); err == nil {
+			var cfg struct {
+				Architecture string `json:"architecture"`
+				OS           string `json:"os"`
+			}
+			if json.Unmarshal(b, &cfg) == nil {
+				out["architecture"], out["os"] = cfg.Architecture, cfg.OS
+			}
+		}
+	}
+	t := pl.linkTime(ctx, path.Join(repoPath(rp.Named().Name()), "_manifests/revisions", d.Algorithm().String(), d.Hex(), "link"))
+	out["createdTime"], out["lastUpdateTime"] = acrTime(t), acrTime(t)
+	if tags, err := rp.Tags(ctx).Lookup(ctx, v1.Descriptor{Digest: d}); err == nil && len(tags) > 0 {
+		sort.Strings(tags)
+		out["tags"] = tags
+	}
+	return out, true
+}
+
+func (pl *plane) manifestDigests(ctx context.Context, rp distribution.Repository) []digest.Digest {
+	ms, err := rp.Manifests(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []digest.Digest
+	if e, ok := ms.(distribution.ManifestEnumerator); ok {
+		_ = e.Enumerate(ctx, func(d digest.Digest) error {
+			out = append(out, d)
+			return nil
+		})
+	}
+	return out
+}
+
+func (pl *plane) listManifests(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string) {
+	ctx := r.Context()
+	var attrs []map[string]any
+	for _, d := range pl.manifestDigests(ctx, rp) {
+		if a, ok := pl.manifestAttrs(ctx, rp, d); ok {
+			attrs = append(attrs, a)
+		}
+	}
+	switch r.URL.Query().Get("orderby") {
+	case "timedesc", "time_desc":
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) > attrs[j]["lastUpdateTime"].(string) })
+	case "timeasc", "time_asc":
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) < attrs[j]["lastUpdateTime"].(string) })
+	default:
+		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["digest"].(string) < attrs[j]["digest"].(string) })
+	}
+	names := make([]string, len(attrs))
+	byName := map[string]map[string]any{}
+	for i, a := range attrs {
+		names[i] = a["digest"].(string)
+		byName[names[i]] = a
+	}
+	items, link := page(names, r)
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
+	out := []any{}
+	for _, n := range items {
+		out = append(out, byName[n])
+	}
+	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
+}
+
+func (pl *plane) repoAttrs(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string, tags []string) {
+	ctx := r.Context()
+	digests := pl.manifestDigests(ctx, rp)
+	var first, last time.Time
+	for _, d := range digests {
+		t := pl.linkTime(ctx, path.Join(repoPath(repo), "_manifests/revisions", d.Algorithm().String(), d.Hex(), "link"))
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	for _, tg := range tags {
+		if t := pl.linkTime(ctx, path.Join(repoPath(repo), "_manifests/tags", tg, "current/link")); t.After(last) {
+			last = t
+		}
+	}
+	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "createdTime": acrTime(first),
+		"lastUpdateTime": acrTime(last), "manifestCount": len(digests), "tagCount": len(tags), "changeableAttributes": changeable})
+}
+
+func (pl *plane) deleteRepo(w http.ResponseWriter, r *http.Request, rp distribution.Repository, named reference.Named, tags []string) {
+	ctx := r.Context()
+	digests := []string{}
+	for _, d := range pl.manifestDigests(ctx, rp) {
+		digests = append(digests, d.String())
+	}
+	rm, ok := pl.ns.(distribution.RepositoryRemover)
+	if !ok {
+		regError(w, 405, "UNSUPPORTED", "The operation is unsupported.")
+		return
+	}
+	if err := rm.Remove(ctx, named); err != nil {
+		regError(w, 500, "UNKNOWN", err.Error())
+		return
+	}
+	sort.Strings(tags)
+	writeJSON(w, 202, map[string]any{"manifestsDeleted": digests, "tagsDeleted": tags})
+}

@@ -1,0 +1,797 @@
+// Package containerregistry is aci local's Microsoft.ContainerRegistry: the
+// registries resource (ARM) and, for each registry, a real OCI distribution
+// registry on a loopback address of its own, behind ACR's authentication
+// (admin user, token exchange, anonymous pull) and ACR's /acr/v1 metadata API.
+package containerregistry
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aci-cli/aci/internal/local/core"
+)
+
+// Type is the ARM resource type.
+const Type = "Microsoft.ContainerRegistry/registries"
+
+var nameRE = regexp.MustCompile(`^[a-zA-Z0-9]{5,50}$`)
+
+// Registries serves Microsoft.ContainerRegistry/registries and runs each
+// registry's data plane.
+type Registries struct {
+	s *core.Server
+
+	mu      sync.Mutex
+	planes  map[string]*plane // lower-cased resource id -> running data plane
+	locks   map[string]*sync.Mutex
+	baseDir string
+}
+
+// private is what GET never returns.
+type private struct {
+	Passwords [2]string `json:"passwords"`
+	Addr      string    `json:"addr"`   // the login server, host:port
+	Secret    string    `json:"secret"` // the distribution's upload-state HMAC key
+	Dir       string    `json:"dir"`    // storage, relative to the registries dir
+	Deleting  bool      `json:"deleting,omitempty"`
+}
+
+// New registers the registry resource types on s.
+func New(s *core.Server) *Registries {
+	h := &Registries{s: s, planes: map[string]*plane{}, locks: map[string]*sync.Mutex{},
+		baseDir: filepath.Join(s.Options().StateDir, "registries")}
+	s.Register(h)
+	s.Register(checkName{h})
+	s.RegisterResumer("registryCreate", h.resumeCreate)
+	s.OnStart(h.startAll)
+	return h
+}
+
+// Type is the ARM resource type.
+func (h *Registries) Type() string { return Type }
+
+func (h *Registries) lock(id string) func() {
+	h.mu.Lock()
+	l, ok := h.locks[strings.ToLower(id)]
+	if !ok {
+		l = &sync.Mutex{}
+		h.locks[strings.ToLower(id)] = l
+	}
+	h.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// registryBody is what a PUT or PATCH may carry; unknown fields are ignored as
+// ARM ignores read-only ones.
+type registryBody struct {
+	Location *string            `json:"location"`
+	Tags     map[string]*string `json:"tags"`
+	Sku      *struct {
+		Name string `json:"name"`
+	} `json:"sku"`
+	Properties *struct {
+		AdminUserEnabled         *bool   `json:"adminUserEnabled"`
+		AnonymousPullEnabled     *bool   `json:"anonymousPullEnabled"`
+		PublicNetworkAccess      *string `json:"publicNetworkAccess"`
+		ZoneRedundancy           *string `json:"zoneRedundancy"`
+		DataEndpointEnabled      *bool   `json:"dataEndpointEnabled"`
+		NetworkRuleBypassOptions *string `json:"networkRuleBypassOptions"`
+		Policies                 json.RawMessage
+		NetworkRuleSet           *struct {
+			DefaultAction string `json:"defaultAction"`
+		} `json:"networkRuleSet"`
+	} `json:"properties"`
+}
+
+var skus = []string{"Basic", "Standard", "Premium"}
+
+func skuName(s string) (string, bool) {
+	for _, k := range skus {
+		if strings.EqualFold(k, s) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Serve routes registries/{name}[/action].
+func (h *Registries) Serve(w http.ResponseWriter, r *core.Request) {
+	rest := r.Rest
+	if len(rest) == 1 {
+		if r.Method != http.MethodGet {
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+			return
+		}
+		h.list(w, r)
+		return
+	}
+	if r.Group == "" {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	name := rest[1]
+	if len(rest) == 2 {
+		switch r.Method {
+		case http.MethodGet:
+			h.get(w, r)
+		case http.MethodPut:
+			h.put(w, r, name)
+		case http.MethodPatch:
+			h.patch(w, r)
+		case http.MethodDelete:
+			h.delete(w, r)
+		default:
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		}
+		return
+	}
+	id := r.ID(len(rest) - 2)
+	switch action := strings.ToLower(rest[2]); {
+	case action == "operationstatuses" && len(rest) == 4 && r.Method == http.MethodGet:
+		h.opStatus(w, r, rest[3])
+	case action == "listcredentials" && len(rest) == 3 && r.Method == http.MethodPost:
+		h.credentials(w, r, id, "")
+	case action == "regeneratecredential" && len(rest) == 3 && r.Method == http.MethodPost:
+		var body struct {
+			Name string `json:"name"`
+		}
+		if e := r.Decode(&body); e != nil {
+			core.WriteError(w, e)
+			return
+		}
+		if body.Name != "password" && body.Name != "password2" {
+			r.Error(w, 400, "InvalidParameter", "The parameter 'name' has an invalid value '%s'. Allowed values: 'password', 'password2'.", body.Name)
+			return
+		}
+		h.credentials(w, r, id, body.Name)
+	case action == "listusages" && len(rest) == 3 && r.Method == http.MethodGet:
+		h.usages(w, r, id)
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	}
+}
+
+func (h *Registries) load(w http.ResponseWriter, r *core.Request, id string) (*core.Resource, *private, bool) {
+	res, err := h.s.Store().Get(id)
+	if err != nil || !strings.EqualFold(res.Type, Type) {
+		name := id[strings.LastIndex(id, "/")+1:]
+		r.Error(w, 404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", Type, name, r.Group)
+		return nil, nil, false
+	}
+	var p private
+	_ = json.Unmarshal(res.Private, &p)
+	if p.Deleting {
+		name := id[strings.LastIndex(id, "/")+1:]
+		r.Error(w, 404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", Type, name, r.Group)
+		return nil, nil, false
+	}
+	return res, &p, true
+}
+
+func (h *Registries) get(w http.ResponseWriter, r *core.Request) {
+	if res, _, ok := h.load(w, r, r.ID(0)); ok {
+		writeRaw(w, 200, res.Body)
+	}
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func (h *Registries) list(w http.ResponseWriter, r *core.Request) {
+	prefix := "/subscriptions/" + r.Subscription + "/"
+	if r.Group != "" {
+		prefix += "resourcegroups/" + r.Group + "/"
+	}
+	all, err := h.s.Store().List(prefix, Type)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	items := []json.RawMessage{}
+	for _, res := range all {
+		var p private
+		_ = json.Unmarshal(res.Private, &p)
+		if !p.Deleting {
+			items = append(items, res.Body)
+		}
+	}
+	h.s.Page(w, r, items)
+}
+
+func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+func nowOffset() string { return time.Now().UTC().Format("2006-01-02T15:04:05.0000000+00:00") }
+
+func password() string {
+	b := make([]byte, 39)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func (h *Registries) nameTaken(name, exceptID string) bool {
+	all, _ := h.s.Store().List("/subscriptions/", Type)
+	for _, res := range all {
+		if strings.EqualFold(res.ID[strings.LastIndex(res.ID, "/")+1:], name) && !strings.EqualFold(res.ID, exceptID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
+	id := r.ID(0)
+	if !nameRE.MatchString(name) {
+		r.Error(w, 400, "InvalidResourceName", "Resource name '%s' is invalid. The name must be 5 to 50 alphanumeric characters.", name)
+		return
+	}
+	var b registryBody
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	defer h.lock(id)()
+	existing, _ := h.s.Store().Get(id)
+	if existing != nil {
+		var p private
+		_ = json.Unmarshal(existing.Private, &p)
+		if p.Deleting {
+			r.Error(w, 409, "Conflict", "The registry '%s' is being deleted.", name)
+			return
+		}
+		h.update(w, r, existing, &b, true)
+		return
+	}
+	if h.nameTaken(name, "") {
+		r.Error(w, 409, "AlreadyInUse", "The registry DNS name %s is already in use. You can check if the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability", strings.ToLower(name))
+		return
+	}
+	if b.Location == nil || *b.Location == "" {
+		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
+		return
+	}
+	loc, ok := core.NormalizeLocation(*b.Location)
+	if !ok {
+		r.Error(w, 400, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames())
+		return
+	}
+	if b.Sku == nil || b.Sku.Name == "" {
+		r.Error(w, 400, "InvalidParameter", "The parameter 'sku' is required.")
+		return
+	}
+	sku, ok := skuName(b.Sku.Name)
+	if !ok {
+		r.Error(w, 400, "InvalidSku", "The sku '%s' is invalid. Allowed values: %s.", b.Sku.Name, strings.Join(skus, ", "))
+		return
+	}
+	if aerr := checkPremium(sku, &b); aerr != nil {
+		core.WriteError(w, aerr)
+		return
+	}
+	addr, err := h.allocate()
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "No loopback address is free for the registry: %v", err)
+		return
+	}
+	p := &private{Passwords: [2]string{password(), password()}, Addr: addr, Secret: password(), Dir: strings.ToLower(name)}
+	created, createdOffset := now(), nowOffset()
+	tags := map[string]any{}
+	for k, v := range b.Tags {
+		if v == nil {
+			tags[k] = ""
+		} else {
+			tags[k] = *v
+		}
+	}
+	props := map[string]any{
+		"loginServer": addr, "creationDate": created, "provisioningState": "Creating",
+		"adminUserEnabled": false, "networkRuleSet": map[string]any{"defaultAction": "Allow", "ipRules": []any{}},
+		"policies": map[string]any{"quarantinePolicy": map[string]any{"status": "disabled"},
+			"trustPolicy":                      map[string]any{"type": "Notary", "status": "disabled"},
+			"retentionPolicy":                  map[string]any{"days": 7, "lastUpdatedTime": createdOffset, "status": "disabled"},
+			"exportPolicy":                     map[string]any{"status": "enabled"},
+			"azureADAuthenticationAsArmPolicy": map[string]any{"status": "enabled"},
+			"softDeletePolicy":                 map[string]any{"retentionDays": 7, "lastUpdatedTime": createdOffset, "status": "disabled"}},
+		"encryption": map[string]any{"status": "disabled"}, "dataEndpointEnabled": false, "dataEndpointHostNames": []any{},
+		"privateEndpointConnections": []any{}, "publicNetworkAccess": "Enabled", "networkRuleBypassOptions": "AzureServices",
+		"zoneRedundancy": "Disabled", "anonymousPullEnabled": false, "metadataSearch": "Disabled",
+	}
+	applyProps(props, &b)
+	who := whoami(r)
+	body := map[string]any{"sku": map[string]any{"name": sku, "tier": sku}, "type": Type, "id": id, "name": name,
+		"location": loc, "tags": tags,
+		"systemData": map[string]any{"createdBy": who, "createdByType": "User", "createdAt": createdOffset,
+			"lastModifiedBy": who, "lastModifiedByType": "User", "lastModifiedAt": createdOffset},
+		"properties": props}
+	bb, _ := json.Marshal(body)
+	pb, _ := json.Marshal(p)
+	op, err := h.s.NewOperation("registryCreate", id, nil)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	if err := h.s.Store().Put(&core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: time.Now(), Updated: time.Now()}); err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/registries-%s?api-version=%s", h.s.BaseURL(), id, op.ID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+	writeRaw(w, 201, bb)
+	h.s.Go(func(context.Context) { h.resumeCreate(op) })
+}
+
+// checkPremium refuses what only Premium registries have, as ACR does.
+func checkPremium(sku string, b *registryBody) *core.APIError {
+	if sku == "Premium" || b.Properties == nil {
+		return nil
+	}
+	if b.Properties.NetworkRuleSet != nil && b.Properties.NetworkRuleSet.DefaultAction != "" {
+		return core.NewError(400, "NetworkRuleNotSupported", "Network rules are only supported by the Premium SKU.")
+	}
+	if b.Properties.PublicNetworkAccess != nil && strings.EqualFold(*b.Properties.PublicNetworkAccess, "Disabled") {
+		return core.NewError(400, "PublicNetworkAccessNotSupported", "Disabling public network access is only supported by the Premium SKU.")
+	}
+	if b.Properties.DataEndpointEnabled != nil && *b.Properties.DataEndpointEnabled {
+		return core.NewError(400, "DataEndpointNotSupported", "Dedicated data endpoints are only supported by the Premium SKU.")
+	}
+	return nil
+}
+
+func applyProps(props map[string]any, b *registryBody) {
+	if b.Properties == nil {
+		return
+	}
+	p := b.Properties
+	if p.AdminUserEnabled != nil {
+		props["adminUserEnabled"] = *p.AdminUserEnabled
+	}
+	if p.AnonymousPullEnabled != nil {
+		props["anonymousPullEnabled"] = *p.AnonymousPullEnabled
+	}
+	if p.PublicNetworkAccess != nil {
+		props["publicNetworkAccess"] = *p.PublicNetworkAccess
+	}
+	if p.ZoneRedundancy != nil {
+		props["zoneRedundancy"] = *p.ZoneRedundancy
+	}
+	if p.DataEndpointEnabled != nil {
+		props["dataEndpointEnabled"] = *p.DataEndpointEnabled
+	}
+	if p.NetworkRuleBypassOptions != nil {
+		props["networkRuleBypassOptions"] = *p.NetworkRuleBypassOptions
+	}
+	if p.NetworkRuleSet != nil && p.NetworkRuleSet.DefaultAction != "" {
+		props["networkRuleSet"] = map[string]any{"defaultAction": p.NetworkRuleSet.DefaultAction, "ipRules": []any{}}
+	}
+}
+
+func whoami(r *core.Request) string {
+	for _, k := range []string{"upn", "unique_name", "appid", "oid"} {
+		if v, _ := r.Claims[k].(string); v != "" {
+			return v
+		}
+	}
+	return "aci-local"
+}
+
+// update applies a PATCH (or a PUT over an existing registry): the fields
+// given change, the rest stay.
+func (h *Registries) update(w http.ResponseWriter, r *core.Request, res *core.Resource, b *registryBody, isPut bool) {
+	var body map[string]any
+	_ = json.Unmarshal(res.Body, &body)
+	props, _ := body["properties"].(map[string]any)
+	sku, _ := body["sku"].(map[string]any)
+	cur, _ := sku["name"].(string)
+	if b.Sku != nil && b.Sku.Name != "" {
+		s, ok := skuName(b.Sku.Name)
+		if !ok {
+			r.Error(w, 400, "InvalidSku", "The sku '%s' is invalid. Allowed values: %s.", b.Sku.Name, strings.Join(skus, ", "))
+			return
+		}
+		cur = s
+	}
+	if aerr := checkPremium(cur, b); aerr != nil {
+		core.WriteError(w, aerr)
+		return
+	}
+	if b.Location != nil {
+		if loc, _ := core.NormalizeLocation(*b.Location); loc != body["location"] {
+			r.Error(w, 400, "LocationNotAvailableForResourceType", "The location of an existing registry cannot change.")
+			return
+		}
+	}
+	body["sku"] = map[string]any{"name": cur, "tier": cur}
+	if b.Tags != nil || isPut {
+		tags := map[string]any{}
+		for k, v := range b.Tags {
+			if v == nil {
+				tags[k] = ""
+			} else {
+				tags[k] = *v
+			}
+		}
+		body["tags"] = tags
+	}
+	applyProps(props, b)
+	if sd, ok := body["systemData"].(map[string]any); ok {
+		sd["lastModifiedBy"], sd["lastModifiedAt"] = whoami(r), nowOffset()
+	}
+	bb, _ := json.Marshal(body)
+	err := h.s.Store().Update(res.ID, func(x *core.Resource) error {
+		x.Body, x.Updated = bb, time.Now()
+		return nil
+	})
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	h.mu.Lock()
+	if pl := h.planes[strings.ToLower(res.ID)]; pl != nil {
+		pl.setSettings(settingsOf(bb))
+	}
+	h.mu.Unlock()
+	writeRaw(w, 200, bb)
+}
+
+func (h *Registries) patch(w http.ResponseWriter, r *core.Request) {
+	id := r.ID(0)
+	var b registryBody
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	defer h.lock(id)()
+	res, _, ok := h.load(w, r, id)
+	if !ok {
+		return
+	}
+	h.update(w, r, res, &b, false)
+}
+
+func (h *Registries) opStatus(w http.ResponseWriter, r *core.Request, opID string) {
+	op, err := h.s.Store().GetOperation(strings.TrimPrefix(opID, "registries-"))
+	if err != nil {
+		r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", opID)
+		return
+	}
+	switch op.Status {
+	case "InProgress":
+		w.Header().Set("Retry-After", "1")
+		core.WriteJSON(w, 200, map[string]any{"status": "Creating"})
+	case "Succeeded":
+		core.WriteJSON(w, 200, map[string]any{"status": "Succeeded"})
+	default:
+		out := map[string]any{"status": "Failed"}
+		if op.Error != nil {
+			out["error"] = op.Error
+		}
+		core.WriteJSON(w, 200, out)
+	}
+}
+
+// resumeCreate brings the registry's data plane up and marks it Succeeded;
+// after a crash it simply runs again.
+func (h *Registries) resumeCreate(op *core.Operation) {
+	defer h.lock(op.Target)()
+	res, err := h.s.Store().Get(op.Target)
+	if err != nil {
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "ResourceNotFound", Message: "The registry was deleted."})
+		return
+	}
+	var p private
+	_ = json.Unmarshal(res.Private, &p)
+	if err := h.start(res, &p); err != nil {
+		h.setState(res.ID, "Failed")
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "RegistryStartFailed", Message: err.Error()})
+		return
+	}
+	h.setState(res.ID, "Succeeded")
+	h.s.FinishOperation(op, nil)
+}
+
+func (h *Registries) setState(id, state string) {
+	_ = h.s.Store().Update(id, func(x *core.Resource) error {
+		var body map[string]any
+		if err := json.Unmarshal(x.Body, &body); err != nil {
+			return err
+		}
+		if props, ok := body["properties"].(map[string]any); ok {
+			props["provisioningState"] = state
+		}
+		x.Body, _ = json.Marshal(body)
+		return nil
+	})
+}
+
+// startAll brings up the data plane of every stored registry, and finishes
+// deletes a crash cut short.
+func (h *Registries) startAll() {
+	all, err := h.s.Store().List("/subscriptions/", Type)
+	if err != nil {
+		return
+	}
+	for _, res := range all {
+		var p private
+		_ = json.Unmarshal(res.Private, &p)
+		if p.Deleting {
+			_ = h.remove(res.ID)
+			continue
+		}
+		var body map[string]any
+		_ = json.Unmarshal(res.Body, &body)
+		if props, _ := body["properties"].(map[string]any); props["provisioningState"] != "Succeeded" {
+			continue // its create operation resumes it
+		}
+		if err := h.start(res, &p); err != nil {
+			fmt.Fprintf(os.Stderr, "WARNING: registry %s: %v\n", res.ID, err)
+		}
+	}
+}
+
+// allocate picks a login server: a loopback address of its own on the
+// server's port, so Docker keeps one set of credentials per registry as it
+// does for ACR. Where only 127.0.0.1 exists, a free port on it.
+func (h *Registries) allocate() (string, error) {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.s.BaseURL(), "https://"))
+	used := map[string]bool{}
+	all, _ := h.s.Store().List("/subscriptions/", Type)
+	for _, res := range all {
+		var p private
+		_ = json.Unmarshal(res.Private, &p)
+		used[p.Addr] = true
+	}
+	for i := 1; i < 1<<16; i++ {
+		addr := net.JoinHostPort(fmt.Sprintf("127.10.%d.%d", i>>8, i&255), port)
+		if used[addr] || i&255 == 0 || i&255 == 255 {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func (h *Registries) start(res *core.Resource, p *private) error {
+	key := strings.ToLower(res.ID)
+	h.mu.Lock()
+	running := h.planes[key]
+	h.mu.Unlock()
+	if running != nil {
+		return nil
+	}
+	dir, err := h.storageDir(p.Dir)
+	if err != nil {
+		return err
+	}
+	pl, err := newPlane(h.s, res.ID, p, dir, settingsOf(res.Body), h.passwords(res.ID))
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.planes[key] = pl
+	h.mu.Unlock()
+	return nil
+}
+
+// passwords reads the current admin passwords, so a renewed one works at once.
+func (h *Registries) passwords(id string) func() [2]string {
+	return func() [2]string {
+		res, err := h.s.Store().Get(id)
+		if err != nil {
+			return [2]string{}
+		}
+		var p private
+		_ = json.Unmarshal(res.Private, &p)
+		return p.Passwords
+	}
+}
+
+// storageDir is the registry's directory, confined to the registries dir.
+func (h *Registries) storageDir(name string) (string, error) {
+	if !nameRE.MatchString(name) {
+		return "", fmt.Errorf("invalid registry directory %q", name)
+	}
+	if err := os.MkdirAll(h.baseDir, 0o700); err != nil {
+		return "", err
+	}
+	d := filepath.Join(h.baseDir, name)
+	return d, os.MkdirAll(d, 0o700)
+}
+
+func settingsOf(body []byte) settings {
+	var b struct {
+		Properties struct {
+			AdminUserEnabled     bool   `json:"adminUserEnabled"`
+			AnonymousPullEnabled bool   `json:"anonymousPullEnabled"`
+			ProvisioningState    string `json:"provisioningState"`
+		} `json:"properties"`
+	}
+	_ = json.Unmarshal(body, &b)
+	return settings{admin: b.Properties.AdminUserEnabled, anonymous: b.Properties.AnonymousPullEnabled}
+}
+
+func (h *Registries) credentials(w http.ResponseWriter, r *core.Request, id, regenerate string) {
+	defer h.lock(id)()
+	res, p, ok := h.load(w, r, id)
+	if !ok {
+		return
+	}
+	if !settingsOf(res.Body).admin {
+		r.Error(w, 400, "AdminUserDisabled", "Admin user is disabled.")
+		return
+	}
+	if regenerate != "" {
+		i := 0
+		if regenerate == "password2" {
+			i = 1
+		}
+		p.Passwords[i] = password()
+		pb, _ := json.Marshal(p)
+		if err := h.s.Store().Update(id, func(x *core.Resource) error { x.Private = pb; return nil }); err != nil {
+			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+			return
+		}
+	}
+	name := id[strings.LastIndex(id, "/")+1:]
+	core.WriteJSON(w, 200, map[string]any{"username": name, "passwords": []any{
+		map[string]any{"name": "password", "value": p.Passwords[0]},
+		map[string]any{"name": "password2", "value": p.Passwords[1]}}})
+}
+
+func (h *Registries) usages(w http.ResponseWriter, r *core.Request, id string) {
+	res, p, ok := h.load(w, r, id)
+	if !ok {
+		return
+	}
+	var size int64
+	if dir, err := h.storageDir(p.Dir); err == nil {
+		_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if fi, err := d.Info(); err == nil {
+					size += fi.Size()
+				}
+			}
+			return nil
+		})
+	}
+	var body struct {
+		Sku struct{ Name string } `json:"sku"`
+	}
+	_ = json.Unmarshal(res.Body, &body)
+	limits := map[string]int64{"Basic": 10 << 30, "Standard": 100 << 30, "Premium": 500 << 30}
+	hooks := map[string]int64{"Basic": 2, "Standard": 10, "Premium": 500}
+	core.WriteJSON(w, 200, map[string]any{"value": []any{
+		map[string]any{"name": "Size", "limit": limits[body.Sku.Name], "currentValue": size, "unit": "Bytes"},
+		map[string]any{"name": "Webhooks", "limit": hooks[body.Sku.Name], "currentValue": 0, "unit": "Count"},
+		map[string]any{"name": "ScopeMaps", "limit": 100, "currentValue": 0, "unit": "Count"},
+		map[string]any{"name": "Tokens", "limit": 100, "currentValue": 0, "unit": "Count"},
+	}})
+}
+
+func (h *Registries) delete(w http.ResponseWriter, r *core.Request) {
+	id := r.ID(0)
+	unlock := h.lock(id)
+	res, err := h.s.Store().Get(id)
+	if err != nil {
+		unlock()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	err = h.s.Store().Update(res.ID, func(x *core.Resource) error {
+		var p private
+		_ = json.Unmarshal(x.Private, &p)
+		p.Deleting = true
+		x.Private, _ = json.Marshal(p)
+		return nil
+	})
+	if err == nil {
+		err = h.remove(res.ID)
+	}
+	unlock()
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "Deleting the registry failed: %v", err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// remove stops the data plane, deletes the storage, then the record; a crash
+// half-way leaves Deleting set and the next start finishes it.
+func (h *Registries) remove(id string) error {
+	h.mu.Lock()
+	pl := h.planes[strings.ToLower(id)]
+	delete(h.planes, strings.ToLower(id))
+	h.mu.Unlock()
+	if pl != nil {
+		pl.close()
+	}
+	res, err := h.s.Store().Get(id)
+	if err != nil {
+		return nil
+	}
+	var p private
+	_ = json.Unmarshal(res.Private, &p)
+	if nameRE.MatchString(p.Dir) {
+		if err := os.RemoveAll(filepath.Join(h.baseDir, p.Dir)); err != nil {
+			return err
+		}
+	}
+	if err := h.s.Store().Delete(id); err != nil && !errors.Is(err, core.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// DeleteInGroup removes the group's registries with their images.
+func (h *Registries) DeleteInGroup(sub, group string) error {
+	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", Type)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, res := range all {
+		unlock := h.lock(res.ID)
+		errs = append(errs, h.remove(res.ID))
+		unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// checkName serves Microsoft.ContainerRegistry/checkNameAvailability.
+type checkName struct{ h *Registries }
+
+func (c checkName) Type() string { return "Microsoft.ContainerRegistry/checkNameAvailability" }
+
+func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
+	if r.Method != http.MethodPost || len(r.Rest) != 1 {
+		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		return
+	}
+	var b struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if !strings.EqualFold(b.Type, Type) {
+		r.Error(w, 400, "InvalidResourceType", "The resource type '%s' is not supported; use '%s'.", b.Type, Type)
+		return
+	}
+	switch {
+	case !nameRE.MatchString(b.Name):
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "Invalid",
+			"message": "The specified resource name is disallowed. Registry names may contain only alpha numeric characters and must be between 5 and 50 characters (" + strconv.Quote(b.Name) + ")."})
+	case c.h.nameTaken(b.Name, ""):
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
+			"message": "The registry " + b.Name + " is already in use."})
+	default:
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
+	}
+}
