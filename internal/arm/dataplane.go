@@ -1,7 +1,9 @@
 package arm
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -41,10 +43,14 @@ func (d *DataPlane) Registry(loginServer string) (*azcontainerregistry.Client, e
 	if loginServer == "" || strings.Contains(loginServer, "/") {
 		return nil, errors.New("a registry login server is a host name (and port), e.g. myreg.azurecr.io")
 	}
+	return azcontainerregistry.NewClient("https://"+loginServer, d.Cred, &azcontainerregistry.ClientOptions{ClientOptions: d.registryOptions()})
+}
+
+func (d *DataPlane) registryOptions() policy.ClientOptions {
 	o := d.Options
 	o.Cloud = azcloud.Configuration{ActiveDirectoryAuthorityHost: d.Options.Cloud.ActiveDirectoryAuthorityHost,
 		Services: map[azcloud.ServiceName]azcloud.ServiceConfiguration{azcontainerregistry.ServiceName: {Audience: registryAudience}}}
-	return azcontainerregistry.NewClient("https://"+loginServer, d.Cred, &azcontainerregistry.ClientOptions{ClientOptions: o})
+	return o
 }
 
 // StorageAuth is how a storage data-plane request proves itself, as az
@@ -89,4 +95,49 @@ func (d *DataPlane) FileService(account string, auth StorageAuth) (*service.Clie
 		o.FileRequestIntent = to.Ptr(service.ShareTokenIntentBackup)
 		return service.NewClient(u, d.Cred, o)
 	}
+}
+
+// RegistryBasic is the registry client of a login server with a user name and
+// password (an admin user, or the null user with a refresh token): each
+// request carries them as Basic credentials, as az sends them.
+func (d *DataPlane) RegistryBasic(loginServer, user, password string) (*azcontainerregistry.Client, error) {
+	if loginServer == "" || strings.Contains(loginServer, "/") {
+		return nil, errors.New("a registry login server is a host name (and port), e.g. myreg.azurecr.io")
+	}
+	o := d.registryOptions()
+	o.PerCallPolicies = append(append([]policy.Policy{}, o.PerCallPolicies...), basicAuth{user, password})
+	return azcontainerregistry.NewClient("https://"+loginServer, nil, &azcontainerregistry.ClientOptions{ClientOptions: o})
+}
+
+type basicAuth struct{ user, password string }
+
+func (b basicAuth) Do(req *policy.Request) (*http.Response, error) {
+	req.Raw().SetBasicAuth(b.user, b.password)
+	return req.Next()
+}
+
+// RegistryRefreshToken exchanges this login's AAD token for the registry's
+// refresh token (ACR's /oauth2/exchange): what `acr login` hands to Docker
+// as the password of the null user.
+func (d *DataPlane) RegistryRefreshToken(ctx context.Context, loginServer string) (string, error) {
+	if d.Cred == nil {
+		return "", errors.New("not logged in")
+	}
+	tok, err := d.Cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{registryAudience + "/.default"}})
+	if err != nil {
+		return "", err
+	}
+	ac, err := azcontainerregistry.NewAuthenticationClient("https://"+loginServer, &azcontainerregistry.AuthenticationClientOptions{ClientOptions: d.Options})
+	if err != nil {
+		return "", err
+	}
+	res, err := ac.ExchangeAADAccessTokenForACRRefreshToken(ctx, azcontainerregistry.PostContentSchemaGrantTypeAccessToken, loginServer,
+		&azcontainerregistry.AuthenticationClientExchangeAADAccessTokenForACRRefreshTokenOptions{AccessToken: &tok.Token})
+	if err != nil {
+		return "", Wrap(err)
+	}
+	if res.RefreshToken == nil {
+		return "", errors.New("the registry returned no refresh token")
+	}
+	return *res.RefreshToken, nil
 }

@@ -60,3 +60,24 @@ func recordedBody(t *testing.T, cassette, command string) string {
 	t.Fatalf("no %q in %s", command, cassette)
 	return ""
 }
+
+// TestRegistryListMatchesGolden shapes the recorded `acr list` page as az
+// printed it.
+func TestRegistryListMatchesGolden(t *testing.T) {
+	var page struct {
+		Value []any `json:"value"`
+	}
+	json.Unmarshal([]byte(recordedBody(t, "acr/test_acr_create_with_managed_registry.yaml", "acr list")), &page)
+	var want any
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "az", "golden", "acr_list.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(b, &want)
+	got := Shape(page.Value, Registry)
+	AddResourceGroup(got)
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		t.Fatalf("shape differs from az's golden:\n%s", g)
+	}
+}

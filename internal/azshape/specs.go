@@ -59,3 +59,18 @@ var ContainerFloats = FloatKeys(ContainerGroup)
 // resources API (`container create --file`).
 var GenericResource = New("extendedLocation", "id", "identity", "kind", "location", "managedBy", "name", "plan",
 	"properties", "sku", "tags", "type")
+
+// Registry is azure-mgmt-containerregistry's Registry (api 2023-11-01-preview,
+// az 2.62): properties flattened; metadataSearch, unknown to that model, is
+// dropped; the AAD-as-ARM policy key is renamed by the Python attribute.
+var Registry = New("id", "name", "type", "location", "tags", O("sku", New("name", "tier")), "identity",
+	O("systemData", New(T("createdAt"), "createdBy", "createdByType", T("lastModifiedAt"), "lastModifiedBy", "lastModifiedByType")),
+	Flat("properties", New("loginServer", T("creationDate"), "provisioningState", "status", "adminUserEnabled",
+		O("networkRuleSet", New("defaultAction", "ipRules")),
+		O("policies", New(O("quarantinePolicy", New("status")), O("trustPolicy", New("type", "status")),
+			O("retentionPolicy", New("days", T("lastUpdatedTime"), "status")), O("exportPolicy", New("status")),
+			O("azureAdAuthenticationAsArmPolicy", New("status")).W("azureADAuthenticationAsArmPolicy"),
+			O("softDeletePolicy", New("retentionDays", T("lastUpdatedTime"), "status")))),
+		O("encryption", New("keyVaultProperties", "status")), "dataEndpointEnabled", "dataEndpointHostNames",
+		"privateEndpointConnections", "publicNetworkAccess", "networkRuleBypassOptions", "zoneRedundancy",
+		"anonymousPullEnabled")))

@@ -376,6 +376,11 @@ func (f *Factory) Info(format string, a ...any) {
 
 // Confirm asks az's question; yes (or core.disable_confirm_prompt) skips it.
 func (f *Factory) Confirm(yes bool) error {
+	return f.ConfirmQuestion(yes, "Are you sure you want to perform this operation?")
+}
+
+// ConfirmQuestion asks a command's own question (y/n).
+func (f *Factory) ConfirmQuestion(yes bool, question string) error {
 	if yes {
 		return nil
 	}
@@ -387,7 +392,7 @@ func (f *Factory) Confirm(yes bool) error {
 		return &ExitError{Code: 1, Err: ErrCancelled}
 	}
 	for {
-		fmt.Fprint(f.IO.ErrOut, "Are you sure you want to perform this operation? (y/n): ")
+		fmt.Fprint(f.IO.ErrOut, question+" (y/n): ")
 		var ans string
 		if _, err := fmt.Fscanln(f.IO.In, &ans); err != nil && ans == "" {
 			return &ExitError{Code: 1, Err: ErrCancelled}

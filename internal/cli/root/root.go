@@ -3,6 +3,7 @@ package root
 
 import (
 	"context"
+	"github.com/aci-cli/aci/internal/cli/acr"
 	"strings"
 
 	"github.com/aci-cli/aci/internal/build"
@@ -47,7 +48,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.AddCommand(group.NewCmd(f), container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f))
+		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f))
 	markLeaves(root)
 	return root
 }
