@@ -316,11 +316,10 @@ func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, 
 	if runtime.IsHelloImage(ref) {
 		return d.hello, nil
 	}
-	if _, err := d.cli.ImageInspect(ctx, ref); err == nil {
-		return ref, nil
-	}
 	host := strings.SplitN(ref, "/", 2)[0]
 	if strings.Contains(ref, "/") && (strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost")) {
+		// A registry image is always pulled, as ACI does: the registry (and
+		// the group's credentials) decide, not a copy Docker happens to hold.
 		auth := ""
 		for _, r := range g.Registries {
 			if strings.EqualFold(r.Server, host) {
@@ -328,7 +327,9 @@ func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, 
 				auth = encodeAuth(b)
 			}
 		}
-		rc, err := d.cli.ImagePull(ctx, ref, image.PullOptions{RegistryAuth: auth})
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		rc, err := d.cli.ImagePull(pctx, ref, image.PullOptions{RegistryAuth: auth})
 		if err == nil {
 			_, err = io.Copy(io.Discard, rc)
 			rc.Close()
@@ -336,9 +337,26 @@ func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, 
 				return ref, nil
 			}
 		}
-		return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("pulling %s failed: %v", ref, err)}
+		return "", &runtime.ErrImage{Image: ref, Reason: pullFailure(ref, err)}
+	}
+	if _, err := d.cli.ImageInspect(ctx, ref); err == nil {
+		return ref, nil
 	}
 	return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback", ref)}
+}
+
+// pullFailure says why a pull failed in ACI's words, not the daemon's.
+func pullFailure(ref string, err error) string {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "unauthorized") || strings.Contains(msg, "authentication required") || strings.Contains(msg, "401"):
+		return fmt.Sprintf("failed to resolve reference %q: failed to authorize: 401 Unauthorized", ref)
+	case strings.Contains(msg, "manifest unknown") || strings.Contains(msg, "not found") || strings.Contains(msg, "name unknown"):
+		return fmt.Sprintf("failed to resolve reference %q: %s: not found", ref, ref)
+	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host"):
+		return fmt.Sprintf("failed to resolve reference %q: the registry is not reachable", ref)
+	}
+	return fmt.Sprintf("failed to pull and unpack image %q", ref)
 }
 
 // CheckImages resolves every image of the group.
