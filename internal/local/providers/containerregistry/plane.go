@@ -57,6 +57,7 @@ func newPlane(s *core.Server, id string, p *private, dir string, set settings, p
 		"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
 	}
 	cfg.HTTP.Secret = p.Secret
+	cfg.Catalog.MaxEntries = 1000
 	cfg.Log.AccessLog.Disabled = true
 	cfg.Log.Level = "warn"
 	var app *handlers.App
