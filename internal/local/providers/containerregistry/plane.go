@@ -20,9 +20,10 @@ import (
 )
 
 func init() {
-	// The distribution logs every request at info level through logrus' global
-	// logger; aci local keeps its own request log.
-	logrus.SetLevel(logrus.WarnLevel)
+	// The distribution logs every request (and every client mistake, as an
+	// error) through logrus' global logger; aci local's request log already
+	// records each request and its status.
+	logrus.SetLevel(logrus.FatalLevel)
 }
 
 // anonymousUser is the user name Docker and az log in with when the password
