@@ -150,7 +150,9 @@ func TestRegistryLifecycle(t *testing.T) {
 	}
 	c1 := h.Do("POST", regPath(h, "rg", "myregistry")+"/listCredentials"+v, "")
 	c2 := h.Do("POST", regPath(h, "rg", "myregistry")+"/regenerateCredential"+v, `{"name":"password2"}`)
-	pw := func(a coretest.Answer, i int) string { return a.Body["passwords"].([]any)[i].(map[string]any)["value"].(string) }
+	pw := func(a coretest.Answer, i int) string {
+		return a.Body["passwords"].([]any)[i].(map[string]any)["value"].(string)
+	}
 	if c1.Body["username"] != "myregistry" || pw(c1, 0) != pw(c2, 0) || pw(c1, 1) == pw(c2, 1) || len(pw(c1, 0)) < 40 {
 		t.Fatalf("credentials: %s then %s", c1.Raw, c2.Raw)
 	}
