@@ -134,3 +134,24 @@ func (s *Registries) FindGroup(ctx context.Context, typ, name string) (string, e
 	}
 	return "", nil
 }
+
+// Import runs importImage (ImportImageParameters) and, with wait, follows it.
+func (s *Registries) Import(ctx context.Context, rg, name string, body any, wait bool, tick Progress) error {
+	resp, err := s.raw.send(ctx, http.MethodPost, s.path(rg, name)+"/importImage", RegistryAPIVersion, nil, body)
+	if err != nil {
+		return err
+	}
+	if !wait || (resp.StatusCode == http.StatusOK && resp.Header.Get("Location") == "" && resp.Header.Get("Azure-AsyncOperation") == "") {
+		resp.Body.Close()
+		return nil
+	}
+	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
+	if err != nil {
+		return Wrap(err)
+	}
+	_, err = pollUntilDone(ctx, p, tick)
+	return err
+}
+
+// Subscription is the subscription the service works in.
+func (s *Registries) Subscription() string { return s.sub }

@@ -66,6 +66,13 @@ func TestPrivateImages(t *testing.T) {
 		t.Fatalf("show-tags: %+v", r)
 	}
 
+	// Import into a second registry, by the source's name.
+	must(t, run(t, env, aciBin, "acr", "create", "-n", "secondregistry", "-g", "rg", "--sku", "Basic", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "acr", "import", "-n", "secondregistry", "--source", "hello:v1", "-r", "myregistry", "-t", "imported/hello:v1"), 0)
+	if r := must(t, run(t, env, aciBin, "acr", "repository", "show-tags", "-n", "secondregistry", "--repository", "imported/hello", "-o", "tsv"), 0); r.stdout != "v1\n" {
+		t.Fatalf("imported tags: %+v", r)
+	}
+
 	// The container group pulls the private image with the admin credentials.
 	pw := strings.TrimSpace(must(t, run(t, env, aciBin, "acr", "credential", "show", "-n", "myregistry", "--query", "passwords[0].value", "-o", "tsv"), 0).stdout)
 	create := func(name, password string) result {

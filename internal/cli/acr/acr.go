@@ -27,6 +27,8 @@ type Service interface {
 	Usages(ctx context.Context, rg, name string) (arm.Raw, error)
 	CheckName(ctx context.Context, name string) (arm.Raw, error)
 	FindGroup(ctx context.Context, typ, name string) (string, error)
+	Import(ctx context.Context, rg, name string, body any, wait bool, tick arm.Progress) error
+	Subscription() string
 }
 
 // Deps are the services a command uses; tests replace them.
@@ -79,7 +81,7 @@ func NewCmdWith(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cred := cmdutil.GroupCommand(&cobra.Command{Use: "credential", Short: "Manage login credentials for Azure Container Registries."})
 	cred.AddCommand(newCredShow(f, d), newCredRenew(f, d))
 	cmd.AddCommand(newCreate(f, d), newList(f, d), newShow(f, d), newDelete(f, d), newUpdate(f, d), newCheckName(f, d),
-		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d))
+		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d), newImport(f, d))
 	return cmd
 }
 
@@ -629,4 +631,88 @@ func credTable(v any) (any, error) {
 		return " "
 	}
 	return []any{output.NewOrderedMap("USERNAME", cell(m["username"]), "PASSWORD", get(0), "PASSWORD2", get(1))}, nil
+}
+
+// ImportOptions are `acr import`'s arguments.
+type ImportOptions struct {
+	target
+	Source, Registry, User, Password string
+	Images, Repositories             []string
+	Force, NoWait                    bool
+}
+
+func newImport(f *cmdutil.Factory, d *Deps) *cobra.Command {
+	o := &ImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Imports an image to an Azure Container Registry from another Container Registry.",
+		Long: "Imports an image to an Azure Container Registry from another Container Registry. Import removes the need to docker pull, docker tag, docker push.\n\n" +
+			"On aci local, the source must be one of its own registries (nothing is fetched from the internet).",
+		Example: "  # Import an image from another registry of the subscription, by name.\n  aci acr import -n myregistry --source hello:v1 -r otherregistry\n\n" +
+			"  # Import from a login server with its credentials, under another tag.\n  aci acr import -n myregistry --source 127.10.0.2:47443/hello:v1 -u otherregistry -p PASSWORD -t hello:imported",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--source", o.Source)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			if (o.User == "") != (o.Password == "") {
+				return cmdutil.Fail("Please specify both username and password in non-interactive mode.")
+			}
+			svc, err := o.resolve(f, d, false)
+			if err != nil {
+				return err
+			}
+			src := map[string]any{}
+			switch reg := o.Registry; {
+			case strings.HasPrefix(strings.ToLower(reg), "/subscriptions/"):
+				src["resourceId"], src["sourceImage"] = reg, o.Source
+			case strings.ContainsAny(reg, ".:"):
+				src["registryUri"], src["sourceImage"] = reg, o.Source
+			case reg != "":
+				g, err := svc.FindGroup(f.Context(), arm.RegistryType, reg)
+				if err != nil {
+					return err
+				}
+				if g == "" {
+					return notFound(f, reg)
+				}
+				src["resourceId"] = "/subscriptions/" + svc.Subscription() + "/resourceGroups/" + g + "/providers/" + arm.RegistryType + "/" + reg
+				src["sourceImage"] = o.Source
+			default:
+				host, rest, ok := strings.Cut(o.Source, "/")
+				if !ok || !(strings.ContainsAny(host, ".:") || host == "localhost") {
+					return cmdutil.Fail("Please specify the source registry with --registry, or give --source as LOGIN_SERVER/REPOSITORY[:TAG].")
+				}
+				src["registryUri"], src["sourceImage"] = host, rest
+			}
+			if o.User != "" {
+				src["credentials"] = map[string]any{"username": o.User, "password": o.Password}
+			}
+			body := map[string]any{"source": src, "mode": "NoForce"}
+			if o.Force {
+				body["mode"] = "Force"
+			}
+			if len(o.Images) > 0 {
+				body["targetTags"] = o.Images
+			}
+			if len(o.Repositories) > 0 {
+				body["untaggedTargetRepositories"] = o.Repositories
+			}
+			sp := f.StartSpinner("Running")
+			defer sp.Stop()
+			return svc.Import(f.Context(), o.Group, o.Name, body, !o.NoWait, nil)
+		},
+	}
+	o.flags(cmd, false)
+	cmd.Flags().StringVar(&o.Source, "source", "", "Source image name or fully qualified source containing the registry login server. If --registry is used, --source is always relative to it.")
+	cmd.Flags().StringVarP(&o.Registry, "registry", "r", "", "The source Azure container registry: a name, login server or resource ID.")
+	cmd.Flags().StringVarP(&o.User, "username", "u", "", "The username of source container registry.")
+	cmd.Flags().StringVarP(&o.Password, "password", "p", "", "The password of source container registry.")
+	cmd.Flags().StringArrayVarP(&o.Images, "image", "t", nil, "The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are supported by passing -t multiple times.")
+	cmd.Flags().StringArrayVar(&o.Repositories, "repository", nil, "The repository name for a manifest-only copy of images. Multiple copies supported by passing --repository multiple times.")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "Overwrite the existing tag of the image to be imported.")
+	cmd.Flags().BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the import to complete and return immediately after queuing the import.")
+	return cmd
 }

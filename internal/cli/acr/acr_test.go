@@ -133,3 +133,24 @@ func TestFindsGroupByName(t *testing.T) {
 		t.Fatalf("repository show without target: %+v", r)
 	}
 }
+
+// TestImport sends ImportImageParameters as az builds them.
+func TestImport(t *testing.T) {
+	s := clitest.NewServer(t)
+	e := clitest.NewEnv(t, s)
+	base := "/subscriptions/" + clitest.Subscription + "/resourceGroups/"
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/resources", clitest.Response{Status: 200, Body: `{"value":[` +
+		`{"id":"` + base + `g1/providers/Microsoft.ContainerRegistry/registries/target","name":"target"},` +
+		`{"id":"` + base + `g2/providers/Microsoft.ContainerRegistry/registries/source","name":"source"}]}`})
+	s.Add("POST", base+"g1/providers/Microsoft.ContainerRegistry/registries/target/importImage", clitest.Response{Status: 200})
+	expect(t, e.Run("acr", "import", "-n", "target", "--source", "hello:v1", "-r", "source", "-t", "copy:v1", "-t", "copy:latest", "--force"), 0, "")
+	rs := s.Requests()
+	sameJSON(t, rs[len(rs)-1].Body, `{"source":{"resourceId":"`+base+`g2/providers/Microsoft.ContainerRegistry/registries/source","sourceImage":"hello:v1"},`+
+		`"targetTags":["copy:v1","copy:latest"],"mode":"Force"}`)
+	s.Reset()
+	expect(t, e.Run("acr", "import", "-n", "target", "-g", "g1", "--source", "127.10.0.2:47443/team/app:v2", "-u", "source", "-p", "pw"), 0, "")
+	sameJSON(t, s.Requests()[0].Body, `{"source":{"registryUri":"127.10.0.2:47443","sourceImage":"team/app:v2","credentials":{"username":"source","password":"pw"}},"mode":"NoForce"}`)
+	if r := e.Run("acr", "import", "-n", "target", "-g", "g1", "--source", "hello:v1"); r.Code != 1 || !strings.Contains(r.Stderr, "--registry") {
+		t.Fatalf("no source registry: %+v", r)
+	}
+}

@@ -158,6 +158,10 @@ func (h *Registries) Serve(w http.ResponseWriter, r *core.Request) {
 			return
 		}
 		h.credentials(w, r, id, body.Name)
+	case action == "importimage" && len(rest) == 3 && r.Method == http.MethodPost:
+		if _, _, ok := h.load(w, r, id); ok {
+			h.importImage(w, r, id)
+		}
 	case action == "listusages" && len(rest) == 3 && r.Method == http.MethodGet:
 		h.usages(w, r, id)
 	default:

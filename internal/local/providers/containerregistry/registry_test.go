@@ -372,6 +372,43 @@ func TestRegistryStorage(t *testing.T) {
 		t.Fatalf("unknown repository: %d", code)
 	}
 
+	// Import from another registry of this endpoint, by id and by address.
+	other := create(t, h, "rg", "importto1", `{"location":"westus","sku":{"name":"Basic"}}`)
+	imp := func(body string) coretest.Answer {
+		return h.Do("POST", regPath(h, "rg", "importto1")+"/importImage"+v, body)
+	}
+	srcID := regPath(h, "rg", "storereg1")
+	if a := imp(`{"source":{"resourceId":"` + srcID + `","sourceImage":"team/app:v2"},"targetTags":["copied:v2"]}`); a.Status != 200 {
+		t.Fatalf("import by id: %d %s", a.Status, a.Raw)
+	}
+	if a := imp(`{"source":{"resourceId":"` + srcID + `","sourceImage":"team/app:v3"},"targetTags":["copied:v2"]}`); a.Status != 409 || a.Code() != "TagAlreadyExists" {
+		t.Fatalf("import over a tag without force: %d %s", a.Status, a.Raw)
+	}
+	if a := imp(`{"source":{"resourceId":"` + srcID + `","sourceImage":"team/app:v3"},"targetTags":["copied:v2"],"mode":"Force"}`); a.Status != 200 {
+		t.Fatalf("import with force: %d %s", a.Status, a.Raw)
+	}
+	if a := imp(`{"source":{"registryUri":"` + ls + `","sourceImage":"hello:latest"}}`); a.Status != 401 {
+		t.Fatalf("import by address without credentials: %d %s", a.Status, a.Raw)
+	}
+	pw1 := c.Body["passwords"].([]any)[0].(map[string]any)["value"].(string)
+	if a := imp(`{"source":{"registryUri":"` + ls + `","sourceImage":"hello:latest","credentials":{"username":"storereg1","password":"` + pw1 + `"}}}`); a.Status != 200 {
+		t.Fatalf("import by address: %d %s", a.Status, a.Raw)
+	}
+	for _, bad := range []string{`{"source":{"registryUri":"mcr.microsoft.com","sourceImage":"hello"}}`, `{"source":{"resourceId":"` + srcID + `","sourceImage":"nothere:v1"}}`, `{"source":{}}`} {
+		if a := imp(bad); a.Status < 400 {
+			t.Fatalf("import %s: %d", bad, a.Status)
+		}
+	}
+	h.Do("PATCH", regPath(h, "rg", "importto1")+v, `{"properties":{"adminUserEnabled":true}}`)
+	c2 := h.Do("POST", regPath(h, "rg", "importto1")+"/listCredentials"+v, "")
+	admin2 := containerregistry.BasicHeader("importto1", c2.Body["passwords"].([]any)[0].(map[string]any)["value"].(string))
+	if code, _, body := plane(t, h, "GET", "https://"+other+"/acr/v1/_catalog", admin2, nil); string(body) != `{"repositories":["copied","hello"]}` {
+		t.Fatalf("imported catalog: %d %s", code, body)
+	}
+	if code, _, body := plane(t, h, "GET", "https://"+other+"/v2/copied/manifests/v2", admin2, nil, "Accept", "application/vnd.oci.image.manifest.v1+json"); code != 200 || !strings.Contains(string(body), "layers") {
+		t.Fatalf("imported manifest: %d %s", code, body)
+	}
+
 	// kill -9 is covered by the crash suite; a restart must keep everything.
 	h.Srv.Close()
 	h2 := start(t, dir)
