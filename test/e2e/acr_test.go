@@ -3,8 +3,11 @@ package e2e
 import (
 	"encoding/json"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestPrivateImages is the seed's private-image flow from a clean config dir:
@@ -88,9 +91,17 @@ func TestPrivateImages(t *testing.T) {
 		t.Fatalf("wrong password: %+v", r)
 	}
 
-	// Restarted, the registry still serves its images; the engine's copy is gone.
+	// Killed with SIGKILL and started again, the registry still serves its
+	// images; the engine's copy is gone, so the pull is real.
 	must(t, run(t, env, aciBin, "container", "delete", "-g", "rg", "-n", "private", "--yes", "-o", "none"), 0)
-	must(t, run(t, env, aciBin, "local", "stop"), 0)
+	pid := localPID(t, filepath.Join(strings.TrimPrefix(env[0], "ACI_CONFIG_DIR="), "local"))
+	if pid == 0 {
+		t.Fatal("no aci local pid")
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	for alive(pid) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	must(t, docker("rmi", "-f", image), 0)
 	must(t, run(t, env, aciBin, "local", "start", "--detach", "-o", "none"), 0)
 	ip = strings.TrimSpace(must(t, create("again", pw), 0).stdout)
