@@ -47,6 +47,12 @@ func (pl *plane) acr(w http.ResponseWriter, r *http.Request) {
 		regError(w, 400, "NAME_INVALID", "invalid repository name")
 		return
 	}
+	// A tag becomes a path in the storage: only a tag's characters pass
+	// ("../.." would name the repository's or the registry's directory).
+	if kind == "tags" && item != "" && !tagRE.MatchString(item) {
+		regError(w, 400, "TAG_INVALID", "invalid tag")
+		return
+	}
 	rp, err := pl.ns.Repository(ctx, named)
 	if err != nil {
 		regError(w, 400, "NAME_INVALID", err.Error())

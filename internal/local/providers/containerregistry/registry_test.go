@@ -368,6 +368,15 @@ func TestRegistryStorage(t *testing.T) {
 	if code, _, body = plane(t, h, "GET", base+"/acr/v1/team/app", admin, nil); code != 200 || !strings.Contains(string(body), `"tagCount":3`) {
 		t.Fatalf("repository: %d %s", code, body)
 	}
+	// A tag is never a path: deleting "../../.." must not remove the repository.
+	for _, evil := range []string{"..%2f..%2f..", "..", "v1%2f..%2f..%2f.."} {
+		if code, _, _ := plane(t, h, "DELETE", base+"/acr/v1/team/app/_tags/"+evil, admin, nil); code != 400 {
+			t.Fatalf("tag %q: %d", evil, code)
+		}
+	}
+	if code, _, body = plane(t, h, "GET", base+"/acr/v1/team/app", admin, nil); code != 200 || !strings.Contains(string(body), `"tagCount":3`) {
+		t.Fatalf("repository after traversal attempts: %d %s", code, body)
+	}
 	if code, _, _ = plane(t, h, "GET", base+"/acr/v1/nothere/_tags", admin, nil); code != 404 {
 		t.Fatalf("unknown repository: %d", code)
 	}
