@@ -155,3 +155,41 @@ func (s *Registries) Import(ctx context.Context, rg, name string, body any, wait
 
 // Subscription is the subscription the service works in.
 func (s *Registries) Subscription() string { return s.sub }
+
+// RunsAPIVersion is what az 2.45 sends for registry runs (acr build).
+const RunsAPIVersion = "2019-06-01-preview"
+
+// BuildSourceUploadURL asks where to upload a build context.
+func (s *Registries) BuildSourceUploadURL(ctx context.Context, rg, name string) (Raw, error) {
+	return s.raw.Do(ctx, http.MethodPost, s.path(rg, name)+"/listBuildSourceUploadUrl", RunsAPIVersion, nil, nil)
+}
+
+// ScheduleRun queues a run (a DockerBuildRequest) and returns it.
+func (s *Registries) ScheduleRun(ctx context.Context, rg, name string, body any) (Raw, error) {
+	resp, err := s.raw.send(ctx, http.MethodPost, s.path(rg, name)+"/scheduleRun", RunsAPIVersion, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return decodeBody(resp)
+	}
+	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
+	if err != nil {
+		return nil, Wrap(err)
+	}
+	final, err := pollUntilDone(ctx, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodeBody(final)
+}
+
+// Run reads a run.
+func (s *Registries) Run(ctx context.Context, rg, name, runID string) (Raw, error) {
+	return s.raw.Do(ctx, http.MethodGet, s.path(rg, name)+"/runs/"+url.PathEscape(runID), RunsAPIVersion, nil, nil)
+}
+
+// RunLogURL is the SAS URL of a run's log.
+func (s *Registries) RunLogURL(ctx context.Context, rg, name, runID string) (Raw, error) {
+	return s.raw.Do(ctx, http.MethodPost, s.path(rg, name)+"/runs/"+url.PathEscape(runID)+"/listLogSasUrl", RunsAPIVersion, nil, nil)
+}

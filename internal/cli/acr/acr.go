@@ -5,6 +5,8 @@ package acr
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,11 +35,13 @@ type Service interface {
 
 // Deps are the services a command uses; tests replace them.
 type Deps struct {
-	Service  func() (Service, error)
-	Registry func(loginServer, user, password string) (RegistryClient, error)
-	Token    func(ctx context.Context, loginServer string) (string, error)
-	Docker   func(ctx context.Context, server, user, password string) (string, error)
-	Group    func(ctx context.Context, name string) (arm.Raw, error)
+	Service   func() (Service, error)
+	Registry  func(loginServer, user, password string) (RegistryClient, error)
+	Token     func(ctx context.Context, loginServer string) (string, error)
+	Docker    func(ctx context.Context, server, user, password string) (string, error)
+	Group     func(ctx context.Context, name string) (arm.Raw, error)
+	Upload    func(ctx context.Context, sasURL string, f *os.File) error
+	FollowLog func(ctx context.Context, sasURL string, w io.Writer, interval time.Duration) (string, error)
 }
 
 func defaultDeps(f *cmdutil.Factory) *Deps {
@@ -58,6 +62,20 @@ func defaultDeps(f *cmdutil.Factory) *Deps {
 			return dp.RegistryRefreshToken(ctx, ls)
 		},
 		Docker: dockerLogin,
+		Upload: func(ctx context.Context, u string, file *os.File) error {
+			dp, err := dataPlane(f)
+			if err != nil {
+				return err
+			}
+			return dp.UploadBlob(ctx, u, file)
+		},
+		FollowLog: func(ctx context.Context, u string, w io.Writer, interval time.Duration) (string, error) {
+			dp, err := dataPlane(f)
+			if err != nil {
+				return "", err
+			}
+			return dp.FollowAppendBlob(ctx, u, w, interval)
+		},
 		Group: func(ctx context.Context, name string) (arm.Raw, error) {
 			c, err := f.ARM()
 			if err != nil {
@@ -81,7 +99,7 @@ func NewCmdWith(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cred := cmdutil.GroupCommand(&cobra.Command{Use: "credential", Short: "Manage login credentials for Azure Container Registries."})
 	cred.AddCommand(newCredShow(f, d), newCredRenew(f, d))
 	cmd.AddCommand(newCreate(f, d), newList(f, d), newShow(f, d), newDelete(f, d), newUpdate(f, d), newCheckName(f, d),
-		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d), newImport(f, d))
+		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d), newImport(f, d), newBuild(f, d))
 	return cmd
 }
 

@@ -76,8 +76,10 @@ func serve(o core.Options, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cg := containerinstance.NewContainerGroups(srv, newRuntime(o.StateDir))
-	containerregistry.New(srv)
+	rt := newRuntime(o.StateDir)
+	cg := containerinstance.NewContainerGroups(srv, rt)
+	builder, _ := rt.(runtime.Builder)
+	containerregistry.New(srv, builder)
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {
 		fmt.Fprintf(log, "WARNING: reconciling containers of earlier runs failed: %v\n", err)

@@ -118,3 +118,16 @@ func IsHelloImage(ref string) bool {
 type ErrImage struct{ Image, Reason string }
 
 func (e *ErrImage) Error() string { return e.Reason }
+
+// Builder builds images from a Docker build context and pushes them: what
+// `acr build` runs. Only runtimes with an image builder (Docker) have one.
+type Builder interface {
+	// Build builds the gzipped or plain tar context with the Dockerfile at
+	// dockerfile (a path inside the context) and tags it; the build's output
+	// goes to out as text.
+	Build(ctx context.Context, contextTar io.Reader, dockerfile string, tags []string, args map[string]*string, out io.Writer) error
+	// HasImage reports whether the engine holds ref (a base image a build may use).
+	HasImage(ctx context.Context, ref string) bool
+	// Push pushes ref with the given credentials and returns its digest.
+	Push(ctx context.Context, ref, username, password string, out io.Writer) (string, error)
+}

@@ -44,6 +44,8 @@ type plane struct {
 	driver    *filesystem.Driver
 	dp        *core.DataPlane
 	passwords func() [2]string
+	dir       string // the registry's storage
+	secret    string // signs its SAS URLs
 
 	mu  sync.RWMutex
 	set settings
@@ -78,7 +80,7 @@ func newPlane(s *core.Server, id string, p *private, dir string, set settings, p
 	if err != nil {
 		return nil, err
 	}
-	pl := &plane{s: s, id: id, login: p.Addr, app: app, ns: ns, driver: drv, set: set, passwords: passwords}
+	pl := &plane{s: s, id: id, login: p.Addr, app: app, ns: ns, driver: drv, set: set, passwords: passwords, dir: dir, secret: p.Secret}
 	dp, err := s.ServeDataPlane(p.Addr, pl)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on the login server %s: %v", p.Addr, err)
@@ -124,6 +126,10 @@ func (pl *plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/oauth2/token":
 		pl.token(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/aci-local-blobs/") {
+		pl.blobs(w, r)
 		return
 	}
 	if !strings.HasPrefix(r.URL.Path, "/v2/") && r.URL.Path != "/v2" && !strings.HasPrefix(r.URL.Path, "/acr/v1/") {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/runtime"
 )
 
 // Type is the ARM resource type.
@@ -38,6 +39,7 @@ type Registries struct {
 	planes  map[string]*plane // lower-cased resource id -> running data plane
 	locks   map[string]*sync.Mutex
 	baseDir string
+	builder runtime.Builder // nil without Docker: acr build is refused
 }
 
 // private is what GET never returns.
@@ -49,14 +51,15 @@ type private struct {
 	Deleting  bool      `json:"deleting,omitempty"`
 }
 
-// New registers the registry resource types on s.
-func New(s *core.Server) *Registries {
+// New registers the registry resource types on s; b (may be nil) runs builds.
+func New(s *core.Server, b runtime.Builder) *Registries {
 	h := &Registries{s: s, planes: map[string]*plane{}, locks: map[string]*sync.Mutex{},
-		baseDir: filepath.Join(s.Options().StateDir, "registries")}
+		baseDir: filepath.Join(s.Options().StateDir, "registries"), builder: b}
 	s.Register(h)
 	s.Register(checkName{h})
 	s.RegisterResumer("registryCreate", h.resumeCreate)
 	s.OnStart(h.startAll)
+	s.OnStart(h.resumeRuns)
 	return h
 }
 
@@ -158,6 +161,18 @@ func (h *Registries) Serve(w http.ResponseWriter, r *core.Request) {
 			return
 		}
 		h.credentials(w, r, id, body.Name)
+	case action == "listbuildsourceuploadurl" && len(rest) == 3 && r.Method == http.MethodPost:
+		if _, _, ok := h.load(w, r, id); ok {
+			h.uploadURL(w, r, id)
+		}
+	case action == "schedulerun" && len(rest) == 3 && r.Method == http.MethodPost:
+		if _, _, ok := h.load(w, r, id); ok {
+			h.scheduleRun(w, r, id)
+		}
+	case action == "runs":
+		if res, _, ok := h.load(w, r, id); ok {
+			h.runs(w, r, res.ID, rest[3:])
+		}
 	case action == "importimage" && len(rest) == 3 && r.Method == http.MethodPost:
 		if _, _, ok := h.load(w, r, id); ok {
 			h.importImage(w, r, id)
@@ -743,6 +758,11 @@ func (h *Registries) remove(id string) error {
 	if nameRE.MatchString(p.Dir) {
 		if err := os.RemoveAll(filepath.Join(h.baseDir, p.Dir)); err != nil {
 			return err
+		}
+	}
+	if runs, err := h.s.Store().List(id+"/runs/", RunType); err == nil {
+		for _, run := range runs {
+			_ = h.s.Store().Delete(run.ID)
 		}
 	}
 	if err := h.s.Store().Delete(id); err != nil && !errors.Is(err, core.ErrNotFound) {

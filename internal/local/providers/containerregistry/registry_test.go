@@ -31,7 +31,7 @@ const v = "?api-version=2023-11-01-preview"
 
 func start(t *testing.T, dir string) *coretest.Harness {
 	t.Helper()
-	return coretest.StartWith(t, core.Options{StateDir: dir, Version: "test", PageSize: 2}, func(s *core.Server) { containerregistry.New(s) })
+	return coretest.StartWith(t, core.Options{StateDir: dir, Version: "test", PageSize: 2}, func(s *core.Server) { containerregistry.New(s, nil) })
 }
 
 func regPath(h *coretest.Harness, rg, name string) string {
