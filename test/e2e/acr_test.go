@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -76,6 +78,30 @@ func TestPrivateImages(t *testing.T) {
 		t.Fatalf("imported tags: %+v", r)
 	}
 
+	// acr build: a FROM scratch image (the static aci-local binary serving
+	// the hello page) built on the engine, pushed, then run as a group.
+	buildDir := t.TempDir()
+	bin, err := os.ReadFile(filepath.Join(filepath.Dir(aciBin), "aci-local"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(buildDir, "server"), bin, 0o755)
+	os.WriteFile(filepath.Join(buildDir, "big.log"), bytes.Repeat([]byte("x"), 1<<20), 0o644)
+	os.WriteFile(filepath.Join(buildDir, ".dockerignore"), []byte("*.log\n"), 0o644)
+	os.WriteFile(filepath.Join(buildDir, "Dockerfile"), []byte("FROM scratch\nCOPY server /server\nEXPOSE 80\nENTRYPOINT [\"/server\", \"hello-server\", \"--port\", \"80\"]\n"), 0o644)
+	r = must(t, run(t, env, aciBin, "acr", "build", "-r", "myregistry", "-t", "built/hello:{{.Run.ID}}", "-t", "built/hello:v1", buildDir), 0)
+	if !strings.Contains(r.stdout, "Step 1/4 : FROM scratch") || !strings.Contains(r.stdout, "Run ID: ca1 was successful") || !strings.Contains(r.stderr, "Queued a build with ID: ca1") {
+		t.Fatalf("acr build: %+v", r)
+	}
+	if r := must(t, run(t, env, aciBin, "acr", "repository", "show-tags", "-n", "myregistry", "--repository", "built/hello", "-o", "tsv"), 0); r.stdout != "ca1\nv1\n" {
+		t.Fatalf("built tags: %+v", r)
+	}
+	os.WriteFile(filepath.Join(buildDir, "Dockerfile"), []byte("FROM nothere/base:v1\n"), 0o644)
+	if r := run(t, env, aciBin, "acr", "build", "-r", "myregistry", "-t", "broken:v1", buildDir); r.code != 1 || !strings.Contains(r.stderr, "Run failed") ||
+		!strings.Contains(r.stdout, "pulls nothing from the internet") {
+		t.Fatalf("build from a missing base: %+v", r)
+	}
+
 	// The container group pulls the private image with the admin credentials.
 	pw := strings.TrimSpace(must(t, run(t, env, aciBin, "acr", "credential", "show", "-n", "myregistry", "--query", "passwords[0].value", "-o", "tsv"), 0).stdout)
 	create := func(name, password string) result {
@@ -86,6 +112,11 @@ func TestPrivateImages(t *testing.T) {
 	ip := strings.TrimSpace(must(t, create("private", pw), 0).stdout)
 	if body := getUntil200(t, "http://"+ip+":80/"); !strings.Contains(body, "Welcome to Azure Container Instances!") {
 		t.Fatalf("private image answered: %s", body)
+	}
+	built := run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "built", "--image", ls+"/built/hello:v1", "--registry-login-server", ls,
+		"--registry-username", "myregistry", "--registry-password", pw, "--ip-address", "Public", "--ports", "80", "--query", "ipAddress.ip", "-o", "tsv")
+	if body := getUntil200(t, "http://"+strings.TrimSpace(must(t, built, 0).stdout)+":80/"); !strings.Contains(body, "Welcome to Azure Container Instances!") {
+		t.Fatalf("built image answered: %s", body)
 	}
 	if r := create("wrongpw", "not-the-password"); r.code != 1 || !strings.Contains(r.stderr, "(InaccessibleImage)") || !strings.Contains(r.stderr, "401 Unauthorized") {
 		t.Fatalf("wrong password: %+v", r)

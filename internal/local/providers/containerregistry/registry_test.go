@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -20,8 +21,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azcloud "github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/containers/azcontainerregistry"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/coretest"
 	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
@@ -466,6 +469,67 @@ func TestRegistryStorage(t *testing.T) {
 	}
 	if code, _, body = plane(t, h2, "GET", base+"/acr/v1/_catalog", admin, nil); string(body) != `{"repositories":["team/app"]}` {
 		t.Fatalf("catalog after delete: %d %s", code, body)
+	}
+}
+
+// TestBuildUploads: the context upload of `acr build` takes the SDK's
+// block-blob client, and only with the SAS it was handed; without a Docker
+// engine a run is refused, not queued.
+func TestBuildUploads(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, dir)
+	create(t, h, "rg", "buildreg1", `{"location":"westus","sku":{"name":"Basic"}}`)
+	up := h.Do("POST", regPath(h, "rg", "buildreg1")+"/listBuildSourceUploadUrl"+v, "")
+	u, _ := up.Body["uploadUrl"].(string)
+	rel, _ := up.Body["relativePath"].(string)
+	if up.Status != 200 || !strings.HasPrefix(rel, "source/") || !strings.Contains(u, "sig=") {
+		t.Fatalf("upload url: %s", up.Raw)
+	}
+	bc, err := blockblob.NewClientWithNoCredential(u, &blockblob.ClientOptions{ClientOptions: policy.ClientOptions{Transport: h.Client}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	data := bytes.Repeat([]byte("context "), 4096)
+	if _, err := bc.UploadBuffer(ctx, data[:100], nil); err != nil {
+		t.Fatalf("upload in one: %v", err)
+	}
+	stored := filepath.Join(dir, "registries", "buildreg1", "builds", filepath.FromSlash(rel))
+	if b, err := os.ReadFile(stored); err != nil || !bytes.Equal(b, data[:100]) {
+		t.Fatalf("stored context: %d bytes, %v", len(b), err)
+	}
+	// Large contexts go up in blocks: staged, then committed in order.
+	ids := []string{base64.StdEncoding.EncodeToString([]byte("block-1")), base64.StdEncoding.EncodeToString([]byte("block-2"))}
+	for i, id := range ids {
+		if _, err := bc.StageBlock(ctx, id, streaming.NopCloser(bytes.NewReader(data[i*16384:(i+1)*16384])), nil); err != nil {
+			t.Fatalf("stage block: %v", err)
+		}
+	}
+	if _, err := bc.CommitBlockList(ctx, ids, nil); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	if b, err := os.ReadFile(stored); err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("committed context: %d bytes, %v", len(b), err)
+	}
+	for _, bad := range []string{
+		strings.Replace(u, "sig=", "sig=x", 1),       // forged
+		strings.Replace(u, "sp=cw", "sp=r", 1),       // read-only SAS
+		strings.Replace(u, rel, "source/other", 1),   // another name
+		strings.Replace(u, rel, "../../state.db", 1), // traversal
+	} {
+		if code, _, _ := plane(t, h, "PUT", bad, "", []byte("x"), "x-ms-blob-type", "BlockBlob"); code != 403 && code != 404 {
+			t.Fatalf("PUT %s: %d", bad, code)
+		}
+	}
+	body := `{"type":"DockerBuildRequest","imageNames":["x:v1"],"sourceLocation":"` + rel + `","dockerFilePath":"Dockerfile","platform":{"os":"linux"}}`
+	if a := h.Do("POST", regPath(h, "rg", "buildreg1")+"/scheduleRun"+v, body); a.Status != 400 || a.Code() != "BuildNotSupported" {
+		t.Fatalf("run without Docker: %s", a.Raw)
+	}
+	if a := h.Do("POST", regPath(h, "rg", "buildreg1")+"/scheduleRun"+v, `{"type":"EncodedTaskRunRequest"}`); a.Status != 400 || a.Code() != "RunTypeNotSupported" {
+		t.Fatalf("acr run: %s", a.Raw)
+	}
+	if a := h.Do("GET", regPath(h, "rg", "buildreg1")+"/runs/ca1"+v, ""); a.Status != 404 {
+		t.Fatalf("run that never was: %s", a.Raw)
 	}
 }
 
