@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -192,4 +193,13 @@ func (s *Registries) Run(ctx context.Context, rg, name, runID string) (Raw, erro
 // RunLogURL is the SAS URL of a run's log.
 func (s *Registries) RunLogURL(ctx context.Context, rg, name, runID string) (Raw, error) {
 	return s.raw.Do(ctx, http.MethodPost, s.path(rg, name)+"/runs/"+url.PathEscape(runID)+"/listLogSasUrl", RunsAPIVersion, nil, nil)
+}
+
+// Runs lists a registry's runs, newest first ($top as az sends it).
+func (s *Registries) Runs(ctx context.Context, rg, name string, top int) ([]any, error) {
+	q := url.Values{}
+	if top > 0 {
+		q.Set("$top", strconv.Itoa(top))
+	}
+	return s.raw.List(ctx, s.path(rg, name)+"/runs", RunsAPIVersion, q)
 }

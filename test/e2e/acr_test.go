@@ -101,6 +101,12 @@ func TestPrivateImages(t *testing.T) {
 		!strings.Contains(r.stdout, "pulls nothing from the internet") {
 		t.Fatalf("build from a missing base: %+v", r)
 	}
+	if r := must(t, run(t, env, aciBin, "acr", "task", "list-runs", "-r", "myregistry", "--query", "[].properties.[runId, status]", "-o", "tsv"), 0); r.stdout != "ca2\tFailed\nca1\tSucceeded\n" {
+		t.Fatalf("list-runs: %+v", r)
+	}
+	if r := must(t, run(t, env, aciBin, "acr", "task", "logs", "-r", "myregistry", "--run-id", "ca1"), 0); !strings.Contains(r.stdout, "Run ID: ca1 was successful") {
+		t.Fatalf("task logs: %+v", r)
+	}
 
 	// The container group pulls the private image with the admin credentials.
 	pw := strings.TrimSpace(must(t, run(t, env, aciBin, "acr", "credential", "show", "-n", "myregistry", "--query", "passwords[0].value", "-o", "tsv"), 0).stdout)

@@ -99,7 +99,7 @@ func NewCmdWith(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cred := cmdutil.GroupCommand(&cobra.Command{Use: "credential", Short: "Manage login credentials for Azure Container Registries."})
 	cred.AddCommand(newCredShow(f, d), newCredRenew(f, d))
 	cmd.AddCommand(newCreate(f, d), newList(f, d), newShow(f, d), newDelete(f, d), newUpdate(f, d), newCheckName(f, d),
-		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d), newImport(f, d), newBuild(f, d))
+		newShowUsage(f, d), newShowEndpoints(f, d), newLogin(f, d), cred, newRepository(f, d), newImport(f, d), newBuild(f, d), newTask(f, d))
 	return cmd
 }
 
