@@ -14,9 +14,10 @@ trap '"$ACI" container delete -g "$RG" -n "$JOB" --yes -o none >/dev/null 2>&1 |
 "$ACI" container create -g "$RG" -n "$JOB" --image mcr.microsoft.com/azuredocs/aci-helloworld \
   --restart-policy Never --command-line "/bin/sh -c 'echo working; exit $JOB_EXIT'" --no-wait -o none
 
-# `container wait` exits with the container's exit code once it terminated.
-status=0
-"$ACI" container wait -g "$RG" -n "$JOB" --condition terminated || status=$?
+# `container wait` prints the container's exit code once it terminated (as
+# `docker wait` does); its own status says whether the wait worked, so a
+# missing group or a timeout fails this script right here (set -e).
+status=$("$ACI" container wait -g "$RG" -n "$JOB" --condition terminated)
 
 # The same outcome, read from the group as a script would read it from az.
 state=$("$ACI" container show -g "$RG" -n "$JOB" --query "containers[0].instanceView.currentState.state" -o tsv)

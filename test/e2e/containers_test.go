@@ -115,8 +115,12 @@ func TestContainersOnDocker(t *testing.T) {
 	// A run-once group: its exit code is reported and returned by container wait.
 	must(t, run(t, env, aciBin, "container", "create", "-g", "rg", "-n", "once", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
 		"--restart-policy", "Never", "--command-line", "/bin/sh -c 'echo one; echo two; exit 3'", "--no-wait"), 0)
-	if r := run(t, env, aciBin, "container", "wait", "-g", "rg", "-n", "once", "--interval", "200ms"); r.code != 3 || r.stderr != "" {
+	if r := run(t, env, aciBin, "container", "wait", "-g", "rg", "-n", "once", "--interval", "200ms"); r.code != 0 || r.stdout != "3\n" ||
+		r.stderr != "container 'once' terminated with exit code 3\n" {
 		t.Fatalf("wait: %+v", r)
+	}
+	if r := run(t, env, aciBin, "container", "wait", "-g", "rg", "-n", "once", "--exit-code", "-o", "none"); r.code != 3 {
+		t.Fatalf("wait --exit-code: %+v", r)
 	}
 	r = must(t, run(t, env, aciBin, "container", "show", "-g", "rg", "-n", "once", "--query", "[instanceView.state, containers[0].instanceView.currentState.exitCode]", "-o", "tsv"), 0)
 	if r.stdout != "Failed\n3\n" {

@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -229,17 +230,24 @@ type WaitOptions struct {
 	Condition, Container string
 	Interval             cmdutil.Seconds
 	Timeout              cmdutil.Seconds
+	ExitCode             bool
 }
 
 func newWait(f *cmdutil.Factory) *cobra.Command {
 	o := &WaitOptions{target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "wait",
-		Short: "Wait until a container group is running, or until it terminated (exiting with the container's exit code).",
-		Long: "Wait for a container group. With --condition terminated (the default for run-once groups) aci\n" +
-			"returns when the container has terminated and exits with the container's exit code, so CI can run a\n" +
-			"job in ACI and fail when it fails.",
-		Example: "  aci container create -g rg -n job --image myjob --restart-policy Never --no-wait\n  aci container wait -g rg -n job --condition terminated",
+		Short: "Wait until a container group is running, or until it terminated (printing the container's exit code).",
+		Long: "Wait for a container group. With --condition terminated (the default) aci returns when the\n" +
+			"containers have terminated and prints the exit code on stdout, as 'docker wait' does, with a line\n" +
+			"on stderr saying what happened. The exit status is the command's own: 0 when the wait succeeded,\n" +
+			"3 when the group does not exist, 1 for a timeout or any other failure, so a script can tell a job\n" +
+			"that failed from a wait that failed. With --exit-code the exit status is the container's instead.",
+		Example: "  # Run a job and fail the pipeline when it fails.\n" +
+			"  aci container create -g rg -n job --image myjob --restart-policy Never --no-wait\n" +
+			"  code=$(aci container wait -g rg -n job) && [ \"$code\" = 0 ]\n\n" +
+			"  # The same, with the job's exit code as the status.\n" +
+			"  aci container wait -g rg -n job --exit-code",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.target.Resolve(f, true); err != nil {
 				return err
@@ -253,68 +261,88 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			sp := f.StartSpinner("Waiting")
-			defer sp.Stop()
+			var end *waitEnd
 			err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(), func(ctx context.Context) (bool, error) {
 				g, err := svc.Get(ctx, o.Group, o.Name)
-				return waitCheck(cond, o.Container, g, err)
+				done, t, err := waitCheck(cond, o.Container, g, err)
+				end = t
+				return done, err
 			})
+			sp.Stop()
 			if errors.Is(err, cmdutil.ErrWaitTimeout) {
 				return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout.D(), o.Name, cond)
 			}
-			return err
+			if err != nil || end == nil {
+				return err
+			}
+			if !f.Globals.OnlyShowErrors || end.code != 0 {
+				fmt.Fprintf(f.IO.ErrOut, "container '%s' terminated with exit code %d\n", end.container, end.code)
+			}
+			if err := f.Print(end.code, cmdutil.PrintOptions{}); err != nil {
+				return err
+			}
+			if o.ExitCode && end.code != 0 {
+				return cmdutil.SilentExit(end.code)
+			}
+			return nil
 		},
 	}
 	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Condition, "condition", "terminated", "What to wait for: terminated, running, succeeded or deleted.")
-	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container whose exit code to return (default: the only, or the first failing one).")
+	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container whose exit code to report (default: the only, or the first failing one).")
+	cmd.Flags().BoolVar(&o.ExitCode, "exit-code", false, "Exit with the container's exit code instead of 0 (it may then look like aci's own 1 or 3).")
 	cmdutil.SecondsVar(cmd, &o.Interval, "interval", 2*time.Second, "Polling interval in seconds (or a duration: 500ms).")
 	cmdutil.SecondsVar(cmd, &o.Timeout, "timeout", time.Hour, "Maximum wait in seconds (or a duration: 90s, 5m).")
 	return cmd
 }
 
-// waitCheck decides one poll; a terminated run-once group ends with the
+// waitEnd is how a waited-for group ended: the container reported and its code.
+type waitEnd struct {
+	container string
+	code      int
+}
+
+// waitCheck decides one poll; a terminated group ends with the reported
 // container's exit code.
-func waitCheck(cond, container string, g arm.Raw, err error) (bool, error) {
+func waitCheck(cond, container string, g arm.Raw, err error) (bool, *waitEnd, error) {
 	if err != nil {
 		if ae, ok := err.(*arm.Error); ok && ae.NotFound() && cond == "deleted" {
-			return true, nil
+			return true, nil, nil
 		}
-		return false, err
+		return false, nil, err
 	}
 	if cond == "deleted" {
-		return false, nil
+		return false, nil, nil
 	}
 	state, _ := dig(g, "properties", "instanceView", "state").(string)
 	prov, _ := dig(g, "properties", "provisioningState").(string)
 	if prov == "Failed" || state == "Failed" && cond != "terminated" {
-		return true, cmdutil.Fail("Container group '%s' failed: %s", g["name"], lastEvent(g))
+		return true, nil, cmdutil.Fail("Container group '%s' failed: %s", g["name"], lastEvent(g))
 	}
 	cs := asList(dig(g, "properties", "containers"))
 	allTerminated, allRunning := len(cs) > 0, len(cs) > 0
-	exit := 0
-	for _, c := range cs {
+	end := &waitEnd{}
+	for i, c := range cs {
 		cm := c.(map[string]any)
 		st, _ := dig(cm, "properties", "instanceView", "currentState", "state").(string)
 		allTerminated = allTerminated && st == "Terminated"
 		allRunning = allRunning && st == "Running"
 		code := int(num(dig(cm, "properties", "instanceView", "currentState", "exitCode")))
-		if name, _ := cm["name"].(string); container == "" && code != 0 && exit == 0 || name == container {
-			exit = code
+		name, _ := cm["name"].(string)
+		if i == 0 && container == "" || container == "" && code != 0 && end.code == 0 || name == container {
+			end.container, end.code = name, code
 		}
 	}
 	switch cond {
 	case "running":
-		return state == "Running" && allRunning, nil
+		return state == "Running" && allRunning, nil, nil
 	case "succeeded":
-		return prov == "Succeeded", nil
+		return prov == "Succeeded", nil, nil
 	}
 	if allTerminated || state == "Succeeded" || state == "Failed" || state == "Stopped" {
-		if exit != 0 {
-			return true, cmdutil.SilentExit(exit)
-		}
-		return true, nil
+		return true, end, nil
 	}
-	return false, nil
+	return false, nil, nil
 }
 
 func lastEvent(g arm.Raw) string {

@@ -257,10 +257,19 @@ func TestLogsFollowAndWait(t *testing.T) {
 	if r.Code != 0 || r.Stdout != "one\ntwo\nthree\n" {
 		t.Fatalf("follow: %+v", r)
 	}
-	// The group now answers Failed with exit code 3: wait returns it.
+	// The group now answers Failed with exit code 3: wait prints it, as
+	// docker wait does, and says so on stderr; the status is the wait's own.
 	r = e.Run("container", "wait", "-g", rg, "-n", name, "--interval", "0s")
-	if r.Code != 3 || r.Stderr != "" || r.Stdout != "" {
+	if r.Code != 0 || r.Stdout != "3\n" || r.Stderr != "container '"+name+"' terminated with exit code 3\n" {
 		t.Fatalf("wait: %+v", r)
+	}
+	// --exit-code makes the job's code the status.
+	if r = e.Run("container", "wait", "-g", rg, "-n", name, "--interval", "0s", "--exit-code", "-o", "none"); r.Code != 3 || r.Stdout != "" {
+		t.Fatalf("wait --exit-code: %+v", r)
+	}
+	// A group that does not exist is 3 without --exit-code too: never a job's code in disguise.
+	if r = e.Run("container", "wait", "-g", rg, "-n", "nothere", "--interval", "0s"); r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, "ERROR:") {
+		t.Fatalf("wait for a missing group: %+v", r)
 	}
 }
 
