@@ -150,13 +150,12 @@ func cell(v any) string {
 	}
 }
 
-// nameFlags registers -n/--name with az's default (defaults.acr) and -g.
+// target is a registry named by -n (default: defaults.acr) and -g.
 type target struct{ Name, Group string }
 
-func (t *target) flags(cmd *cobra.Command, groupRequired bool) {
+func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&t.Name, "name", "n", "", "The name of the container registry. It should be specified in lower case. You can configure the default registry name using 'aci configure --defaults acr=<registry name>'.")
 	cmd.Flags().StringVarP(&t.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
-	_ = groupRequired
 }
 
 // resolve fills defaults, checks the name and, without -g, finds the group.
@@ -298,7 +297,7 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
 		},
 	}
-	o.flags(cmd, true)
+	o.flags(cmd)
 	cmd.Flags().StringVar(&o.Sku, "sku", "", "The SKU of the container registry. Allowed values: Basic, Premium, Standard.")
 	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'. Defaults to the resource group's location.")
 	cmd.Flags().StringVar(&o.Admin, "admin-enabled", "false", "Indicates whether the admin user is enabled. Allowed values: false, true.")
@@ -354,7 +353,7 @@ func newShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	return cmd
 }
 
@@ -379,7 +378,7 @@ func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return svc.Delete(f.Context(), o.Group, o.Name, nil)
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
 	return cmd
 }
@@ -458,7 +457,7 @@ func newUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	cmd.Flags().StringVar(&o.Sku, "sku", "", "The SKU of the container registry. Allowed values: Basic, Premium, Standard.")
 	cmd.Flags().StringVar(&o.Admin, "admin-enabled", "", "Indicates whether the admin user is enabled. Allowed values: false, true.")
 	cmd.Flags().StringVar(&o.Anonymous, "anonymous-pull-enabled", "", "Enable registry-wide pull from unauthenticated clients. Allowed values: false, true.")
@@ -527,7 +526,7 @@ func newShowUsage(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(raw, cmdutil.PrintOptions{Table: usageTable})
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	return cmd
 }
 
@@ -573,7 +572,7 @@ func newShowEndpoints(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(out, cmdutil.PrintOptions{})
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	return cmd
 }
 
@@ -588,7 +587,7 @@ func newCredShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return credentials(f, d, o, "")
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	return cmd
 }
 
@@ -613,7 +612,7 @@ func newCredRenew(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return credentials(f, d, o, w)
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	cmd.Flags().StringVar(&which, "password-name", "", "The name of password to regenerate. Allowed values: password, password2.")
 	return cmd
 }
@@ -723,7 +722,7 @@ func newImport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return svc.Import(f.Context(), o.Group, o.Name, body, !o.NoWait, nil)
 		},
 	}
-	o.flags(cmd, false)
+	o.flags(cmd)
 	cmd.Flags().StringVar(&o.Source, "source", "", "Source image name or fully qualified source containing the registry login server. If --registry is used, --source is always relative to it.")
 	cmd.Flags().StringVarP(&o.Registry, "registry", "r", "", "The source Azure container registry: a name, login server or resource ID.")
 	cmd.Flags().StringVarP(&o.User, "username", "u", "", "The username of source container registry.")

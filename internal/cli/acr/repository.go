@@ -242,7 +242,7 @@ type dataTarget struct {
 }
 
 func (t *dataTarget) flags(cmd *cobra.Command) {
-	t.target.flags(cmd, false)
+	t.target.flags(cmd)
 	cmd.Flags().StringVarP(&t.User, "username", "u", "", "The username used to log into a container registry.")
 	cmd.Flags().StringVarP(&t.Password, "password", "p", "", "The password used to log into a container registry.")
 }

@@ -152,6 +152,39 @@ func page(names []string, r *http.Request) ([]string, string) {
 	return names[start:end], fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, nq.Encode())
 }
 
+// orderedPage sorts attrs as ?orderby asks (by key by default), writes the
+// Link of the next page, and returns this page.
+func orderedPage(w http.ResponseWriter, r *http.Request, attrs []map[string]any, key string) []any {
+	by := func(k string, desc bool) func(i, j int) bool {
+		return func(i, j int) bool {
+			return (attrs[i][k].(string) > attrs[j][k].(string)) == desc && attrs[i][k] != attrs[j][k]
+		}
+	}
+	switch r.URL.Query().Get("orderby") {
+	case "timedesc", "time_desc":
+		sort.SliceStable(attrs, by("lastUpdateTime", true))
+	case "timeasc", "time_asc":
+		sort.SliceStable(attrs, by("lastUpdateTime", false))
+	default:
+		sort.SliceStable(attrs, by(key, false))
+	}
+	names := make([]string, len(attrs))
+	byName := map[string]map[string]any{}
+	for i, a := range attrs {
+		names[i] = a[key].(string)
+		byName[names[i]] = a
+	}
+	items, link := page(names, r)
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
+	out := []any{}
+	for _, n := range items {
+		out = append(out, byName[n])
+	}
+	return out
+}
+
 func (pl *plane) repositories(ctx context.Context) ([]string, error) {
 	var all []string
 	last := ""
@@ -226,28 +259,7 @@ func (pl *plane) listTags(w http.ResponseWriter, r *http.Request, rp distributio
 			attrs = append(attrs, a)
 		}
 	}
-	switch r.URL.Query().Get("orderby") {
-	case "timedesc", "time_desc":
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) > attrs[j]["lastUpdateTime"].(string) })
-	case "timeasc", "time_asc":
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) < attrs[j]["lastUpdateTime"].(string) })
-	default:
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["name"].(string) < attrs[j]["name"].(string) })
-	}
-	names := make([]string, len(attrs))
-	byName := map[string]map[string]any{}
-	for i, a := range attrs {
-		names[i] = a["name"].(string)
-		byName[names[i]] = a
-	}
-	items, link := page(names, r)
-	if link != "" {
-		w.Header().Set("Link", link)
-	}
-	out := []any{}
-	for _, n := range items {
-		out = append(out, byName[n])
-	}
+	out := orderedPage(w, r, attrs, "name")
 	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
 }
 
@@ -316,28 +328,7 @@ func (pl *plane) listManifests(w http.ResponseWriter, r *http.Request, rp distri
 			attrs = append(attrs, a)
 		}
 	}
-	switch r.URL.Query().Get("orderby") {
-	case "timedesc", "time_desc":
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) > attrs[j]["lastUpdateTime"].(string) })
-	case "timeasc", "time_asc":
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["lastUpdateTime"].(string) < attrs[j]["lastUpdateTime"].(string) })
-	default:
-		sort.SliceStable(attrs, func(i, j int) bool { return attrs[i]["digest"].(string) < attrs[j]["digest"].(string) })
-	}
-	names := make([]string, len(attrs))
-	byName := map[string]map[string]any{}
-	for i, a := range attrs {
-		names[i] = a["digest"].(string)
-		byName[names[i]] = a
-	}
-	items, link := page(names, r)
-	if link != "" {
-		w.Header().Set("Link", link)
-	}
-	out := []any{}
-	for _, n := range items {
-		out = append(out, byName[n])
-	}
+	out := orderedPage(w, r, attrs, "digest")
 	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
 }
 

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/core"
@@ -273,8 +272,6 @@ func (h *Registries) uploadURL(w http.ResponseWriter, r *core.Request, id string
 	core.WriteJSON(w, 200, map[string]any{"uploadUrl": pl.sas(rel, "cw", time.Hour), "relativePath": rel})
 }
 
-var runMu sync.Mutex
-
 func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id string) {
 	var b buildRequest
 	if e := r.Decode(&b); e != nil {
@@ -311,7 +308,7 @@ func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id stri
 		r.Error(w, 400, "InvalidParameter", "The Dockerfile path '%s' must be relative to the context.", df)
 		return
 	}
-	runMu.Lock()
+	h.runMu.Lock()
 	n := 1
 	if all, err := h.s.Store().List(id+"/runs/", RunType); err == nil {
 		n = len(all) + 1
@@ -325,7 +322,7 @@ func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id stri
 		}
 		ref := pl.login + "/" + img
 		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
-			runMu.Unlock()
+			h.runMu.Unlock()
 			r.Error(w, 400, "InvalidImageName", "The image name '%s' is invalid.", img)
 			return
 		}
@@ -346,7 +343,7 @@ func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id stri
 		"provisioningState": "Succeeded", "isArchiveEnabled": false, "outputImages": []any{}}}
 	bb, _ := json.Marshal(body)
 	err := h.s.Store().Put(&core.Resource{ID: runRes, Type: RunType, Group: r.Group, Body: bb, Created: time.Now(), Updated: time.Now()})
-	runMu.Unlock()
+	h.runMu.Unlock()
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return

@@ -51,8 +51,8 @@ func (h *Registries) importImage(w http.ResponseWriter, r *core.Request, id stri
 		r.Error(w, 400, "InvalidParameter", "The parameter 'mode' has an invalid value '%s'. Allowed values: 'NoForce', 'Force'.", b.Mode)
 		return
 	}
+	dst := h.plane(id)
 	h.mu.Lock()
-	dst := h.planes[strings.ToLower(id)]
 	var src *plane
 	for _, pl := range h.planes {
 		switch {

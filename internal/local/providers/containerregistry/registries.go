@@ -40,6 +40,7 @@ type Registries struct {
 	locks   map[string]*sync.Mutex
 	baseDir string
 	builder runtime.Builder // nil without Docker: acr build is refused
+	runMu   sync.Mutex      // numbers runs one at a time
 }
 
 // private is what GET never returns.
