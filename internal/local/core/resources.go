@@ -42,7 +42,9 @@ func (s *Server) listResources(w http.ResponseWriter, r *Request) {
 	}
 	items := []json.RawMessage{}
 	for _, res := range all {
-		if strings.EqualFold(res.Type, "Microsoft.Resources/resourceGroups") {
+		// ARM lists top-level resources only: not groups, not a registry's
+		// runs or an account's shares.
+		if strings.EqualFold(res.Type, "Microsoft.Resources/resourceGroups") || strings.Count(strings.Trim(res.ID, "/"), "/") != 7 {
 			continue
 		}
 		var b map[string]any

@@ -23,6 +23,7 @@ import (
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
 	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
+	"github.com/aci-cli/aci/internal/local/providers/storage"
 	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/aci-cli/aci/internal/local/runtime/docker"
 	"github.com/aci-cli/aci/internal/local/runtime/process"
@@ -80,6 +81,7 @@ func serve(o core.Options, log io.Writer) error {
 	cg := containerinstance.NewContainerGroups(srv, rt)
 	builder, _ := rt.(runtime.Builder)
 	containerregistry.New(srv, builder)
+	cg.SetShares(storage.New(srv, ".file."+wire.LocalSuffix))
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {
 		fmt.Fprintf(log, "WARNING: reconciling containers of earlier runs failed: %v\n", err)
@@ -121,8 +123,10 @@ func newReset() *cobra.Command {
 					return err
 				}
 			}
-			if err := os.RemoveAll(filepath.Join(stateDir, "volumes")); err != nil {
-				return err
+			for _, d := range []string{"volumes", "registries", "storage"} {
+				if err := os.RemoveAll(filepath.Join(stateDir, d)); err != nil {
+					return err
+				}
 			}
 			if err := runtime.RemoveSecretVolumes(stateDir); err != nil {
 				return err

@@ -97,6 +97,9 @@ type VolumeSpec struct {
 	AzureFile  struct {
 		ShareName, AccountName, AccountKey string
 		ReadOnly                           bool
+		// HostPath is the share's directory, resolved (and the key checked)
+		// by the storage provider before the group runs.
+		HostPath string
 	}
 }
 

@@ -43,8 +43,13 @@ func PrepareVolumes(ctx context.Context, g *GroupSpec) (map[string]HostDir, erro
 				return nil, err
 			}
 		case "azureFile":
-			root.Close()
-			return nil, fmt.Errorf("volume %s: Azure File shares are not served by aci local yet", v.Name)
+			if v.AzureFile.HostPath == "" {
+				root.Close()
+				return nil, fmt.Errorf("volume %s: the Azure File share was not resolved", v.Name)
+			}
+			// The share's own directory (confined by the storage provider),
+			// shared with its file service and every group that mounts it.
+			m = HostDir{Source: v.AzureFile.HostPath, ReadOnly: v.AzureFile.ReadOnly}
 		}
 		root.Close()
 		out[v.Name] = m

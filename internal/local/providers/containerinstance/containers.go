@@ -41,6 +41,35 @@ type ContainerGroups struct {
 	reserved map[string]bool // addresses handed out whose record is not stored yet
 	// secretRoot is where secret volumes live: tmpfs where the host has one.
 	secretRoot string
+	shares     Shares // nil: azureFile volumes fail
+}
+
+// Shares resolves an azureFile volume to its share's directory, checking the
+// account key as Azure Files does when ACI mounts it.
+type Shares interface {
+	SharePath(ctx context.Context, account, key, share string) (string, error)
+}
+
+// SetShares wires the storage provider in.
+func (h *ContainerGroups) SetShares(s Shares) { h.shares = s }
+
+// resolveShares fills in each azureFile volume's host directory.
+func (h *ContainerGroups) resolveShares(ctx context.Context, g *runtime.GroupSpec) error {
+	for i := range g.Volumes {
+		v := &g.Volumes[i]
+		if v.Kind != "azureFile" {
+			continue
+		}
+		if h.shares == nil {
+			return fmt.Errorf("Failed to mount Azure File volume '%s': aci local serves no file shares", v.Name)
+		}
+		dir, err := h.shares.SharePath(ctx, v.AzureFile.AccountName, v.AzureFile.AccountKey, v.AzureFile.ShareName)
+		if err != nil {
+			return fmt.Errorf("Failed to mount Azure File volume '%s': %v", v.Name, err)
+		}
+		v.AzureFile.HostPath = dir
+	}
+	return nil
 }
 
 // RuntimeName reports the runtime in use.
@@ -499,9 +528,13 @@ func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, res
 	}
 	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
 	spec, err := h.spec(res, &priv, name)
+	if err == nil {
+		err = h.resolveShares(ctx, spec)
+	}
 	var runErr error
 	if err != nil {
 		runErr = err
+		priv.event("", "Failed", err.Error())
 	} else {
 		priv.event("", "Runtime", "aci local runs this group with the "+h.rt.Name()+" runtime")
 		var evMu sync.Mutex

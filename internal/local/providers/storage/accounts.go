@@ -1,0 +1,677 @@
+// Package storage is aci local's Microsoft.Storage: storage accounts and their
+// file shares over ARM, and a file-service data plane speaking the Azure Files
+// REST API (Shared Key and SAS verified as Azure verifies them) whose shares
+// are directories in the state dir, so a container group's azureFile volume
+// can bind-mount them.
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aci-cli/aci/internal/local/core"
+)
+
+// Type is the ARM resource type of an account.
+const Type = "Microsoft.Storage/storageAccounts"
+
+// ShareType is the ARM resource type of a file share.
+const ShareType = "Microsoft.Storage/storageAccounts/fileServices/shares"
+
+var (
+	accountRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
+	// A share name: 3-63 lowercase letters, digits and single hyphens, starting
+	// and ending with a letter or digit.
+	shareRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
+)
+
+// Accounts serves Microsoft.Storage/storageAccounts (with fileServices and
+// shares) and the file service of every account.
+type Accounts struct {
+	s       *core.Server
+	baseDir string // <state>/storage: one directory per account, one per share in it
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+	plane *core.DataPlane // the IP-style file endpoint, https://ADDR/ACCOUNT/...
+}
+
+// private is what GET never returns.
+type private struct {
+	Keys     [2]string `json:"keys"`
+	KeyTimes [2]string `json:"keyTimes"`
+	Deleting bool      `json:"deleting,omitempty"`
+}
+
+// New registers the storage resource types on s, and the file service on the
+// server's own listener for hosts under fileSuffix (".file.aci.localhost").
+func New(s *core.Server, fileSuffix string) *Accounts {
+	h := &Accounts{s: s, baseDir: filepath.Join(s.Options().StateDir, "storage"), locks: map[string]*sync.Mutex{}}
+	s.Register(h)
+	s.Register(checkName{h})
+	s.Register(locations{h})
+	s.RegisterResumer("storageAccountCreate", h.finishCreate)
+	if fileSuffix != "" {
+		s.RegisterHost(fileSuffix, http.HandlerFunc(h.serveByHost))
+	}
+	s.OnStart(h.startPlane)
+	return h
+}
+
+// Type is the ARM resource type.
+func (h *Accounts) Type() string { return Type }
+
+func (h *Accounts) lock(id string) func() {
+	h.mu.Lock()
+	l, ok := h.locks[strings.ToLower(id)]
+	if !ok {
+		l = &sync.Mutex{}
+		h.locks[strings.ToLower(id)] = l
+	}
+	h.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// accountBody is what a PUT or PATCH may carry; read-only fields are ignored.
+type accountBody struct {
+	Location *string            `json:"location"`
+	Kind     *string            `json:"kind"`
+	Tags     map[string]*string `json:"tags"`
+	Sku      *struct {
+		Name string `json:"name"`
+	} `json:"sku"`
+	Properties *struct {
+		SupportsHTTPSTrafficOnly *bool   `json:"supportsHttpsTrafficOnly"`
+		MinimumTLSVersion        *string `json:"minimumTlsVersion"`
+		AllowBlobPublicAccess    *bool   `json:"allowBlobPublicAccess"`
+		AllowSharedKeyAccess     *bool   `json:"allowSharedKeyAccess"`
+		AccessTier               *string `json:"accessTier"`
+		PublicNetworkAccess      *string `json:"publicNetworkAccess"`
+		LargeFileSharesState     *string `json:"largeFileSharesState"`
+	} `json:"properties"`
+}
+
+var skus = []string{"Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS", "Standard_GZRS", "Standard_RAGZRS"}
+var kinds = []string{"Storage", "StorageV2", "BlobStorage", "FileStorage", "BlockBlobStorage"}
+
+func oneOf(list []string, v string) (string, bool) {
+	for _, k := range list {
+		if strings.EqualFold(k, v) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Serve routes storageAccounts[/{name}[/action|/fileServices/...]].
+func (h *Accounts) Serve(w http.ResponseWriter, r *core.Request) {
+	rest := r.Rest
+	if len(rest) == 1 {
+		if r.Method != http.MethodGet {
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+			return
+		}
+		h.list(w, r)
+		return
+	}
+	if r.Group == "" {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	name := rest[1]
+	if len(rest) == 2 {
+		switch r.Method {
+		case http.MethodGet:
+			if res, _, ok := h.load(w, r, r.ID(0)); ok {
+				writeRaw(w, 200, h.present(res.Body))
+			}
+		case http.MethodPut:
+			h.put(w, r, name)
+		case http.MethodPatch:
+			h.patch(w, r)
+		case http.MethodDelete:
+			h.delete(w, r)
+		default:
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		}
+		return
+	}
+	id := r.ID(len(rest) - 2)
+	switch action := strings.ToLower(rest[2]); {
+	case action == "listkeys" && len(rest) == 3 && r.Method == http.MethodPost:
+		h.keys(w, r, id, "")
+	case action == "regeneratekey" && len(rest) == 3 && r.Method == http.MethodPost:
+		var b struct {
+			KeyName string `json:"keyName"`
+		}
+		if e := r.Decode(&b); e != nil {
+			core.WriteError(w, e)
+			return
+		}
+		if b.KeyName != "key1" && b.KeyName != "key2" {
+			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: keyName.")
+			return
+		}
+		h.keys(w, r, id, b.KeyName)
+	case action == "fileservices":
+		h.fileServices(w, r, id, rest[3:])
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	}
+}
+
+func notFoundAccount(w http.ResponseWriter, r *core.Request, name string) {
+	r.Error(w, 404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", Type, name, r.Group)
+}
+
+func (h *Accounts) load(w http.ResponseWriter, r *core.Request, id string) (*core.Resource, *private, bool) {
+	name := id[strings.LastIndex(id, "/")+1:]
+	res, err := h.s.Store().Get(id)
+	if err != nil || !strings.EqualFold(res.Type, Type) {
+		notFoundAccount(w, r, name)
+		return nil, nil, false
+	}
+	var p private
+	_ = json.Unmarshal(res.Private, &p)
+	if p.Deleting {
+		notFoundAccount(w, r, name)
+		return nil, nil, false
+	}
+	return res, &p, true
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// present adds the endpoints, which follow the file plane's address (it may
+// change between runs where only 127.0.0.1 exists).
+func (h *Accounts) present(body []byte) []byte {
+	var b map[string]any
+	if json.Unmarshal(body, &b) != nil {
+		return body
+	}
+	props, _ := b["properties"].(map[string]any)
+	if props == nil || props["provisioningState"] != "Succeeded" {
+		return body
+	}
+	name, _ := b["name"].(string)
+	if ep := h.FileEndpoint(name); ep != "" {
+		props["primaryEndpoints"] = map[string]any{"file": ep}
+	}
+	out, _ := json.Marshal(b)
+	return out
+}
+
+// FileEndpoint is an account's file service URL in IP style (the account is
+// the first path segment), as ARM's primaryEndpoints.file carries it.
+func (h *Accounts) FileEndpoint(account string) string {
+	if h.plane == nil {
+		return ""
+	}
+	return "https://" + h.plane.Addr + "/" + account + "/"
+}
+
+func (h *Accounts) list(w http.ResponseWriter, r *core.Request) {
+	prefix := "/subscriptions/" + r.Subscription + "/"
+	if r.Group != "" {
+		prefix += "resourcegroups/" + r.Group + "/"
+	}
+	all, err := h.s.Store().List(prefix, Type)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	items := []json.RawMessage{}
+	for _, res := range all {
+		var p private
+		_ = json.Unmarshal(res.Private, &p)
+		if !p.Deleting {
+			items = append(items, h.present(res.Body))
+		}
+	}
+	h.s.Page(w, r, items)
+}
+
+func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+func newKey() string {
+	b := make([]byte, 64)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// byName finds the live account with this name anywhere on the endpoint
+// (names are unique, as they are DNS names on Azure).
+func (h *Accounts) byName(name string) (*core.Resource, *private) {
+	all, _ := h.s.Store().List("/subscriptions/", Type)
+	for _, res := range all {
+		if strings.EqualFold(res.ID[strings.LastIndex(res.ID, "/")+1:], name) {
+			var p private
+			_ = json.Unmarshal(res.Private, &p)
+			return res, &p
+		}
+	}
+	return nil, nil
+}
+
+func invalidName(name string) string {
+	return name + " is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."
+}
+
+func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
+	id := r.ID(0)
+	if !accountRE.MatchString(name) {
+		r.Error(w, 400, "AccountNameInvalid", "%s", invalidName(name))
+		return
+	}
+	var b accountBody
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	defer h.lock(id)()
+	if existing, _ := h.s.Store().Get(id); existing != nil {
+		var p private
+		_ = json.Unmarshal(existing.Private, &p)
+		if p.Deleting {
+			r.Error(w, 409, "StorageAccountIsBeingDeleted", "The storage account %s is being deleted.", name)
+			return
+		}
+		h.update(w, r, existing, &b, true)
+		return
+	}
+	if other, _ := h.byName(name); other != nil {
+		r.Error(w, 409, "StorageAccountAlreadyTaken", "The storage account named %s is already taken.", name)
+		return
+	}
+	if b.Location == nil || *b.Location == "" {
+		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
+		return
+	}
+	loc, ok := core.NormalizeLocation(*b.Location)
+	if !ok {
+		r.Error(w, 400, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames())
+		return
+	}
+	if b.Sku == nil || b.Sku.Name == "" {
+		r.Error(w, 400, "MissingRequiredParameter", "The request is missing the required parameter 'sku'.")
+		return
+	}
+	sku, ok := oneOf(skus, b.Sku.Name)
+	if !ok {
+		r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: sku.name.")
+		return
+	}
+	kind := "StorageV2"
+	if b.Kind != nil {
+		if kind, ok = oneOf(kinds, *b.Kind); !ok {
+			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: kind.")
+			return
+		}
+	}
+	created := now()
+	p := &private{Keys: [2]string{newKey(), newKey()}, KeyTimes: [2]string{created, created}}
+	tier := "Standard"
+	if strings.HasPrefix(sku, "Premium") {
+		tier = "Premium"
+	}
+	props := map[string]any{
+		"keyCreationTime": map[string]any{"key1": created, "key2": created}, "allowCrossTenantReplication": false,
+		"privateEndpointConnections": []any{}, "minimumTlsVersion": "TLS1_0", "allowBlobPublicAccess": false,
+		"networkAcls":              map[string]any{"ipv6Rules": []any{}, "bypass": "AzureServices", "virtualNetworkRules": []any{}, "ipRules": []any{}, "defaultAction": "Allow"},
+		"supportsHttpsTrafficOnly": true,
+		"encryption": map[string]any{"services": map[string]any{
+			"file": map[string]any{"keyType": "Account", "enabled": true, "lastEnabledTime": created},
+			"blob": map[string]any{"keyType": "Account", "enabled": true, "lastEnabledTime": created}}, "keySource": "Microsoft.Storage"},
+		"provisioningState": "Creating", "creationTime": created, "primaryLocation": loc, "statusOfPrimary": "available",
+	}
+	if kind == "StorageV2" || kind == "BlobStorage" {
+		props["accessTier"] = "Hot"
+	}
+	applyProps(props, &b)
+	body := map[string]any{"sku": map[string]any{"name": sku, "tier": tier}, "kind": kind, "id": id, "name": name,
+		"type": Type, "location": loc, "tags": tagsOf(b.Tags), "properties": props}
+	bb, _ := json.Marshal(body)
+	pb, _ := json.Marshal(p)
+	op, err := h.s.NewOperation("storageAccountCreate", id, nil)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	if err := h.s.Store().Put(&core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: time.Now(), Updated: time.Now()}); err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	// Azure answers 202 with no body and a Location to poll (monitor=true):
+	// the poll answers 202 until the account exists, then 200 with it.
+	w.Header().Set("Location", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.Storage/locations/%s/asyncoperations/%s?monitor=true&api-version=%s",
+		h.s.BaseURL(), r.Subscription, loc, op.ID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	h.s.Go(func(context.Context) { h.finishCreate(op) })
+}
+
+func tagsOf(in map[string]*string) map[string]any {
+	tags := map[string]any{}
+	for k, v := range in {
+		if v == nil {
+			tags[k] = ""
+		} else {
+			tags[k] = *v
+		}
+	}
+	return tags
+}
+
+func applyProps(props map[string]any, b *accountBody) {
+	if b.Properties == nil {
+		return
+	}
+	p := b.Properties
+	if p.SupportsHTTPSTrafficOnly != nil {
+		props["supportsHttpsTrafficOnly"] = *p.SupportsHTTPSTrafficOnly
+	}
+	if p.MinimumTLSVersion != nil {
+		props["minimumTlsVersion"] = *p.MinimumTLSVersion
+	}
+	if p.AllowBlobPublicAccess != nil {
+		props["allowBlobPublicAccess"] = *p.AllowBlobPublicAccess
+	}
+	if p.AllowSharedKeyAccess != nil {
+		props["allowSharedKeyAccess"] = *p.AllowSharedKeyAccess
+	}
+	if p.AccessTier != nil {
+		props["accessTier"] = *p.AccessTier
+	}
+	if p.PublicNetworkAccess != nil {
+		props["publicNetworkAccess"] = *p.PublicNetworkAccess
+	}
+	if p.LargeFileSharesState != nil {
+		props["largeFileSharesState"] = *p.LargeFileSharesState
+	}
+}
+
+// finishCreate makes the account's directory and marks it Succeeded; after a
+// crash it simply runs again.
+func (h *Accounts) finishCreate(op *core.Operation) {
+	defer h.lock(op.Target)()
+	res, err := h.s.Store().Get(op.Target)
+	if err != nil {
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "ResourceNotFound", Message: "The storage account was deleted."})
+		return
+	}
+	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
+	if _, err := h.accountDir(name, true); err != nil {
+		h.setState(res.ID, "Failed")
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "InternalError", Message: err.Error()})
+		return
+	}
+	h.setState(res.ID, "Succeeded")
+	h.s.FinishOperation(op, nil)
+}
+
+func (h *Accounts) setState(id, state string) {
+	_ = h.s.Store().Update(id, func(x *core.Resource) error {
+		var body map[string]any
+		if err := json.Unmarshal(x.Body, &body); err != nil {
+			return err
+		}
+		if props, ok := body["properties"].(map[string]any); ok {
+			props["provisioningState"] = state
+		}
+		x.Body, _ = json.Marshal(body)
+		return nil
+	})
+}
+
+// accountDir is the account's directory, confined to the storage dir.
+func (h *Accounts) accountDir(name string, create bool) (string, error) {
+	if !accountRE.MatchString(name) {
+		return "", fmt.Errorf("invalid account directory %q", name)
+	}
+	d := filepath.Join(h.baseDir, name)
+	if create {
+		if err := os.MkdirAll(h.baseDir, 0o700); err != nil {
+			return "", err
+		}
+		// Shares under it are mounted into containers that may run as any
+		// user, as an SMB mount of Azure Files lets them write; the storage
+		// dir above stays closed to other host users.
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	return d, nil
+}
+
+func (h *Accounts) update(w http.ResponseWriter, r *core.Request, res *core.Resource, b *accountBody, isPut bool) {
+	var body map[string]any
+	_ = json.Unmarshal(res.Body, &body)
+	props, _ := body["properties"].(map[string]any)
+	if b.Sku != nil && b.Sku.Name != "" {
+		sku, ok := oneOf(skus, b.Sku.Name)
+		if !ok {
+			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: sku.name.")
+			return
+		}
+		tier := "Standard"
+		if strings.HasPrefix(sku, "Premium") {
+			tier = "Premium"
+		}
+		body["sku"] = map[string]any{"name": sku, "tier": tier}
+	}
+	if b.Location != nil {
+		if loc, _ := core.NormalizeLocation(*b.Location); loc != body["location"] {
+			r.Error(w, 409, "InvalidAccountLocation", "The location of an existing storage account cannot change.")
+			return
+		}
+	}
+	if b.Kind != nil {
+		k, ok := oneOf(kinds, *b.Kind)
+		if !ok {
+			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: kind.")
+			return
+		}
+		body["kind"] = k
+	}
+	if b.Tags != nil || isPut {
+		body["tags"] = tagsOf(b.Tags)
+	}
+	applyProps(props, b)
+	bb, _ := json.Marshal(body)
+	if err := h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Body, x.Updated = bb, time.Now(); return nil }); err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	writeRaw(w, 200, h.present(bb))
+}
+
+func (h *Accounts) patch(w http.ResponseWriter, r *core.Request) {
+	id := r.ID(0)
+	var b accountBody
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	defer h.lock(id)()
+	if res, _, ok := h.load(w, r, id); ok {
+		h.update(w, r, res, &b, false)
+	}
+}
+
+func (h *Accounts) keys(w http.ResponseWriter, r *core.Request, id, regenerate string) {
+	defer h.lock(id)()
+	res, p, ok := h.load(w, r, id)
+	if !ok {
+		return
+	}
+	if regenerate != "" {
+		i := 0
+		if regenerate == "key2" {
+			i = 1
+		}
+		p.Keys[i], p.KeyTimes[i] = newKey(), now()
+		pb, _ := json.Marshal(p)
+		var body map[string]any
+		_ = json.Unmarshal(res.Body, &body)
+		if props, ok := body["properties"].(map[string]any); ok {
+			props["keyCreationTime"] = map[string]any{"key1": p.KeyTimes[0], "key2": p.KeyTimes[1]}
+		}
+		bb, _ := json.Marshal(body)
+		if err := h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Private, x.Body = pb, bb; return nil }); err != nil {
+			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+			return
+		}
+	}
+	core.WriteJSON(w, 200, map[string]any{"keys": []any{
+		map[string]any{"creationTime": p.KeyTimes[0], "keyName": "key1", "value": p.Keys[0], "permissions": "FULL"},
+		map[string]any{"creationTime": p.KeyTimes[1], "keyName": "key2", "value": p.Keys[1], "permissions": "FULL"}}})
+}
+
+func (h *Accounts) delete(w http.ResponseWriter, r *core.Request) {
+	id := r.ID(0)
+	unlock := h.lock(id)
+	res, err := h.s.Store().Get(id)
+	if err != nil {
+		unlock()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	err = h.s.Store().Update(res.ID, func(x *core.Resource) error {
+		var p private
+		_ = json.Unmarshal(x.Private, &p)
+		p.Deleting = true
+		x.Private, _ = json.Marshal(p)
+		return nil
+	})
+	if err == nil {
+		err = h.remove(res.ID)
+	}
+	unlock()
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "Deleting the storage account failed: %v", err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// remove deletes the shares' data, their records, then the account; a crash
+// half-way leaves Deleting set and the next start finishes it.
+func (h *Accounts) remove(id string) error {
+	name := id[strings.LastIndex(id, "/")+1:]
+	if d, err := h.accountDir(name, false); err == nil {
+		if err := os.RemoveAll(d); err != nil {
+			return err
+		}
+	}
+	if kids, err := h.s.Store().List(id+"/", ""); err == nil {
+		for _, k := range kids {
+			_ = h.s.Store().Delete(k.ID)
+		}
+	}
+	if err := h.s.Store().Delete(id); err != nil && !errors.Is(err, core.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// DeleteInGroup removes the group's accounts with their shares.
+func (h *Accounts) DeleteInGroup(sub, group string) error {
+	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", Type)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, res := range all {
+		unlock := h.lock(res.ID)
+		errs = append(errs, h.remove(res.ID))
+		unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// checkName serves Microsoft.Storage/checkNameAvailability.
+type checkName struct{ h *Accounts }
+
+func (c checkName) Type() string { return "Microsoft.Storage/checkNameAvailability" }
+
+func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
+	if r.Method != http.MethodPost || len(r.Rest) != 1 {
+		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		return
+	}
+	var b struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if !strings.EqualFold(b.Type, Type) {
+		r.Error(w, 400, "InvalidResourceType", "The resource type '%s' is not supported; use '%s'.", b.Type, Type)
+		return
+	}
+	switch other, _ := c.h.byName(b.Name); {
+	case !accountRE.MatchString(b.Name):
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": invalidName(b.Name)})
+	case other != nil:
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
+			"message": "The storage account named " + b.Name + " is already taken."})
+	default:
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
+	}
+}
+
+// locations serves the create poll, locations/{l}/asyncoperations/{id}.
+type locations struct{ h *Accounts }
+
+func (l locations) Type() string { return "Microsoft.Storage/locations" }
+
+func (l locations) Serve(w http.ResponseWriter, r *core.Request) {
+	rest := r.Rest
+	if len(rest) != 4 || !strings.EqualFold(rest[2], "asyncoperations") || r.Method != http.MethodGet {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	op, err := l.h.s.Store().GetOperation(rest[3])
+	if err != nil {
+		r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", rest[3])
+		return
+	}
+	switch op.Status {
+	case "InProgress":
+		w.Header().Set("Location", l.h.s.BaseURL()+r.URL.RequestURI())
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusAccepted)
+	case "Succeeded":
+		res, err := l.h.s.Store().Get(op.Target)
+		if err != nil {
+			r.Error(w, 404, "ResourceNotFound", "The storage account was deleted.")
+			return
+		}
+		writeRaw(w, 200, l.h.present(res.Body))
+	default:
+		e := &core.APIError{Status: 500, Code: "InternalError", Message: "The storage account could not be created."}
+		if op.Error != nil {
+			e.Code, e.Message = op.Error.Code, op.Error.Message
+		}
+		core.WriteError(w, e)
+	}
+}
