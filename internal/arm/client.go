@@ -224,7 +224,10 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 		Retry: policy.RetryOptions{MaxRetries: 4, RetryDelay: time.Second, MaxRetryDelay: 60 * time.Second,
 			TryTimeout: DefaultTimeouts.Try, StatusCodes: retryStatus, ShouldRetry: shouldRetry},
 		Telemetry:        policy.TelemetryOptions{ApplicationID: "aci/" + o.Version},
-		PerRetryPolicies: []policy.Policy{invocationIDPolicy(uuid.NewString())},
+		// Per call, not per retry: a data-plane client signs its requests
+		// (Shared Key) in its own per-retry stage, and a header added after
+		// the signature would break it, as it would on Azure.
+		PerCallPolicies: []policy.Policy{invocationIDPolicy(uuid.NewString())},
 	}
 	if o.Debug != nil {
 		co.PerRetryPolicies = append(co.PerRetryPolicies, &debugPolicy{w: o.Debug})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -61,7 +62,10 @@ type StorageAuth struct {
 	SAS        string
 }
 
-// FileServiceURL is an account's file endpoint in this cloud.
+// FileServiceURL is an account's file endpoint in this cloud, by name
+// (https://ACCOUNT.file.SUFFIX/). On a cloud whose names are served on this
+// machine (aci local) the name keeps the resource manager's port: the
+// transport dials it on loopback, where aci local answers for it.
 func (d *DataPlane) FileServiceURL(account string) (string, error) {
 	suffix := ""
 	if d.Cloud != nil {
@@ -70,15 +74,34 @@ func (d *DataPlane) FileServiceURL(account string) (string, error) {
 	if suffix == "" {
 		return "", errors.New("the cloud has no storage endpoint suffix")
 	}
-	return "https://" + account + ".file." + strings.TrimPrefix(suffix, ".") + "/", nil
+	host := account + ".file." + strings.Trim(suffix, ".")
+	if d.Cloud.loopbackTarget(host) != "" {
+		if u, err := url.Parse(d.Cloud.ResourceManager()); err == nil && u.Port() != "" {
+			host += ":" + u.Port()
+		}
+	}
+	return "https://" + host + "/", nil
 }
 
 // FileService is the Azure Files client of an account: Shared Key and SAS
 // signing are the SDK's own (no hand-written signatures).
 func (d *DataPlane) FileService(account string, auth StorageAuth) (*service.Client, error) {
-	u, err := d.FileServiceURL(account)
-	if err != nil {
-		return nil, err
+	return d.FileServiceAt("", account, auth)
+}
+
+// FileServiceAt is FileService at an explicit endpoint (a connection
+// string's FileEndpoint, --file-endpoint, ARM's primaryEndpoints.file), or
+// the cloud's when endpoint is "".
+func (d *DataPlane) FileServiceAt(endpoint, account string, auth StorageAuth) (*service.Client, error) {
+	u := endpoint
+	if u == "" {
+		var err error
+		if u, err = d.FileServiceURL(account); err != nil {
+			return nil, err
+		}
+	}
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
 	}
 	o := &service.ClientOptions{ClientOptions: d.Options}
 	switch {
@@ -91,6 +114,9 @@ func (d *DataPlane) FileService(account string, auth StorageAuth) (*service.Clie
 	case auth.SAS != "":
 		return service.NewClientWithNoCredential(u+"?"+strings.TrimPrefix(auth.SAS, "?"), o)
 	default:
+		if d.Cred == nil {
+			return nil, errors.New("no credentials: give --connection-string, --account-key or --sas-token")
+		}
 		// Azure Files takes AAD tokens only with a backup intent.
 		o.FileRequestIntent = to.Ptr(service.ShareTokenIntentBackup)
 		return service.NewClient(u, d.Cred, o)

@@ -74,3 +74,29 @@ var Registry = New("id", "name", "type", "location", "tags", O("sku", New("name"
 		O("encryption", New("keyVaultProperties", "status")), "dataEndpointEnabled", "dataEndpointHostNames",
 		"privateEndpointConnections", "publicNetworkAccess", "networkRuleBypassOptions", "zoneRedundancy",
 		"anonymousPullEnabled")))
+
+// encryptionService is azure-mgmt-storage's EncryptionService.
+var encryptionService = New("enabled", "keyType", T("lastEnabledTime"))
+
+// StorageAccount is azure-mgmt-storage's StorageAccount as az 2.45 prints it
+// (wire names renamed where the model renames them: supportsHttpsTrafficOnly
+// is enableHttpsTrafficOnly, networkAcls is networkRuleSet).
+var StorageAccount = New("id", "name", "type", "location", "tags", O("sku", New("name", "tier")), "kind", "identity", "extendedLocation",
+	Flat("properties", New("accessTier", "allowBlobPublicAccess", "allowCrossTenantReplication", "allowSharedKeyAccess", "allowedCopyScope",
+		"azureFilesIdentityBasedAuthentication", "blobRestoreStatus", T("creationTime"), "customDomain", "defaultToOAuthAuthentication",
+		"dnsEndpointType", Field{Name: "enableHttpsTrafficOnly", Wire: "supportsHttpsTrafficOnly"}, Field{Name: "enableNfsV3", Wire: "isNfsV3Enabled"},
+		O("encryption", New(Field{Name: "encryptionIdentity", Wire: "identity"}, "keySource", Field{Name: "keyVaultProperties", Wire: "keyvaultproperties"},
+			"requireInfrastructureEncryption", O("services", New(O("blob", encryptionService), O("file", encryptionService),
+				O("queue", encryptionService), O("table", encryptionService))))),
+		"failoverInProgress", "geoReplicationStats", "immutableStorageWithVersioning", "isHnsEnabled", "isLocalUserEnabled", "isSftpEnabled",
+		O("keyCreationTime", New(T("key1"), T("key2"))), "keyPolicy", "largeFileSharesState", T("lastGeoFailoverTime"), "minimumTlsVersion",
+		O("networkRuleSet", New("bypass", "defaultAction", "ipRules", "ipv6Rules", "resourceAccessRules", "virtualNetworkRules")).W("networkAcls"),
+		O("primaryEndpoints", New("blob", "dfs", "file", "internetEndpoints", "microsoftEndpoints", "queue", "table", "web")),
+		"primaryLocation", "privateEndpointConnections", "provisioningState", "publicNetworkAccess", "routingPreference", "sasPolicy",
+		"secondaryEndpoints", "secondaryLocation", "statusOfPrimary", "statusOfSecondary", "storageAccountSkuConversionStatus")))
+
+// FileShare is azure-mgmt-storage's FileShare (share-rm).
+var FileShare = New("id", "name", "type", "etag",
+	Flat("properties", New("accessTier", T("accessTierChangeTime"), "accessTierStatus", "deleted", T("deletedTime"), "enabledProtocols",
+		T("lastModifiedTime"), "leaseDuration", "leaseState", "leaseStatus", "metadata", "remainingRetentionDays", "rootSquash", "shareQuota",
+		"shareUsageBytes", "signedIdentifiers", T("snapshotTime"), "version")))

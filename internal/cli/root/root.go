@@ -19,6 +19,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/login"
 	"github.com/aci-cli/aci/internal/cli/provider"
 	"github.com/aci-cli/aci/internal/cli/rest"
+	"github.com/aci-cli/aci/internal/cli/storage"
 	"github.com/aci-cli/aci/internal/cli/version"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
@@ -48,7 +49,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.AddCommand(group.NewCmd(f), container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f))
+		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f))
 	markLeaves(root)
 	return root
 }

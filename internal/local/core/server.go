@@ -184,6 +184,17 @@ func (s *Server) RegisterHost(suffix string, h http.Handler) {
 	s.hosts = append(s.hosts, hostRoute{strings.ToLower(suffix), h})
 }
 
+// hostRouted reports whether a host name belongs to a registered data plane.
+func (s *Server) hostRouted(host string) bool {
+	host = strings.ToLower(host)
+	for _, hr := range s.hosts {
+		if host == hr.suffix || (strings.HasPrefix(hr.suffix, ".") && strings.HasSuffix(host, hr.suffix) && len(host) > len(hr.suffix)) {
+			return true
+		}
+	}
+	return false
+}
+
 // byHost hands a request to its data plane, or to ARM.
 func (s *Server) byHost(w http.ResponseWriter, r *http.Request) {
 	host := strings.ToLower(r.Host)
@@ -262,7 +273,14 @@ func (s *Server) Start() error {
 	// No WriteTimeout: logs, exec and long polls stream for as long as they run.
 	s.http = &http.Server{Handler: s.middleware(http.HandlerFunc(s.byHost)), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			// A data plane known by name (ACCOUNT.file.aci.localhost) gets a
+			// certificate for that name from the local CA; ARM keeps its own.
+			if s.hostRouted(h.ServerName) {
+				return s.certFor(h)
+			}
+			return &cert, nil
+		}},
 		ErrorLog:  nil}
 	for _, f := range s.starters {
 		f()
