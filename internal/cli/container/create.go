@@ -276,11 +276,15 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		if o.AzureFileAccount == "" {
 			return nil, cmdutil.Fail("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
 		}
+		af := map[string]any{"shareName": o.AzureFileShare, "storageAccountName": o.AzureFileAccount, "storageAccountKey": o.AzureFileKey}
+		vol := map[string]any{"name": "azurefile", "azureFile": af}
 		if o.AzureFileKey == "" {
-			return nil, cmdutil.Fail("Please specify --azure-file-volume-account-key in order to use Azure File volume.")
+			// az prompts for the key; aci asks ARM for it, as `aci storage` does.
+			if err := fillAzureFileKeys(f, []any{vol}); err != nil {
+				return nil, err
+			}
 		}
-		volumes = append(volumes, map[string]any{"name": "azurefile", "azureFile": map[string]any{"shareName": o.AzureFileShare,
-			"storageAccountName": o.AzureFileAccount, "storageAccountKey": o.AzureFileKey}})
+		volumes = append(volumes, vol)
 		mounts = append(mounts, map[string]any{"name": "azurefile", "mountPath": o.AzureFileMountPath})
 	}
 	if len(o.Secrets) > 0 || o.SecretsMountPath != "" {

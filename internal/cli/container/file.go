@@ -227,6 +227,12 @@ func createFromFile(f *cmdutil.Factory, o *CreateOptions) error {
 		}
 		doc["location"] = o.Location
 	}
+	if props, _ := doc["properties"].(map[string]any); props != nil {
+		vols, _ := props["volumes"].([]any)
+		if err := fillAzureFileKeys(f, vols); err != nil {
+			return err
+		}
+	}
 	apiVersion, _ := doc["apiVersion"].(string)
 	svc, err := service(f)
 	if err != nil {
