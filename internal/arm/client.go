@@ -223,7 +223,7 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 		Transport: hc,
 		Retry: policy.RetryOptions{MaxRetries: 4, RetryDelay: time.Second, MaxRetryDelay: 60 * time.Second,
 			TryTimeout: DefaultTimeouts.Try, StatusCodes: retryStatus, ShouldRetry: shouldRetry},
-		Telemetry:        policy.TelemetryOptions{ApplicationID: "aci/" + o.Version},
+		Telemetry: policy.TelemetryOptions{ApplicationID: "aci/" + o.Version},
 		// Per call, not per retry: a data-plane client signs its requests
 		// (Shared Key) in its own per-retry stage, and a header added after
 		// the signature would break it, as it would on Azure.

@@ -86,8 +86,8 @@ func TestPersistentStorage(t *testing.T) {
 	if r := must(t, aci("container", "show", "-g", "st", "-n", "stale", "--query", "instanceView.events[?type=='Warning'].message", "-o", "tsv"), 0); !strings.Contains(r.stdout, "key") {
 		t.Fatalf("no event says why: %q", r.stdout)
 	}
-	if r := aci(append([]string{"container", "create", "-g", "st", "-n", "noshare", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "-o", "none",
-		"--azure-file-volume-share-name", "missing", "--azure-file-volume-account-name", "acistore1", "--azure-file-volume-mount-path", "/mnt/x"})...); r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+	if r := aci("container", "create", "-g", "st", "-n", "noshare", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "-o", "none",
+		"--azure-file-volume-share-name", "missing", "--azure-file-volume-account-name", "acistore1", "--azure-file-volume-mount-path", "/mnt/x"); r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
 		t.Fatalf("missing share: %+v", r)
 	}
 

@@ -281,7 +281,7 @@ func (s *Server) Start() error {
 			}
 			return &cert, nil
 		}},
-		ErrorLog:  nil}
+		ErrorLog: nil}
 	for _, f := range s.starters {
 		f()
 	}
