@@ -1,0 +1,588 @@
+package template
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Template is a deployment template, decoded (values normalized).
+type Template struct {
+	Schema         string         `json:"$schema"`
+	ContentVersion string         `json:"contentVersion"`
+	Parameters     map[string]any `json:"parameters"`
+	Variables      map[string]any `json:"variables"`
+	Resources      []any          `json:"resources"`
+	Outputs        map[string]any `json:"outputs"`
+}
+
+// Resource is one resource instance the template deploys.
+type Resource struct {
+	Type, Name, APIVersion, ID string
+	// DependsOn are the ids this resource waits for (explicit and implied by
+	// reference()/list*()).
+	DependsOn []string
+	raw       map[string]any
+	scope     *Scope // with its copy index set
+}
+
+// Plan is a template ready to deploy: parameters bound, resources expanded
+// and ordered.
+type Plan struct {
+	Resources []*Resource // in an order that respects dependsOn
+	Params    map[string]any
+	// ParamTypes are the declared types, lower-cased ("securestring" ...).
+	ParamTypes map[string]string
+	tmpl       *Template
+	scope      *Scope
+}
+
+// Decode reads a template body.
+func Decode(raw json.RawMessage) (*Template, error) {
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, invalidTemplate("Deployment template parse failed: '%v'.", err)
+	}
+	m, _ = Normalize(m).(map[string]any)
+	t := &Template{}
+	t.Schema, _ = m["$schema"].(string)
+	t.ContentVersion, _ = m["contentVersion"].(string)
+	t.Parameters, _ = m["parameters"].(map[string]any)
+	t.Variables, _ = m["variables"].(map[string]any)
+	t.Outputs, _ = m["outputs"].(map[string]any)
+	switch r := m["resources"].(type) {
+	case []any:
+		t.Resources = r
+	case nil:
+	default:
+		return nil, invalidTemplate("Deployment template validation failed: 'The template 'resources' must be an array.'.")
+	}
+	if !strings.Contains(strings.ToLower(t.Schema), "deploymenttemplate.json") {
+		return nil, invalidTemplate("Deployment template validation failed: 'The template '$schema' '%s' is not a deployment template schema (…/deploymentTemplate.json#).'.", t.Schema)
+	}
+	if t.ContentVersion == "" {
+		return nil, invalidTemplate("Deployment template validation failed: 'Required property 'contentVersion' not found in JSON.'.")
+	}
+	return t, nil
+}
+
+var paramTypes = map[string]string{"string": "String", "securestring": "String", "int": "Integer", "bool": "Boolean",
+	"object": "Object", "secureobject": "Object", "array": "Array"}
+
+// NewPlan binds parameters (the request's {"name": {"value": v}}) and
+// expands the resources.
+func NewPlan(t *Template, given map[string]any, env *Env) (*Plan, error) {
+	p := &Plan{tmpl: t, Params: map[string]any{}, ParamTypes: map[string]string{}}
+	s := &Scope{params: p.Params, variables: t.Variables, varCache: map[string]any{}, varBusy: map[string]bool{}, env: env, loops: map[string]int{}}
+	p.scope = s
+	for name := range given {
+		if _, ok := lookupFold(t.Parameters, name); !ok {
+			return nil, invalidTemplate("Deployment template validation failed: 'The template parameters '%s' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '%s'. Please see https://aka.ms/arm-pass-parameter-values for usage details.'.", name, strings.Join(sortedKeys(t.Parameters), ", "))
+		}
+	}
+	for _, name := range sortedKeys(t.Parameters) {
+		def, _ := t.Parameters[name].(map[string]any)
+		typ, _ := def["type"].(string)
+		want, ok := paramTypes[strings.ToLower(typ)]
+		if !ok {
+			return nil, invalidTemplate("Deployment template validation failed: 'The template parameter '%s' has an invalid type '%s'. The supported types are 'string, securestring, int, bool, object, secureObject, array'.'.", name, typ)
+		}
+		p.ParamTypes[name] = strings.ToLower(typ)
+		var v any
+		if g, ok := lookupFold(given, name); ok {
+			gm, _ := g.(map[string]any)
+			if _, has := gm["value"]; !has {
+				if _, isRef := gm["reference"]; isRef {
+					return nil, invalidTemplate("Deployment template validation failed: 'The parameter '%s' is a Key Vault reference, which aci local cannot resolve.'.", name)
+				}
+			}
+			v = Normalize(gm["value"])
+		} else if d, has := def["defaultValue"]; has {
+			var err error
+			if v, err = s.Value(d); err != nil {
+				return nil, err
+			}
+		} else {
+			return nil, invalidTemplate("Deployment template validation failed: 'The value for the template parameter '%s' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.'.", name)
+		}
+		if got := typeName(v); got != want && !(want == "Integer" && got == "String" && isIntString(v)) {
+			return nil, invalidTemplate("Deployment template validation failed: 'Template parameter JToken type is not valid. Expected '%s'. Actual '%s'. Please see https://aka.ms/arm-create-parameter-file for usage details.'.", want, got)
+		}
+		if want == "Integer" {
+			if sv, ok := v.(string); ok {
+				v = parseIntString(sv)
+			}
+		}
+		if err := checkConstraints(name, def, v); err != nil {
+			return nil, err
+		}
+		p.Params[name] = v
+	}
+	if err := p.expand(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func isIntString(v any) bool {
+	s, _ := v.(string)
+	_, err := fmt.Sscan(s, new(int64))
+	return s != "" && err == nil
+}
+
+func parseIntString(s string) int64 {
+	var n int64
+	fmt.Sscan(s, &n)
+	return n
+}
+
+func lookupFold(m map[string]any, k string) (any, bool) {
+	if v, ok := m[k]; ok {
+		return v, true
+	}
+	for kk, v := range m {
+		if strings.EqualFold(kk, k) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func checkConstraints(name string, def map[string]any, v any) error {
+	if allowed, ok := def["allowedValues"].([]any); ok {
+		found := false
+		for _, a := range allowed {
+			if jsonEqual(a, v) {
+				found = true
+			}
+		}
+		if !found {
+			var list []string
+			for _, a := range allowed {
+				list = append(list, toString(a))
+			}
+			return invalidTemplate("Deployment template validation failed: 'The provided value '%s' for the template parameter '%s' is not valid. The parameter value is not part of the allowed value(s): '%s'.'.", toString(v), name, strings.Join(list, ","))
+		}
+	}
+	if n, ok := v.(int64); ok {
+		if mn, ok := def["minValue"].(int64); ok && n < mn {
+			return invalidTemplate("Deployment template validation failed: 'The provided value '%d' for the template parameter '%s' is not valid. The parameter value must be greater than or equal to %d.'.", n, name, mn)
+		}
+		if mx, ok := def["maxValue"].(int64); ok && n > mx {
+			return invalidTemplate("Deployment template validation failed: 'The provided value '%d' for the template parameter '%s' is not valid. The parameter value must be less than or equal to %d.'.", n, name, mx)
+		}
+	}
+	var length int64 = -1
+	switch x := v.(type) {
+	case string:
+		length = int64(len([]rune(x)))
+	case []any:
+		length = int64(len(x))
+	}
+	if length >= 0 {
+		if mn, ok := def["minLength"].(int64); ok && length < mn {
+			return invalidTemplate("Deployment template validation failed: 'The provided value for the template parameter '%s' is not valid. Length of the value should be greater than or equal to '%d'.'.", name, mn)
+		}
+		if mx, ok := def["maxLength"].(int64); ok && length > mx {
+			return invalidTemplate("Deployment template validation failed: 'The provided value for the template parameter '%s' is not valid. Length of the value should be less than or equal to '%d'.'.", name, mx)
+		}
+	}
+	return nil
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// expand evaluates each resource's condition, copy, type and name, resolves
+// dependsOn and the dependencies reference() implies, and orders them.
+func (p *Plan) expand() error {
+	s := p.scope
+	// Variables with "copy" become arrays first.
+	if loops, ok := s.variables["copy"].([]any); ok {
+		vars := map[string]any{}
+		for k, v := range s.variables {
+			if k != "copy" {
+				vars[k] = v
+			}
+		}
+		s.variables = vars
+		for _, l := range loops {
+			m, _ := l.(map[string]any)
+			name, _ := m["name"].(string)
+			n, err := s.count(m["count"])
+			if err != nil {
+				return err
+			}
+			arr := []any{}
+			for i := 0; i < n; i++ {
+				c := s.child()
+				c.loops[name] = i
+				v, err := c.Value(m["input"])
+				if err != nil {
+					return err
+				}
+				arr = append(arr, v)
+			}
+			s.varCache[strings.ToLower(name)] = arr
+			vars[name] = arr
+		}
+	}
+	var all []pending
+	loops := map[string][]*Resource{}
+	var walk func(list []any, parentType, parentName string, parentDeps []string) error
+	walk = func(list []any, parentType, parentName string, parentDeps []string) error {
+		for _, r := range list {
+			raw, ok := r.(map[string]any)
+			if !ok {
+				return invalidTemplate("Deployment template validation failed: 'Each resource must be an object.'.")
+			}
+			count, loopName := 1, ""
+			if cp, ok := raw["copy"].(map[string]any); ok {
+				loopName, _ = cp["name"].(string)
+				n, err := s.count(cp["count"])
+				if err != nil {
+					return err
+				}
+				count = n
+			}
+			for i := 0; i < count; i++ {
+				c := s.child()
+				if loopName != "" {
+					c.loops[""], c.loops[loopName] = i, i
+				}
+				c.static = true
+				if cond, has := raw["condition"]; has {
+					v, err := c.Value(cond)
+					if err != nil {
+						return err
+					}
+					b, ok := v.(bool)
+					if !ok {
+						return invalidTemplate("Deployment template validation failed: 'The template resource condition must be a boolean, not '%s'.'.", typeName(v))
+					}
+					if !b {
+						continue
+					}
+				}
+				tv, err := c.Value(raw["type"])
+				if err != nil {
+					return err
+				}
+				nv, err := c.Value(raw["name"])
+				if err != nil {
+					return err
+				}
+				av, _ := c.Value(raw["apiVersion"])
+				typ, _ := tv.(string)
+				name, _ := nv.(string)
+				apiVersion, _ := av.(string)
+				if typ == "" || name == "" || apiVersion == "" {
+					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' must have a name, a type and an apiVersion.'.", name, typ)
+				}
+				// A nested resource's type is relative to its parent's unless it
+				// names its namespace; so is its name unless it is complete.
+				if parentType != "" && !strings.Contains(strings.Split(typ, "/")[0], ".") {
+					typ = parentType + "/" + typ
+				}
+				if parentType != "" && strings.Count(name, "/") < strings.Count(typ, "/")-1 {
+					name = parentName + "/" + name
+				}
+				segs := strings.Split(typ, "/")
+				names := strings.Split(name, "/")
+				if len(segs) < 2 || len(names) != len(segs)-1 {
+					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' for type '%s' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name.'.", name, typ)
+				}
+				id := "/subscriptions/" + c.env.SubscriptionID + "/resourceGroups/" + c.env.ResourceGroup + "/providers/" + segs[0] + "/" + segs[1] + "/" + names[0]
+				for k := 2; k < len(segs); k++ {
+					id += "/" + segs[k] + "/" + names[k-1]
+				}
+				res := &Resource{Type: typ, Name: name, APIVersion: apiVersion, ID: id, raw: raw, scope: c}
+				deps, _ := raw["dependsOn"].([]any)
+				if parentType != "" {
+					for _, pd := range parentDeps {
+						deps = append(deps, pd)
+					}
+				}
+				all = append(all, pending{res: res, deps: deps, loopName: loopName})
+				if loopName != "" {
+					loops[strings.ToLower(loopName)] = append(loops[strings.ToLower(loopName)], res)
+				}
+				if kids, ok := raw["resources"].([]any); ok {
+					if err := walk(kids, typ, name, []string{id}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(p.tmpl.Resources, "", "", nil); err != nil {
+		return err
+	}
+	byID := map[string]*Resource{}
+	byName := map[string][]*Resource{}
+	for _, pr := range all {
+		key := strings.ToLower(pr.res.ID)
+		if byID[key] != nil {
+			return invalidTemplate("Deployment template validation failed: 'The resource '%s' is defined multiple times in a template. Please see https://aka.ms/arm-template/#resources for usage details.'.", pr.res.ID)
+		}
+		byID[key] = pr.res
+		short := pr.res.Name[strings.LastIndex(pr.res.Name, "/")+1:]
+		byName[strings.ToLower(short)] = append(byName[strings.ToLower(short)], pr.res)
+		byName[strings.ToLower(pr.res.Name)] = append(byName[strings.ToLower(pr.res.Name)], pr.res)
+	}
+	s.resolve = func(name string) (string, bool) {
+		if rs := byName[strings.ToLower(name)]; len(rs) == 1 {
+			return rs[0].ID, true
+		}
+		return "", false
+	}
+	// find maps a dependsOn entry (an id, a name, "type/name" or a copy loop)
+	// to resources.
+	find := func(ref string) []*Resource {
+		if r := byID[strings.ToLower(ref)]; r != nil {
+			return []*Resource{r}
+		}
+		if rs := loops[strings.ToLower(ref)]; rs != nil {
+			return rs
+		}
+		if rs := byName[strings.ToLower(ref)]; rs != nil {
+			return rs
+		}
+		for _, r := range byID {
+			if strings.EqualFold(r.Type+"/"+r.Name, ref) || strings.HasSuffix(strings.ToLower(r.ID), "/"+strings.ToLower(strings.TrimPrefix(ref, "/"))) {
+				return []*Resource{r}
+			}
+		}
+		return nil
+	}
+	for _, pr := range all {
+		seen := map[string]bool{}
+		add := func(r *Resource) {
+			if r != pr.res && !seen[strings.ToLower(r.ID)] {
+				seen[strings.ToLower(r.ID)] = true
+				pr.res.DependsOn = append(pr.res.DependsOn, r.ID)
+			}
+		}
+		for _, d := range pr.deps {
+			v, err := pr.res.scope.Value(d)
+			if err != nil {
+				return err
+			}
+			ref, _ := v.(string)
+			rs := find(ref)
+			if rs == nil {
+				// A dependency on a resource the template does not deploy
+				// (already there, or dropped by its condition) waits for nothing.
+				continue
+			}
+			for _, r := range rs {
+				add(r)
+			}
+		}
+		// reference() and list*() imply a dependency on what they read.
+		for _, id := range implied(pr.res.raw, pr.res.scope) {
+			for _, r := range find(id) {
+				add(r)
+			}
+		}
+	}
+	ordered, err := order(all, byID)
+	if err != nil {
+		return err
+	}
+	p.Resources = ordered
+	return nil
+}
+
+type pending struct {
+	res      *Resource
+	deps     []any
+	loopName string
+}
+
+// implied finds the resources reference() and list*() calls read, where the
+// argument can be evaluated before deploying.
+func implied(raw map[string]any, s *Scope) []string {
+	var out []string
+	var visit func(v any)
+	visit = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if !IsExpression(x) {
+				return
+			}
+			n, err := Parse(x[1 : len(x)-1])
+			if err != nil {
+				return
+			}
+			Walk(n, func(n Node) {
+				c, ok := n.(*Call)
+				if !ok || len(c.Args) == 0 {
+					return
+				}
+				name := strings.ToLower(c.Name)
+				if name != "reference" && !strings.HasPrefix(name, "list") {
+					return
+				}
+				v, err := s.Eval(c.Args[0])
+				if id, ok := v.(string); err == nil && ok {
+					out = append(out, id)
+				}
+			})
+		case map[string]any:
+			for k, e := range x {
+				if k != "dependsOn" && k != "resources" {
+					visit(e)
+				}
+			}
+		case []any:
+			for _, e := range x {
+				visit(e)
+			}
+		}
+	}
+	visit(raw)
+	return out
+}
+
+// order sorts resources so each comes after what it depends on (Kahn's
+// algorithm, stable in template order); a cycle is ARM's error.
+func order(all []pending, byID map[string]*Resource) ([]*Resource, error) {
+	indeg := map[*Resource]int{}
+	users := map[*Resource][]*Resource{}
+	for _, pr := range all {
+		indeg[pr.res] += 0
+		for _, d := range pr.res.DependsOn {
+			dep := byID[strings.ToLower(d)]
+			indeg[pr.res]++
+			users[dep] = append(users[dep], pr.res)
+		}
+	}
+	var out []*Resource
+	done := map[*Resource]bool{}
+	for len(out) < len(all) {
+		progressed := false
+		for _, pr := range all {
+			r := pr.res
+			if done[r] || indeg[r] > 0 {
+				continue
+			}
+			done[r] = true
+			out = append(out, r)
+			for _, u := range users[r] {
+				indeg[u]--
+			}
+			progressed = true
+		}
+		if !progressed {
+			var cyc []string
+			for _, pr := range all {
+				if !done[pr.res] {
+					cyc = append(cyc, pr.res.Type+"/"+pr.res.Name)
+				}
+			}
+			sort.Strings(cyc)
+			return nil, invalidTemplate("Deployment template validation failed: 'Circular dependency detected on resource: '%s'. Please see https://aka.ms/arm-template/#resources for usage details.'.", strings.Join(cyc, "', '"))
+		}
+	}
+	return out, nil
+}
+
+// Body evaluates a resource's body for its PUT: everything but the
+// template-only keys, with reference() now able to read what is deployed.
+func (p *Plan) Body(r *Resource) (map[string]any, error) {
+	c := r.scope.child()
+	c.static = false
+	c.resolve = p.scope.resolve
+	out := map[string]any{}
+	for k, v := range r.raw {
+		switch k {
+		case "type", "name", "apiVersion", "dependsOn", "copy", "condition", "resources", "comments", "metadata":
+			continue
+		}
+		e, err := c.Value(v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = e
+	}
+	return out, nil
+}
+
+// Outputs evaluates the template's outputs: {"name": {"type": "String",
+// "value": v}}; secure outputs are left out.
+func (p *Plan) Outputs() (map[string]any, error) {
+	c := p.scope.child()
+	c.static = false
+	out := map[string]any{}
+	for _, name := range sortedKeys(p.tmpl.Outputs) {
+		def, _ := p.tmpl.Outputs[name].(map[string]any)
+		typ, _ := def["type"].(string)
+		if cond, has := def["condition"]; has {
+			v, err := c.Value(cond)
+			if err != nil {
+				return nil, err
+			}
+			if b, _ := v.(bool); !b {
+				continue
+			}
+		}
+		v, err := c.Value(def["value"])
+		if err != nil {
+			return nil, err
+		}
+		lt := strings.ToLower(typ)
+		if lt == "securestring" || lt == "secureobject" {
+			continue
+		}
+		want := paramTypes[lt]
+		if want != "" && typeName(v) != want {
+			return nil, invalidTemplate("The template output '%s' is not valid: the value is of type '%s' and the output is declared '%s'.", name, typeName(v), typ)
+		}
+		out[name] = map[string]any{"type": displayType(typ), "value": v}
+	}
+	return out, nil
+}
+
+// displayType is how ARM echoes a declared type ("string" -> "String").
+func displayType(t string) string {
+	switch strings.ToLower(t) {
+	case "string":
+		return "String"
+	case "securestring":
+		return "SecureString"
+	case "int":
+		return "Int"
+	case "bool":
+		return "Bool"
+	case "object":
+		return "Object"
+	case "secureobject":
+		return "SecureObject"
+	case "array":
+		return "Array"
+	}
+	return t
+}
+
+// EchoParameters is the deployment's parameters as ARM returns them: every
+// parameter with its type, secure values left out.
+func (p *Plan) EchoParameters() map[string]any {
+	out := map[string]any{}
+	for name, v := range p.Params {
+		t := p.ParamTypes[name]
+		if t == "securestring" || t == "secureobject" {
+			out[name] = map[string]any{"type": displayType(t)}
+			continue
+		}
+		out[name] = map[string]any{"type": displayType(t), "value": v}
+	}
+	return out
+}
