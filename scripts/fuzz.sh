@@ -12,6 +12,7 @@ targets=(
   "./internal/arm FuzzParseError"
   "./internal/cli/container FuzzGroupFile"
   "./internal/cli/container FuzzResourceID"
+  "./internal/local/template FuzzParse"
 )
 for t in "${targets[@]}"; do
   set -- $t
