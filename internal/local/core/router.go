@@ -1,9 +1,12 @@
 package core
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -139,4 +142,49 @@ func (s *Server) dispatch(w http.ResponseWriter, r *Request) {
 		return
 	}
 	h.Serve(w, r)
+}
+
+// Call runs an ARM request in-process on behalf of a caller whose token was
+// already verified (the deployment engine creating a template's resources):
+// the same route and handlers as a request over the wire, so a deployed
+// resource is validated, stored and run exactly as a direct PUT. path may
+// carry a query; body is JSON or nil.
+func (s *Server) Call(ctx context.Context, claims jwt.MapClaims, method, path, apiVersion string, body []byte) (int, http.Header, []byte) {
+	u, err := url.Parse(path)
+	if err != nil {
+		return 400, http.Header{}, []byte(`{"error":{"code":"InvalidRequestContent","message":"bad path"}}`)
+	}
+	q := u.Query()
+	if apiVersion != "" {
+		q.Set("api-version", apiVersion)
+	}
+	u.RawQuery = q.Encode()
+	hr, err := http.NewRequestWithContext(ctx, method, s.base+u.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		return 400, http.Header{}, []byte(`{"error":{"code":"InvalidRequestContent","message":"bad request"}}`)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	rec := &recorder{header: http.Header{}, status: 200}
+	req := &Request{Request: hr, Server: s, Body: body, APIVersion: q.Get("api-version"), Claims: claims, segs: splitPath(u.Path)}
+	s.route(rec, req)
+	return rec.status, rec.header, rec.body.Bytes()
+}
+
+// recorder is the ResponseWriter of an in-process call.
+type recorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(c int) {
+	if !r.wrote {
+		r.status, r.wrote = c, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(200)
+	return r.body.Write(b)
 }

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
 	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
+	"github.com/aci-cli/aci/internal/local/providers/resources"
 	"github.com/aci-cli/aci/internal/local/providers/storage"
 	"github.com/aci-cli/aci/internal/local/runtime"
 	"github.com/aci-cli/aci/internal/local/runtime/docker"
@@ -38,7 +40,7 @@ func Execute(version string, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServe(version, stderr), newReset(), newImages(stderr), newPause(), newHelloServer(stdout))
+	root.AddCommand(newServe(version, stderr), newReset(), newImages(stderr), newPause(), newHelloServer(stdout), newSidecar(stdout), newHelloFiles(stdout))
 	return root.Execute()
 }
 
@@ -82,6 +84,7 @@ func serve(o core.Options, log io.Writer) error {
 	builder, _ := rt.(runtime.Builder)
 	containerregistry.New(srv, builder)
 	cg.SetShares(storage.New(srv, ".file."+wire.LocalSuffix))
+	resources.New(srv)
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {
 		fmt.Fprintf(log, "WARNING: reconciling containers of earlier runs failed: %v\n", err)
@@ -165,7 +168,11 @@ func newImages(log io.Writer) *cobra.Command {
 			if err := d.EnsureImages(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintln(log, "built aci-local/pause and aci-local/helloworld (also tagged "+runtime.BuiltinHelloImage+":latest)")
+			var names []string
+			for _, b := range runtime.Builtins {
+				names = append(names, "aci-local/"+b.Tag+" ("+strings.Join(b.Names, ", ")+")")
+			}
+			fmt.Fprintln(log, "built aci-local/pause and the stand-in images: "+strings.Join(names, "; "))
 			return nil
 		},
 	}
@@ -210,5 +217,52 @@ func newHelloServer(out io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
+	return cmd
+}
+
+// newSidecar is the sidecar stand-in's process: it requests the app on
+// localhost and logs the answers.
+func newSidecar(out io.Writer) *cobra.Command {
+	var url string
+	var every time.Duration
+	cmd := &cobra.Command{
+		Use:    "sidecar",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			return hello.Sidecar(ctx, url, every, out)
+		},
+	}
+	cmd.Flags().StringVar(&url, "url", "http://localhost/", "What to request.")
+	cmd.Flags().DurationVar(&every, "every", 3*time.Second, "How often.")
+	return cmd
+}
+
+// newHelloFiles is the hellofiles stand-in's process: a web server writing a
+// file into the mounted share per request and listing them.
+func newHelloFiles(out io.Writer) *cobra.Command {
+	var port int
+	var dir string
+	cmd := &cobra.Command{
+		Use:    "hello-files",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(out, "listening on port %d, writing to %s\n", port, dir)
+			srv := &http.Server{Addr: ":" + strconv.Itoa(port), Handler: hello.FilesHandler(dir, out), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				sig := make(chan os.Signal, 1)
+				signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+				<-sig
+				srv.Close()
+			}()
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
+	cmd.Flags().StringVar(&dir, "dir", "/aci/logs", "Where to write.")
 	return cmd
 }

@@ -112,8 +112,36 @@ const BuiltinHelloImage = "mcr.microsoft.com/azuredocs/aci-helloworld"
 
 // IsHelloImage reports whether an image reference names the hello-world sample.
 func IsHelloImage(ref string) bool {
+	b, ok := BuiltinFor(ref)
+	return ok && b.Tag == "helloworld"
+}
+
+// Builtin is a stand-in image built from aci-local's own binary: the images
+// the ACI tutorials and the seed's templates name run offline as these.
+type Builtin struct {
+	Tag   string   // aci-local/<Tag>
+	Names []string // what templates and users write (":latest" implied)
+	Entry []string // aci-local's arguments
+}
+
+// Builtins are the stand-in images.
+var Builtins = []Builtin{
+	{Tag: "helloworld", Names: []string{BuiltinHelloImage, "aci-local/helloworld", "microsoft/aci-helloworld"}, Entry: []string{"hello-server", "--port", "80"}},
+	{Tag: "sidecar", Names: []string{"microsoft/aci-tutorial-sidecar", "aci-local/sidecar"}, Entry: []string{"sidecar", "--url", "http://localhost/"}},
+	{Tag: "hellofiles", Names: []string{"seanmckenna/aci-hellofiles", "aci-local/hellofiles"}, Entry: []string{"hello-files", "--port", "80", "--dir", "/aci/logs"}},
+}
+
+// BuiltinFor finds the stand-in an image reference names.
+func BuiltinFor(ref string) (Builtin, bool) {
 	ref = strings.TrimSuffix(ref, ":latest")
-	return ref == BuiltinHelloImage || ref == "aci-local/helloworld"
+	for _, b := range Builtins {
+		for _, n := range b.Names {
+			if ref == n {
+				return b, true
+			}
+		}
+	}
+	return Builtin{}, false
 }
 
 // ErrImage is an image that cannot be had; the handler turns it into

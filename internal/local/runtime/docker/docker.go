@@ -56,6 +56,7 @@ type DockerRuntime struct {
 	imgErr   error
 	pause    string
 	hello    string
+	builtins map[string]string // stand-in tag -> image
 }
 
 // Connect connects to the engine (DOCKER_HOST or the default socket) and
@@ -112,28 +113,32 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 			bsum = bsum[:6]
 		}
 		d.pause = "aci-local/pause:" + sum
-		d.hello = "aci-local/helloworld:" + sum + "-" + bsum
-		for _, img := range []struct {
-			tag, entry, busybox string
-		}{
-			{d.pause, `["/aci-local","pause"]`, ""},
-			{d.hello, `["/aci-local","hello-server","--port","80"]`, busybox},
-		} {
-			if _, err := d.cli.ImageInspect(ctx, img.tag); err == nil {
-				continue
-			}
-			if err := d.build(ctx, img.tag, img.entry, img.busybox); err != nil {
-				d.imgErr = fmt.Errorf("building %s: %w", img.tag, err)
+		if _, err := d.cli.ImageInspect(ctx, d.pause); err != nil {
+			if err := d.build(ctx, d.pause, `["/aci-local","pause"]`, ""); err != nil {
+				d.imgErr = fmt.Errorf("building %s: %w", d.pause, err)
 				return
 			}
 		}
-		// Also answer to the names users type.
-		for _, alias := range []string{"aci-local/helloworld:latest", runtime.BuiltinHelloImage + ":latest"} {
-			if err := d.cli.ImageTag(ctx, d.hello, alias); err != nil {
-				d.imgErr = err
-				return
+		d.builtins = map[string]string{}
+		for _, b := range runtime.Builtins {
+			tag := "aci-local/" + b.Tag + ":" + sum + "-" + bsum
+			entry, _ := json.Marshal(append([]string{"/aci-local"}, b.Entry...))
+			if _, err := d.cli.ImageInspect(ctx, tag); err != nil {
+				if err := d.build(ctx, tag, string(entry), busybox); err != nil {
+					d.imgErr = fmt.Errorf("building %s: %w", tag, err)
+					return
+				}
+			}
+			d.builtins[b.Tag] = tag
+			// Also answer to the names users and templates write.
+			for _, n := range b.Names {
+				if err := d.cli.ImageTag(ctx, tag, n+":latest"); err != nil {
+					d.imgErr = err
+					return
+				}
 			}
 		}
+		d.hello = d.builtins["helloworld"]
 	})
 	return d.imgErr
 }
@@ -313,8 +318,11 @@ func (d *DockerRuntime) labels(g *runtime.GroupSpec, c, role string) map[string]
 // resolveImage finds an image locally. Nothing is pulled from the internet: only
 // registries on loopback (aci local's own, later) are reachable.
 func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, ref string) (string, error) {
-	if runtime.IsHelloImage(ref) {
-		return d.hello, nil
+	if b, ok := runtime.BuiltinFor(ref); ok {
+		if err := d.EnsureImages(ctx); err != nil {
+			return "", err
+		}
+		return d.builtins[b.Tag], nil
 	}
 	host := strings.SplitN(ref, "/", 2)[0]
 	if strings.Contains(ref, "/") && (strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost")) {

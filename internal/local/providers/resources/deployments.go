@@ -1,0 +1,924 @@
+// Package resources is aci local's Microsoft.Resources/deployments at
+// resource-group scope: ARM template deployments evaluated by the template
+// engine, whose resources are created through the server's own handlers (an
+// in-process ARM call), so a deployed container group runs as one created
+// directly. Validate, what-if, cancel, export and the operations list are
+// ARM's.
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aci-cli/aci/internal/local/core"
+	"github.com/aci-cli/aci/internal/local/template"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Type is the ARM resource type.
+const Type = "Microsoft.Resources/deployments"
+
+// Deployments serves Microsoft.Resources/deployments.
+type Deployments struct {
+	s      *core.Server
+	mu     sync.Mutex
+	cancel map[string]context.CancelFunc // running deployments by lower-cased id
+}
+
+// private is what GET never returns: the template and the parameters as
+// given (secure values included, sealed by the store), and the run's trail.
+type private struct {
+	Template   json.RawMessage `json:"template"`
+	Parameters map[string]any  `json:"parameters"`
+	Mode       string          `json:"mode"`
+	OnError    *onError        `json:"onError,omitempty"`
+	Claims     jwt.MapClaims   `json:"claims"`
+	Operations []operation     `json:"operations"`
+	Group      string          `json:"group"`
+	Sub        string          `json:"sub"`
+}
+
+type onError struct {
+	Type           string `json:"type"`
+	DeploymentName string `json:"deploymentName,omitempty"`
+}
+
+type operation struct {
+	ID         string          `json:"id"`
+	Target     string          `json:"target"`
+	Type       string          `json:"type"`
+	Name       string          `json:"name"`
+	State      string          `json:"state"`
+	Status     int             `json:"status"`
+	Started    time.Time       `json:"started"`
+	Finished   time.Time       `json:"finished"`
+	Error      *core.ErrorBody `json:"error,omitempty"`
+	Operation  string          `json:"operation"` // Create, Delete
+	TrackingID string          `json:"trackingId"`
+}
+
+// New registers deployments on s.
+func New(s *core.Server) *Deployments {
+	d := &Deployments{s: s, cancel: map[string]context.CancelFunc{}}
+	s.Register(d)
+	s.RegisterResumer("deploymentRun", d.resume)
+	return d
+}
+
+// Type is the ARM resource type.
+func (d *Deployments) Type() string { return Type }
+
+// body is what a PUT, validate or what-if carries.
+type body struct {
+	Properties *deployProps `json:"properties"`
+}
+
+type deployProps struct {
+	Mode              string                `json:"mode"`
+	Template          json.RawMessage       `json:"template"`
+	TemplateLink      *struct{ URI string } `json:"templateLink"`
+	Parameters        map[string]any        `json:"parameters"`
+	ParametersLink    *struct{ URI string } `json:"parametersLink"`
+	OnErrorDeployment *onError              `json:"onErrorDeployment"`
+}
+
+// Serve routes deployments[/{name}[/action]].
+func (d *Deployments) Serve(w http.ResponseWriter, r *core.Request) {
+	rest := r.Rest
+	if r.Group == "" {
+		r.Error(w, 404, "InvalidResourceType", "aci local serves deployments at resource-group scope only.")
+		return
+	}
+	if len(rest) == 1 {
+		if r.Method != http.MethodGet {
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+			return
+		}
+		d.list(w, r)
+		return
+	}
+	name := rest[1]
+	id := r.ID(len(rest) - 2)
+	if len(rest) == 2 {
+		switch r.Method {
+		case http.MethodGet:
+			if res, ok := d.load(w, r, id, name); ok {
+				writeRaw(w, 200, res.Body)
+			}
+		case http.MethodHead:
+			if _, err := d.s.Store().Get(id); err != nil {
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		case http.MethodPut:
+			d.put(w, r, id, name)
+		case http.MethodDelete:
+			d.delete(w, r, id)
+		default:
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		}
+		return
+	}
+	switch action := strings.ToLower(rest[2]); {
+	case action == "validate" && r.Method == http.MethodPost:
+		d.validate(w, r, id, name)
+	case action == "whatif" && r.Method == http.MethodPost:
+		d.whatIf(w, r, id, name)
+	case action == "cancel" && r.Method == http.MethodPost:
+		d.cancelRun(w, r, id, name)
+	case action == "exporttemplate" && r.Method == http.MethodPost:
+		if res, ok := d.load(w, r, id, name); ok {
+			var p private
+			_ = json.Unmarshal(res.Private, &p)
+			core.WriteJSON(w, 200, map[string]any{"template": p.Template})
+		}
+	case action == "operations" && r.Method == http.MethodGet:
+		d.operations(w, r, id, name, rest[3:])
+	case action == "operationstatuses" && len(rest) == 4 && r.Method == http.MethodGet:
+		d.opStatus(w, r, rest[3])
+	default:
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	}
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func (d *Deployments) load(w http.ResponseWriter, r *core.Request, id, name string) (*core.Resource, bool) {
+	res, err := d.s.Store().Get(id)
+	if err != nil || !strings.EqualFold(res.Type, Type) {
+		r.Error(w, 404, "DeploymentNotFound", "Deployment '%s' could not be found.", name)
+		return nil, false
+	}
+	return res, true
+}
+
+func (d *Deployments) list(w http.ResponseWriter, r *core.Request) {
+	all, err := d.s.Store().List("/subscriptions/"+r.Subscription+"/resourcegroups/"+r.Group+"/providers/microsoft.resources/deployments/", Type)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	items := []json.RawMessage{}
+	for _, res := range all {
+		items = append(items, res.Body)
+	}
+	d.s.Page(w, r, items)
+}
+
+// env is the template's world for a request.
+func (d *Deployments) env(ctx context.Context, claims jwt.MapClaims, sub, group, name string) *template.Env {
+	e := &template.Env{SubscriptionID: sub, TenantID: d.s.Identity().TenantID, ResourceGroup: group, DeploymentName: name}
+	if st, _, b := d.s.Call(ctx, claims, http.MethodGet, "/subscriptions/"+sub+"/resourcegroups/"+group, "2022-09-01", nil); st == 200 {
+		var g struct {
+			Name     string         `json:"name"`
+			Location string         `json:"location"`
+			Tags     map[string]any `json:"tags"`
+		}
+		_ = json.Unmarshal(b, &g)
+		e.Location, e.GroupTags, e.ResourceGroup = g.Location, g.Tags, g.Name
+	}
+	e.Reference = func(id, apiVersion string, full bool) (any, error) {
+		if apiVersion == "" {
+			apiVersion = defaultAPIVersion(id)
+		}
+		st, _, b := d.s.Call(ctx, claims, http.MethodGet, id, apiVersion, nil)
+		if st != 200 {
+			return nil, &template.Error{Code: "ResourceNotFound", Message: fmt.Sprintf("The Resource '%s' was not found. It is referenced by reference() in the template.", id)}
+		}
+		var v map[string]any
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.UseNumber()
+		_ = dec.Decode(&v)
+		v, _ = template.Normalize(v).(map[string]any)
+		if full {
+			return v, nil
+		}
+		props, _ := v["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		return props, nil
+	}
+	e.List = func(id, action, apiVersion string) (any, error) {
+		if apiVersion == "" {
+			apiVersion = defaultAPIVersion(id)
+		}
+		st, _, b := d.s.Call(ctx, claims, http.MethodPost, id+"/"+action, apiVersion, nil)
+		if st != 200 {
+			return nil, &template.Error{Code: "ResourceNotFound", Message: fmt.Sprintf("The resource '%s' could not answer %s (HTTP %d).", id, action, st)}
+		}
+		var v any
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.UseNumber()
+		_ = dec.Decode(&v)
+		return template.Normalize(v), nil
+	}
+	return e
+}
+
+// defaultAPIVersion is used where reference() names no api-version and the
+// resource is not the template's.
+func defaultAPIVersion(id string) string {
+	l := strings.ToLower(id)
+	switch {
+	case strings.Contains(l, "/microsoft.containerregistry/"):
+		return "2023-11-01-preview"
+	case strings.Contains(l, "/microsoft.storage/"):
+		return "2023-05-01"
+	}
+	return "2023-05-01"
+}
+
+// prepare decodes and plans a request's template: ARM's 400 on any problem.
+func (d *Deployments) prepare(r *core.Request, name string) (*body, *template.Plan, *core.APIError) {
+	var b body
+	if e := r.Decode(&b); e != nil {
+		return nil, nil, e
+	}
+	if b.Properties == nil {
+		return nil, nil, core.NewError(400, "InvalidDeployment", "The deployment must have properties.")
+	}
+	p := b.Properties
+	if p.TemplateLink != nil || p.ParametersLink != nil {
+		return nil, nil, core.NewError(400, "InvalidTemplateDeployment", "aci local fetches nothing from the network: send the template (and parameters) inline; `aci deployment group create --template-uri` downloads it for you.")
+	}
+	if len(p.Template) == 0 {
+		return nil, nil, core.NewError(400, "InvalidDeployment", "The deployment must have a template or a templateLink.")
+	}
+	switch strings.ToLower(p.Mode) {
+	case "incremental", "complete":
+	case "":
+		p.Mode = "Incremental"
+	default:
+		return nil, nil, core.NewError(400, "InvalidDeploymentMode", fmt.Sprintf("The deployment mode '%s' is not supported. Supported modes are 'Incremental' and 'Complete'.", p.Mode))
+	}
+	tm, err := template.Decode(p.Template)
+	if err != nil {
+		return nil, nil, templateErr(err)
+	}
+	plan, err := template.NewPlan(tm, p.Parameters, d.env(r.Context(), r.Claims, r.Subscription, r.Group, name))
+	if err != nil {
+		return nil, nil, templateErr(err)
+	}
+	return &b, plan, nil
+}
+
+func templateErr(err error) *core.APIError {
+	var te *template.Error
+	if errors.As(err, &te) {
+		return core.NewError(400, te.Code, te.Message)
+	}
+	return core.NewError(400, "InvalidTemplate", err.Error())
+}
+
+func hashOf(b []byte) string {
+	h := fnv.New64a()
+	h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 10)
+}
+
+func nowISO() string { return time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+// shape is DeploymentExtended.
+func (d *Deployments) shape(id, name, state string, b *body, plan *template.Plan, started time.Time, extra map[string]any) map[string]any {
+	props := map[string]any{"templateHash": hashOf(b.Properties.Template), "parameters": plan.EchoParameters(), "mode": canonMode(b.Properties.Mode),
+		"provisioningState": state, "timestamp": nowISO(), "duration": duration(time.Since(started)), "correlationId": "",
+		"providers": providers(plan), "dependencies": dependencies(plan)}
+	if b.Properties.OnErrorDeployment != nil {
+		props["onErrorDeployment"] = b.Properties.OnErrorDeployment
+	}
+	for k, v := range extra {
+		props[k] = v
+	}
+	return map[string]any{"id": id, "name": name, "type": Type, "properties": props}
+}
+
+func canonMode(m string) string {
+	if strings.EqualFold(m, "complete") {
+		return "Complete"
+	}
+	return "Incremental"
+}
+
+// duration is ISO 8601's PT<seconds>S, as ARM prints it.
+func duration(d time.Duration) string {
+	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', 7, 64) + "S"
+}
+
+func providers(p *template.Plan) []any {
+	byNS := map[string]map[string]bool{}
+	for _, r := range p.Resources {
+		ns, typ, _ := strings.Cut(r.Type, "/")
+		if byNS[ns] == nil {
+			byNS[ns] = map[string]bool{}
+		}
+		byNS[ns][typ] = true
+	}
+	out := []any{}
+	for _, ns := range sortedKeys(byNS) {
+		var types []any
+		for _, t := range sortedKeys(byNS[ns]) {
+			types = append(types, map[string]any{"resourceType": t, "locations": []any{}})
+		}
+		out = append(out, map[string]any{"namespace": ns, "resourceTypes": types})
+	}
+	return out
+}
+
+func dependencies(p *template.Plan) []any {
+	out := []any{}
+	for _, r := range p.Resources {
+		if len(r.DependsOn) == 0 {
+			continue
+		}
+		var deps []any
+		for _, id := range r.DependsOn {
+			deps = append(deps, map[string]any{"id": id, "resourceType": typeOf(id), "resourceName": nameOf(id)})
+		}
+		out = append(out, map[string]any{"id": r.ID, "resourceType": r.Type, "resourceName": r.Name, "dependsOn": deps})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// typeOf and nameOf split a resource id.
+func typeOf(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	for i, p := range parts {
+		if strings.EqualFold(p, "providers") && i+2 < len(parts) {
+			t := parts[i+1] + "/" + parts[i+2]
+			for j := i + 4; j < len(parts); j += 2 {
+				t += "/" + parts[j]
+			}
+			return t
+		}
+	}
+	return ""
+}
+
+func nameOf(id string) string {
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	for i, p := range parts {
+		if strings.EqualFold(p, "providers") && i+3 < len(parts) {
+			n := parts[i+3]
+			for j := i + 5; j < len(parts); j += 2 {
+				n += "/" + parts[j]
+			}
+			return n
+		}
+	}
+	return ""
+}
+
+func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name string) {
+	if len(name) > 64 || name == "" {
+		r.Error(w, 400, "InvalidDeploymentName", "The deployment name '%s' is invalid: it must be 1 to 64 characters long.", name)
+		return
+	}
+	b, plan, e := d.prepare(r, name)
+	if e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	d.mu.Lock()
+	running := d.cancel[strings.ToLower(id)] != nil
+	d.mu.Unlock()
+	if running {
+		r.Error(w, 409, "DeploymentActive", "The deployment '%s' is already running. Wait for it to finish or cancel it first.", name)
+		return
+	}
+	existing, _ := d.s.Store().Get(id)
+	started := time.Now()
+	shaped := d.shape(id, name, "Accepted", b, plan, started, nil)
+	bb, _ := json.Marshal(shaped)
+	pv := private{Template: b.Properties.Template, Parameters: b.Properties.Parameters, Mode: canonMode(b.Properties.Mode),
+		OnError: b.Properties.OnErrorDeployment, Claims: r.Claims, Group: r.Group, Sub: r.Subscription}
+	pb, _ := json.Marshal(pv)
+	op, err := d.s.NewOperation("deploymentRun", id, nil)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: started, Updated: started}
+	if err := d.s.Store().Put(res); err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	ctx, cancel := context.WithCancel(d.s.Context())
+	d.mu.Lock()
+	d.cancel[strings.ToLower(id)] = cancel
+	d.mu.Unlock()
+	d.s.Go(func(context.Context) { d.run(ctx, op, false) })
+	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/%s?api-version=%s", d.s.BaseURL(), id, op.ID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+	status := http.StatusCreated
+	if existing != nil {
+		status = http.StatusOK
+	}
+	writeRaw(w, status, bb)
+}
+
+func (d *Deployments) resume(op *core.Operation) {
+	ctx, cancel := context.WithCancel(d.s.Context())
+	d.mu.Lock()
+	d.cancel[strings.ToLower(op.Target)] = cancel
+	d.mu.Unlock()
+	d.run(ctx, op, true)
+}
+
+// run deploys the stored template: each resource through the server's own
+// handlers in dependency order, waiting for it as ARM does, then outputs.
+func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool) {
+	defer func() {
+		d.mu.Lock()
+		if c := d.cancel[strings.ToLower(op.Target)]; c != nil {
+			c()
+		}
+		delete(d.cancel, strings.ToLower(op.Target))
+		d.mu.Unlock()
+	}()
+	res, err := d.s.Store().Get(op.Target)
+	if err != nil {
+		d.s.FinishOperation(op, &core.ErrorBody{Code: "DeploymentNotFound", Message: "The deployment was deleted."})
+		return
+	}
+	var pv private
+	_ = json.Unmarshal(res.Private, &pv)
+	name := nameOfDeployment(res.ID)
+	var b body
+	b.Properties = &deployProps{Mode: pv.Mode, Template: pv.Template, Parameters: pv.Parameters, OnErrorDeployment: pv.OnError}
+	started := res.Created
+	tm, err := template.Decode(pv.Template)
+	var plan *template.Plan
+	if err == nil {
+		plan, err = template.NewPlan(tm, pv.Parameters, d.env(ctx, pv.Claims, pv.Sub, pv.Group, name))
+	}
+	if err != nil {
+		d.finish(op, res.ID, name, &b, nil, started, "Failed", nil, asErrorBody(err), nil)
+		return
+	}
+	d.setState(res.ID, "Running")
+	var failure *core.ErrorBody
+	var outputs map[string]any
+	var deployed []any
+	pv.Operations = nil
+	for _, r := range plan.Resources {
+		if ctx.Err() != nil {
+			d.finish(op, res.ID, name, &b, plan, started, "Canceled", nil, nil, pv.Operations)
+			return
+		}
+		o := operation{ID: strings.ToUpper(strconv.FormatUint(uint64(time.Now().UnixNano()), 16)), Target: r.ID, Type: r.Type, Name: r.Name,
+			Started: time.Now(), Operation: "Create", TrackingID: strconv.FormatInt(time.Now().UnixNano(), 36)}
+		st, ebody := d.deployOne(ctx, pv.Claims, plan, r)
+		o.Finished, o.Status = time.Now(), st
+		if ebody != nil {
+			o.State, o.Error = "Failed", ebody
+			pv.Operations = append(pv.Operations, o)
+			failure = &core.ErrorBody{Code: "DeploymentFailed", Message: "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+				Details: []core.ErrorBody{*ebody}}
+			break
+		}
+		o.State = "Succeeded"
+		pv.Operations = append(pv.Operations, o)
+		deployed = append(deployed, map[string]any{"id": r.ID})
+		d.saveOps(res.ID, pv.Operations)
+	}
+	if failure == nil && pv.Mode == "Complete" {
+		failure = d.complete(ctx, pv, plan)
+	}
+	if failure == nil {
+		outputs, err = plan.Outputs()
+		if err != nil {
+			failure = &core.ErrorBody{Code: "DeploymentOutputEvaluationFailed", Message: "Unable to evaluate the template outputs.", Details: []core.ErrorBody{*asErrorBody(err)}}
+		}
+	}
+	state := "Succeeded"
+	if failure != nil {
+		state = "Failed"
+	}
+	extra := map[string]any{"outputResources": deployed}
+	if outputs != nil {
+		extra["outputs"] = outputs
+	}
+	d.finish(op, res.ID, name, &b, plan, started, state, extra, failure, pv.Operations)
+	if failure != nil && pv.OnError != nil {
+		d.rollback(ctx, pv, res.ID, name)
+	}
+}
+
+func nameOfDeployment(id string) string { return id[strings.LastIndex(id, "/")+1:] }
+
+func asErrorBody(err error) *core.ErrorBody {
+	var te *template.Error
+	if errors.As(err, &te) {
+		return &core.ErrorBody{Code: te.Code, Message: te.Message}
+	}
+	return &core.ErrorBody{Code: "InvalidTemplate", Message: err.Error()}
+}
+
+func (d *Deployments) setState(id, state string) {
+	_ = d.s.Store().Update(id, func(x *core.Resource) error {
+		var b map[string]any
+		if err := json.Unmarshal(x.Body, &b); err != nil {
+			return err
+		}
+		if p, ok := b["properties"].(map[string]any); ok {
+			p["provisioningState"] = state
+		}
+		x.Body, _ = json.Marshal(b)
+		return nil
+	})
+}
+
+func (d *Deployments) saveOps(id string, ops []operation) {
+	_ = d.s.Store().Update(id, func(x *core.Resource) error {
+		var p private
+		_ = json.Unmarshal(x.Private, &p)
+		p.Operations = ops
+		x.Private, _ = json.Marshal(p)
+		return nil
+	})
+}
+
+func (d *Deployments) finish(op *core.Operation, id, name string, b *body, plan *template.Plan, started time.Time, state string, extra map[string]any, failure *core.ErrorBody, ops []operation) {
+	_ = d.s.Store().Update(id, func(x *core.Resource) error {
+		var shaped map[string]any
+		if plan != nil {
+			shaped = d.shape(id, name, state, b, plan, started, extra)
+		} else {
+			_ = json.Unmarshal(x.Body, &shaped)
+			props, _ := shaped["properties"].(map[string]any)
+			props["provisioningState"], props["duration"], props["timestamp"] = state, duration(time.Since(started)), nowISO()
+		}
+		if failure != nil {
+			shaped["properties"].(map[string]any)["error"] = failure
+		}
+		x.Body, _ = json.Marshal(shaped)
+		var p private
+		_ = json.Unmarshal(x.Private, &p)
+		p.Operations = ops
+		x.Private, _ = json.Marshal(p)
+		x.Updated = time.Now()
+		return nil
+	})
+	if state == "Canceled" {
+		d.s.FinishOperation(op, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."})
+		return
+	}
+	d.s.FinishOperation(op, failure)
+}
+
+// deployOne PUTs a resource through the server's handlers and follows its
+// long-running operation as ARM would (Azure-AsyncOperation or Location).
+func (d *Deployments) deployOne(ctx context.Context, claims jwt.MapClaims, plan *template.Plan, r *template.Resource) (int, *core.ErrorBody) {
+	body, err := plan.Body(r)
+	if err != nil {
+		return 400, asErrorBody(err)
+	}
+	bb, _ := json.Marshal(body)
+	st, hdr, out := d.s.Call(ctx, claims, http.MethodPut, r.ID, r.APIVersion, bb)
+	if st >= 300 {
+		return st, armError(out, st)
+	}
+	base := d.s.BaseURL()
+	if u := hdr.Get("Azure-AsyncOperation"); u != "" {
+		for {
+			select {
+			case <-ctx.Done():
+				return 0, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
+			case <-time.After(150 * time.Millisecond):
+			}
+			s2, _, b2 := d.s.Call(ctx, claims, http.MethodGet, strings.TrimPrefix(u, base), "", nil)
+			var status struct {
+				Status string          `json:"status"`
+				Error  *core.ErrorBody `json:"error"`
+			}
+			_ = json.Unmarshal(b2, &status)
+			if s2 >= 300 {
+				return s2, armError(b2, s2)
+			}
+			switch strings.ToLower(status.Status) {
+			case "succeeded":
+				return st, nil
+			case "failed", "canceled":
+				if status.Error == nil {
+					status.Error = &core.ErrorBody{Code: "ResourceDeploymentFailure", Message: fmt.Sprintf("The resource operation completed with terminal provisioning state '%s'.", status.Status)}
+				}
+				return st, status.Error
+			}
+		}
+	}
+	if u := hdr.Get("Location"); u != "" && st == http.StatusAccepted {
+		for {
+			select {
+			case <-ctx.Done():
+				return 0, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
+			case <-time.After(150 * time.Millisecond):
+			}
+			s2, _, b2 := d.s.Call(ctx, claims, http.MethodGet, strings.TrimPrefix(u, base), "", nil)
+			if s2 == http.StatusAccepted {
+				continue
+			}
+			if s2 >= 300 {
+				return s2, armError(b2, s2)
+			}
+			return st, nil
+		}
+	}
+	return st, nil
+}
+
+func armError(b []byte, status int) *core.ErrorBody {
+	var e struct {
+		Error *core.ErrorBody `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Error != nil {
+		return e.Error
+	}
+	return &core.ErrorBody{Code: "ResourceDeploymentFailure", Message: fmt.Sprintf("The resource operation failed with status %d.", status)}
+}
+
+// complete deletes what the group holds and the template does not list
+// (Complete mode), for the resource types aci local serves.
+func (d *Deployments) complete(ctx context.Context, pv private, plan *template.Plan) *core.ErrorBody {
+	want := map[string]bool{}
+	for _, r := range plan.Resources {
+		want[strings.ToLower(r.ID)] = true
+	}
+	all, err := d.s.Store().List("/subscriptions/"+pv.Sub+"/resourcegroups/"+pv.Group+"/", "")
+	if err != nil {
+		return &core.ErrorBody{Code: "InternalServerError", Message: err.Error()}
+	}
+	for _, res := range all {
+		if strings.Count(strings.Trim(res.ID, "/"), "/") != 7 || strings.EqualFold(res.Type, Type) || want[strings.ToLower(res.ID)] {
+			continue
+		}
+		if st, _, b := d.s.Call(ctx, pv.Claims, http.MethodDelete, res.ID, defaultAPIVersion(res.ID), nil); st >= 300 {
+			return armError(b, st)
+		}
+	}
+	return nil
+}
+
+// rollback redeploys the last successful deployment of the group (or the one
+// named), as ARM's onErrorDeployment does.
+func (d *Deployments) rollback(ctx context.Context, pv private, failedID, failedName string) {
+	target := ""
+	if pv.OnError.Type == "SpecificDeployment" {
+		target = pv.OnError.DeploymentName
+	} else {
+		all, _ := d.s.Store().List("/subscriptions/"+pv.Sub+"/resourcegroups/"+pv.Group+"/providers/microsoft.resources/deployments/", Type)
+		var best time.Time
+		for _, res := range all {
+			if strings.EqualFold(res.ID, failedID) {
+				continue
+			}
+			var b struct {
+				Properties struct {
+					ProvisioningState string `json:"provisioningState"`
+				} `json:"properties"`
+			}
+			_ = json.Unmarshal(res.Body, &b)
+			if b.Properties.ProvisioningState == "Succeeded" && res.Updated.After(best) {
+				best, target = res.Updated, nameOfDeployment(res.ID)
+			}
+		}
+	}
+	if target == "" {
+		return
+	}
+	_ = d.s.Store().Update(failedID, func(x *core.Resource) error {
+		var b map[string]any
+		_ = json.Unmarshal(x.Body, &b)
+		if p, ok := b["properties"].(map[string]any); ok {
+			p["onErrorDeployment"] = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
+		}
+		x.Body, _ = json.Marshal(b)
+		return nil
+	})
+	prev, err := d.s.Store().Get("/subscriptions/" + pv.Sub + "/resourceGroups/" + pv.Group + "/providers/Microsoft.Resources/deployments/" + target)
+	if err != nil {
+		return
+	}
+	var pp private
+	_ = json.Unmarshal(prev.Private, &pp)
+	redo := map[string]any{"properties": map[string]any{"mode": pp.Mode, "template": pp.Template, "parameters": pp.Parameters}}
+	rb, _ := json.Marshal(redo)
+	d.s.Call(ctx, pv.Claims, http.MethodPut, prev.ID, "2022-09-01", rb)
+}
+
+func (d *Deployments) delete(w http.ResponseWriter, r *core.Request, id string) {
+	d.mu.Lock()
+	running := d.cancel[strings.ToLower(id)] != nil
+	d.mu.Unlock()
+	if running {
+		r.Error(w, 409, "DeploymentActive", "The deployment is running; cancel it before deleting it.")
+		return
+	}
+	if err := d.s.Store().Delete(id); err != nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (d *Deployments) validate(w http.ResponseWriter, r *core.Request, id, name string) {
+	b, plan, e := d.prepare(r, name)
+	if e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	var validated []any
+	for _, res := range plan.Resources {
+		validated = append(validated, map[string]any{"id": res.ID})
+	}
+	shaped := d.shape(id, name, "Succeeded", b, plan, time.Now(), map[string]any{"validatedResources": validated})
+	core.WriteJSON(w, 200, shaped)
+}
+
+// whatIf compares each resource with what exists: Create, Modify or
+// NoChange; Complete mode also lists what it would delete.
+func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name string) {
+	_, plan, e := d.prepare(r, name)
+	if e != nil {
+		core.WriteJSON(w, e.Status, map[string]any{"status": "Failed", "error": map[string]any{"code": e.Code, "message": e.Message}})
+		return
+	}
+	changes := []any{}
+	for _, res := range plan.Resources {
+		after, err := plan.Body(res)
+		if err != nil {
+			// reference() to what does not exist yet: ARM shows the change
+			// with the unevaluated part left out.
+			after = map[string]any{}
+		}
+		after["id"], after["name"], after["type"], after["apiVersion"] = res.ID, res.Name, res.Type, res.APIVersion
+		st, _, cur := d.s.Call(r.Context(), r.Claims, http.MethodGet, res.ID, res.APIVersion, nil)
+		change := map[string]any{"resourceId": res.ID, "after": after}
+		if st != 200 {
+			change["changeType"] = "Create"
+		} else {
+			var before map[string]any
+			_ = json.Unmarshal(cur, &before)
+			change["before"] = before
+			if sameSubset(after, before) {
+				change["changeType"] = "NoChange"
+			} else {
+				change["changeType"] = "Modify"
+			}
+		}
+		changes = append(changes, change)
+	}
+	core.WriteJSON(w, 200, map[string]any{"status": "Succeeded", "properties": map[string]any{"changes": changes}})
+}
+
+// sameSubset reports whether every field the template sets already has that
+// value (read-only fields the service adds do not count as changes).
+func sameSubset(want, have any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if k == "apiVersion" {
+				continue
+			}
+			hv, found := h[k]
+			if !found {
+				for hk, x := range h {
+					if strings.EqualFold(hk, k) {
+						hv, found = x, true
+					}
+				}
+			}
+			if !found || !sameSubset(v, hv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok || len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !sameSubset(w[i], h[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(have)
+	return strings.EqualFold(string(a), string(b))
+}
+
+func (d *Deployments) cancelRun(w http.ResponseWriter, r *core.Request, id, name string) {
+	d.mu.Lock()
+	c := d.cancel[strings.ToLower(id)]
+	d.mu.Unlock()
+	if c == nil {
+		if _, ok := d.load(w, r, id, name); ok {
+			r.Error(w, 409, "DeploymentCannotBeCancelled", "The deployment '%s' cannot be canceled: it is not running.", name)
+		}
+		return
+	}
+	c()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *Deployments) operations(w http.ResponseWriter, r *core.Request, id, name string, rest []string) {
+	res, ok := d.load(w, r, id, name)
+	if !ok {
+		return
+	}
+	var pv private
+	_ = json.Unmarshal(res.Private, &pv)
+	items := []json.RawMessage{}
+	for _, o := range pv.Operations {
+		props := map[string]any{"provisioningOperation": o.Operation, "provisioningState": o.State,
+			"timestamp": o.Finished.UTC().Format("2006-01-02T15:04:05.0000000Z"), "duration": duration(o.Finished.Sub(o.Started)),
+			"trackingId": o.TrackingID, "serviceRequestId": o.TrackingID, "statusCode": httpStatusName(o.Status),
+			"targetResource": map[string]any{"id": o.Target, "resourceType": o.Type, "resourceName": o.Name}}
+		if o.Error != nil {
+			props["statusMessage"] = map[string]any{"error": o.Error}
+		}
+		item := map[string]any{"id": id + "/operations/" + o.ID, "operationId": o.ID, "properties": props}
+		if len(rest) == 1 && strings.EqualFold(rest[0], o.ID) {
+			core.WriteJSON(w, 200, item)
+			return
+		}
+		b, _ := json.Marshal(item)
+		items = append(items, b)
+	}
+	if len(rest) == 1 {
+		r.Error(w, 404, "DeploymentOperationNotFound", "The deployment operation '%s' could not be found.", rest[0])
+		return
+	}
+	d.s.Page(w, r, items)
+}
+
+func httpStatusName(c int) string {
+	switch c {
+	case 200:
+		return "OK"
+	case 201:
+		return "Created"
+	case 202:
+		return "Accepted"
+	case 0:
+		return "Conflict"
+	}
+	if t := http.StatusText(c); t != "" {
+		return strings.ReplaceAll(t, " ", "")
+	}
+	return strconv.Itoa(c)
+}
+
+func (d *Deployments) opStatus(w http.ResponseWriter, r *core.Request, opID string) {
+	op, err := d.s.Store().GetOperation(opID)
+	if err != nil {
+		r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", opID)
+		return
+	}
+	switch op.Status {
+	case "InProgress":
+		w.Header().Set("Retry-After", "1")
+		core.WriteJSON(w, 200, map[string]any{"status": "Running"})
+	case "Succeeded":
+		core.WriteJSON(w, 200, map[string]any{"status": "Succeeded"})
+	default:
+		out := map[string]any{"status": "Failed"}
+		if op.Error != nil {
+			if op.Error.Code == "DeploymentCanceled" {
+				out["status"] = "Canceled"
+			}
+			out["error"] = op.Error
+		}
+		core.WriteJSON(w, 200, out)
+	}
+}
