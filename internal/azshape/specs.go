@@ -100,3 +100,15 @@ var FileShare = New("id", "name", "type", "etag",
 	Flat("properties", New("accessTier", T("accessTierChangeTime"), "accessTierStatus", "deleted", T("deletedTime"), "enabledProtocols",
 		T("lastModifiedTime"), "leaseDuration", "leaseState", "leaseStatus", "metadata", "remainingRetentionDays", "rootSquash", "shareQuota",
 		"shareUsageBytes", "signedIdentifiers", T("snapshotTime"), "version")))
+
+// Deployment is azure-mgmt-resource's DeploymentExtended as az prints it
+// (properties stay nested).
+var Deployment = New("id", "name", "type", "location", "tags",
+	O("properties", New("correlationId", "debugSetting", "dependencies", "duration", "error", "mode", "onErrorDeployment",
+		"outputResources", "outputs", "parameters", "parametersLink", "providers", "provisioningState", "templateHash", "templateLink",
+		T("timestamp"), "validatedResources")))
+
+// DeploymentOperation is azure-mgmt-resource's DeploymentOperation.
+var DeploymentOperation = New("id", "operationId",
+	O("properties", New("duration", "provisioningOperation", "provisioningState", "request", "response", "serviceRequestId",
+		"statusCode", "statusMessage", "targetResource", T("timestamp"), "trackingId")))

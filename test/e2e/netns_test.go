@@ -22,7 +22,7 @@ func TestLocalCloudStaysOnLoopback(t *testing.T) {
 ip link set lo up
 export ACI_CONFIG_DIR=%[1]s DOCKER_HOST=unix:///nonexistent HTTPS_PROXY= HTTP_PROXY=
 A=%[2]s
-trap '$A local stop >/dev/null 2>&1 || true' EXIT
+trap 'rc=$?; [ $rc -eq 0 ] || { echo "--- server.log"; cat "$ACI_CONFIG_DIR/local/server.log" 2>/dev/null | tail -40; }; $A local stop >/dev/null 2>&1 || true' EXIT
 $A local start --detach --port 0 -o none
 $A group create -n rg -l westus -o none
 $A group list --query "[].name" -o tsv

@@ -14,6 +14,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/completion"
 	"github.com/aci-cli/aci/internal/cli/configure"
 	"github.com/aci-cli/aci/internal/cli/container"
+	"github.com/aci-cli/aci/internal/cli/deployment"
 	"github.com/aci-cli/aci/internal/cli/group"
 	"github.com/aci-cli/aci/internal/cli/local"
 	"github.com/aci-cli/aci/internal/cli/login"
@@ -47,9 +48,12 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		return globals(f, cmd)
 	}
 	root.SetFlagErrorFunc(cmdutil.FlagError)
-	root.AddCommand(group.NewCmd(f), container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
+	groupCmd := group.NewCmd(f)
+	// The older spelling the seed uses: `group deployment create`.
+	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
+	root.AddCommand(groupCmd, container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f))
+		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)
 	return root
 }

@@ -212,7 +212,7 @@ func (h *ContainerGroups) id(r *core.Request, name string) string {
 }
 
 func notFound(w http.ResponseWriter, r *core.Request, name string) {
-	r.Error(w, 404, "ResourceNotFound", "The core.Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
+	r.Error(w, 404, "ResourceNotFound", "The Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
 }
 
 // Compiled once: validateGroup runs on every PUT.
@@ -267,6 +267,26 @@ func public(body map[string]any) map[string]any {
 	}
 	delete(obj(obj(props["diagnostics"])["logAnalytics"]), "workspaceKey")
 	return c
+}
+
+// normalizePorts stores ports given as numeric strings as numbers, as ACI
+// does, so GET answers "port": 80 whatever the template wrote.
+func normalizePorts(body map[string]any) {
+	fix := func(ports any) {
+		for _, p := range listOf(ports) {
+			pm := obj(p)
+			if s, ok := pm["port"].(string); ok {
+				if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+					pm["port"] = n
+				}
+			}
+		}
+	}
+	props := obj(body["properties"])
+	fix(obj(props["ipAddress"])["ports"])
+	for _, c := range append(listOf(props["containers"]), listOf(props["initContainers"])...) {
+		fix(obj(obj(c)["properties"])["ports"])
+	}
 }
 
 func groupKey(id string) string {
@@ -360,9 +380,16 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 		core.WriteError(w, e)
 		return
 	}
+	normalizePorts(body)
 	typed, e := decodeGroup(r.Body)
 	if e == nil {
-		e = typed.validate(name, h.gitAllowed)
+		// The 2017 api-versions (the seed's templates use 2017-08-01-preview)
+		// took mixed-case group names; later ones want lower case.
+		checked := name
+		if r.APIVersion < "2018-02-01" {
+			checked = strings.ToLower(name)
+		}
+		e = typed.validate(checked, h.gitAllowed)
 	}
 	if e != nil {
 		core.WriteError(w, e)

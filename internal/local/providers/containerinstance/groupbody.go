@@ -7,6 +7,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,32 @@ type ipAddressBody struct {
 type portBody struct {
 	Port     int    `json:"port"`
 	Protocol string `json:"protocol"`
+}
+
+// UnmarshalJSON takes a port as a number or as a numeric string, as ACI's
+// JSON reader does ("port": "80" appears in Microsoft's own templates).
+func (p *portBody) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Port     json.RawMessage `json:"port"`
+		Protocol string          `json:"protocol"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	p.Protocol = raw.Protocol
+	if len(raw.Port) == 0 || string(raw.Port) == "null" {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw.Port, &s) == nil {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("cannot unmarshal port %q into an integer", s)
+		}
+		p.Port = n
+		return nil
+	}
+	return json.Unmarshal(raw.Port, &p.Port)
 }
 
 type containerBody struct {

@@ -362,7 +362,7 @@ func TestMalformedBodies(t *testing.T) {
 		"cpu \"1\"":                     set("properties.containers.properties.resources.requests.cpu", "1"),
 		"cpu null":                      set("properties.containers.properties.resources.requests.cpu", nil),
 		"port 80.5":                     set("properties.containers.properties.ports", []any{map[string]any{"port": 80.5}}),
-		"port \"80\"":                   set("properties.containers.properties.ports", []any{map[string]any{"port": "80"}}),
+		"port \"eighty\"":               set("properties.containers.properties.ports", []any{map[string]any{"port": "eighty"}}),
 		"command \"ls\"":                set("properties.containers.properties.command", "ls"),
 		"command [1]":                   set("properties.containers.properties.command", []any{1}),
 		"ipAddress []":                  set("properties.ipAddress", []any{}),

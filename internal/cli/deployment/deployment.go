@@ -1,0 +1,797 @@
+// Package deployment implements `aci deployment group` and the older
+// spelling `aci group deployment`: ARM template deployments at resource-group
+// scope, with az's parameter handling (files, inline JSON, key=value, prompts
+// for what is missing), outputs and exit codes.
+package deployment
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/azshape"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/output"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Service is what the deployment commands need from ARM.
+type Service interface {
+	Create(ctx context.Context, rg, name string, body any, wait bool, tick arm.Progress) (arm.Raw, error)
+	Validate(ctx context.Context, rg, name string, body any) (arm.Raw, error)
+	WhatIf(ctx context.Context, rg, name string, body any) (arm.Raw, error)
+	Get(ctx context.Context, rg, name string) (arm.Raw, error)
+	List(ctx context.Context, rg, filter string) ([]any, error)
+	Delete(ctx context.Context, rg, name string, wait bool) error
+	Cancel(ctx context.Context, rg, name string) error
+	Export(ctx context.Context, rg, name string) (arm.Raw, error)
+	Operations(ctx context.Context, rg, name string) ([]any, error)
+	Operation(ctx context.Context, rg, name, id string) (arm.Raw, error)
+}
+
+func service(f *cmdutil.Factory) (Service, error) {
+	c, err := f.ARM()
+	if err != nil {
+		return nil, err
+	}
+	return c.Deployments()
+}
+
+// NewCmd builds `aci deployment` (group scope).
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "deployment", Short: "Manage Azure Resource Manager template deployments."})
+	group := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage Azure Resource Manager template deployments at resource group."})
+	group.AddCommand(newCreate(f, "create"), newCreate(f, "validate"), newCreate(f, "what-if"), newShow(f), newList(f), newDelete(f),
+		newWait(f), newCancel(f), newExport(f))
+	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Manage deployment operations."})
+	opGroup := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage deployment operations at resource group."})
+	opGroup.AddCommand(newOpList(f), newOpShow(f))
+	op.AddCommand(opGroup)
+	cmd.AddCommand(group, op)
+	return cmd
+}
+
+// NewGroupDeployment builds `aci group deployment`, the spelling older
+// scripts (and the seed) use.
+func NewGroupDeployment(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "deployment", Short: "Manage Azure Resource Manager deployments (the older spelling of 'deployment group')."})
+	cmd.AddCommand(newCreate(f, "create"), newCreate(f, "validate"), newShow(f), newList(f), newDelete(f), newWait(f), newExport(f))
+	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Manage deployment operations."})
+	op.AddCommand(newOpList(f))
+	cmd.AddCommand(op)
+	return cmd
+}
+
+// Shape is a deployment as az prints it.
+func Shape(raw any) any { return azshape.Shape(raw, azshape.Deployment) }
+
+// Table is az's deployment table: Name, State, Timestamp, Mode, ResourceGroup.
+func Table(v any) (any, error) {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	rows := []any{}
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		p, _ := m["properties"].(map[string]any)
+		rows = append(rows, output.NewOrderedMap("Name", m["name"], "State", p["provisioningState"], "Timestamp", p["timestamp"],
+			"Mode", p["mode"], "ResourceGroup", m["resourceGroup"]))
+	}
+	return rows, nil
+}
+
+// CreateOptions are create's, validate's and what-if's arguments.
+type CreateOptions struct {
+	Group, Name, TemplateFile, TemplateURI, Mode, Rollback string
+	Parameters                                             []string
+	NoWait, NoPrompt, Rollback2, NoPretty                  bool
+}
+
+func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
+	o := &CreateOptions{}
+	short := map[string]string{"create": "Start a deployment at resource group.", "validate": "Validate whether a template is valid at resource group.",
+		"what-if": "Execute a deployment What-If operation at resource group scope."}[verb]
+	cmd := &cobra.Command{
+		Use:   verb,
+		Short: short,
+		Example: "  # Deploy a template with a parameter given inline.\n" +
+			"  aci deployment group " + verb + " -g MyResourceGroup --template-file azuredeploy.json --parameters storageaccountname=mystorage\n\n" +
+			"  # Parameters from a file, and one more.\n" +
+			"  aci deployment group " + verb + " -g MyResourceGroup -f azuredeploy.json -p @params.json -p key=value",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCreate(f, cmd, o, verb)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
+	fl.StringVarP(&o.Name, "name", "n", "", "The deployment name. Default to template file base name.")
+	fl.StringVarP(&o.TemplateFile, "template-file", "f", "", "The path to the template file (JSON, comments allowed).")
+	fl.StringVarP(&o.TemplateURI, "template-uri", "u", "", "The URI to the template file.")
+	fl.StringArrayVarP(&o.Parameters, "parameters", "p", nil, "Supply deployment parameter values: a JSON file (@file.json), inline JSON, or <KEY=VALUE> pairs. Repeatable.")
+	cmdutil.NArgs(cmd, "parameters")
+	fl.StringVar(&o.Mode, "mode", "Incremental", "The deployment mode. Allowed values: Complete, Incremental.")
+	fl.BoolVar(&o.NoPrompt, "no-prompt", false, "The option to disable the prompt of missing parameters for ARM template.")
+	if verb == "create" {
+		fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
+		fl.StringVar(&o.Rollback, "rollback-on-error", "", "The name of a deployment to roll back to on error, or use as a flag to roll back to the last successful deployment.")
+		fl.Lookup("rollback-on-error").NoOptDefVal = " "
+	}
+	if verb == "what-if" {
+		fl.BoolVar(&o.NoPretty, "no-pretty-print", false, "Disable pretty-print for What-If results. When set, the output format type will be used.")
+	}
+	return cmd
+}
+
+func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb string) error {
+	if o.Group == "" {
+		if cfg, _ := f.Config(); cfg != nil {
+			o.Group = cfg.Get("defaults", "group", "")
+		}
+	}
+	var m cmdutil.Missing
+	m.Need("--resource-group/-g", o.Group)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	if (o.TemplateFile == "") == (o.TemplateURI == "") {
+		return cmdutil.UsageError("usage error: --template-file FILE | --template-uri URI")
+	}
+	mode, err := cmdutil.Choice(cmd, "--mode", o.Mode, "Complete", "Incremental")
+	if err != nil {
+		return err
+	}
+	tmplBytes, source, err := loadTemplate(f, o)
+	if err != nil {
+		return err
+	}
+	tmpl, err := parseJSONC(tmplBytes, source)
+	if err != nil {
+		return err
+	}
+	tm, _ := tmpl.(map[string]any)
+	defs, _ := tm["parameters"].(map[string]any)
+	params, err := parseParameters(defs, o.Parameters)
+	if err != nil {
+		return err
+	}
+	if err := missingParameters(f, defs, params, o.NoPrompt); err != nil {
+		return err
+	}
+	if o.Name == "" {
+		base := filepath.Base(source)
+		if o.TemplateURI != "" {
+			base = filepath.Base(strings.SplitN(o.TemplateURI, "?", 2)[0])
+		}
+		o.Name = strings.TrimSuffix(base, filepath.Ext(base))
+		if o.Name == "" {
+			o.Name = "deployment1"
+		}
+	}
+	props := map[string]any{"mode": mode, "template": json.RawMessage(tmplBytesClean(tmpl)), "parameters": params}
+	if cmd.Flags().Changed("rollback-on-error") {
+		if name := strings.TrimSpace(o.Rollback); name != "" {
+			props["onErrorDeployment"] = map[string]any{"type": "SpecificDeployment", "deploymentName": name}
+		} else {
+			props["onErrorDeployment"] = map[string]any{"type": "LastSuccessful"}
+		}
+	}
+	body := map[string]any{"properties": props}
+	svc, err := service(f)
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "validate":
+		raw, err := svc.Validate(f.Context(), o.Group, o.Name, body)
+		if err != nil {
+			return err
+		}
+		return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+	case "what-if":
+		raw, err := svc.WhatIf(f.Context(), o.Group, o.Name, body)
+		if err != nil {
+			return err
+		}
+		if o.NoPretty {
+			return f.Print(map[string]any(raw), cmdutil.PrintOptions{})
+		}
+		_, err = io.WriteString(f.IO.Out, whatIfReport(raw, f.Globals.Output))
+		return err
+	}
+	sp := f.StartSpinner("Running")
+	raw, err := svc.Create(f.Context(), o.Group, o.Name, body, !o.NoWait, nil)
+	sp.Stop()
+	if err != nil {
+		return err
+	}
+	if o.NoWait {
+		return nil
+	}
+	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+}
+
+// loadTemplate reads --template-file, or downloads --template-uri here (aci
+// local fetches nothing; Azure is sent the template inline too, which it
+// accepts).
+func loadTemplate(f *cmdutil.Factory, o *CreateOptions) ([]byte, string, error) {
+	if o.TemplateFile != "" {
+		b, err := os.ReadFile(o.TemplateFile)
+		if err != nil {
+			return nil, "", cmdutil.Fail("Please ensure the template file '%s' exists: %v", o.TemplateFile, err)
+		}
+		return b, o.TemplateFile, nil
+	}
+	ctx, cancel := context.WithTimeout(f.Context(), time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.TemplateURI, nil)
+	if err != nil {
+		return nil, "", cmdutil.UsageError("argument --template-uri: %v", err)
+	}
+	hc := f.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: time.Minute}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, "", cmdutil.Fail("Unable to retrieve url %s: %v", o.TemplateURI, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, "", cmdutil.Fail("Unable to retrieve url %s: HTTP %d", o.TemplateURI, resp.StatusCode)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	return b, o.TemplateURI, err
+}
+
+// stripComments removes // and /* */ comments outside strings (ARM accepts
+// them in templates), keeping newlines so positions still point at the line.
+func stripComments(b []byte) []byte {
+	var out bytes.Buffer
+	inStr, esc := false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inStr {
+			out.WriteByte(c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		if c == '"' {
+			inStr = true
+			out.WriteByte(c)
+			continue
+		}
+		if c == '/' && i+1 < len(b) && b[i+1] == '/' {
+			for i < len(b) && b[i] != '\n' {
+				out.WriteByte(' ')
+				i++
+			}
+			if i < len(b) {
+				out.WriteByte('\n')
+			}
+			continue
+		}
+		if c == '/' && i+1 < len(b) && b[i+1] == '*' {
+			out.WriteString("  ")
+			i += 2
+			for i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/') {
+				if b[i] == '\n' {
+					out.WriteByte('\n')
+				} else {
+					out.WriteByte(' ')
+				}
+				i++
+			}
+			i++
+			out.WriteString("  ")
+			continue
+		}
+		out.WriteByte(c)
+	}
+	return out.Bytes()
+}
+
+// parseJSONC decodes a template or parameters file; a syntax error says where.
+func parseJSONC(b []byte, source string) (any, error) {
+	clean := stripComments(b)
+	dec := json.NewDecoder(bytes.NewReader(clean))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if dec.More() {
+			err = fmt.Errorf("unexpected data after the JSON value")
+		} else {
+			return v, nil
+		}
+	}
+	off := int64(len(clean))
+	if se, ok := err.(*json.SyntaxError); ok {
+		off = se.Offset
+	} else if te, ok := err.(*json.UnmarshalTypeError); ok {
+		off = te.Offset
+	}
+	line, col := 1, 1
+	for i := int64(0); i < off && i < int64(len(clean)); i++ {
+		if clean[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return nil, cmdutil.Fail("Failed to parse '%s', please check whether it is a valid JSON format: %v at line %d column %d", source, err, line, col)
+}
+
+func tmplBytesClean(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// parseParameters is az's _process_parameters: each value is a parameters
+// file (@file or a path), inline JSON, or KEY=VALUE typed by the template.
+func parseParameters(defs map[string]any, items []string) (map[string]any, error) {
+	params := map[string]any{}
+	for _, item := range items {
+		if item == "{}" && len(params) == 0 {
+			continue
+		}
+		path := strings.TrimPrefix(item, "@")
+		if st, err := os.Stat(path); err == nil && !st.IsDir() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return nil, cmdutil.Fail("Failed to parse %s with exception:\n    %v", path, err)
+			}
+			v, err := parseJSONC(b, path)
+			if err != nil {
+				return nil, err
+			}
+			mergeParams(params, v)
+			continue
+		}
+		if strings.HasPrefix(item, "@") {
+			return nil, cmdutil.Fail("Unable to parse parameter: %s (no such file)", item)
+		}
+		trimmed := strings.TrimSpace(item)
+		if strings.HasPrefix(trimmed, "{") {
+			var v any
+			dec := json.NewDecoder(strings.NewReader(string(stripComments([]byte(trimmed)))))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err == nil {
+				mergeParams(params, v)
+				continue
+			}
+		}
+		key, value, ok := strings.Cut(item, "=")
+		if !ok {
+			return nil, cmdutil.Fail("Unable to parse parameter: %s", item)
+		}
+		def, found := lookupFold(defs, key)
+		if !found {
+			return nil, cmdutil.Fail("unrecognized template parameter '%s'. Allowed parameters: %s", key, strings.Join(sortedKeys(defs), ", "))
+		}
+		dm, _ := def.(map[string]any)
+		typ, _ := dm["type"].(string)
+		switch strings.ToLower(typ) {
+		case "object", "array", "secureobject":
+			var v any
+			dec := json.NewDecoder(strings.NewReader(value))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err != nil {
+				return nil, cmdutil.Fail("Failed to parse JSON: %s\nError detail: %v", value, err)
+			}
+			params[key] = map[string]any{"value": v}
+		case "bool":
+			params[key] = map[string]any{"value": strings.EqualFold(value, "true")}
+		case "int":
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return nil, cmdutil.Fail("invalid literal for int() with base 10: '%s'", value)
+			}
+			params[key] = map[string]any{"value": n}
+		default:
+			params[key] = map[string]any{"value": value}
+		}
+	}
+	return params, nil
+}
+
+// mergeParams adds a parameters document ({"$schema", "parameters": {...}}
+// or the bare object).
+func mergeParams(dst map[string]any, v any) {
+	m, _ := v.(map[string]any)
+	if p, ok := m["parameters"].(map[string]any); ok {
+		m = p
+	}
+	for k, e := range m {
+		dst[k] = e
+	}
+}
+
+func lookupFold(m map[string]any, k string) (any, bool) {
+	if v, ok := m[k]; ok {
+		return v, true
+	}
+	for kk, v := range m {
+		if strings.EqualFold(kk, k) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// missingParameters prompts for parameters with no value and no default, on
+// a terminal (secure ones without echo), as az does; otherwise it names them.
+func missingParameters(f *cmdutil.Factory, defs, params map[string]any, noPrompt bool) error {
+	var missing []string
+	for _, name := range sortedKeys(defs) {
+		dm, _ := defs[name].(map[string]any)
+		if _, has := dm["defaultValue"]; has {
+			continue
+		}
+		if v, ok := lookupFold(params, name); ok && v != nil {
+			continue
+		}
+		missing = append(missing, name)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if noPrompt {
+		f.Warn("Missing input parameters: %s ", strings.Join(missing, ", "))
+		return nil
+	}
+	if !f.IO.StdinTTY {
+		return cmdutil.Fail("Missing input parameters: %s", strings.Join(missing, ", "))
+	}
+	for _, name := range missing {
+		dm, _ := defs[name].(map[string]any)
+		typ, _ := dm["type"].(string)
+		lt := strings.ToLower(typ)
+		prompt := fmt.Sprintf("Please provide %s value for '%s' (? for help): ", lt, name)
+		var value string
+		for value == "" {
+			fmt.Fprint(f.IO.ErrOut, prompt)
+			if strings.HasPrefix(lt, "secure") {
+				if fd, ok := f.IO.In.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(fd.Fd())) {
+					b, err := term.ReadPassword(int(fd.Fd()))
+					fmt.Fprintln(f.IO.ErrOut)
+					if err != nil {
+						return cmdutil.Fail("Missing input parameters: %s", name)
+					}
+					value = string(b)
+					continue
+				}
+			}
+			if _, err := fmt.Fscanln(f.IO.In, &value); err != nil && value == "" {
+				return cmdutil.Fail("Missing input parameters: %s", strings.Join(missing, ", "))
+			}
+		}
+		p, err := parseParameters(defs, []string{name + "=" + value})
+		if err != nil {
+			return err
+		}
+		mergeParams(params, p)
+	}
+	return nil
+}
+
+// whatIfReport is az's change report, in plain text.
+func whatIfReport(raw arm.Raw, format string) string {
+	props, _ := raw["properties"].(map[string]any)
+	changes, _ := props["changes"].([]any)
+	var b strings.Builder
+	b.WriteString("Note: The result may contain false positive predictions (noise).\nYou can help us improve the accuracy of the result by opening an issue here: https://aka.ms/WhatIfIssues\n\n")
+	b.WriteString("Resource and property changes are indicated with these symbols:\n")
+	counts := map[string]int{}
+	symbol := map[string]string{"Create": "+", "Modify": "~", "Delete": "-", "NoChange": "=", "Ignore": "*", "Deploy": "!"}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		m, _ := c.(map[string]any)
+		ct, _ := m["changeType"].(string)
+		seen[ct] = true
+	}
+	for _, ct := range []string{"Create", "Modify", "Delete", "NoChange"} {
+		if seen[ct] {
+			fmt.Fprintf(&b, "  %s %s\n", symbol[ct], ct)
+		}
+	}
+	b.WriteString("\nThe deployment will update the following scope:\n\n")
+	scope := ""
+	for _, c := range changes {
+		m, _ := c.(map[string]any)
+		id, _ := m["resourceId"].(string)
+		if i := strings.Index(strings.ToLower(id), "/providers/"); i > 0 && scope == "" {
+			scope = id[:i]
+		}
+	}
+	fmt.Fprintf(&b, "Scope: %s\n\n", scope)
+	for _, c := range changes {
+		m, _ := c.(map[string]any)
+		ct, _ := m["changeType"].(string)
+		id, _ := m["resourceId"].(string)
+		rel := id
+		if i := strings.Index(strings.ToLower(id), "/providers/"); i > 0 {
+			rel = id[i+len("/providers/"):]
+		}
+		api := ""
+		if after, ok := m["after"].(map[string]any); ok {
+			api, _ = after["apiVersion"].(string)
+		}
+		fmt.Fprintf(&b, "  %s %s [%s]\n", symbol[ct], rel, api)
+		counts[ct]++
+	}
+	var parts []string
+	for _, ct := range []string{"Create", "Modify", "Delete", "NoChange"} {
+		if counts[ct] > 0 {
+			verb := map[string]string{"Create": "create", "Modify": "modify", "Delete": "delete", "NoChange": "no change"}[ct]
+			parts = append(parts, fmt.Sprintf("%d to %s", counts[ct], verb))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"0 to change"}
+	}
+	fmt.Fprintf(&b, "\nResource changes: %s.\n", strings.Join(parts, ", "))
+	_ = format
+	return b.String()
+}
+
+// target is -g and -n.
+type target struct{ Group, Name string }
+
+func (t *target) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&t.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
+	cmd.Flags().StringVarP(&t.Name, "name", "n", "", "The deployment name.")
+}
+
+func (t *target) resolve(f *cmdutil.Factory, needName bool) (Service, error) {
+	if t.Group == "" {
+		if cfg, _ := f.Config(); cfg != nil {
+			t.Group = cfg.Get("defaults", "group", "")
+		}
+	}
+	var m cmdutil.Missing
+	m.Need("--resource-group/-g", t.Group)
+	if needName {
+		m.Need("--name/-n", t.Name)
+	}
+	if err := m.Err(); err != nil {
+		return nil, err
+	}
+	return service(f)
+}
+
+func newShow(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	cmd := &cobra.Command{Use: "show", Short: "Show a deployment at resource group.", Args: cobra.NoArgs,
+		Example: "  aci deployment group show -g MyResourceGroup -n MyDeployment --query properties.outputs",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			raw, err := svc.Get(f.Context(), t.Group, t.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+		}}
+	t.flags(cmd)
+	return cmd
+}
+
+func newList(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	var filter string
+	cmd := &cobra.Command{Use: "list", Short: "List deployments at resource group.", Args: cobra.NoArgs,
+		Example: "  aci deployment group list -g MyResourceGroup -o table",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, false)
+			if err != nil {
+				return err
+			}
+			list, err := svc.List(f.Context(), t.Group, filter)
+			if err != nil {
+				return err
+			}
+			return f.Print(Shape(list), cmdutil.PrintOptions{Table: Table})
+		}}
+	cmd.Flags().StringVarP(&t.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
+	cmd.Flags().StringVar(&filter, "filter", "", "Filter expression using OData notation, e.g. \"provisioningState eq 'Failed'\".")
+	return cmd
+}
+
+func newDelete(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	var noWait bool
+	cmd := &cobra.Command{Use: "delete", Short: "Delete a deployment at resource group (its resources stay).", Args: cobra.NoArgs,
+		Example: "  aci deployment group delete -g MyResourceGroup -n MyDeployment",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			return svc.Delete(f.Context(), t.Group, t.Name, !noWait)
+		}}
+	t.flags(cmd)
+	cmd.Flags().BoolVar(&noWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
+	return cmd
+}
+
+func newCancel(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	cmd := &cobra.Command{Use: "cancel", Short: "Cancel a deployment at resource group.", Args: cobra.NoArgs,
+		Example: "  aci deployment group cancel -g MyResourceGroup -n MyDeployment",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			return svc.Cancel(f.Context(), t.Group, t.Name)
+		}}
+	t.flags(cmd)
+	return cmd
+}
+
+func newExport(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	cmd := &cobra.Command{Use: "export", Short: "Export the template used for a deployment.", Args: cobra.NoArgs,
+		Example: "  aci deployment group export -g MyResourceGroup -n MyDeployment > template.json",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			raw, err := svc.Export(f.Context(), t.Group, t.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(raw["template"], cmdutil.PrintOptions{})
+		}}
+	t.flags(cmd)
+	return cmd
+}
+
+func newWait(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	var created, deleted, exists bool
+	var custom string
+	var interval, timeout int
+	cmd := &cobra.Command{Use: "wait", Short: "Place the CLI in a waiting state until a deployment condition is met.", Args: cobra.NoArgs,
+		Example: "  aci deployment group wait -g MyResourceGroup -n MyDeployment --created",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			if !created && !deleted && !exists && custom == "" {
+				return cmdutil.UsageError("usage error: --created | --deleted | --exists | --custom")
+			}
+			deadline := time.Now().Add(time.Duration(timeout) * time.Second)
+			for {
+				raw, err := svc.Get(f.Context(), t.Group, t.Name)
+				gone := err != nil && cmdutil.ExitCode(err) == 3
+				if err != nil && !gone {
+					return err
+				}
+				state := ""
+				if raw != nil {
+					p, _ := raw["properties"].(map[string]any)
+					state, _ = p["provisioningState"].(string)
+				}
+				switch {
+				case deleted && gone, exists && !gone, created && state == "Succeeded":
+					return nil
+				case created && (state == "Failed" || state == "Canceled"):
+					return cmdutil.Fail("The deployment '%s' ended %s.", t.Name, state)
+				case custom != "" && !gone:
+					q, err := output.CompileQuery(custom)
+					if err != nil {
+						return err
+					}
+					if v, err := q.Apply(Shape(raw)); err == nil && v == true {
+						return nil
+					}
+				}
+				if time.Now().After(deadline) {
+					return cmdutil.ErrWaitTimeout
+				}
+				select {
+				case <-f.Context().Done():
+					return f.Context().Err()
+				case <-time.After(time.Duration(interval) * time.Second):
+				}
+			}
+		}}
+	t.flags(cmd)
+	fl := cmd.Flags()
+	fl.BoolVar(&created, "created", false, "Wait until created with 'provisioningState' at 'Succeeded'.")
+	fl.BoolVar(&deleted, "deleted", false, "Wait until deleted.")
+	fl.BoolVar(&exists, "exists", false, "Wait until the resource exists.")
+	fl.StringVar(&custom, "custom", "", "Wait until the condition satisfies a custom JMESPath query.")
+	fl.IntVar(&interval, "interval", 30, "Polling interval in seconds.")
+	fl.IntVar(&timeout, "timeout", 3600, "Maximum wait in seconds.")
+	return cmd
+}
+
+func newOpList(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	cmd := &cobra.Command{Use: "list", Short: "List deployment operations at resource group.", Args: cobra.NoArgs,
+		Example: "  aci deployment operation group list -g MyResourceGroup -n MyDeployment",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			list, err := svc.Operations(f.Context(), t.Group, t.Name)
+			if err != nil {
+				return err
+			}
+			return f.Print(azshape.Shape(list, azshape.DeploymentOperation), cmdutil.PrintOptions{})
+		}}
+	t.flags(cmd)
+	return cmd
+}
+
+func newOpShow(f *cmdutil.Factory) *cobra.Command {
+	t := &target{}
+	var ids []string
+	cmd := &cobra.Command{Use: "show", Short: "Get a deployment's operation.", Args: cobra.NoArgs,
+		Example: "  aci deployment operation group show -g MyResourceGroup -n MyDeployment --operation-ids 0123456789ABCDEF",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := t.resolve(f, true)
+			if err != nil {
+				return err
+			}
+			var m cmdutil.Missing
+			if len(ids) == 0 {
+				m.Need("--operation-ids", "")
+			}
+			if err := m.Err(); err != nil {
+				return err
+			}
+			var out []any
+			for _, id := range ids {
+				raw, err := svc.Operation(f.Context(), t.Group, t.Name, id)
+				if err != nil {
+					return err
+				}
+				out = append(out, map[string]any(raw))
+			}
+			if len(out) == 1 {
+				return f.Print(azshape.Shape(out[0], azshape.DeploymentOperation), cmdutil.PrintOptions{})
+			}
+			return f.Print(azshape.Shape(out, azshape.DeploymentOperation), cmdutil.PrintOptions{})
+		}}
+	t.flags(cmd)
+	cmd.Flags().StringSliceVar(&ids, "operation-ids", nil, "A list of operation ids to show.")
+	cmdutil.NArgs(cmd, "operation-ids")
+	return cmd
+}
