@@ -105,8 +105,13 @@ var FileShare = New("id", "name", "type", "etag",
 // (properties stay nested).
 var Deployment = New("id", "name", "type", "location", "tags",
 	O("properties", New("correlationId", "debugSetting", "dependencies", "duration", "error", "mode", "onErrorDeployment",
-		"outputResources", "outputs", "parameters", "parametersLink", "providers", "provisioningState", "templateHash", "templateLink",
+		"outputResources", "outputs", "parameters", "parametersLink", L("providers", provider), "provisioningState", "templateHash", "templateLink",
 		T("timestamp"), "validatedResources")))
+
+// provider is azure-mgmt-resource's Provider, as a deployment lists them.
+var provider = New("id", "namespace", "providerAuthorizationConsentState", "registrationPolicy", "registrationState",
+	L("resourceTypes", New("aliases", "apiProfiles", "apiVersions", "capabilities", "defaultApiVersion", "locationMappings", "locations",
+		"properties", "resourceType", "zoneMappings")))
 
 // DeploymentOperation is azure-mgmt-resource's DeploymentOperation.
 var DeploymentOperation = New("id", "operationId",

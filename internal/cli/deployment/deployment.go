@@ -5,7 +5,6 @@
 package deployment
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/azshape"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/jsonc"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -70,6 +70,20 @@ func NewGroupDeployment(f *cmdutil.Factory) *cobra.Command {
 	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Manage deployment operations."})
 	op.AddCommand(newOpList(f))
 	cmd.AddCommand(op)
+	// az's words for the old spelling, on every command under it.
+	var deprecate func(c *cobra.Command)
+	deprecate = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			deprecate(sub)
+		}
+		if run := c.RunE; run != nil && c.Runnable() && len(c.Commands()) == 0 {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				f.Warn("This command is implicitly deprecated because command group 'group deployment' is deprecated and will be removed in a future release. Use 'deployment group' instead.")
+				return run(cmd, args)
+			}
+		}
+	}
+	deprecate(cmd)
 	return cmd
 }
 
@@ -256,89 +270,13 @@ func loadTemplate(f *cmdutil.Factory, o *CreateOptions) ([]byte, string, error) 
 	return b, o.TemplateURI, err
 }
 
-// stripComments removes // and /* */ comments outside strings (ARM accepts
-// them in templates), keeping newlines so positions still point at the line.
-func stripComments(b []byte) []byte {
-	var out bytes.Buffer
-	inStr, esc := false, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inStr {
-			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		if c == '"' {
-			inStr = true
-			out.WriteByte(c)
-			continue
-		}
-		if c == '/' && i+1 < len(b) && b[i+1] == '/' {
-			for i < len(b) && b[i] != '\n' {
-				out.WriteByte(' ')
-				i++
-			}
-			if i < len(b) {
-				out.WriteByte('\n')
-			}
-			continue
-		}
-		if c == '/' && i+1 < len(b) && b[i+1] == '*' {
-			out.WriteString("  ")
-			i += 2
-			for i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/') {
-				if b[i] == '\n' {
-					out.WriteByte('\n')
-				} else {
-					out.WriteByte(' ')
-				}
-				i++
-			}
-			i++
-			out.WriteString("  ")
-			continue
-		}
-		out.WriteByte(c)
-	}
-	return out.Bytes()
-}
-
 // parseJSONC decodes a template or parameters file; a syntax error says where.
 func parseJSONC(b []byte, source string) (any, error) {
-	clean := stripComments(b)
-	dec := json.NewDecoder(bytes.NewReader(clean))
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	if err == nil {
-		if dec.More() {
-			err = fmt.Errorf("unexpected data after the JSON value")
-		} else {
-			return v, nil
-		}
+	v, err := jsonc.Decode(b)
+	if err != nil {
+		return nil, cmdutil.Fail("Failed to parse '%s', please check whether it is a valid JSON format: %v", source, err)
 	}
-	off := int64(len(clean))
-	if se, ok := err.(*json.SyntaxError); ok {
-		off = se.Offset
-	} else if te, ok := err.(*json.UnmarshalTypeError); ok {
-		off = te.Offset
-	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(clean)); i++ {
-		if clean[i] == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return nil, cmdutil.Fail("Failed to parse '%s', please check whether it is a valid JSON format: %v at line %d column %d", source, err, line, col)
+	return v, nil
 }
 
 func tmplBytesClean(v any) []byte {
@@ -373,7 +311,7 @@ func parseParameters(defs map[string]any, items []string) (map[string]any, error
 		trimmed := strings.TrimSpace(item)
 		if strings.HasPrefix(trimmed, "{") {
 			var v any
-			dec := json.NewDecoder(strings.NewReader(string(stripComments([]byte(trimmed)))))
+			dec := json.NewDecoder(strings.NewReader(string(jsonc.Strip([]byte(trimmed)))))
 			dec.UseNumber()
 			if err := dec.Decode(&v); err == nil {
 				mergeParams(params, v)

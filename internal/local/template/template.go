@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/aci-cli/aci/internal/jsonc"
 )
 
 // Template is a deployment template, decoded (values normalized).
@@ -39,14 +41,22 @@ type Plan struct {
 }
 
 // Decode reads a template body.
+// The template may come as an object or, as az sends it, as a string
+// holding the template's text (comments allowed, as ARM allows them).
 func Decode(raw json.RawMessage) (*Template, error) {
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	text := []byte(raw)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		text = []byte(s)
+	}
+	v, err := jsonc.Decode(text)
+	if err != nil {
 		return nil, invalidTemplate("Deployment template parse failed: '%v'.", err)
 	}
-	m, _ = Normalize(m).(map[string]any)
+	m, ok := Normalize(v).(map[string]any)
+	if !ok {
+		return nil, invalidTemplate("Deployment template parse failed: 'the template must be a JSON object'.")
+	}
 	t := &Template{}
 	t.Schema, _ = m["$schema"].(string)
 	t.ContentVersion, _ = m["contentVersion"].(string)

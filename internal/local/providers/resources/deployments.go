@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aci-cli/aci/internal/jsonc"
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/template"
 	"github.com/golang-jwt/jwt/v5"
@@ -247,7 +248,11 @@ func defaultAPIVersion(id string) string {
 func (d *Deployments) prepare(r *core.Request, name string) (*body, *template.Plan, *core.APIError) {
 	var b body
 	if e := r.Decode(&b); e != nil {
-		return nil, nil, e
+		// ARM's reader takes comments and unquoted keys, and az 2.45 sends
+		// its template that way (`template:{...}`, the file's own text).
+		if json.Unmarshal(jsonc.Lenient(r.Body), &b) != nil {
+			return nil, nil, e
+		}
 	}
 	if b.Properties == nil {
 		return nil, nil, core.NewError(400, "InvalidDeployment", "The deployment must have properties.")

@@ -1,0 +1,191 @@
+// Package jsonc reads JSON with comments, as ARM accepts in templates and
+// parameter files: comments become blanks (positions stay true), and a syntax
+// error names its line and column.
+package jsonc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Strip removes // and /* */ comments outside strings (ARM accepts
+// them in templates), keeping newlines so positions still point at the line.
+func Strip(b []byte) []byte {
+	var out bytes.Buffer
+	inStr, esc := false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inStr {
+			out.WriteByte(c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		if c == '"' {
+			inStr = true
+			out.WriteByte(c)
+			continue
+		}
+		if c == '/' && i+1 < len(b) && b[i+1] == '/' {
+			for i < len(b) && b[i] != '\n' {
+				out.WriteByte(' ')
+				i++
+			}
+			if i < len(b) {
+				out.WriteByte('\n')
+			}
+			continue
+		}
+		if c == '/' && i+1 < len(b) && b[i+1] == '*' {
+			out.WriteString("  ")
+			i += 2
+			for i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/') {
+				if b[i] == '\n' {
+					out.WriteByte('\n')
+				} else {
+					out.WriteByte(' ')
+				}
+				i++
+			}
+			i++
+			out.WriteString("  ")
+			continue
+		}
+		out.WriteByte(c)
+	}
+	return out.Bytes()
+}
+
+// Decode decodes JSON with comments (numbers as json.Number); an error says
+// where, as "… at line L column C".
+func Decode(b []byte) (any, error) {
+	clean := Strip(b)
+	dec := json.NewDecoder(bytes.NewReader(clean))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if !dec.More() {
+			return v, nil
+		}
+		err = fmt.Errorf("unexpected data after the JSON value")
+	}
+	off := int64(len(clean))
+	if se, ok := err.(*json.SyntaxError); ok {
+		off = se.Offset
+	}
+	line, col := 1, 1
+	for i := int64(0); i < off && i < int64(len(clean)); i++ {
+		if clean[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return nil, fmt.Errorf("%v at line %d column %d", err, line, col)
+}
+
+// Lenient rewrites what Newtonsoft's reader (ARM's) accepts and Go's does
+// not: comments, and object keys without quotes. az 2.45 relies on both: it
+// sends a deployment's template as `template:{...}`, the file's own text.
+func Lenient(b []byte) []byte {
+	b = Strip(b)
+	var out bytes.Buffer
+	inStr, esc := false, false
+	expectKey := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inStr {
+			out.WriteByte(c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inStr, expectKey = true, false
+			out.WriteByte(c)
+			continue
+		case c == '{' || c == ',':
+			expectKey = c == '{' || expectKey || isObjectComma(out.Bytes())
+			out.WriteByte(c)
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			out.WriteByte(c)
+			continue
+		}
+		if expectKey && (c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			j := i
+			for j < len(b) && (b[j] == '_' || b[j] == '$' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z' || b[j] >= '0' && b[j] <= '9') {
+				j++
+			}
+			k := j
+			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
+				k++
+			}
+			if k < len(b) && b[k] == ':' {
+				out.WriteByte('"')
+				out.Write(b[i:j])
+				out.WriteByte('"')
+				i = j - 1
+				expectKey = false
+				continue
+			}
+		}
+		expectKey = false
+		out.WriteByte(c)
+	}
+	return out.Bytes()
+}
+
+// isObjectComma reports whether a comma just written separates object
+// members (the innermost open bracket is a brace).
+func isObjectComma(written []byte) bool {
+	depth := 0
+	inStr := false
+	for i := len(written) - 1; i >= 0; i-- {
+		c := written[i]
+		if c == '"' {
+			// count preceding backslashes
+			n := 0
+			for j := i - 1; j >= 0 && written[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				inStr = !inStr
+			}
+			continue
+		}
+		if inStr {
+			continue
+		}
+		switch c {
+		case '}', ']':
+			depth++
+		case '{':
+			if depth == 0 {
+				return true
+			}
+			depth--
+		case '[':
+			if depth == 0 {
+				return false
+			}
+			depth--
+		}
+	}
+	return false
+}
