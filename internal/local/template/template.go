@@ -76,7 +76,66 @@ func Decode(raw json.RawMessage) (*Template, error) {
 	if t.ContentVersion == "" {
 		return nil, invalidTemplate("Deployment template validation failed: 'Required property 'contentVersion' not found in JSON.'.")
 	}
+	// Every expression must parse and name known functions before anything
+	// is deployed, as ARM validates the whole template first.
+	for _, part := range []struct {
+		name string
+		v    any
+	}{{"parameters", t.Parameters}, {"variables", t.Variables}, {"resources", t.Resources}, {"outputs", t.Outputs}} {
+		if err := checkExpressions(part.name, part.v); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
+}
+
+var knownFunctions = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`add and array base64 base64tostring bool coalesce concat contains copyindex createarray createobject
+		deployment div empty endswith equals false first format greater greaterorequals guid if indexof int json last lastindexof
+		length less lessorequals listcredential listcredentials listkeys listsecrets max min mod mul newguid not null or padleft
+		parameters range reference replace resourcegroup resourceid skip split startswith string sub subscription substring take
+		tolower toupper trim true union uniquestring utcnow variables`) {
+		knownFunctions[f] = true
+	}
+}
+
+// checkExpressions parses every expression under v (at path) and checks its
+// functions exist.
+func checkExpressions(path string, v any) error {
+	switch x := v.(type) {
+	case string:
+		if !IsExpression(x) {
+			return nil
+		}
+		n, err := Parse(x[1 : len(x)-1])
+		if err != nil {
+			return invalidTemplate("Deployment template validation failed: 'The template language expression '%s' at '%s' is not valid: %v'.", x, path, err)
+		}
+		var bad *Call
+		Walk(n, func(n Node) {
+			if c, ok := n.(*Call); ok && bad == nil && !knownFunctions[strings.ToLower(c.Name)] {
+				bad = c
+			}
+		})
+		if bad != nil {
+			return invalidTemplate("Deployment template validation failed: 'The template function '%s' at '%s' (position %d of '%s') is not valid. Please see https://aka.ms/arm-template-functions for usage details.'.", bad.Name, path, bad.At+2, x)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if err := checkExpressions(path+"."+k, x[k]); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if err := checkExpressions(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 var paramTypes = map[string]string{"string": "String", "securestring": "String", "int": "Integer", "bool": "Boolean",
