@@ -404,7 +404,9 @@ func (p *Plan) expand() error {
 		byID[key] = pr.res
 		short := pr.res.Name[strings.LastIndex(pr.res.Name, "/")+1:]
 		byName[strings.ToLower(short)] = append(byName[strings.ToLower(short)], pr.res)
-		byName[strings.ToLower(pr.res.Name)] = append(byName[strings.ToLower(pr.res.Name)], pr.res)
+		if short != pr.res.Name {
+			byName[strings.ToLower(pr.res.Name)] = append(byName[strings.ToLower(pr.res.Name)], pr.res)
+		}
 	}
 	s.resolve = func(name string) (string, bool) {
 		if rs := byName[strings.ToLower(name)]; len(rs) == 1 {

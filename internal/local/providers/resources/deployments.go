@@ -527,9 +527,15 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 	if outputs != nil {
 		extra["outputs"] = outputs
 	}
-	d.finish(op, res.ID, name, &b, plan, started, state, extra, failure, pv.Operations)
+	target := ""
 	if failure != nil && pv.OnError != nil {
-		d.rollback(ctx, pv, res.ID, name)
+		if target = d.rollbackTarget(pv, res.ID); target != "" {
+			extra["onErrorDeployment"] = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
+		}
+	}
+	d.finish(op, res.ID, name, &b, plan, started, state, extra, failure, pv.Operations)
+	if target != "" {
+		d.redeploy(ctx, pv, target)
 	}
 }
 
@@ -687,42 +693,35 @@ func (d *Deployments) complete(ctx context.Context, pv private, plan *template.P
 	return nil
 }
 
-// rollback redeploys the last successful deployment of the group (or the one
-// named), as ARM's onErrorDeployment does.
-func (d *Deployments) rollback(ctx context.Context, pv private, failedID, failedName string) {
-	target := ""
+// rollbackTarget is the deployment a failed one rolls back to: the one
+// named, or the group's last successful one.
+func (d *Deployments) rollbackTarget(pv private, failedID string) string {
 	if pv.OnError.Type == "SpecificDeployment" {
-		target = pv.OnError.DeploymentName
-	} else {
-		all, _ := d.s.Store().List("/subscriptions/"+pv.Sub+"/resourcegroups/"+pv.Group+"/providers/microsoft.resources/deployments/", Type)
-		var best time.Time
-		for _, res := range all {
-			if strings.EqualFold(res.ID, failedID) {
-				continue
-			}
-			var b struct {
-				Properties struct {
-					ProvisioningState string `json:"provisioningState"`
-				} `json:"properties"`
-			}
-			_ = json.Unmarshal(res.Body, &b)
-			if b.Properties.ProvisioningState == "Succeeded" && res.Updated.After(best) {
-				best, target = res.Updated, nameOfDeployment(res.ID)
-			}
+		return pv.OnError.DeploymentName
+	}
+	all, _ := d.s.Store().List("/subscriptions/"+pv.Sub+"/resourcegroups/"+pv.Group+"/providers/microsoft.resources/deployments/", Type)
+	var best time.Time
+	target := ""
+	for _, res := range all {
+		if strings.EqualFold(res.ID, failedID) {
+			continue
+		}
+		var b struct {
+			Properties struct {
+				ProvisioningState string `json:"provisioningState"`
+			} `json:"properties"`
+		}
+		_ = json.Unmarshal(res.Body, &b)
+		if b.Properties.ProvisioningState == "Succeeded" && res.Updated.After(best) {
+			best, target = res.Updated, nameOfDeployment(res.ID)
 		}
 	}
-	if target == "" {
-		return
-	}
-	_ = d.s.Store().Update(failedID, func(x *core.Resource) error {
-		var b map[string]any
-		_ = json.Unmarshal(x.Body, &b)
-		if p, ok := b["properties"].(map[string]any); ok {
-			p["onErrorDeployment"] = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
-		}
-		x.Body, _ = json.Marshal(b)
-		return nil
-	})
+	return target
+}
+
+// redeploy runs a stored deployment again with its own template and
+// parameters, as ARM's onErrorDeployment does.
+func (d *Deployments) redeploy(ctx context.Context, pv private, target string) {
 	prev, err := d.s.Store().Get("/subscriptions/" + pv.Sub + "/resourceGroups/" + pv.Group + "/providers/Microsoft.Resources/deployments/" + target)
 	if err != nil {
 		return
