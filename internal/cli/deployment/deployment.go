@@ -7,6 +7,7 @@ package deployment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -207,13 +208,20 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb st
 	if err != nil {
 		return err
 	}
-	switch verb {
-	case "validate":
+	if verb == "create" || verb == "validate" {
+		// az validates before it deploys, and says what is wrong its way.
 		raw, err := svc.Validate(f.Context(), o.Group, o.Name, body)
 		if err != nil {
-			return err
+			return validationError(err)
 		}
-		return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+		if e, ok := raw["properties"].(map[string]any)["error"].(map[string]any); ok && e != nil {
+			return cmdutil.Fail("%s", preflightMessage(e))
+		}
+		if verb == "validate" {
+			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+		}
+	}
+	switch verb {
 	case "what-if":
 		raw, err := svc.WhatIf(f.Context(), o.Group, o.Name, body)
 		if err != nil {
@@ -235,6 +243,80 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb st
 		return nil
 	}
 	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+}
+
+// validationError is az's text for a refused validation: the error as
+// Python's json.dumps prints it, then each detail as "Inner Errors".
+func validationError(err error) error {
+	var ae *arm.Error
+	if !errors.As(err, &ae) || ae.Code == "" {
+		return err
+	}
+	kv := []string{"code", ae.Code, "message", ae.Message}
+	if ae.Target != "" {
+		kv = append(kv, "target", ae.Target)
+	}
+	msg := pyDict(kv...)
+	for _, d := range ae.Details {
+		msg += "\n\nInner Errors: \n" + pyDict("code", d.Code, "message", d.Message)
+	}
+	return cmdutil.Fail("%s", msg)
+}
+
+// preflightMessage is az's "Code - Message" lines for a validation result
+// that carries an error.
+func preflightMessage(e map[string]any) string {
+	lines := []string{fmt.Sprintf("%v - %v", e["code"], e["message"])}
+	details, _ := e["details"].([]any)
+	for _, d := range details {
+		if dm, ok := d.(map[string]any); ok {
+			lines = append(lines, preflightMessage(dm))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pyDict renders string pairs as Python's json.dumps does: ", " and ": "
+// separators, non-ASCII escaped.
+func pyDict(kv ...string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(pyString(kv[i]) + ": " + pyString(kv[i+1]))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func pyString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r > 0x7f && r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // loadTemplate reads --template-file, or downloads --template-uri here (aci

@@ -70,8 +70,8 @@ func Decode(raw json.RawMessage) (*Template, error) {
 	default:
 		return nil, invalidTemplate("Deployment template validation failed: 'The template 'resources' must be an array.'.")
 	}
-	if !strings.Contains(strings.ToLower(t.Schema), "deploymenttemplate.json") {
-		return nil, invalidTemplate("Deployment template validation failed: 'The template '$schema' '%s' is not a deployment template schema (…/deploymentTemplate.json#).'.", t.Schema)
+	if t.Schema == "" {
+		return nil, invalidTemplate("Deployment template validation failed: 'Required property '$schema' not found in JSON.'.")
 	}
 	if t.ContentVersion == "" {
 		return nil, invalidTemplate("Deployment template validation failed: 'Required property 'contentVersion' not found in JSON.'.")
