@@ -55,6 +55,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)
+	registerCompletion(f, root)
 	return root
 }
 
