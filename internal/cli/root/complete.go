@@ -238,4 +238,3 @@ func listStorageAccounts(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Com
 	items, err := svc.List(ctx, groupOf(cmd, f))
 	return names(items), err
 }
-

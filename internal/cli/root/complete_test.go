@@ -34,10 +34,10 @@ func TestCompletion(t *testing.T) {
 	}
 	for args, want := range map[string]string{
 		"container create --restart-policy O": "OnFailure\n",
-		"container create --os-type ":          "Windows\nLinux\n",
-		"group list -o ts":                     "tsv\n",
-		"storage account create --kind Stor":   "Storage\nStorageV2\n",
-		"acr create --sku P":                   "Premium\n",
+		"container create --os-type ":         "Windows\nLinux\n",
+		"group list -o ts":                    "tsv\n",
+		"storage account create --kind Stor":  "Storage\nStorageV2\n",
+		"acr create --sku P":                  "Premium\n",
 	} {
 		argv := append([]string{"__complete"}, strings.Fields(args)...)
 		if strings.HasSuffix(args, " ") {
