@@ -303,6 +303,7 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd.Flags().StringVar(&o.Admin, "admin-enabled", "false", "Indicates whether the admin user is enabled. Allowed values: false, true.")
 	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmdutil.NArgs(cmd, "tags")
+	cmdutil.Required(cmd, "name", "resource-group", "sku")
 	return cmd
 }
 

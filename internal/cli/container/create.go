@@ -39,9 +39,28 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a container group.",
-		Example: `  aci container create -g MyResourceGroup --name myapp --image myimage:latest --cpu 1 --memory 1
-  aci container create -g MyResourceGroup --name myapp --image myimage:latest --ports 80 443 --dns-name-label contoso
+		Example: `  # Create a container in a container group with 1 core and 1Gb of memory.
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest --cpu 1 --memory 1
+
+  # Create a container with a public IP address, ports 80 and 443, and a DNS name label.
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest --ports 80 443 --dns-name-label contoso --ip-address Public
+
+  # Create a container that runs a command once and stops (a job).
   aci container create -g MyResourceGroup --name run-once --image myimage --restart-policy Never --command-line "sh -c 'exit 3'"
+
+  # Create a container with environment variables, one of them secure (never shown again).
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest -e key1=value1 key2=value2 --secure-environment-variables token=s3cret
+
+  # Create a container from a private registry.
+  aci container create -g MyResourceGroup --name myapp --image myregistry.azurecr.io/myimage:latest --registry-username username --registry-password password
+
+  # Create a container that mounts an Azure File share as a volume (the key is looked up when left out).
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest --command-line "cat /mnt/azfile/myfile" --azure-file-volume-share-name myshare --azure-file-volume-account-name mystorageaccount --azure-file-volume-mount-path /mnt/azfile
+
+  # Create a container that mounts a git repository as a volume.
+  aci container create -g MyResourceGroup --name myapp --image myimage:latest --gitrepo-url https://github.com/user/myrepo.git --gitrepo-dir ./dir1 --gitrepo-mount-path /mnt/gitrepo
+
+  # Create a container group from a YAML file (the format 'container export' writes).
   aci container create -g MyResourceGroup -f group.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.assignIdentitySet = cmd.Flags().Changed("assign-identity")
@@ -106,6 +125,16 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&o.GPUSKU, "gpu-sku", "", "The GPU SKU: K80, P100 or V100 (with --gpu-count).")
 	fl.StringVarP(&o.File, "file", "f", "", "The path to the input file (YAML, ${VAR} expanded from the environment).")
 	fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
+	// az's argument groups, and what it marks [Required].
+	cmdutil.Required(cmd, "resource-group", "name")
+	cmdutil.ArgGroup(cmd, "Azure File Volume", "azure-file-volume-account-key", "azure-file-volume-account-name", "azure-file-volume-mount-path", "azure-file-volume-share-name")
+	cmdutil.ArgGroup(cmd, "Confidential Container Group", "add-capabilities", "allow-escalation", "cce-policy", "drop-capabilities", "privileged", "run-as-group", "run-as-user", "seccomp-profile")
+	cmdutil.ArgGroup(cmd, "Git Repo Volume", "gitrepo-dir", "gitrepo-mount-path", "gitrepo-revision", "gitrepo-url")
+	cmdutil.ArgGroup(cmd, "Image Registry", "acr-identity", "registry-login-server", "registry-password", "registry-username")
+	cmdutil.ArgGroup(cmd, "Log Analytics", "log-analytics-workspace", "log-analytics-workspace-key")
+	cmdutil.ArgGroup(cmd, "Managed Service Identity", "assign-identity", "role", "scope")
+	cmdutil.ArgGroup(cmd, "Network", "subnet", "subnet-address-prefix", "vnet", "vnet-address-prefix")
+	cmdutil.ArgGroup(cmd, "GPU (aci only)", "gpu-count", "gpu-sku")
 	for _, n := range []string{"ports", "environment-variables", "secure-environment-variables", "secrets", "assign-identity", "add-capabilities", "drop-capabilities"} {
 		cmdutil.NArgs(cmd, n)
 	}

@@ -138,6 +138,7 @@ func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
 	fl.StringArrayVarP(&o.Parameters, "parameters", "p", nil, "Supply deployment parameter values: a JSON file (@file.json), inline JSON, or <KEY=VALUE> pairs. Repeatable.")
 	cmdutil.NArgs(cmd, "parameters")
 	fl.StringVar(&o.Mode, "mode", "Incremental", "The deployment mode. Allowed values: Complete, Incremental.")
+	cmdutil.Required(cmd, "resource-group")
 	fl.BoolVar(&o.NoPrompt, "no-prompt", false, "The option to disable the prompt of missing parameters for ARM template.")
 	if verb == "create" {
 		fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")

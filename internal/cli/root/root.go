@@ -4,6 +4,7 @@ package root
 import (
 	"context"
 	"github.com/aci-cli/aci/internal/cli/acr"
+	"io"
 	"strings"
 
 	"github.com/aci-cli/aci/internal/build"
@@ -48,6 +49,10 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		return globals(f, cmd)
 	}
 	root.SetFlagErrorFunc(cmdutil.FlagError)
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		_, err := io.WriteString(c.OutOrStderr(), cmdutil.Usage(c))
+		return err
+	})
 	groupCmd := group.NewCmd(f)
 	// The older spelling the seed uses: `group deployment create`.
 	groupCmd.AddCommand(deployment.NewGroupDeployment(f))

@@ -117,6 +117,7 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		},
 	}
 	o.flags(cmd, "name")
+	cmdutil.Required(cmd, "name", "resource-group")
 	fl := cmd.Flags()
 	fl.StringVar(&o.Sku, "sku", "Standard_RAGRS", "The storage account SKU. Allowed values: "+strings.Join(skus, ", ")+".")
 	fl.StringVar(&o.Kind, "kind", "StorageV2", "Indicate the type of storage account. Allowed values: "+strings.Join(kinds, ", ")+".")
