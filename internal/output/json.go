@@ -4,15 +4,24 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fatih/color"
 )
 
-// colours of pygments' TerminalFormatter as az's jsonc prints them.
-const (
-	cKey   = "\x1b[94m"
-	cStr   = "\x1b[33m"
-	cLit   = "\x1b[34m"
-	cReset = "\x1b[39;49;00m"
+// The colours of pygments' TerminalFormatter, which az's jsonc and yamlc
+// use: keys bright blue, strings yellow, other literals blue. Forced on: the
+// caller has already decided (terminals, core.no_color, NO_COLOR).
+var (
+	cKey = forced(color.FgHiBlue)
+	cStr = forced(color.FgYellow)
+	cLit = forced(color.FgBlue)
 )
+
+func forced(a color.Attribute) *color.Color {
+	c := color.New(a)
+	c.EnableColor()
+	return c
+}
 
 // writeJSON writes v as Python's json.dumps(v, indent=2, sort_keys=True,
 // ensure_ascii=False) does, followed by a newline.
@@ -21,11 +30,9 @@ func (r *renderer) writeJSON(b *strings.Builder, v any) {
 	b.WriteByte('\n')
 }
 
-func (r *renderer) paint(b *strings.Builder, colour, s string) {
+func (r *renderer) paint(b *strings.Builder, colour *color.Color, s string) {
 	if r.color {
-		b.WriteString(colour)
-		b.WriteString(s)
-		b.WriteString(cReset)
+		b.WriteString(colour.Sprint(s))
 		return
 	}
 	b.WriteString(s)

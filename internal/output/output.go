@@ -60,6 +60,7 @@ func Render(data any, o Options) (string, error) {
 		r.color = o.Color
 		r.writeJSON(&b, data)
 	case "yaml", "yamlc":
+		r.color = o.Color && o.Format == "yamlc"
 		r.writeYAML(&b, data)
 	case "table":
 		sortKeys := o.Query == nil

@@ -286,11 +286,26 @@ func TestTransformerFailure(t *testing.T) {
 
 func TestJSONC(t *testing.T) {
 	got := render(t, map[string]any{"k": "v"}, Options{Format: "jsonc", Color: true})
-	if !strings.Contains(got, cKey+`"k"`+cReset) || !strings.Contains(got, cStr+`"v"`+cReset) {
+	if !strings.Contains(got, cKey.Sprint(`"k"`)) || !strings.Contains(got, cStr.Sprint(`"v"`)) {
 		t.Fatalf("no colour: %q", got)
 	}
 	if plain := render(t, map[string]any{"k": "v"}, Options{Format: "jsonc"}); plain != "{\n  \"k\": \"v\"\n}\n" {
 		t.Fatalf("jsonc without a terminal must equal json: %q", plain)
+	}
+}
+
+func TestYAMLC(t *testing.T) {
+	data := map[string]any{"name": "web", "count": 2.0, "on": true, "tags": map[string]any{"a b": "x: y"}, "list": []any{"p", nil}}
+	got := render(t, data, Options{Format: "yamlc", Color: true})
+	for _, want := range []string{cKey.Sprint("name") + ": " + cStr.Sprint("web"), cKey.Sprint("'on'") + ": " + cLit.Sprint("true"),
+		"- " + cStr.Sprint("p"), "- " + cLit.Sprint("null"), cKey.Sprint("a b") + ": " + cStr.Sprint("'x: y'")} {
+		if !strings.Contains(got, want) {
+			t.Errorf("yamlc lacks %q:\n%q", want, got)
+		}
+	}
+	plain := render(t, data, Options{Format: "yamlc"})
+	if plain != render(t, data, Options{Format: "yaml"}) || strings.Contains(plain, "\x1b") {
+		t.Fatalf("yamlc without a terminal must equal yaml: %q", plain)
 	}
 }
 

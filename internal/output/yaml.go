@@ -65,7 +65,74 @@ func (r *renderer) writeYAML(out *strings.Builder, v any) {
 	}
 	w.node("", v, 0, false)
 	w.write("\n")
+	if r.color {
+		out.WriteString(colorYAML(w.b.String()))
+		return
+	}
 	out.WriteString(w.b.String())
+}
+
+// colorYAML paints block YAML as az's yamlc does: keys, strings and other
+// scalars in pygments' colours. It works on the finished text, so folding
+// (which counts columns) never sees the escape codes.
+func colorYAML(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		body := strings.TrimSuffix(line, "\n")
+		rest := strings.TrimLeft(body, " ")
+		b.WriteString(body[:len(body)-len(rest)])
+		for strings.HasPrefix(rest, "- ") {
+			b.WriteString("- ")
+			rest = rest[2:]
+		}
+		if k, v, ok := yamlKey(rest); ok {
+			b.WriteString(cKey.Sprint(k))
+			b.WriteString(":")
+			rest = v
+			if strings.HasPrefix(rest, " ") {
+				b.WriteString(" ")
+				rest = rest[1:]
+			}
+		}
+		if rest != "" {
+			if reYAMLNull.MatchString(rest) || reYAMLBool.MatchString(rest) || reYAMLInt.MatchString(rest) || reYAMLFloat.MatchString(rest) || rest == "[]" || rest == "{}" {
+				b.WriteString(cLit.Sprint(rest))
+			} else {
+				b.WriteString(cStr.Sprint(rest))
+			}
+		}
+		if strings.HasSuffix(line, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// yamlKey splits "key: value" (a plain or quoted key) from a line.
+func yamlKey(s string) (key, rest string, ok bool) {
+	if s == "" {
+		return "", "", false
+	}
+	if q := s[0]; q == '\'' || q == '"' {
+		for i := 1; i < len(s); i++ {
+			if s[i] == q && (q == '"' && s[i-1] != '\\' || q == '\'' && !(i+1 < len(s) && s[i+1] == '\'')) {
+				if i+1 < len(s) && s[i+1] == ':' {
+					return s[:i+1], s[i+2:], true
+				}
+				return "", "", false
+			}
+			if q == '\'' && s[i] == '\'' {
+				i++
+			}
+		}
+		return "", "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' && (i+1 == len(s) || s[i+1] == ' ') {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
 }
 
 // node writes a collection whose first line starts at the current position; ind is
