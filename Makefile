@@ -3,7 +3,7 @@ GO       ?= go
 # A semantic version: the tag (v1.2.3 -> 1.2.3, with git describe's
 # -N-gHASH as a pre-release after it), or 0.0.0-dev+HASH before the first tag.
 VERSION  ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); \
-	if [ -n "$$v" ]; then echo "$${v\#v}" | sed -E 's/-([0-9]+)-g([0-9a-f]+)/-dev.\1+\2/'; \
+	if [ -n "$$v" ]; then echo "$$v" | sed -E 's/^v//; s/-([0-9]+)-g([0-9a-f]+)/-dev.\1+\2/'; \
 	else echo "0.0.0-dev+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"; fi)
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
