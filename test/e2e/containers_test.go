@@ -274,3 +274,18 @@ func TestContainerHardening(t *testing.T) {
 		t.Fatalf("host config: %+v", hc)
 	}
 }
+
+// TestFollowAfterNoWait: `logs --follow` right after `create --no-wait`
+// waits for the container, prints each line once as it comes, and says on
+// stderr how a failing container ended.
+func TestFollowAfterNoWait(t *testing.T) {
+	requireDocker(t)
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "fl", "-l", "westus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "container", "create", "-g", "fl", "-n", "job", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
+		"--restart-policy", "Never", "--command-line", "sh -c 'for i in 1 2 3; do echo line $i; sleep 1; done; exit 2'", "--no-wait"), 0)
+	r := must(t, run(t, env, aciBin, "container", "logs", "-g", "fl", "-n", "job", "--follow"), 0)
+	if r.stdout != "line 1\nline 2\nline 3\n" || !strings.Contains(r.stderr, "container 'job' terminated with exit code 2") || strings.Contains(r.stderr, "runtime object") {
+		t.Fatalf("follow: %+v", r)
+	}
+}

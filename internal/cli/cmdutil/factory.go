@@ -1,10 +1,13 @@
 package cmdutil
 
 import (
+	"net/url"
+
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/fatih/color"
 	"net/http"
 	"os"
@@ -91,9 +94,17 @@ func (f *Factory) ProviderInterval() time.Duration {
 	return orDuration(f.Intervals.Provider, 10*time.Second)
 }
 
-// FollowInterval is Intervals.Follow or its default.
+// FollowInterval is Intervals.Follow or its default: az's 2 s on Azure, a
+// quarter second where the endpoint is on this machine (aci local), so lines
+// appear about as they are written.
 func (f *Factory) FollowInterval() time.Duration {
-	return orDuration(f.Intervals.Follow, 2*time.Second)
+	def := 2 * time.Second
+	if cloud, _, _, err := f.Account(); err == nil && cloud != nil {
+		if u, err := url.Parse(cloud.ResourceManager()); err == nil && wire.IsLoopback(u.Hostname()) {
+			def = 250 * time.Millisecond
+		}
+	}
+	return orDuration(f.Intervals.Follow, def)
 }
 
 func orDuration(d, def time.Duration) time.Duration {

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -97,6 +98,11 @@ func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw
 			tail = o.Tail
 		}
 		text, err := svc.Logs(f.Context(), o.Group, o.Name, c, tail, o.Timestamps)
+		var ae *arm.Error
+		if errors.As(err, &ae) && ae.Code == "ContainerNotRunning" && !terminated(g, c) {
+			// Not started yet (a create --no-wait a moment ago): wait for it.
+			text, err = "", nil
+		}
 		if err != nil {
 			return err
 		}
@@ -117,6 +123,9 @@ func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw
 		}
 		first = false
 		if terminated(g, c) {
+			if code, ok := exitCode(g, c); ok && code != 0 {
+				fmt.Fprintf(f.IO.ErrOut, "container '%s' terminated with exit code %d\n", c, code)
+			}
 			return nil
 		}
 		select {
@@ -128,6 +137,24 @@ func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw
 			return err
 		}
 	}
+}
+
+// exitCode is a terminated container's exit code, from the instance view.
+func exitCode(g arm.Raw, c string) (int, bool) {
+	cs, _ := dig(g, "properties", "containers").([]any)
+	for _, x := range cs {
+		m, _ := x.(map[string]any)
+		if m["name"] != c {
+			continue
+		}
+		switch v := dig(m, "properties", "instanceView", "currentState", "exitCode").(type) {
+		case float64:
+			return int(v), true
+		case int:
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 // terminated is az's _is_container_terminated.

@@ -6,6 +6,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -143,6 +144,10 @@ func BuiltinFor(ref string) (Builtin, bool) {
 	}
 	return Builtin{}, false
 }
+
+// ErrNoContainer is a container whose runtime object does not exist (yet):
+// its group is still being provisioned, or was stopped.
+var ErrNoContainer = errors.New("the container has not been created")
 
 // ErrImage is an image that cannot be had; the handler turns it into
 // InaccessibleImage.

@@ -903,8 +903,12 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *core.Request
 		tail, _ := strconv.Atoi(r.URL.Query().Get("tail"))
 		ts := r.URL.Query().Get("timestamps") == "true"
 		text, err := h.rt.Logs(r.Context(), spec, container, tail, ts)
+		if errors.Is(err, runtime.ErrNoContainer) {
+			// Not started yet (or stopped): no lines, as ACI answers.
+			text, err = "", nil
+		}
 		if err != nil {
-			r.Error(w, 409, "ContainerNotRunning", "The logs of container '%s' are not available: %v", container, err)
+			r.Error(w, 409, "ContainerNotRunning", "The logs of container '%s' are not available now.", container)
 			return
 		}
 		core.WriteJSON(w, 200, map[string]any{"content": text})

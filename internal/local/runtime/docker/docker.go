@@ -685,7 +685,7 @@ func (d *DockerRuntime) containerID(ctx context.Context, g *runtime.GroupSpec, n
 			return o.ID, nil
 		}
 	}
-	return "", fmt.Errorf("container %s has no runtime object", name)
+	return "", fmt.Errorf("container %s: %w", name, runtime.ErrNoContainer)
 }
 
 // Logs returns a container's output (stdout and stderr interleaved as written).
