@@ -133,7 +133,7 @@ func badInput(t *testing.T, aci func(args ...string) result) {
 		want           string
 	}{
 		{"invalid-json", "{\n  \"$schema\": \"x\",\n  \"contentVersion\" \"1.0.0.0\"\n}", nil, "at line 3 column"},
-		{"unknown-function", `{` + schemaHead + `, "outputs": {"o": {"type": "string", "value": "[nosuch('x')]"}}}`, nil, "(InvalidTemplate)"},
+		{"unknown-function", `{` + schemaHead + `, "outputs": {"o": {"type": "string", "value": "[nosuch('x')]"}}}`, nil, `{"code": "InvalidTemplate", "message": "Deployment template validation failed: 'The template function 'nosuch'`},
 		{"missing-parameter", `{` + schemaHead + `, "parameters": {"p": {"type": "string"}}}`, nil, "Missing input parameters: p"},
 		{"not-allowed", `{` + schemaHead + `, "parameters": {"sku": {"type": "string", "allowedValues": ["Standard_LRS"]}}}`, []string{"sku=Basic"}, "not part of the allowed value(s): 'Standard_LRS'"},
 		{"wrong-type", `{` + schemaHead + `, "parameters": {"n": {"type": "int"}}}`, []string{`{"n": {"value": "abc"}}`}, "Expected 'Integer'. Actual 'String'"},
