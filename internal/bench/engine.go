@@ -23,6 +23,10 @@ type Run struct {
 	Failure  string             `json:"failure,omitempty"`
 	TotalMS  float64            `json:"total_ms"`
 	Phases   map[string]float64 `json:"phases"`
+	// Reported are the same phases as the service's own events time them
+	// (ms from the create request, on the service's clock), where it does:
+	// finer than polling can observe, and kept apart from it.
+	Reported map[string]float64 `json:"reported_phases,omitempty"`
 	Group    string             `json:"group,omitempty"`
 	Started  time.Time          `json:"started"`
 	// Lifetime is how long the group existed (for the cost estimate), seconds.
@@ -77,6 +81,8 @@ type Options struct {
 	RunID         string
 	// Progress is told about every finished run (may be nil).
 	Progress func(r Run)
+	// OnPhase is told when a run reaches a phase (may be nil).
+	OnPhase func(scenario string, run int, warmup bool, phase string, elapsed time.Duration)
 }
 
 // TagKey marks every group a benchmark creates.
@@ -135,11 +141,23 @@ type Observation struct {
 	Provisioning                 string
 	IP                           string
 	Failed                       string // why, when the group failed
+	// Times are the phases' times by the service's own events.
+	Times map[string]time.Time
 }
 
 // Observe extracts phases from a container group as ARM returns it.
 func Observe(g map[string]any) Observation {
-	var o Observation
+	o := Observation{Times: map[string]time.Time{}}
+	latest := func(phase, ts string) {
+		t, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			return
+		}
+		// A group is as far as its slowest container.
+		if cur, ok := o.Times[phase]; !ok || t.After(cur) {
+			o.Times[phase] = t
+		}
+	}
 	props, _ := g["properties"].(map[string]any)
 	o.Provisioning, _ = props["provisioningState"].(string)
 	if ip, ok := props["ipAddress"].(map[string]any); ok {
@@ -153,13 +171,18 @@ func Observe(g map[string]any) Observation {
 		started := false
 		evs, _ := iv["events"].([]any)
 		for _, e := range evs {
-			switch e.(map[string]any)["name"] {
+			em, _ := e.(map[string]any)
+			ts, _ := em["firstTimestamp"].(string)
+			switch em["name"] {
 			case "Pulling":
 				o.PullStarted = true
+				latest("pull_started", ts)
 			case "Pulled":
 				o.PullStarted, o.Pulled = true, true
+				latest("pulled", ts)
 			case "Started":
 				started = true
+				latest("started", ts)
 			}
 		}
 		if cur, ok := iv["currentState"].(map[string]any); ok {
@@ -286,13 +309,19 @@ func (e *Engine) Cleanup(rg string) error {
 }
 
 func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Options) Run {
-	r := Run{Scenario: s.Name, Index: i, Warmup: warmup, Phases: map[string]float64{}, Started: time.Now().UTC(), CPU: s.CPU, MemoryGB: s.MemoryGB}
+	r := Run{Scenario: s.Name, Index: i, Warmup: warmup, Phases: map[string]float64{}, Reported: map[string]float64{}, Started: time.Now().UTC(), CPU: s.CPU, MemoryGB: s.MemoryGB}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	t0 := time.Now() // monotonic: every phase is measured from here
+	t0 := time.Now()             // monotonic: every phase is measured from here
+	wall0 := time.Now().Round(0) // the same instant on the wall clock, for the service's timestamps
+	changed := true
 	mark := func(p string) {
 		if _, ok := r.Phases[p]; !ok {
 			r.Phases[p] = float64(time.Since(t0).Microseconds()) / 1000
+			changed = true
+			if o.OnPhase != nil {
+				o.OnPhase(s.Name, i, warmup, p, time.Since(t0))
+			}
 		}
 	}
 	fail := func(why string) Run {
@@ -326,6 +355,7 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 	}
 	mark("accepted")
 	url := ""
+	wait := 10 * time.Millisecond
 	for {
 		if ctx.Err() != nil {
 			return fail(fmt.Sprintf("timeout after %s (last phase: %s)", o.Timeout, lastPhase(r.Phases)))
@@ -333,6 +363,11 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 		g, err := e.Svc.Get(ctx, o.Group, name)
 		if err == nil {
 			ob := Observe(g)
+			for p, t := range ob.Times {
+				if ms := float64(t.Sub(wall0).Microseconds()) / 1000; ms >= 0 {
+					r.Reported[p] = ms
+				}
+			}
 			if ob.Failed != "" {
 				e.finish(o, &r, name, t0)
 				return fail(ob.Failed)
@@ -358,10 +393,21 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 			mark("http_ready")
 			break
 		}
+		// Adaptive probing: fast right after a phase changes (10 ms, so a
+		// phase is seen within ~10 ms of when it happens), backing off by half
+		// each try to the probe interval, which bounds the load on the service.
+		if changed {
+			wait, changed = 10*time.Millisecond, false
+		} else if wait = wait * 3 / 2; wait > o.ProbeInterval {
+			wait = o.ProbeInterval
+		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(o.ProbeInterval):
+		case <-time.After(wait):
 		}
+	}
+	if len(r.Reported) == 0 {
+		r.Reported = nil
 	}
 	r.OK, r.TotalMS = true, r.Phases["http_ready"]
 	e.finish(o, &r, name, t0)

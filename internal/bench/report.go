@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -181,4 +182,84 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		r.Cost["usd"], r.Cost["vcpu_seconds"], r.Cost["gb_seconds"])
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Plain is the report as plain data (maps, lists, numbers): what -o json and
+// -o yaml print, the same records as --export-json (docs/bench.md).
+func Plain(r Report) any {
+	b, _ := json.Marshal(r)
+	var v any
+	_ = json.Unmarshal(b, &v)
+	return v
+}
+
+var phaseTitles = map[string]string{"accepted": "Accepted", "pull_started": "Pull started", "pulled": "Pulled", "started": "Started",
+	"provisioned": "Provisioned", "ip_assigned": "IP assigned", "http_ready": "HTTP ready", "deleted": "Deleted"}
+
+// PhaseTitle is a phase's name as a heading.
+func PhaseTitle(p string) string {
+	if t, ok := phaseTitles[p]; ok {
+		return t
+	}
+	return p
+}
+
+// Comparison is hyperfine's closing line: how much faster the fastest
+// scenario ran than each other one, mean ratio ± its propagated error.
+func Comparison(sums []ScenarioSummary) string {
+	var ok []ScenarioSummary
+	for _, s := range sums {
+		if s.Total.N > 0 && s.Total.Mean > 0 {
+			ok = append(ok, s)
+		}
+	}
+	if len(ok) < 2 {
+		return ""
+	}
+	best := ok[0]
+	for _, s := range ok[1:] {
+		if s.Total.Mean < best.Total.Mean {
+			best = s
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Summary\n  %s ran\n", best.Scenario)
+	for _, s := range ok {
+		if s.Scenario == best.Scenario {
+			continue
+		}
+		r := s.Total.Mean / best.Total.Mean
+		e := r * math.Sqrt(math.Pow(s.Total.StdDev/s.Total.Mean, 2)+math.Pow(best.Total.StdDev/best.Total.Mean, 2))
+		fmt.Fprintf(&b, "    %.2f ± %.2f times faster than %s\n", r, e, s.Scenario)
+	}
+	return b.String()
+}
+
+// OutlierWarnings names the runs whose total is an outlier, and only when
+// it means something: at least 10 runs, and a spread beyond noise (10 ms or
+// 5% of the median).
+func OutlierWarnings(s ScenarioSummary, runs []Run) []string {
+	t := s.Total
+	if t.N < 10 || len(t.Outliers) == 0 {
+		return nil
+	}
+	var measured []Run
+	for _, r := range runs {
+		if r.Scenario == s.Scenario && !r.Warmup && r.OK {
+			measured = append(measured, r)
+		}
+	}
+	sort.SliceStable(measured, func(i, j int) bool { return measured[i].Index < measured[j].Index })
+	var out []string
+	for _, i := range t.Outliers {
+		if i >= len(measured) {
+			continue
+		}
+		r := measured[i]
+		if math.Abs(r.TotalMS-t.Median) < math.Max(10, 0.05*t.Median) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("Run #%d of '%s' is an outlier: %.1f ms against a median of %.1f ms (modified Z-score > 3.5).", r.Index+1, s.Scenario, r.TotalMS, t.Median))
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +41,72 @@ func TestOutliersAndSlowFirstRun(t *testing.T) {
 	}
 	if got := Outliers([]float64{5, 5, 5, 5}); got != nil {
 		t.Fatalf("constant data: %v", got)
+	}
+}
+
+func TestComparisonAndOutliers(t *testing.T) {
+	sums := []ScenarioSummary{{Scenario: "aci local", Total: Stats{N: 10, Mean: 420, StdDev: 21}}, {Scenario: "docker run", Total: Stats{N: 10, Mean: 400, StdDev: 20}}}
+	got := Comparison(sums)
+	if got != "Summary\n  docker run ran\n    1.05 ± 0.07 times faster than aci local\n" {
+		t.Fatalf("comparison: %q", got)
+	}
+	if Comparison(sums[:1]) != "" {
+		t.Fatal("one scenario has nothing to compare")
+	}
+	var runs []Run
+	var totals []float64
+	for i := 0; i < 12; i++ {
+		v := 400.0 + float64(i%3)
+		if i == 7 {
+			v = 900
+		}
+		runs = append(runs, Run{Scenario: "s", Index: i, OK: true, TotalMS: v})
+		totals = append(totals, v)
+	}
+	s := ScenarioSummary{Scenario: "s", Total: Summarize(totals)}
+	w := OutlierWarnings(s, runs)
+	if len(w) != 1 || !strings.Contains(w[0], "Run #8 of 's' is an outlier: 900.0 ms") {
+		t.Fatalf("outliers: %v", w)
+	}
+	// Fewer than 10 runs: no warning, whatever the statistics say.
+	s.Total.N = 9
+	if w := OutlierWarnings(s, runs); w != nil {
+		t.Fatalf("warned on %d runs: %v", s.Total.N, w)
+	}
+	if PhaseTitle("ip_assigned") != "IP assigned" || PhaseTitle("pull_started") != "Pull started" {
+		t.Fatal("phase titles")
+	}
+}
+
+func TestObserveKeepsServiceTimes(t *testing.T) {
+	g := map[string]any{"properties": map[string]any{"provisioningState": "Creating", "containers": []any{
+		map[string]any{"properties": map[string]any{"instanceView": map[string]any{"events": []any{
+			map[string]any{"name": "Pulling", "firstTimestamp": "2026-01-01T00:00:00.100Z"},
+			map[string]any{"name": "Started", "firstTimestamp": "2026-01-01T00:00:00.350Z"}}}}},
+		map[string]any{"properties": map[string]any{"instanceView": map[string]any{"events": []any{
+			map[string]any{"name": "Started", "firstTimestamp": "2026-01-01T00:00:00.420Z"}}}}}}}}
+	o := Observe(g)
+	if !o.PullStarted || !o.Started {
+		t.Fatalf("observation: %+v", o)
+	}
+	if got := o.Times["started"].Format("05.000"); got != "00.420" {
+		t.Fatalf("a group starts when its last container does: %s", got)
+	}
+	if got := o.Times["pull_started"].Format("05.000"); got != "00.100" {
+		t.Fatalf("pull started: %s", got)
+	}
+}
+
+func TestPlainIsTheExportSchema(t *testing.T) {
+	rep := NewReport("1.0.0", map[string]string{"os": "linux"}, []Run{{Scenario: "s", OK: true, TotalMS: 10, Phases: map[string]float64{"http_ready": 10}}}, DefaultPrices)
+	m := Plain(rep).(map[string]any)
+	for _, k := range []string{"tool", "version", "environment", "summaries", "runs", "cost"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("-o json lacks %q: %v", k, m)
+		}
+	}
+	run := m["runs"].([]any)[0].(map[string]any)
+	if run["total_ms"] != 10.0 || run["phases"].(map[string]any)["http_ready"] != 10.0 {
+		t.Fatalf("run record: %v", run)
 	}
 }

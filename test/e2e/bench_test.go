@@ -21,8 +21,11 @@ func TestBench(t *testing.T) {
 	js, md, chart := filepath.Join(dir, "runs.json"), filepath.Join(dir, "summary.md"), filepath.Join(dir, "chart.svg")
 	r := must(t, run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
 		"--cpu", "1", "--cpu", "0.5", "--runs", "5", "--export-json", js, "--export-markdown", md, "--chart", chart), 0)
-	if !strings.Contains(r.stdout, "Median ms from the create request to each phase:") {
-		t.Fatalf("summary:\n%s", r.stdout)
+	for _, want := range []string{"Median time from the create request to each phase, in milliseconds:", "| Pull started |", "| IP assigned |",
+		"Summary\n  ", " times faster than ", "$0.0000125 per vCPU-second"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, r.stdout)
+		}
 	}
 	var rep struct {
 		Version string
@@ -59,6 +62,12 @@ func TestBench(t *testing.T) {
 		if st, err := os.Stat(f); err != nil || st.Size() < 200 {
 			t.Fatalf("%s: %v", f, err)
 		}
+	}
+	// -o json is the export's schema, not Go's %v.
+	r = must(t, run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "--runs", "1", "-o", "json"), 0)
+	var out map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out["tool"] != "aci" || len(out["runs"].([]any)) != 1 {
+		t.Fatalf("-o json: %v\n%s", err, r.stdout)
 	}
 	if r := must(t, run(t, env, aciBin, "container", "list", "-g", "bench", "-o", "tsv"), 0); r.stdout != "" {
 		t.Fatalf("groups left: %s", r.stdout)

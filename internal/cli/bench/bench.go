@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aci-cli/aci/internal/arm"
@@ -19,6 +21,7 @@ import (
 	"github.com/aci-cli/aci/internal/build"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/output"
+	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 )
@@ -224,19 +227,10 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 	}
 	runID := randomID()
 	total := len(scs) * (o.Runs + o.Warmup)
-	done := 0
+	prog := &progress{f: f, total: total, runs: o.Runs, warmup: o.Warmup, concurrency: o.Concurrency, start: time.Now()}
 	opts := bench.Options{Group: o.Group, Runs: o.Runs, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout,
 		ProbeInterval: o.ProbeInterval, ExpectStatus: o.ExpectStatus, Path: o.Path, Keep: o.Keep, MeasureDelete: o.MeasureDelete,
-		Prefix: Prefix, RunID: runID, Progress: func(r bench.Run) {
-			done++
-			if f.IO.StderrTTY && !f.Globals.OnlyShowErrors {
-				status := fmt.Sprintf("%.0f ms", r.TotalMS)
-				if !r.OK {
-					status = "failed: " + r.Failure
-				}
-				fmt.Fprintf(f.IO.ErrOut, "\x1b[K [%d/%d] %s #%d: %s\r", done, total, r.Scenario, r.Index+1, status)
-			}
-		}}
+		Prefix: Prefix, RunID: runID, Progress: prog.done, OnPhase: prog.phase}
 	runs, berr := e.Benchmark(f.Context(), scs, opts)
 	if f.IO.StderrTTY {
 		fmt.Fprint(f.IO.ErrOut, "\x1b[K")
@@ -258,8 +252,8 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 		if s.SlowFirstRun {
 			f.Warn("The first run of '%s' was much slower than the rest (a cold cache?); consider --warmup 1.", s.Scenario)
 		}
-		if len(s.Total.Outliers) > 0 {
-			f.Warn("'%s' has %d statistical outlier(s) (modified Z-score > 3.5).", s.Scenario, len(s.Total.Outliers))
+		for _, w := range bench.OutlierWarnings(s, rep.Runs) {
+			f.Warn("%s", w)
 		}
 	}
 	if err := print(f, cmd, rep); err != nil {
@@ -309,8 +303,10 @@ func exports(o *Options, rep bench.Report, runs []bench.Run) error {
 	})
 }
 
-// print writes the summary: a table of scenarios (with -o, any format), then the
-// median of each phase and the cost estimate on a terminal-friendly default.
+// print writes the summary. With -o, the report in its documented schema
+// (docs/bench.md: the same records as --export-json) for json and yaml, the
+// summary rows for table and tsv. Without, human tables (tablewriter), the
+// failures, and hyperfine's comparison line.
 func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
 	var rows []any
 	for _, s := range rep.Summaries {
@@ -320,33 +316,133 @@ func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
 			"Min", ms(t.Min), "Max", ms(t.Max), "Relative", fmt.Sprintf("%.2f", s.Relative)))
 	}
 	if cmd.Flags().Changed("output") || cmd.Root().PersistentFlags().Changed("output") {
-		return f.Print(rep.Summaries, cmdutil.PrintOptions{Table: func(any) (any, error) { return rows, nil }})
+		switch f.Globals.Output {
+		case "table", "tsv":
+			return f.Print(rows, cmdutil.PrintOptions{})
+		}
+		return f.Print(bench.Plain(rep), cmdutil.PrintOptions{})
 	}
-	saved := f.Globals.Output
-	f.Globals.Output = "table"
-	defer func() { f.Globals.Output = saved }()
-	if err := f.Print(rows, cmdutil.PrintOptions{}); err != nil {
-		return err
-	}
-	var prow []any
+	out := f.IO.Out
+	fmt.Fprintln(out, "Time from the create request to the first HTTP answer, in milliseconds:")
+	tw := tablewriter.NewWriter(out)
+	tw.SetHeader([]string{"Scenario", "Runs", "Failed", "Mean ± σ", "Median", "P90", "P95", "Min", "Max", "Relative"})
+	configure(tw)
 	for _, s := range rep.Summaries {
-		r := output.NewOrderedMap("Scenario", s.Scenario)
-		for _, p := range bench.Phases {
-			if st, ok := s.Phases[p]; ok {
-				r.Keys = append(r.Keys, p)
-				r.Values[p] = ms(st.Median)
+		t := s.Total
+		tw.Append([]string{s.Scenario, fmt.Sprint(t.N), fmt.Sprint(t.Failures), ms(t.Mean) + " ± " + ms(t.StdDev), ms(t.Median), ms(t.P90),
+			ms(t.P95), ms(t.Min), ms(t.Max), fmt.Sprintf("%.2f", s.Relative)})
+	}
+	tw.Render()
+	fmt.Fprintln(out, "\nMedian time from the create request to each phase, in milliseconds:")
+	var measured []string
+	for _, p := range bench.Phases {
+		for _, s := range rep.Summaries {
+			if _, ok := s.Phases[p]; ok {
+				measured = append(measured, p)
+				break
 			}
 		}
-		prow = append(prow, r)
 	}
-	fmt.Fprintln(f.IO.Out, "\nMedian ms from the create request to each phase:")
-	if err := f.Print(prow, cmdutil.PrintOptions{}); err != nil {
-		return err
+	head := []string{"Scenario"}
+	for _, p := range measured {
+		head = append(head, bench.PhaseTitle(p))
 	}
-	fmt.Fprintf(f.IO.Out, "\nEstimated ACI cost of these runs: $%.6f (%.1f vCPU-s, %.1f GB-s at $%g and $%g per second).\n",
-		rep.Cost["usd"], rep.Cost["vcpu_seconds"], rep.Cost["gb_seconds"], rep.Cost["prices"].(bench.Prices).VCPUSecond, rep.Cost["prices"].(bench.Prices).GBSecond)
+	tw = tablewriter.NewWriter(out)
+	tw.SetHeader(head)
+	configure(tw)
+	for _, s := range rep.Summaries {
+		row := []string{s.Scenario}
+		for _, p := range measured {
+			if st, ok := s.Phases[p]; ok {
+				row = append(row, ms(st.Median))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		tw.Append(row)
+	}
+	tw.Render()
+	for _, r := range rep.Runs {
+		if !r.OK {
+			label := ""
+			if r.Warmup {
+				label = " (warm-up)"
+			}
+			fmt.Fprintf(out, "\nRun #%d of %s%s failed: %s", r.Index+1, r.Scenario, label, r.Failure)
+		}
+	}
+	if line := bench.Comparison(rep.Summaries); line != "" {
+		fmt.Fprintf(out, "\n%s", line)
+	}
+	pr := rep.Cost["prices"].(bench.Prices)
+	fmt.Fprintf(out, "\nEstimated ACI cost of these runs: $%.6f (%.1f vCPU-s, %.1f GB-s at $%s per vCPU-second and $%s per GB-second).\n",
+		rep.Cost["usd"], rep.Cost["vcpu_seconds"], rep.Cost["gb_seconds"], decimal(pr.VCPUSecond), decimal(pr.GBSecond))
 	return nil
 }
+
+// configure styles a human table: plain ASCII, left-aligned, no wrapping.
+func configure(tw *tablewriter.Table) {
+	tw.SetAutoWrapText(false)
+	tw.SetAutoFormatHeaders(false)
+	tw.SetAlignment(tablewriter.ALIGN_LEFT)
+	tw.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
+}
+
+// decimal prints a price as people write it (0.0000125, not 1.25e-05).
+// progress draws one live line on stderr (a terminal only): the run in
+// flight, its phase and elapsed time, how many are done, and an ETA.
+type progress struct {
+	f                         *cmdutil.Factory
+	mu                        sync.Mutex
+	total, finished           int
+	runs, warmup, concurrency int
+	start                     time.Time
+	spent                     time.Duration
+}
+
+func (p *progress) show(line string) {
+	if !p.f.IO.StderrTTY || p.f.Globals.OnlyShowErrors {
+		return
+	}
+	fmt.Fprintf(p.f.IO.ErrOut, "\x1b[K %s\r", line)
+}
+
+func (p *progress) eta() string {
+	if p.finished == 0 {
+		return ""
+	}
+	per := p.spent / time.Duration(p.finished)
+	left := per * time.Duration(p.total-p.finished) / time.Duration(max(1, p.concurrency))
+	return fmt.Sprintf(" · ETA %s", left.Round(time.Second))
+}
+
+func (p *progress) label(scenario string, run int, warmup bool) string {
+	if warmup {
+		return fmt.Sprintf("%s · warm-up %d/%d", scenario, run+1, p.warmup)
+	}
+	return fmt.Sprintf("%s · run %d/%d", scenario, run+1, p.runs)
+}
+
+func (p *progress) phase(scenario string, run int, warmup bool, phase string, elapsed time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.show(fmt.Sprintf("[%d/%d done] %s · %s at %s%s", p.finished, p.total, p.label(scenario, run, warmup), bench.PhaseTitle(phase),
+		elapsed.Round(time.Millisecond), p.eta()))
+}
+
+func (p *progress) done(r bench.Run) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finished++
+	p.spent += time.Duration(r.LifetimeS * float64(time.Second))
+	status := fmt.Sprintf("%.0f ms", r.TotalMS)
+	if !r.OK {
+		status = "failed: " + r.Failure
+	}
+	p.show(fmt.Sprintf("[%d/%d done] %s: %s%s", p.finished, p.total, p.label(r.Scenario, r.Index, r.Warmup), status, p.eta()))
+}
+
+func decimal(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func ms(v float64) string { return fmt.Sprintf("%.1f", v) }
 
