@@ -164,7 +164,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	}
 	b.WriteString("\nMedian time from the create request to each phase (ms):\n\n| scenario |")
 	for _, p := range Phases {
-		b.WriteString(" " + p + " |")
+		b.WriteString(" " + PhaseTitle(p) + " |")
 	}
 	b.WriteString("\n|---|" + strings.Repeat("---|", len(Phases)) + "\n")
 	for _, s := range r.Summaries {

@@ -109,6 +109,9 @@ func TestBenchInterrupted(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("aci bench did not stop after Ctrl-C")
 	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d after Ctrl-C, want 130", code)
+	}
 	if r := must(t, run(t, env, aciBin, "container", "list", "-g", "bench", "-o", "tsv"), 0); r.stdout != "" {
 		t.Fatalf("groups left after Ctrl-C: %s", r.stdout)
 	}
