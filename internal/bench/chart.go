@@ -11,7 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
 
@@ -37,43 +38,71 @@ var (
 )
 
 const (
-	chartW   = 960.0
-	labelW   = 260.0
-	rowH     = 16.0
-	marginT  = 40.0
+	chartW   = 1080.0
+	rowH     = 18.0
+	marginT  = 44.0
 	distRowH = 30.0
+	charW    = 6.6 // average glyph width at the charts' 11-12 px
 )
+
+// intervals names what happens between the previous phase and each phase:
+// a bar's segment is the interval it is, coloured and named by it.
+var intervals = map[string]string{
+	"accepted": "create accepted", "pull_started": "until the pull starts", "pulled": "image pull",
+	"started": "container start", "provisioned": "until provisioned", "ip_assigned": "until the IP",
+	"http_ready": "until the first HTTP answer", "deleted": "delete",
+}
 
 func layout(c canvas, runs []Run, title string) (w, h float64) {
 	var measured []Run
 	maxMS := 0.0
+	seen := map[string]bool{}
+	longest := 0
 	for _, r := range runs {
 		if r.Warmup {
 			continue
 		}
 		measured = append(measured, r)
-		for _, v := range r.Phases {
+		for p, v := range r.Phases {
 			maxMS = math.Max(maxMS, v)
+			seen[p] = true
 		}
+		longest = max(longest, len(fmt.Sprintf("%s #%d", r.Scenario, r.Index+1)))
 	}
 	if maxMS == 0 {
 		maxMS = 1
 	}
-	plotW := chartW - labelW - 70 // room for the "NNN ms" after the longest bar
+	// Labels are never cut: the label column is as wide as the longest.
+	labelW := math.Max(120, float64(longest)*charW+20)
+	width := math.Max(chartW, labelW+600)
+	plotW := width - labelW - 70 // room for the "NNN ms" after the longest bar
 	x := func(ms float64) float64 { return labelW + ms/maxMS*plotW }
 	c.text(10, 22, title, black)
-	// Legend.
-	lx := labelW
+	// Legend: the intervals measured, each as the segment it colours.
+	lx := 10.0
 	for _, p := range Phases {
-		c.rect(lx, 28, 10, 8, phaseColors[p])
-		c.text(lx+13, 36, p, black)
-		lx += 13 + float64(len(p))*7 + 12
+		if !seen[p] {
+			continue
+		}
+		c.rect(lx, 30, 12, 9, phaseColors[p])
+		c.text(lx+16, 39, intervals[p], black)
+		lx += 16 + float64(len(intervals[p]))*charW + 14
 	}
-	y := marginT + 10
+	axis := func(y float64) float64 {
+		c.rect(labelW, y, plotW, 1, black)
+		step := niceStep(maxMS / 8)
+		for t := 0.0; t <= maxMS; t += step {
+			c.rect(x(t), y, 1, 5, black)
+			c.text(x(t)-10, y+18, fmt.Sprintf("%.0f", t), black)
+		}
+		c.text(labelW+plotW-200, y+34, "ms since the create request", black)
+		return y + 46
+	}
+	y := marginT + 12
 	for _, r := range measured {
-		c.text(10, y+rowH-4, fmt.Sprintf("%s #%d", trim(r.Scenario, 30), r.Index+1), black)
+		c.text(10, y+rowH-5, fmt.Sprintf("%s #%d", r.Scenario, r.Index+1), black)
 		if !r.OK {
-			c.text(labelW, y+rowH-4, "failed: "+trim(r.Failure, 90), red)
+			c.text(labelW, y+rowH-5, "failed: "+trim(r.Failure, 90), red)
 			y += rowH
 			continue
 		}
@@ -83,27 +112,22 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 			if !ok || v < prev {
 				continue
 			}
-			c.rect(x(prev), y+2, math.Max(x(v)-x(prev), 1), rowH-4, phaseColors[p])
+			// The segment from the previous phase to this one is this
+			// interval: zero-length intervals draw nothing.
+			if v > prev {
+				c.rect(x(prev), y+2, math.Max(x(v)-x(prev), 1), rowH-4, phaseColors[p])
+			}
 			prev = v
 		}
-		c.text(x(prev)+4, y+rowH-4, fmt.Sprintf("%.0f ms", r.TotalMS), black)
+		c.text(x(prev)+4, y+rowH-5, fmt.Sprintf("%.0f ms", r.TotalMS), black)
 		y += rowH
 	}
-	// Axis.
-	y += 6
-	c.rect(labelW, y, plotW, 1, black)
-	step := niceStep(maxMS / 8)
-	for t := 0.0; t <= maxMS; t += step {
-		c.rect(x(t), y, 1, 5, black)
-		c.text(x(t)-10, y+18, fmt.Sprintf("%.0f", t), black)
-	}
-	c.text(labelW+plotW-200, y+32, "ms since the create request", black)
-	y += 50
-	// Distributions of totals per scenario.
-	c.text(10, y, "total per scenario (dots: runs, bar: median)", black)
+	y = axis(y + 6)
+	// Distributions of totals per scenario, on the same axis.
+	c.text(10, y, "Time to the first HTTP answer per scenario (dots: runs, bar: median)", black)
 	y += 10
 	for _, s := range Summarise(runs) {
-		c.text(10, y+distRowH/2+4, trim(s.Scenario, 34), black)
+		c.text(10, y+distRowH/2+4, s.Scenario, black)
 		c.rect(labelW, y+distRowH/2, plotW, 1, grey)
 		for _, r := range measured {
 			if r.Scenario == s.Scenario && r.OK {
@@ -115,7 +139,8 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 		}
 		y += distRowH
 	}
-	return chartW, y + 10
+	y = axis(y + 4)
+	return width, y + 6
 }
 
 // trim keeps the end of a long scenario name (where "1cpu/1.5gb" or "@westus"
@@ -169,8 +194,25 @@ func (p *pngCanvas) rect(x, y, w, h float64, c color.RGBA) {
 }
 
 func (p *pngCanvas) text(x, y float64, s string, c color.RGBA) {
-	d := &font.Drawer{Dst: p.img, Src: &image.Uniform{c}, Face: basicfont.Face7x13, Dot: fixed.P(int(x), int(y))}
+	d := &font.Drawer{Dst: p.img, Src: &image.Uniform{c}, Face: pngFace(), Dot: fixed.P(int(x), int(y))}
 	d.DrawString(s)
+}
+
+var face font.Face
+
+// pngFace is Go's own sans-serif (the Go fonts ship with x/image), anti-
+// aliased at 12 px: readable where a bitmap font was not.
+func pngFace() font.Face {
+	if face == nil {
+		f, err := opentype.Parse(goregular.TTF)
+		if err == nil {
+			face, err = opentype.NewFace(f, &opentype.FaceOptions{Size: 12, DPI: 72, Hinting: font.HintingFull})
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	return face
 }
 
 // WritePNG draws the chart as PNG.
