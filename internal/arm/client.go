@@ -33,6 +33,8 @@ import (
 type Options struct {
 	Version string    // for the User-Agent
 	Debug   io.Writer // non-nil: log every request and response (redacted)
+	// Verbose non-nil: say on it when a request is retried, and why.
+	Verbose io.Writer
 	// HTTPClient overrides the transport (tests); otherwise one is built that trusts
 	// the system roots, SSL_CERT_FILE and the cloud's own CA bundle.
 	HTTPClient *http.Client
@@ -232,6 +234,9 @@ func ClientOptions(o Options, c *Cloud) (policy.ClientOptions, error) {
 	if o.Debug != nil {
 		co.PerRetryPolicies = append(co.PerRetryPolicies, &debugPolicy{w: o.Debug})
 	}
+	if o.Verbose != nil {
+		co.PerRetryPolicies = append(co.PerRetryPolicies, retryNotice{w: o.Verbose})
+	}
 	if c != nil {
 		co.Cloud = azcloud.Configuration{Services: map[azcloud.ServiceName]azcloud.ServiceConfiguration{
 			azcloud.ResourceManager: {Endpoint: c.ResourceManager(), Audience: c.Audience()},
@@ -251,6 +256,27 @@ func shouldRetry(resp *http.Response, err error) bool {
 		return !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, context.Canceled)
 	}
 	return resp != nil && slices.Contains(retryStatus, resp.StatusCode)
+}
+
+// retryNotice says, with --verbose, when an answer will be retried: a
+// throttled or failing service otherwise looks like a hang.
+type retryNotice struct{ w io.Writer }
+
+func (n retryNotice) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if shouldRetry(resp, err) && req.Raw().Context().Err() == nil {
+		why := ""
+		if err != nil {
+			why = err.Error()
+		} else {
+			why = resp.Status
+			if ra := resp.Header.Get("Retry-After"); ra != "" {
+				why += ", Retry-After " + ra
+			}
+		}
+		fmt.Fprintf(n.w, "INFO: %s %s: %s; retrying\n", req.Raw().Method, redact.URL(req.Raw().URL.String()), why)
+	}
+	return resp, err
 }
 
 type invocationIDPolicy string

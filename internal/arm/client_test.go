@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"context"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeCA(t *testing.T, srv *httptest.Server) string {
@@ -65,5 +67,36 @@ func TestAuthority(t *testing.T) {
 	host, tenant, disc = Authority(builtinClouds()[0], "guid")
 	if host != "https://login.microsoftonline.com/" || tenant != "guid" || !disc {
 		t.Fatalf("public: %s %s %v", host, tenant, disc)
+	}
+}
+
+// TestVerboseSaysRetries: with --verbose a retried answer is reported as it
+// happens, its secrets redacted, instead of looking like a hang.
+func TestVerboseSaysRetries(t *testing.T) {
+	n := 0
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"value":[]}`))
+	}))
+	defer srv.Close()
+	var log strings.Builder
+	cloud := &Cloud{Name: "t", Endpoints: map[string]string{"resourceManager": srv.URL + "/"}}
+	co, err := ClientOptions(Options{Version: "test", HTTPClient: srv.Client(), Verbose: &log}, cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co.Retry.RetryDelay = time.Millisecond
+	raw, _ := (&Client{Cred: staticCred("T"), Options: co, Subscription: "s"}).Raw()
+	if _, err := raw.Do(context.Background(), http.MethodGet, "/subscriptions/s/resourcegroups?sig=secret", "2022-09-01", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || !strings.Contains(log.String(), "INFO: GET ") || !strings.Contains(log.String(), "503 Service Unavailable, Retry-After 0; retrying") || strings.Contains(log.String(), "secret") {
+		t.Fatalf("tries %d, log %q", n, log.String())
 	}
 }

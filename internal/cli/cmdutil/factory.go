@@ -161,6 +161,9 @@ func (f *Factory) ClientOptions(c *arm.Cloud) (arm.Options, error) {
 	if f.Globals.Debug {
 		o.Debug = f.IO.ErrOut
 	}
+	if f.Globals.Verbose || f.Globals.Debug {
+		o.Verbose = f.IO.ErrOut
+	}
 	return o, nil
 }
 
