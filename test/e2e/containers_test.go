@@ -289,3 +289,42 @@ func TestFollowAfterNoWait(t *testing.T) {
 		t.Fatalf("follow: %+v", r)
 	}
 }
+
+// TestExecTTY: on a terminal, exec gives the command one (a shell with a
+// prompt, its exit code returned); through pipes the streams stay plain.
+func TestExecTTY(t *testing.T) {
+	requireDocker(t)
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Fatal("script(1) is needed to play the terminal (bsdutils)")
+	}
+	env := localEnv(t)
+	must(t, run(t, env, aciBin, "group", "create", "-n", "tty", "-l", "westus", "-o", "none"), 0)
+	must(t, run(t, env, aciBin, "container", "create", "-g", "tty", "-n", "sh", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "-o", "none"), 0)
+	if r := must(t, run(t, env, aciBin, "container", "exec", "-g", "tty", "-n", "sh", "--", "sh", "-c", "test -t 0 && echo tty || echo plain"), 0); r.stdout != "plain\n" {
+		t.Fatalf("through pipes: %q", r.stdout)
+	}
+	cmd := exec.Command("script", "-qefc", aciBin+" container exec -g tty -n sh --exec-command /bin/sh", "/dev/null")
+	cmd.Env = cleanEnv(env)
+	in, _ := cmd.StdinPipe()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	io.WriteString(in, "test -t 0 && echo IS-A-TTY; exit 7\n")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the shell did not end:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "IS-A-TTY") || !strings.Contains(out.String(), "/ # ") {
+		t.Fatalf("no terminal:\n%q", out.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 7 {
+		t.Fatalf("exit %d, want the shell's 7:\n%s", code, out.String())
+	}
+}

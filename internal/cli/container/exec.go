@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/gorilla/websocket"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -64,6 +65,17 @@ func quoteArgs(args []string) string {
 	return strings.Join(parts, " ")
 }
 
+// localEndpoint reports whether the active cloud's resource manager is on
+// this machine (aci local).
+func localEndpoint(f *cmdutil.Factory) bool {
+	cloud, _, _, err := f.Account()
+	if err != nil || cloud == nil {
+		return false
+	}
+	u, err := url.Parse(cloud.ResourceManager())
+	return err == nil && wire.IsLoopback(u.Hostname())
+}
+
 func runExec(f *cmdutil.Factory, o *execOptions) error {
 	svc, _, c, err := resolveContainer(f, &o.target, o.Container)
 	if err != nil {
@@ -72,9 +84,14 @@ func runExec(f *cmdutil.Factory, o *execOptions) error {
 	rows, cols := int32(24), int32(80)
 	outFile, _ := f.IO.Out.(*os.File)
 	if outFile != nil && f.IO.StdoutTTY {
-		if w, h, err := term.GetSize(int(outFile.Fd())); err == nil {
+		if w, h, err := term.GetSize(int(outFile.Fd())); err == nil && w > 0 && h > 0 {
 			rows, cols = int32(h), int32(w)
 		}
+	}
+	if (!f.IO.StdinTTY || !f.IO.StdoutTTY) && localEndpoint(f) {
+		// Pipes want plain streams, not a terminal: aci local reads a 0x0
+		// size that way (ACI itself always gives a terminal).
+		rows, cols = 0, 0
 	}
 	uri, password, err := svc.Exec(f.Context(), o.Group, o.Name, c, o.Command, rows, cols)
 	if err != nil {

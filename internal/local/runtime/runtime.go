@@ -155,6 +155,13 @@ type ErrImage struct{ Image, Reason string }
 
 func (e *ErrImage) Error() string { return e.Reason }
 
+// TTYExecer runs a command with a terminal (the client has one): the
+// program sees a TTY of rows x cols, echo and line editing are its own, and
+// the output comes back as the terminal shows it.
+type TTYExecer interface {
+	ExecTTY(ctx context.Context, g *GroupSpec, container string, argv []string, rows, cols uint, stdin io.Reader, stdout io.Writer) (int, error)
+}
+
 // Builder builds images from a Docker build context and pushes them: what
 // `acr build` runs. Only runtimes with an image builder (Docker) have one.
 type Builder interface {

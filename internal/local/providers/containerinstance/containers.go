@@ -79,6 +79,7 @@ type execSession struct {
 	password, group, container string
 	argv                       []string
 	expires                    time.Time
+	rows, cols                 uint // a terminal of this size, when both are set
 }
 
 // groupPrivate is what GET never returns: the full body (with secure values) and
@@ -914,7 +915,11 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *core.Request
 		core.WriteJSON(w, 200, map[string]any{"content": text})
 	case (action == "exec" || action == "attach") && r.Method == http.MethodPost:
 		var req struct {
-			Command string `json:"command"`
+			Command      string `json:"command"`
+			TerminalSize struct {
+				Rows int `json:"rows"`
+				Cols int `json:"cols"`
+			} `json:"terminalSize"`
 		}
 		if action == "exec" {
 			if e := r.Decode(&req); e != nil {
@@ -931,6 +936,11 @@ func (h *ContainerGroups) containerAction(w http.ResponseWriter, r *core.Request
 			argv = nil
 		}
 		sess := &execSession{password: core.RandomSecret(), group: res.ID, container: container, argv: argv, expires: time.Now().Add(2 * time.Minute)}
+		// A terminal size asks for a terminal, as on ACI; 0x0 (aci's pipes)
+		// keeps the plain streams.
+		if ts := req.TerminalSize; ts.Rows > 0 && ts.Cols > 0 && ts.Rows < 1000 && ts.Cols < 1000 {
+			sess.rows, sess.cols = uint(ts.Rows), uint(ts.Cols)
+		}
 		id := uuid.NewString()
 		h.mu.Lock()
 		now := time.Now()
@@ -1012,7 +1022,12 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 			pwr.Write(b)
 		}
 	}()
-	code, err := h.rt.Exec(r.Context(), spec, sess.container, sess.argv, pr, out)
+	var code int
+	if tx, ok := h.rt.(runtime.TTYExecer); ok && sess.rows > 0 {
+		code, err = tx.ExecTTY(r.Context(), spec, sess.container, sess.argv, sess.rows, sess.cols, pr, out)
+	} else {
+		code, err = h.rt.Exec(r.Context(), spec, sess.container, sess.argv, pr, out)
+	}
 	reason := "exitCode=" + strconv.Itoa(code)
 	if err != nil {
 		out.Write([]byte(err.Error() + "\n"))

@@ -745,6 +745,44 @@ func (d *DockerRuntime) Exec(ctx context.Context, g *runtime.GroupSpec, name str
 	return 0, nil
 }
 
+// ExecTTY runs argv in a running container with a terminal of rows x cols.
+func (d *DockerRuntime) ExecTTY(ctx context.Context, g *runtime.GroupSpec, name string, argv []string, rows, cols uint, stdin io.Reader, stdout io.Writer) (int, error) {
+	id, err := d.containerID(ctx, g, name)
+	if err != nil {
+		return 0, err
+	}
+	size := [2]uint{rows, cols}
+	ex, err := d.cli.ContainerExecCreate(ctx, id, container.ExecOptions{Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true,
+		Tty: true, ConsoleSize: &size, Env: []string{"TERM=xterm"}})
+	if err != nil {
+		return 0, err
+	}
+	hj, err := d.cli.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{Tty: true, ConsoleSize: &size})
+	if err != nil {
+		return 0, err
+	}
+	defer hj.Close()
+	go func() {
+		io.Copy(hj.Conn, stdin)
+		hj.CloseWrite()
+	}()
+	// With a terminal the stream is raw: no stdout/stderr framing.
+	if _, err := io.Copy(stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	for i := 0; i < 50; i++ {
+		in, err := d.cli.ContainerExecInspect(ctx, ex.ID)
+		if err != nil {
+			return 0, err
+		}
+		if !in.Running {
+			return in.ExitCode, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, nil
+}
+
 // Reconcile removes Docker objects of this state dir whose group is gone.
 func (d *DockerRuntime) Reconcile(ctx context.Context, known func(string) bool) error {
 	objs, err := d.list(ctx)
