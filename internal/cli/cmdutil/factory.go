@@ -1,13 +1,10 @@
 package cmdutil
 
 import (
-	"net/url"
-
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/fatih/color"
 	"net/http"
 	"os"
@@ -99,10 +96,8 @@ func (f *Factory) ProviderInterval() time.Duration {
 // appear about as they are written.
 func (f *Factory) FollowInterval() time.Duration {
 	def := 2 * time.Second
-	if cloud, _, _, err := f.Account(); err == nil && cloud != nil {
-		if u, err := url.Parse(cloud.ResourceManager()); err == nil && wire.IsLoopback(u.Hostname()) {
-			def = 250 * time.Millisecond
-		}
+	if cloud, _, _, err := f.Account(); err == nil && cloud != nil && cloud.LoopbackSuffix != "" {
+		def = 250 * time.Millisecond
 	}
 	return orDuration(f.Intervals.Follow, def)
 }
@@ -424,9 +419,17 @@ func (f *Factory) ConfirmQuestion(yes bool, question string) error {
 // operation runs; only on a terminal, never with --only-show-errors.
 type Spinner struct {
 	f     *Factory
+	mu    sync.Mutex
 	label string
 	stop  chan struct{}
 	done  chan struct{}
+}
+
+// SetLabel says what the operation is doing now (a state it polled).
+func (s *Spinner) SetLabel(l string) {
+	s.mu.Lock()
+	s.label = l
+	s.mu.Unlock()
 }
 
 // StartSpinner starts a spinner (a no-op when stderr is not a terminal).
@@ -442,12 +445,16 @@ func (f *Factory) StartSpinner(label string) *Spinner {
 		glyphs := []string{"-", "\\", "|", "/"}
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
+		start := time.Now()
 		for i := 0; ; i++ {
+			s.mu.Lock()
 			lbl := s.label
+			s.mu.Unlock()
 			if i == 0 {
 				lbl = "Starting"
 			}
-			fmt.Fprintf(f.IO.ErrOut, "\x1b[K %s %s ..\r", glyphs[i%4], lbl)
+			// The elapsed time tells a slow operation from a stuck one.
+			fmt.Fprintf(f.IO.ErrOut, "\x1b[K %s %s .. %s\r", glyphs[i%4], lbl, time.Since(start).Truncate(time.Second))
 			select {
 			case <-s.stop:
 				fmt.Fprint(f.IO.ErrOut, "\x1b[K")

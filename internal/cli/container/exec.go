@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
-	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/gorilla/websocket"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -65,15 +64,11 @@ func quoteArgs(args []string) string {
 	return strings.Join(parts, " ")
 }
 
-// localEndpoint reports whether the active cloud's resource manager is on
-// this machine (aci local).
+// localEndpoint reports whether the active cloud is aci local's (it serves
+// its data planes under a loopback suffix).
 func localEndpoint(f *cmdutil.Factory) bool {
 	cloud, _, _, err := f.Account()
-	if err != nil || cloud == nil {
-		return false
-	}
-	u, err := url.Parse(cloud.ResourceManager())
-	return err == nil && wire.IsLoopback(u.Hostname())
+	return err == nil && cloud != nil && cloud.LoopbackSuffix != ""
 }
 
 func runExec(f *cmdutil.Factory, o *execOptions) error {

@@ -164,7 +164,7 @@ func TestSpinnerOnlyOnTerminal(t *testing.T) {
 	}
 	e.StderrTTY = true
 	r := e.Run("group", "delete", "-n", "rg1", "-y")
-	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "\x1b[K - Starting ..\r") || !strings.HasSuffix(r.Stderr, "\x1b[K") {
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "\x1b[K - Starting .. 0s\r") || !strings.HasSuffix(r.Stderr, "\x1b[K") {
 		t.Fatalf("terminal: %q", r.Stderr)
 	}
 }
