@@ -52,6 +52,8 @@ func (r *renderer) jsonValue(b *strings.Builder, key string, v any, depth int) {
 		r.paint(b, cStr, pyQuote(x))
 	case float64:
 		r.paint(b, cLit, r.number(key, x))
+	case pyFloatVal:
+		r.paint(b, cLit, pyFloat(float64(x)))
 	case int:
 		r.paint(b, cLit, fmt.Sprint(x))
 	case int64:

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -44,8 +45,12 @@ type renderer struct {
 func Render(data any, o Options) (string, error) {
 	var err error
 	if o.Query != nil {
-		if data, err = o.Query.Apply(data); err != nil {
+		in := data
+		if data, err = o.Query.Apply(in); err != nil {
 			return "", err
+		}
+		if len(o.FloatKeys) > 0 {
+			data = keepFloats(o.Query, in, data, o.FloatKeys)
 		}
 	}
 	if data == nil {
@@ -88,6 +93,86 @@ func Render(data any, o Options) (string, error) {
 		return "", fmt.Errorf("unknown output format %q", o.Format)
 	}
 	return b.String(), nil
+}
+
+// floatMark tags a float field's value in a second evaluation of the query.
+const floatMark = "\x00aci-float\x00"
+
+// keepFloats finds the numbers of out that came from float fields of in,
+// wherever the query moved or renamed them: it runs the query again over a
+// copy whose float fields are marked, and where the two results agree in
+// shape and the second has a mark, the number is a float (az's "1.0"). A
+// query whose filters or functions see the marks differently (comparisons,
+// sums) gives a different shape there, and out is left as it was.
+func keepFloats(q *Query, in, out any, floatKeys map[string]bool) any {
+	marked, err := q.Apply(markFloats(in, "", floatKeys))
+	if err != nil {
+		return out
+	}
+	return mergeFloats(out, marked)
+}
+
+func markFloats(v any, key string, floatKeys map[string]bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = markFloats(e, k, floatKeys)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = markFloats(e, key, floatKeys)
+		}
+		return l
+	case *OrderedMap:
+		m := NewOrderedMap()
+		for _, k := range x.Keys {
+			m.Keys = append(m.Keys, k)
+			m.Values[k] = markFloats(x.Values[k], k, floatKeys)
+		}
+		return m
+	case float64:
+		if floatKeys[key] {
+			return floatMark + strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	}
+	return v
+}
+
+func mergeFloats(out, marked any) any {
+	switch x := out.(type) {
+	case float64:
+		if s, ok := marked.(string); ok && s == floatMark+strconv.FormatFloat(x, 'g', -1, 64) {
+			return pyFloatVal(x)
+		}
+	case map[string]any:
+		mm, ok := marked.(map[string]any)
+		if !ok || len(mm) != len(x) {
+			return out
+		}
+		for k, e := range x {
+			x[k] = mergeFloats(e, mm[k])
+		}
+	case []any:
+		ml, ok := marked.([]any)
+		if !ok || len(ml) != len(x) {
+			return out
+		}
+		for i, e := range x {
+			x[i] = mergeFloats(e, ml[i])
+		}
+	case *OrderedMap:
+		mo, ok := marked.(*OrderedMap)
+		if !ok || len(mo.Keys) != len(x.Keys) {
+			return out
+		}
+		for _, k := range x.Keys {
+			x.Values[k] = mergeFloats(x.Values[k], mo.Values[k])
+		}
+	}
+	return out
 }
 
 // Print renders data to w.

@@ -319,3 +319,31 @@ func TestQueryParserPanicIsSyntaxError(t *testing.T) {
 		}
 	}
 }
+
+// A float field stays "1.0" through a query that renames or moves it, as
+// Python's float does; a query whose result does not line up keeps numbers
+// as they are.
+func TestFloatsThroughQuery(t *testing.T) {
+	data := map[string]any{"containers": []any{map[string]any{"name": "c", "resources": map[string]any{"requests": map[string]any{"memoryInGb": 1.0, "cpu": 2.0}}}},
+		"restartCount": 1.0}
+	floats := map[string]bool{"memoryInGb": true, "cpu": true}
+	for q, want := range map[string]string{
+		"{m:containers[0].resources.requests.memoryInGb}":      "1.0\n",
+		"containers[0].resources.requests.memoryInGb":          "1.0\n",
+		"containers[].resources.requests.[memoryInGb, cpu]":    "1.0\t2.0\n",
+		"[restartCount, containers[0].resources.requests.cpu]": "1\n2.0\n",
+		"sum(containers[].resources.requests.cpu)":             "2\n",
+	} {
+		cq, err := CompileQuery(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, data, Options{Format: "tsv", Query: cq, FloatKeys: floats}); got != want {
+			t.Errorf("%s: %q, want %q", q, got, want)
+		}
+	}
+	cq, _ := CompileQuery("{m:containers[0].resources.requests.memoryInGb}")
+	if got := render(t, data, Options{Format: "json", Query: cq, FloatKeys: floats}); got != "{\n  \"m\": 1.0\n}\n" {
+		t.Errorf("json: %q", got)
+	}
+}

@@ -100,6 +100,8 @@ func (r *renderer) scalarString(key string, v any) string {
 		return x
 	case float64:
 		return r.number(key, x)
+	case pyFloatVal:
+		return pyFloat(float64(x))
 	case int:
 		return strconv.Itoa(x)
 	case int64:
@@ -107,6 +109,10 @@ func (r *renderer) scalarString(key string, v any) string {
 	}
 	return ""
 }
+
+// pyFloatVal is a number Python holds as a float, found through a --query
+// that renamed or moved its key (see keepFloats).
+type pyFloatVal float64
 
 func (r *renderer) number(key string, f float64) string {
 	if r.floatKeys[key] || f != math.Trunc(f) {

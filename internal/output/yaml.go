@@ -186,8 +186,13 @@ func (w *yamlWriter) scalar(key string, v any, ind int, isKey bool) bool {
 		} else {
 			w.write("false")
 		}
-	case float64:
-		s := w.r.number(key, x)
+	case float64, pyFloatVal:
+		var s string
+		if f, ok := x.(pyFloatVal); ok {
+			s = pyFloat(float64(f))
+		} else {
+			s = w.r.number(key, x.(float64))
+		}
 		switch s {
 		case "inf":
 			s = ".inf"
