@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/fatih/color"
 	"net/http"
 	"os"
@@ -46,6 +47,9 @@ type Factory struct {
 	// Intervals are the waits between polls; tests shorten them here rather
 	// than in package globals.
 	Intervals Intervals
+
+	// azDir is set when this invocation uses az's login (aci has none).
+	azDir string
 
 	once   sync.Once
 	cfg    *config.Config
@@ -198,7 +202,49 @@ func (f *Factory) Account() (*arm.Cloud, *arm.Subscription, *arm.Profile, error)
 	if s, ok := prof.Default(cloud.Name); ok {
 		return cloud, s, prof, nil
 	}
+	if len(prof.Subscriptions) == 0 {
+		// No login of aci's own at all: an existing az login is used as it
+		// stands (its active cloud, default subscription and credentials),
+		// read from its config dir without starting az or writing there.
+		if c, s, p, ok := f.azAccount(); ok {
+			return c, s, p, nil
+		}
+	}
 	return cloud, nil, prof, nil
+}
+
+// azAccount is az's login: its active cloud and that cloud's default (or
+// --subscription) subscription.
+func (f *Factory) azAccount() (*arm.Cloud, *arm.Subscription, *arm.Profile, bool) {
+	dir := arm.AzConfigDir()
+	if dir == "" || dir == f.ConfigDir {
+		return nil, nil, nil, false
+	}
+	prof, err := arm.LoadProfile(dir)
+	if err != nil || len(prof.Subscriptions) == 0 {
+		return nil, nil, nil, false
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return nil, nil, nil, false
+	}
+	clouds, err := arm.LoadClouds(dir, cfg)
+	if err != nil {
+		return nil, nil, nil, false
+	}
+	cloud, err := clouds.Active()
+	if err != nil {
+		return nil, nil, nil, false
+	}
+	sub, ok := prof.Default(cloud.Name)
+	if f.Globals.Subscription != "" {
+		sub, ok = prof.Find(cloud.Name, f.Globals.Subscription)
+	}
+	if !ok {
+		return nil, nil, nil, false
+	}
+	f.azDir = dir
+	return cloud, sub, prof, true
 }
 
 // ARM returns the ARM client factory bound to the invocation's subscription.
@@ -261,7 +307,11 @@ func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore
 	key := cloud.Name + "|" + sub.TenantID + "|" + sub.User.Type + "|" + sub.User.Name
 	switch sub.User.Type {
 	case "servicePrincipal":
-		sps, err := arm.LoadServicePrincipals(f.ConfigDir)
+		spDir := f.ConfigDir
+		if f.azDir != "" {
+			spDir = f.azDir
+		}
+		sps, err := arm.LoadServicePrincipals(spDir)
 		if err != nil {
 			return nil, err
 		}
@@ -282,11 +332,43 @@ func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore
 			return nil, err
 		}
 	default:
+		if f.azDir != "" {
+			// az's user login: its MSAL cache, refreshed without running
+			// az; where that cache cannot serve, `az account get-access-token`.
+			cred = chain{arm.NewAzUserCredential(f.azDir, cloud, sub.User.Name, sub.TenantID, copts), azCLI{}}
+			break
+		}
 		// Interactive logins keep only their access token; when it expires the
 		// user logs in again.
 		cred = expiredCredential{}
 	}
 	return arm.CachedCredential(cred, f.ConfigDir, key), nil
+}
+
+// chain tries credentials in turn.
+type chain []azcore.TokenCredential
+
+func (c chain) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	var errs []error
+	for _, cr := range c {
+		t, err := cr.GetToken(ctx, o)
+		if err == nil {
+			return t, nil
+		}
+		errs = append(errs, err)
+	}
+	return azcore.AccessToken{}, errors.Join(errs...)
+}
+
+// azCLI asks az for a token: the last resort when its cache cannot be read.
+type azCLI struct{}
+
+func (azCLI) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c, err := azidentity.NewAzureCLICredential(nil)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	return c.GetToken(ctx, o)
 }
 
 type expiredCredential struct{}
