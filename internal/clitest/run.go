@@ -34,6 +34,8 @@ type Env struct {
 func NewEnv(t testing.TB, s *Server) *Env {
 	t.Helper()
 	t.Setenv("ACI_CORE_OUTPUT", "")
+	// A login az may have on this machine must not stand in for the test's.
+	t.Setenv("AZURE_CONFIG_DIR", t.TempDir())
 	e := &Env{T: t, Server: s, ConfigDir: t.TempDir(), HTTPClient: s.Client()}
 	for _, args := range [][]string{
 		{"cloud", "register", "--name", "replay", "--endpoint-resource-manager", s.URL + "/"},
