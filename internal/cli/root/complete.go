@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
@@ -152,17 +153,22 @@ func groupOf(cmd *cobra.Command, f *cmdutil.Factory) string {
 	return g
 }
 
-func listGroups(ctx context.Context, f *cmdutil.Factory, _ *cobra.Command) ([]string, error) {
+// names of a list call made with the ARM client.
+func listed[S any](ctx context.Context, f *cmdutil.Factory, make func(*arm.Client) (S, error), list func(S) ([]any, error)) ([]string, error) {
 	c, err := f.ARM()
 	if err != nil {
 		return nil, err
 	}
-	svc, err := c.ResourceGroups()
+	svc, err := make(c)
 	if err != nil {
 		return nil, err
 	}
-	items, err := svc.List(ctx, "")
+	items, err := list(svc)
 	return names(items), err
+}
+
+func listGroups(ctx context.Context, f *cmdutil.Factory, _ *cobra.Command) ([]string, error) {
+	return listed(ctx, f, (*arm.Client).ResourceGroups, func(s *arm.ResourceGroups) ([]any, error) { return s.List(ctx, "") })
 }
 
 func listLocations(ctx context.Context, f *cmdutil.Factory, _ *cobra.Command) ([]string, error) {
@@ -179,16 +185,7 @@ func listLocations(ctx context.Context, f *cmdutil.Factory, _ *cobra.Command) ([
 }
 
 func listContainerGroups(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error) {
-	c, err := f.ARM()
-	if err != nil {
-		return nil, err
-	}
-	svc, err := c.ContainerGroups()
-	if err != nil {
-		return nil, err
-	}
-	items, err := svc.List(ctx, groupOf(cmd, f))
-	return names(items), err
+	return listed(ctx, f, (*arm.Client).ContainerGroups, func(s *arm.ContainerGroups) ([]any, error) { return s.List(ctx, groupOf(cmd, f)) })
 }
 
 func listContainers(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error) {
@@ -214,27 +211,9 @@ func listContainers(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command)
 }
 
 func listRegistries(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error) {
-	c, err := f.ARM()
-	if err != nil {
-		return nil, err
-	}
-	svc, err := c.Registries()
-	if err != nil {
-		return nil, err
-	}
-	items, err := svc.List(ctx, groupOf(cmd, f))
-	return names(items), err
+	return listed(ctx, f, (*arm.Client).Registries, func(s *arm.Registries) ([]any, error) { return s.List(ctx, groupOf(cmd, f)) })
 }
 
 func listStorageAccounts(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error) {
-	c, err := f.ARM()
-	if err != nil {
-		return nil, err
-	}
-	svc, err := c.StorageAccounts()
-	if err != nil {
-		return nil, err
-	}
-	items, err := svc.List(ctx, groupOf(cmd, f))
-	return names(items), err
+	return listed(ctx, f, (*arm.Client).StorageAccounts, func(s *arm.StorageAccounts) ([]any, error) { return s.List(ctx, groupOf(cmd, f)) })
 }

@@ -35,7 +35,7 @@ type ContainerGroups struct {
 	rt       runtime.Runtime
 	live     sync.Map // group id -> *groupPrivate being provisioned (events visible at once)
 	mu       sync.Mutex
-	locks    map[string]*sync.Mutex
+	locks    core.Locks
 	sessions map[string]*execSession
 	ipMu     sync.Mutex
 	reserved map[string]bool // addresses handed out whose record is not stored yet
@@ -108,7 +108,7 @@ type eventEntry struct {
 
 // NewContainerGroups registers the container-group and location handlers on s.
 func NewContainerGroups(s *core.Server, rt runtime.Runtime) *ContainerGroups {
-	h := &ContainerGroups{s: s, rt: rt, locks: map[string]*sync.Mutex{}, sessions: map[string]*execSession{}, reserved: map[string]bool{}}
+	h := &ContainerGroups{s: s, rt: rt, sessions: map[string]*execSession{}, reserved: map[string]bool{}}
 	s.Register(h)
 	s.Register(&aciLocations{h: h})
 	s.RegisterResumer("containerGroupCreate", h.resume)
@@ -122,17 +122,7 @@ func NewContainerGroups(s *core.Server, rt runtime.Runtime) *ContainerGroups {
 // Type is the ARM resource type.
 func (h *ContainerGroups) Type() string { return "Microsoft.ContainerInstance/containerGroups" }
 
-func (h *ContainerGroups) lock(id string) func() {
-	h.mu.Lock()
-	l, ok := h.locks[strings.ToLower(id)]
-	if !ok {
-		l = &sync.Mutex{}
-		h.locks[strings.ToLower(id)] = l
-	}
-	h.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
+func (h *ContainerGroups) lock(id string) func() { return h.locks.Lock(id) }
 
 // Reconcile brings records and runtime objects back together after a crash;
 // call it once at start-up, before Start. Both ways: runtime objects of no

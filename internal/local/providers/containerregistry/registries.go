@@ -37,7 +37,7 @@ type Registries struct {
 
 	mu      sync.Mutex
 	planes  map[string]*plane // lower-cased resource id -> running data plane
-	locks   map[string]*sync.Mutex
+	locks   core.Locks
 	baseDir string
 	builder runtime.Builder // nil without Docker: acr build is refused
 	runMu   sync.Mutex      // numbers runs one at a time
@@ -54,7 +54,7 @@ type private struct {
 
 // New registers the registry resource types on s; b (may be nil) runs builds.
 func New(s *core.Server, b runtime.Builder) *Registries {
-	h := &Registries{s: s, planes: map[string]*plane{}, locks: map[string]*sync.Mutex{},
+	h := &Registries{s: s, planes: map[string]*plane{},
 		baseDir: filepath.Join(s.Options().StateDir, "registries"), builder: b}
 	s.Register(h)
 	s.Register(checkName{h})
@@ -67,17 +67,7 @@ func New(s *core.Server, b runtime.Builder) *Registries {
 // Type is the ARM resource type.
 func (h *Registries) Type() string { return Type }
 
-func (h *Registries) lock(id string) func() {
-	h.mu.Lock()
-	l, ok := h.locks[strings.ToLower(id)]
-	if !ok {
-		l = &sync.Mutex{}
-		h.locks[strings.ToLower(id)] = l
-	}
-	h.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
+func (h *Registries) lock(id string) func() { return h.locks.Lock(id) }
 
 // registryBody is what a PUT or PATCH may carry; unknown fields are ignored as
 // ARM ignores read-only ones.

@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/core"
@@ -42,8 +41,7 @@ type Accounts struct {
 	s       *core.Server
 	baseDir string // <state>/storage: one directory per account, one per share in it
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks core.Locks
 	plane *core.DataPlane // the IP-style file endpoint, https://ADDR/ACCOUNT/...
 }
 
@@ -57,7 +55,7 @@ type private struct {
 // New registers the storage resource types on s, and the file service on the
 // server's own listener for hosts under fileSuffix (".file.aci.localhost").
 func New(s *core.Server, fileSuffix string) *Accounts {
-	h := &Accounts{s: s, baseDir: filepath.Join(s.Options().StateDir, "storage"), locks: map[string]*sync.Mutex{}}
+	h := &Accounts{s: s, baseDir: filepath.Join(s.Options().StateDir, "storage")}
 	s.Register(h)
 	s.Register(checkName{h})
 	s.Register(locations{h})
@@ -72,17 +70,7 @@ func New(s *core.Server, fileSuffix string) *Accounts {
 // Type is the ARM resource type.
 func (h *Accounts) Type() string { return Type }
 
-func (h *Accounts) lock(id string) func() {
-	h.mu.Lock()
-	l, ok := h.locks[strings.ToLower(id)]
-	if !ok {
-		l = &sync.Mutex{}
-		h.locks[strings.ToLower(id)] = l
-	}
-	h.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
+func (h *Accounts) lock(id string) func() { return h.locks.Lock(id) }
 
 // accountBody is what a PUT or PATCH may carry; read-only fields are ignored.
 type accountBody struct {

@@ -732,8 +732,13 @@ func (d *DockerRuntime) Exec(ctx context.Context, g *runtime.GroupSpec, name str
 	if _, err := stdcopy.StdCopy(stdout, stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
 		return 0, err
 	}
+	return d.execExit(ctx, ex.ID)
+}
+
+// execExit waits briefly for an exec whose streams ended to report its code.
+func (d *DockerRuntime) execExit(ctx context.Context, id string) (int, error) {
 	for i := 0; i < 50; i++ {
-		in, err := d.cli.ContainerExecInspect(ctx, ex.ID)
+		in, err := d.cli.ContainerExecInspect(ctx, id)
 		if err != nil {
 			return 0, err
 		}
@@ -770,17 +775,7 @@ func (d *DockerRuntime) ExecTTY(ctx context.Context, g *runtime.GroupSpec, name 
 	if _, err := io.Copy(stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
 		return 0, err
 	}
-	for i := 0; i < 50; i++ {
-		in, err := d.cli.ContainerExecInspect(ctx, ex.ID)
-		if err != nil {
-			return 0, err
-		}
-		if !in.Running {
-			return in.ExitCode, nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return 0, nil
+	return d.execExit(ctx, ex.ID)
 }
 
 // Reconcile removes Docker objects of this state dir whose group is gone.
