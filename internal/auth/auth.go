@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -22,6 +24,8 @@ type Request struct {
 	Username, Password, Tenant, Certificate string
 	ServicePrincipal, Identity, DeviceCode  bool
 	AllowNoSubscriptions                    bool
+	// Scope replaces ARM's in the interactive sign-in (az's --scope).
+	Scope string
 }
 
 // Env is where to sign in and how to talk: the cloud, the options of its
@@ -45,6 +49,7 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 	user := arm.User{}
 	var cred azcore.TokenCredential
 	var sp *arm.ServicePrincipal
+	interactiveLogin := false
 	switch {
 	case o.ServicePrincipal:
 		if o.Tenant == "" {
@@ -71,8 +76,13 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 		if o.Username != "" && o.Password != "" {
 			env.Warn("The username/password flow is deprecated; use --use-device-code or a service principal.")
 		}
-		user = arm.User{Name: o.Username, Type: "user"}
-		cred, err = arm.NewDeviceCodeCredential(copts, o.Tenant, func(msg string) { env.Warn("%s", msg) })
+		var l arm.UserLogin
+		if l, err = interactive(ctx, env, o); err != nil {
+			return nil, env.Fail("%s", authMessage(err))
+		}
+		user = arm.User{Name: l.Username, Type: "user"}
+		cred, err = arm.NewUserCredential(copts, l)
+		interactiveLogin = true
 	}
 	if err != nil {
 		return nil, err
@@ -93,9 +103,13 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 	if err := arm.ClearTokenCache(env.ConfigDir); err != nil {
 		return nil, err
 	}
-	cached := arm.CachedCredential(staticCredential{tok}, env.ConfigDir, key)
-	if _, err := cached.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
-		return nil, err
+	if !interactiveLogin {
+		// A user's tokens live in the MSAL cache; other logins keep their
+		// access token here so the next command skips a token request.
+		cached := arm.CachedCredential(staticCredential{tok}, env.ConfigDir, key)
+		if _, err := cached.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
+			return nil, err
+		}
 	}
 	client := &arm.Client{Cred: cred, Options: env.Client}
 	svc, err := client.Subscriptions()
@@ -165,6 +179,36 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 		return nil, err
 	}
 	return subs, nil
+}
+
+// interactive signs a user in: in a browser where one can be opened (az's
+// default), else, or with --use-device-code, with a device code.
+func interactive(ctx context.Context, env Env, o Request) (arm.UserLogin, error) {
+	scopes := []string{env.Cloud.Audience() + "/.default"}
+	if o.Scope != "" {
+		scopes = []string{o.Scope}
+	}
+	prompt := func(msg string) { env.Warn("%s", msg) }
+	if !o.DeviceCode && arm.CanOpenBrowser() {
+		env.Warn("A web browser has been opened to sign in. Please continue the login in the web browser. If no web browser is available or if the web browser fails to open, use device code flow with `aci login --use-device-code`.")
+		l, err := arm.InteractiveLogin(ctx, env.Credential, o.Tenant, arm.FlowBrowser, scopes, prompt)
+		if err == nil || !browserFailed(err) {
+			return l, err
+		}
+		env.Warn("The browser could not be opened (%s); using the device code flow instead.", strings.TrimSpace(strings.Split(err.Error(), "\n")[0]))
+	}
+	return arm.InteractiveLogin(ctx, env.Credential, o.Tenant, arm.FlowDeviceCode, scopes, prompt)
+}
+
+// browserFailed tells an opener's failure from a refused sign-in.
+func browserFailed(err error) bool {
+	var ee *exec.Error
+	var xe *exec.ExitError
+	if errors.As(err, &ee) || errors.As(err, &xe) {
+		return true
+	}
+	m := err.Error()
+	return strings.Contains(m, "xdg-open") || strings.Contains(m, "www-browser") || strings.Contains(m, "exit status")
 }
 
 type staticCredential struct{ tok azcore.AccessToken }

@@ -338,9 +338,16 @@ func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore
 			cred = chain{arm.NewAzUserCredential(f.azDir, cloud, sub.User.Name, sub.TenantID, copts), azCLI{}}
 			break
 		}
-		// Interactive logins keep only their access token; when it expires the
-		// user logs in again.
-		cred = expiredCredential{}
+		// An interactive login: its MSAL cache, refreshed silently (the
+		// cache keeps access tokens too, so no second cache here).
+		l, err := arm.FindUserLogin(f.ConfigDir, cloud.Name, sub.User.Name)
+		if err != nil {
+			return nil, err
+		}
+		if l == nil {
+			return expiredCredential{}, nil
+		}
+		return arm.NewUserCredential(copts, *l)
 	}
 	return arm.CachedCredential(cred, f.ConfigDir, key), nil
 }

@@ -38,7 +38,7 @@ const CloudName = "local"
 // NewCmd builds `aci local`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "local", Short: "Run an ARM-compatible endpoint on this machine."})
-	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f), newImages(f))
+	cmd.AddCommand(newStart(f), newStop(f), newStatus(f), newEnv(f), newReset(f), newImages(f), newApprove(f))
 	return cmd
 }
 
@@ -137,6 +137,8 @@ type startOptions struct {
 	detach   bool
 	remote   bool
 	gitRoots []string
+	// tokenLife and refreshLife shorten sign-ins (tests of expiry).
+	tokenLife, refreshLife time.Duration
 }
 
 func newStart(f *cmdutil.Factory) *cobra.Command {
@@ -195,6 +197,8 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
 	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
+	fl.DurationVar(&o.tokenLife, "token-lifetime", time.Hour, "How long the access tokens it issues live.")
+	fl.DurationVar(&o.refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "How long a user's sign-in lasts unused (every refresh extends it).")
 	return cmd
 }
 
@@ -203,6 +207,12 @@ func serverArgs(o *startOptions) []string {
 	args := []string{"serve", "--state-dir", o.stateDir, "--listen", o.listen, "--allow-remote=" + strconv.FormatBool(o.remote)}
 	for _, r := range o.gitRoots {
 		args = append(args, "--git-repo-root", r)
+	}
+	if o.tokenLife > 0 {
+		args = append(args, "--token-lifetime", o.tokenLife.String())
+	}
+	if o.refreshLife > 0 {
+		args = append(args, "--refresh-token-lifetime", o.refreshLife.String())
 	}
 	return args
 }
@@ -502,4 +512,47 @@ func dockerState() string {
 	}
 	c.Close()
 	return "available"
+}
+
+// newApprove completes a device-code sign-in as the local user: what a person
+// does on the device page, for a terminal or a test. Only who can read the
+// state dir's principals can do it, as only they know the user's password.
+func newApprove(f *cmdutil.Factory) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:     "approve CODE",
+		Short:   "Approve a device-code sign-in (aci login --use-device-code, az login --use-device-code) as the local user.",
+		Example: "  aci local approve FJRT5QXUV",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				stateDir = defaultStateDir(f)
+			}
+			ri, _ := running(stateDir)
+			if ri == nil {
+				return cmdutil.Fail("aci local is not running; start it with `aci local start --detach`.")
+			}
+			id, err := identityOf(stateDir)
+			if err != nil {
+				return err
+			}
+			c, err := trustingClient(stateDir)
+			if err != nil {
+				return err
+			}
+			resp, err := c.PostForm(ri.Endpoint+"/adfs/device", url.Values{"user_code": {args[0]},
+				"username": {id.UserName}, "password": {id.UserPassword}})
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return cmdutil.Fail("The code %s is not waiting for a sign-in (it may have expired).", args[0])
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Approved: the sign-in waiting on %s completes as %s.\n", args[0], id.UserName)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
+	return cmd
 }

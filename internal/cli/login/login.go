@@ -16,6 +16,7 @@ type Options struct {
 	Username, Password, Tenant, Certificate string
 	ServicePrincipal, Identity, DeviceCode  bool
 	AllowNoSubscriptions                    bool
+	Scope                                   string
 }
 
 // NewCmdLogin builds `aci login`.
@@ -26,7 +27,8 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 		Short: "Log in to Azure.",
 		Example: `  aci login --service-principal -u APP_ID -p SECRET --tenant TENANT
   aci login --identity
-  aci login --use-device-code`,
+  aci login --use-device-code
+  aci login --tenant TENANT`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Identity && (o.Password != "" || o.ServicePrincipal || o.Tenant != "") {
 				return cmdutil.UsageError("usage error: '--identity' is not applicable with other arguments")
@@ -50,6 +52,7 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVarP(&o.Identity, "identity", "i", false, "Log in using the Virtual Machine's identity.")
 	fl.BoolVar(&o.DeviceCode, "use-device-code", false, "Use the device code flow.")
 	fl.BoolVar(&o.AllowNoSubscriptions, "allow-no-subscriptions", false, "Support access tenants without subscriptions.")
+	fl.StringVar(&o.Scope, "scope", "", "Used in the /authorize request. It can cover only one static resource.")
 	return cmd
 }
 
@@ -122,6 +125,21 @@ func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
 				}
 			}
 			prof.Subscriptions = keep
+			if l, err := arm.FindUserLogin(f.ConfigDir, clouds.ActiveName(), username); err == nil && l != nil {
+				cloud, err := clouds.Active()
+				if err != nil {
+					return err
+				}
+				copts, err := f.CredentialOptions(cloud)
+				if err != nil {
+					return err
+				}
+				// The sign-in is revoked where the authority can (aci local),
+				// then its tokens leave the cache.
+				if err := arm.Logout(f.Context(), copts, *l); err != nil {
+					return err
+				}
+			}
 			if err := prof.Save(); err != nil {
 				return err
 			}

@@ -51,6 +51,9 @@ type Options struct {
 	GitRepoRoots []string
 	// TokenLifetime is how long issued access tokens live (default 1 h).
 	TokenLifetime time.Duration
+	// RefreshTokenLifetime is how long a user's sign-in lasts unused (default
+	// 90 days, AAD's inactivity limit): each refresh extends it.
+	RefreshTokenLifetime time.Duration
 	// RegistrationDelay is how long a provider stays Registering (default 1 s).
 	RegistrationDelay time.Duration
 }
@@ -134,6 +137,9 @@ func New(o Options) (*Server, error) {
 	if o.TokenLifetime <= 0 {
 		o.TokenLifetime = time.Hour
 	}
+	if o.RefreshTokenLifetime <= 0 {
+		o.RefreshTokenLifetime = 90 * 24 * time.Hour
+	}
 	if o.RegistrationDelay <= 0 {
 		o.RegistrationDelay = time.Second
 	}
@@ -157,7 +163,10 @@ func New(o Options) (*Server, error) {
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
 		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base }}
+	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base },
+		devices: &deviceCodes{byDevice: map[string]*deviceCode{}, byUser: map[string]*deviceCode{}},
+		codes:   &authCodes{m: map[string]*authCode{}}}
+	s.tokens.sessions = newSessions(st, o.RefreshTokenLifetime, o.TokenLifetime, s.tokens.sign, &id.key.PublicKey)
 	s.tokens.register(s.mux)
 	s.mux.HandleFunc("GET /aci-local/status", s.status)
 	if o.TestHooks {

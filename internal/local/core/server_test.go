@@ -251,7 +251,7 @@ func TestPasswordGrantAndMSI(t *testing.T) {
 	}
 	// Refresh.
 	resp, _ = h.Client.PostForm(h.Srv.BaseURL()+"/adfs/oauth2/token", url.Values{"grant_type": {"refresh_token"},
-		"client_id": {"x"}, "refresh_token": {tok["refresh_token"].(string)}, "scope": {core.ARMAudience + "/.default"}})
+		"client_id": {"04b07795-8ddb-461a-bbee-02f9e1bf7b46"}, "refresh_token": {tok["refresh_token"].(string)}, "scope": {core.ARMAudience + "/.default"}})
 	var ref map[string]any
 	json.NewDecoder(resp.Body).Decode(&ref)
 	resp.Body.Close()

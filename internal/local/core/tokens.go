@@ -25,6 +25,9 @@ type tokenService struct {
 	lifetime time.Duration
 	id       *Identity
 	base     func(r *http.Request) string
+	sessions *sessions
+	devices  *deviceCodes
+	codes    *authCodes
 }
 
 func (t *tokenService) sign(claims jwt.MapClaims) (string, error) {
@@ -34,14 +37,34 @@ func (t *tokenService) sign(claims jwt.MapClaims) (string, error) {
 }
 
 func (t *tokenService) accessToken(r *http.Request, audience, subject, appID, kind string) (string, time.Time, error) {
+	return t.signAccess(r, audience, subject, appID, kind, "")
+}
+
+// userAccessToken carries its sign-in session (sid), so revoking the session
+// ends its access tokens too, not only its refresh tokens.
+func (t *tokenService) userAccessToken(r *http.Request, audience, subject, appID, sid string) (string, time.Time, error) {
+	return t.signAccess(r, audience, subject, appID, "user", sid)
+}
+
+func (t *tokenService) signAccess(r *http.Request, audience, subject, appID, kind, sid string) (string, time.Time, error) {
 	now := time.Now()
 	exp := now.Add(t.lifetime)
-	s, err := t.sign(jwt.MapClaims{
+	c := jwt.MapClaims{
 		"aud": audience, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": subject, "sub": subject,
 		"appid": appID, "idtyp": kind, "iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
 		"ver": "1.0",
-	})
+	}
+	if sid != "" {
+		c["sid"] = sid
+	}
+	s, err := t.sign(c)
 	return s, exp, err
+}
+
+// leeway is the clock skew verification allows: a minute, but never more
+// than a quarter of a token's life, so short lifetimes (tests) really end.
+func (t *tokenService) leeway() time.Duration {
+	return min(time.Minute, t.lifetime/4)
 }
 
 // verify checks an ARM request's bearer token; the error text is ARM's.
@@ -59,7 +82,7 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *APIError) {
 			return nil, fmt.Errorf("unexpected signing method %v", tok.Header["alg"])
 		}
 		return &t.id.key.PublicKey, nil
-	}, jwt.WithLeeway(time.Minute), jwt.WithValidMethods([]string{"RS256"}))
+	}, jwt.WithLeeway(t.leeway()), jwt.WithValidMethods([]string{"RS256"}))
 	switch {
 	case err != nil && strings.Contains(err.Error(), "token is expired"):
 		exp, _ := claims.GetExpirationTime()
@@ -74,6 +97,9 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *APIError) {
 	aud, _ := claims["aud"].(string)
 	if strings.TrimRight(aud, "/") != strings.TrimRight(ARMAudience, "/") && strings.TrimRight(aud, "/") != "https://management.azure.com" {
 		return nil, &APIError{401, "InvalidAuthenticationTokenAudience", fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s','https://management.azure.com/'.", aud, ARMAudience)}
+	}
+	if sid, _ := claims["sid"].(string); sid != "" && !t.sessions.active(sid) {
+		return nil, &APIError{401, "InvalidAuthenticationToken", "The access token has been revoked: its sign-in was ended (logout or revocation)."}
 	}
 	if tid, _ := claims["tid"].(string); tid != t.id.TenantID {
 		return nil, &APIError{401, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant associated with this subscription.", tid)}
@@ -123,16 +149,20 @@ func (t *tokenService) register(mux *http.ServeMux) {
 			"authentication": map[string]any{"loginEndpoint": b + "/adfs", "audiences": []string{ARMAudience}}})
 	})
 	oidc := func(w http.ResponseWriter, r *http.Request, root string, v2 bool) {
-		tok := root + "/oauth2/token"
+		oauth := root + "/oauth2"
 		if v2 {
-			tok = root + "/oauth2/v2.0/token"
+			oauth += "/v2.0"
 		}
-		WriteJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": root + "/oauth2/authorize",
-			"token_endpoint": tok, "device_authorization_endpoint": root + "/oauth2/devicecode",
+		WriteJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": oauth + "/authorize",
+			"token_endpoint": oauth + "/token", "device_authorization_endpoint": oauth + "/devicecode",
+			"revocation_endpoint": oauth + "/revoke",
 			"jwks_uri": t.base(r) + "/adfs/discovery/keys", "tenant_region_scope": "NA",
 			"response_types_supported": []string{"code", "id_token", "token"},
+			"response_modes_supported": []string{"query", "form_post"},
 			"subject_types_supported":  []string{"pairwise"}, "id_token_signing_alg_values_supported": []string{"RS256"},
-			"grant_types_supported": []string{"client_credentials", "password", "refresh_token"}})
+			"grant_types_supported": []string{"client_credentials", "password", "refresh_token", "authorization_code",
+				"urn:ietf:params:oauth:grant-type:device_code"},
+			"code_challenge_methods_supported": []string{"S256"}})
 	}
 	mux.HandleFunc("GET /adfs/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		oidc(w, r, t.base(r)+"/adfs", false)
@@ -146,6 +176,7 @@ func (t *tokenService) register(mux *http.ServeMux) {
 			"n": base64.RawURLEncoding.EncodeToString(pk.N.Bytes()),
 			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pk.E)).Bytes())}}})
 	})
+	t.registerSignIn(mux)
 	mux.HandleFunc("POST /adfs/oauth2/token", t.token)
 	mux.HandleFunc("POST /{tenant}/oauth2/token", t.token)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", t.token)
@@ -180,39 +211,68 @@ func (t *tokenService) token(w http.ResponseWriter, r *http.Request) {
 		}
 		WriteJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": int(exp.Sub(now).Seconds()),
 			"ext_expires_in": int(exp.Sub(now).Seconds()), "access_token": at})
-	case "password", "refresh_token":
-		clientID := r.PostForm.Get("client_id")
-		if r.PostForm.Get("grant_type") == "password" {
-			if !eq(strings.ToLower(r.PostForm.Get("username")), t.id.UserName) || !eq(r.PostForm.Get("password"), t.id.UserPassword) {
-				tokenError(w, 400, "invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password.")
-				return
-			}
-		} else {
-			claims := jwt.MapClaims{}
-			_, err := jwt.ParseWithClaims(r.PostForm.Get("refresh_token"), claims, func(*jwt.Token) (any, error) { return &t.id.key.PublicKey, nil },
-				jwt.WithValidMethods([]string{"RS256"}))
-			if err != nil || claims["typ"] != "refresh" {
-				tokenError(w, 400, "invalid_grant", "AADSTS70000: The provided refresh token is invalid or expired.")
-				return
-			}
-		}
-		userOID := uuidFrom(t.id.UserName)
-		at, exp, err := t.accessToken(r, aud, userOID, clientID, "user")
-		if err != nil {
-			tokenError(w, 500, "server_error", err.Error())
+	case "password":
+		if !eq(strings.ToLower(r.PostForm.Get("username")), t.id.UserName) || !eq(r.PostForm.Get("password"), t.id.UserPassword) {
+			tokenError(w, 400, "invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password.")
 			return
 		}
-		rt, _ := t.sign(jwt.MapClaims{"typ": "refresh", "sub": userOID, "iat": now.Unix(), "exp": now.Add(90 * 24 * time.Hour).Unix()})
-		idt, _ := t.sign(jwt.MapClaims{"aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
-			"sub": userOID, "upn": t.id.UserName, "unique_name": t.id.UserName, "preferred_username": t.id.UserName,
-			"name": "aci local user", "iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(), "ver": "1.0"})
-		WriteJSON(w, 200, map[string]any{"token_type": "Bearer", "scope": r.PostForm.Get("scope"),
-			"expires_in": int(exp.Sub(now).Seconds()), "ext_expires_in": int(exp.Sub(now).Seconds()),
-			"access_token": at, "refresh_token": rt, "id_token": idt,
-			"client_info": b64(map[string]string{"uid": userOID, "utid": t.id.TenantID})})
+		t.issueUser(w, r, r.PostForm.Get("client_id"), "")
+	case "refresh_token":
+		sid, err := t.sessions.redeem(r.PostForm.Get("refresh_token"), r.PostForm.Get("client_id"))
+		if err != nil {
+			tokenError(w, 400, "invalid_grant", err.Error())
+			return
+		}
+		t.issueUser(w, r, r.PostForm.Get("client_id"), sid)
+	case "authorization_code":
+		if err := t.codes.redeem(r.PostForm); err != nil {
+			tokenError(w, 400, "invalid_grant", err.Error())
+			return
+		}
+		t.issueUser(w, r, r.PostForm.Get("client_id"), "")
+	case "device_code", "urn:ietf:params:oauth:grant-type:device_code":
+		if code, desc := t.devices.poll(r.PostForm.Get("device_code"), r.PostForm.Get("client_id")); code != "" {
+			tokenError(w, 400, code, desc)
+			return
+		}
+		t.issueUser(w, r, r.PostForm.Get("client_id"), "")
 	default:
 		tokenError(w, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '"+r.PostForm.Get("grant_type")+"'.")
 	}
+}
+
+// issueUser answers a user sign-in: an access token, a refresh token of the
+// sign-in's session (sid; a new session when sid is empty) and an id token,
+// in the AAD shape MSAL caches.
+func (t *tokenService) issueUser(w http.ResponseWriter, r *http.Request, clientID, sid string) {
+	now := time.Now()
+	if sid == "" {
+		var err error
+		if sid, err = t.sessions.open(clientID); err != nil {
+			tokenError(w, 500, "server_error", "AADSTS90000: the sign-in could not be recorded.")
+			return
+		}
+	}
+	userOID := uuidFrom(t.id.UserName)
+	aud := audienceFrom(r.PostForm)
+	at, exp, err := t.userAccessToken(r, aud, userOID, clientID, sid)
+	if err != nil {
+		tokenError(w, 500, "server_error", err.Error())
+		return
+	}
+	rt, err := t.sessions.refreshToken(sid, userOID, clientID)
+	if err != nil {
+		tokenError(w, 500, "server_error", err.Error())
+		return
+	}
+	idt, _ := t.sign(jwt.MapClaims{"aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
+		"sub": userOID, "upn": t.id.UserName, "unique_name": t.id.UserName, "preferred_username": t.id.UserName,
+		"name": "aci local user", "iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(), "ver": "1.0"})
+	scope := r.PostForm.Get("scope")
+	WriteJSON(w, 200, map[string]any{"token_type": "Bearer", "scope": scope,
+		"expires_in": int(exp.Sub(now).Seconds()), "ext_expires_in": int(exp.Sub(now).Seconds()),
+		"access_token": at, "refresh_token": rt, "id_token": idt,
+		"client_info": b64(map[string]string{"uid": userOID, "utid": t.id.TenantID})})
 }
 
 // msi is the managed-identity endpoint in the shapes azidentity and az use:
@@ -289,6 +349,9 @@ func (s *Server) VerifyToken(raw string, audiences ...string) (jwt.MapClaims, er
 	}
 	if tid, _ := claims["tid"].(string); tid != "" && tid != s.id.TenantID {
 		return nil, fmt.Errorf("the token is from tenant %q", tid)
+	}
+	if sid, _ := claims["sid"].(string); sid != "" && !s.tokens.sessions.active(sid) {
+		return nil, fmt.Errorf("the token's sign-in was revoked")
 	}
 	return claims, nil
 }

@@ -60,6 +60,8 @@ func newServe(version string, log io.Writer) *cobra.Command {
 	fl.StringVar(&o.Listen, "listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(wire.DefaultPort)), "host:port to listen on.")
 	fl.BoolVar(&o.AllowRemote, "allow-remote", false, "Allow a listen address beyond loopback.")
 	fl.StringSliceVar(&o.GitRepoRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable).")
+	fl.DurationVar(&o.TokenLifetime, "token-lifetime", time.Hour, "How long issued access tokens live.")
+	fl.DurationVar(&o.RefreshTokenLifetime, "refresh-token-lifetime", 90*24*time.Hour, "How long a user's sign-in lasts unused.")
 	cmd.MarkFlagRequired("state-dir")
 	return cmd
 }
