@@ -226,7 +226,10 @@ func (u *userAuth) Login(ctx context.Context, flow LoginFlow, scopes []string, p
 			return azidentity.AuthenticationRecord{}, err
 		}
 		co := azcore.ClientOptions(u.o.clientOptions())
-		tro := &policy.TokenRequestOptions{Scopes: scopes}
+		// azidentity keeps CAE and non-CAE tokens in separate caches; ARM's
+		// pipeline asks for CAE, so the login seeds that one and silent
+		// requests always use it (see silent).
+		tro := &policy.TokenRequestOptions{Scopes: scopes, EnableCAE: true}
 		if flow == FlowBrowser {
 			cred, err := azidentity.NewInteractiveBrowserCredential(&azidentity.InteractiveBrowserCredentialOptions{
 				ClientOptions: co, ClientID: AzCLIClientID, TenantID: u.tenant, Cache: c,
@@ -286,10 +289,12 @@ func NewUserCredential(o CredentialOptions, l UserLogin) (azcore.TokenCredential
 	return &msalUser{u: u, rec: l.Record}, nil
 }
 
-// silent turns azidentity's "authentication required" into aci's message.
+// silent asks the CAE cache the login seeded, and turns azidentity's
+// "authentication required" into aci's message.
 type silent struct{ c azcore.TokenCredential }
 
 func (s silent) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	o.EnableCAE = true
 	t, err := s.c.GetToken(ctx, o)
 	if err != nil {
 		return t, &ErrLoginExpired{Reason: firstLine(err)}

@@ -156,7 +156,7 @@ func (t *tokenService) register(mux *http.ServeMux) {
 		WriteJSON(w, 200, map[string]any{"issuer": root, "authorization_endpoint": oauth + "/authorize",
 			"token_endpoint": oauth + "/token", "device_authorization_endpoint": oauth + "/devicecode",
 			"revocation_endpoint": oauth + "/revoke",
-			"jwks_uri": t.base(r) + "/adfs/discovery/keys", "tenant_region_scope": "NA",
+			"jwks_uri":            t.base(r) + "/adfs/discovery/keys", "tenant_region_scope": "NA",
 			"response_types_supported": []string{"code", "id_token", "token"},
 			"response_modes_supported": []string{"query", "form_post"},
 			"subject_types_supported":  []string{"pairwise"}, "id_token_signing_alg_values_supported": []string{"RS256"},
