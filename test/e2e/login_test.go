@@ -221,6 +221,15 @@ func TestDeviceCodeLogin(t *testing.T) {
 		}
 	}
 
+	// A corrupt cache is a clean "log in again", never a crash.
+	corrupt := t.TempDir()
+	copyDir(t, cfg, corrupt)
+	os.WriteFile(filepath.Join(corrupt, "msal_token_cache.json"), []byte("{not json"), 0o600)
+	if r := run(t, []string{"ACI_CONFIG_DIR=" + corrupt, "ACI_TOKEN_CACHE=file"}, aciBin, "group", "list"); r.code != 1 ||
+		!strings.Contains(r.stderr, "aci login") || strings.Contains(r.stderr, "goroutine") {
+		t.Fatalf("corrupt cache: %+v", r)
+	}
+
 	// Logout revokes the sign-in: the cache's copy stops working too.
 	stolen := t.TempDir()
 	copyDir(t, cfg, stolen)

@@ -56,12 +56,38 @@ func TestSecretScan(t *testing.T) {
 	secrets["managed identity"] = id.MSISecret
 
 	// Access tokens aci cached are secrets too: --debug must not show them.
+	jwtRE := regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 	var tokens []string
 	if tb, err := os.ReadFile(filepath.Join(cfg, "tokens.json")); err == nil {
-		tokens = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`).FindAllString(string(tb), -1)
+		tokens = jwtRE.FindAllString(string(tb), -1)
 	}
 	if len(tokens) == 0 {
 		t.Fatal("no cached token to look for")
+	}
+
+	// A user's interactive login, with --debug: its access, refresh and id
+	// tokens live in the MSAL cache and nowhere else.
+	userEnv := append(append([]string{}, env...), "ACI_TOKEN_CACHE=file")
+	login, loginOut, lines := background(t, userEnv, "login", "--use-device-code", "--debug")
+	var loginErr strings.Builder
+	code := ""
+	for l := range lines {
+		loginErr.WriteString(l + "\n")
+		if m := regexp.MustCompile(`enter the code ([A-Z0-9]+)`).FindStringSubmatch(l); m != nil && code == "" {
+			code = m[1]
+			must(t, run(t, env, aciBin, "local", "approve", code), 0)
+		}
+	}
+	waitExit(t, login, "aci login --use-device-code --debug")
+	printed.WriteString(loginOut.String() + loginErr.String())
+	must(t, runD("group", "list", "-o", "none"), 0)
+	mb, err := os.ReadFile(filepath.Join(cfg, "msal_token_cache.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	userTokens := jwtRE.FindAllString(string(mb), -1)
+	if len(userTokens) < 2 {
+		t.Fatalf("the MSAL cache holds %d tokens", len(userTokens))
 	}
 
 	out := printed.String()
@@ -76,9 +102,9 @@ func TestSecretScan(t *testing.T) {
 			}
 		}
 	}
-	for _, tok := range tokens {
+	for _, tok := range append(tokens, userTokens...) {
 		if strings.Contains(out, tok) {
-			t.Error("a cached access token was printed by --debug")
+			t.Error("a cached token was printed by --debug")
 		}
 	}
 	// Files: only the principal files may hold the principal's secret (and
@@ -110,6 +136,13 @@ func TestSecretScan(t *testing.T) {
 			for _, tok := range tokens {
 				if strings.Contains(string(b), tok) {
 					t.Errorf("%s holds an access token", rel)
+				}
+			}
+		}
+		if rel != "msal_token_cache.json" {
+			for _, tok := range userTokens {
+				if strings.Contains(string(b), tok) {
+					t.Errorf("%s holds a user's token", rel)
 				}
 			}
 		}
