@@ -63,7 +63,7 @@ func (r *Result) Template() (map[string]any, error) {
 		resources = append(resources, map[string]any{"type": "Microsoft.Storage/storageAccounts/fileServices/shares",
 			"apiVersion": StorageAPIVersion, "name": s.Account + "/default/" + s.Name,
 			"properties": map[string]any{"metadata": map[string]any{ShareMetadataKey: r.Group.Tags[ProjectTag]}},
-			"dependsOn": []any{"[" + acct + "]"}})
+			"dependsOn":  []any{"[" + acct + "]"}})
 		depends = append(depends, "["+share+"]")
 	}
 	props, _ := body["properties"].(map[string]any)
