@@ -110,15 +110,23 @@ func (s *StorageAccounts) FindGroup(ctx context.Context, name string) (string, e
 		m, _ := it.(map[string]any)
 		if n, _ := m["name"].(string); strings.EqualFold(n, name) {
 			id, _ := m["id"].(string)
-			parts := strings.Split(id, "/")
-			for i := 0; i+1 < len(parts); i++ {
-				if strings.EqualFold(parts[i], "resourceGroups") {
-					return parts[i+1], nil
-				}
+			if rg := ResourceGroupOf(id); rg != "" {
+				return rg, nil
 			}
 		}
 	}
 	return "", nil
+}
+
+// ResourceGroupOf is the resource group segment of a resource id ("" if none).
+func ResourceGroupOf(id string) string {
+	parts := strings.Split(id, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "resourceGroups") {
+			return parts[i+1]
+		}
+	}
+	return ""
 }
 
 func (s *StorageAccounts) sharePath(rg, account, share string) string {

@@ -170,6 +170,10 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) error {
 	return f.Print(Shape(res), printOpts)
 }
 
+// GroupLocation is a resource group's location: where a group goes when
+// no --location is given, as az does.
+func GroupLocation(f *cmdutil.Factory, rg string) (string, error) { return groupLocation(f, rg) }
+
 func groupLocation(f *cmdutil.Factory, rg string) (string, error) {
 	c, err := f.ARM()
 	if err != nil {

@@ -64,6 +64,12 @@ func quoteArgs(args []string) string {
 	return strings.Join(parts, " ")
 }
 
+// LocalEndpoint tells whether the active cloud is aci local.
+func LocalEndpoint(f *cmdutil.Factory) bool { return localEndpoint(f) }
+
+// QuoteArgs joins argv into one command string that POSIX splitting restores.
+func QuoteArgs(args []string) string { return quoteArgs(args) }
+
 // localEndpoint reports whether the active cloud is aci local's (it serves
 // its data planes under a loopback suffix).
 func localEndpoint(f *cmdutil.Factory) bool {
@@ -76,6 +82,13 @@ func runExec(f *cmdutil.Factory, o *execOptions) error {
 	if err != nil {
 		return err
 	}
+	return ExecSession(f, svc, o.Group, o.Name, c, o.Command)
+}
+
+// ExecSession runs command in a container of a group and relays the
+// terminal (or pipes) until it ends; the error carries the remote exit code
+// where the service reports one. aci compose exec uses it too.
+func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string) error {
 	rows, cols := int32(24), int32(80)
 	outFile, _ := f.IO.Out.(*os.File)
 	if outFile != nil && f.IO.StdoutTTY {
@@ -88,7 +101,7 @@ func runExec(f *cmdutil.Factory, o *execOptions) error {
 		// size that way (ACI itself always gives a terminal).
 		rows, cols = 0, 0
 	}
-	uri, password, err := svc.Exec(f.Context(), o.Group, o.Name, c, o.Command, rows, cols)
+	uri, password, err := svc.Exec(f.Context(), group, name, c, command, rows, cols)
 	if err != nil {
 		return err
 	}

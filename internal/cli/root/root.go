@@ -13,6 +13,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/cloud"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/completion"
+	"github.com/aci-cli/aci/internal/cli/compose"
 	"github.com/aci-cli/aci/internal/cli/configure"
 	"github.com/aci-cli/aci/internal/cli/container"
 	"github.com/aci-cli/aci/internal/cli/deployment"
@@ -56,7 +57,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	groupCmd := group.NewCmd(f)
 	// The older spelling the seed uses: `group deployment create`.
 	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
-	root.AddCommand(groupCmd, container.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
+	root.AddCommand(groupCmd, container.NewCmd(f), compose.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)

@@ -121,8 +121,8 @@ func IsHelloImage(ref string) bool {
 // the ACI tutorials and the seed's templates name run offline as these.
 type Builtin struct {
 	Tag   string   // aci-local/<Tag>
-	Names []string // what templates and users write (":latest" implied)
-	Entry []string // aci-local's arguments
+	Names []string // what templates and users write (":latest" implied unless a tag is given)
+	Entry []string // aci-local's arguments, or an absolute program and its arguments
 }
 
 // Builtins are the stand-in images.
@@ -130,6 +130,10 @@ var Builtins = []Builtin{
 	{Tag: "helloworld", Names: []string{BuiltinHelloImage, "aci-local/helloworld", "microsoft/aci-helloworld"}, Entry: []string{"hello-server", "--port", "80"}},
 	{Tag: "sidecar", Names: []string{"microsoft/aci-tutorial-sidecar", "aci-local/sidecar"}, Entry: []string{"sidecar", "--url", "http://localhost/"}},
 	{Tag: "hellofiles", Names: []string{"seanmckenna/aci-hellofiles", "aci-local/hellofiles"}, Entry: []string{"hello-files", "--port", "80", "--dir", "/aci/logs"}},
+	// Microsoft's busybox: a shell for command lines (Compose sidecars, the
+	// hosts init container aci compose adds on Azure), from this machine's
+	// static busybox.
+	{Tag: "busybox", Names: []string{"mcr.microsoft.com/cbl-mariner/busybox:2.0", "aci-local/busybox"}, Entry: []string{"/bin/sh"}},
 }
 
 // BuiltinFor finds the stand-in an image reference names.

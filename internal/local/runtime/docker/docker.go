@@ -123,6 +123,9 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 		for _, b := range runtime.Builtins {
 			tag := "aci-local/" + b.Tag + ":" + sum + "-" + bsum
 			entry, _ := json.Marshal(append([]string{"/aci-local"}, b.Entry...))
+			if strings.HasPrefix(b.Entry[0], "/") {
+				entry, _ = json.Marshal(b.Entry)
+			}
 			if _, err := d.cli.ImageInspect(ctx, tag); err != nil {
 				if err := d.build(ctx, tag, string(entry), busybox); err != nil {
 					d.imgErr = fmt.Errorf("building %s: %w", tag, err)
@@ -132,7 +135,10 @@ func (d *DockerRuntime) EnsureImages(ctx context.Context) error {
 			d.builtins[b.Tag] = tag
 			// Also answer to the names users and templates write.
 			for _, n := range b.Names {
-				if err := d.cli.ImageTag(ctx, tag, n+":latest"); err != nil {
+				if i := strings.LastIndex(n, "/"); !strings.Contains(n[i+1:], ":") {
+					n += ":latest"
+				}
+				if err := d.cli.ImageTag(ctx, tag, n); err != nil {
 					d.imgErr = err
 					return
 				}
@@ -426,6 +432,7 @@ func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event run
 	pauseName := d.objectName(g, "pause")
 	pauseID, err := d.createNamed(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
 		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"},
+		ExtraHosts: groupHosts(g),
 		CapDrop: []string{"ALL"}, ReadonlyRootfs: true, SecurityOpt: []string{"no-new-privileges"}}, pauseName)
 	if err != nil {
 		return fmt.Errorf("creating the group's network: %w", err)
@@ -466,6 +473,18 @@ func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event run
 	return nil
 }
 
+// groupHosts makes every container name of a group resolve to the group's
+// shared localhost, so its containers reach each other by name as Compose
+// services do. The containers joined to the pause container read its
+// /etc/hosts, so the entries live there.
+func groupHosts(g *runtime.GroupSpec) []string {
+	var hosts []string
+	for _, c := range append(append([]runtime.ContainerSpec{}, g.InitContainers...), g.Containers...) {
+		hosts = append(hosts, c.Name+":127.0.0.1")
+	}
+	return hosts
+}
+
 // createContainer makes one container: joined to the pause container's network
 // namespace, or (pauseName "") publishing the group's ports itself.
 func (d *DockerRuntime) createContainer(ctx context.Context, g *runtime.GroupSpec, c runtime.ContainerSpec, img, pauseName string, mounts map[string]runtime.HostDir, policy string, exposed nat.PortSet, bindings nat.PortMap) (string, error) {
@@ -490,6 +509,7 @@ func (d *DockerRuntime) createContainer(ctx context.Context, g *runtime.GroupSpe
 		hc.NetworkMode = container.NetworkMode("container:" + pauseName)
 	} else {
 		hc.PortBindings = bindings
+		hc.ExtraHosts = groupHosts(g)
 	}
 	for _, m := range c.Mounts {
 		hd, ok := mounts[m.Volume]
