@@ -499,6 +499,7 @@ func newLogs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [SERVICE...]",
 		Short: "Show the services' logs, each line prefixed by its service and all in time order.",
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogs(f, d, p, o, args)
 		},
