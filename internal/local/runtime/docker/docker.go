@@ -433,7 +433,7 @@ func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event run
 	pauseID, err := d.createNamed(ctx, &container.Config{Image: d.pause, ExposedPorts: exposed, Labels: d.labels(g, "", "pause"),
 		Hostname: g.Name}, &container.HostConfig{PortBindings: bindings, RestartPolicy: container.RestartPolicy{Name: "unless-stopped"},
 		ExtraHosts: groupHosts(g),
-		CapDrop: []string{"ALL"}, ReadonlyRootfs: true, SecurityOpt: []string{"no-new-privileges"}}, pauseName)
+		CapDrop:    []string{"ALL"}, ReadonlyRootfs: true, SecurityOpt: []string{"no-new-privileges"}}, pauseName)
 	if err != nil {
 		return fmt.Errorf("creating the group's network: %w", err)
 	}
