@@ -94,7 +94,9 @@ func (a *fakeARM) serve(w http.ResponseWriter, r *http.Request) {
 				items = append(items, v)
 			}
 		}
-		sort.Slice(items, func(i, j int) bool { return items[i].(map[string]any)["id"].(string) < items[j].(map[string]any)["id"].(string) })
+		sort.Slice(items, func(i, j int) bool {
+			return items[i].(map[string]any)["id"].(string) < items[j].(map[string]any)["id"].(string)
+		})
 		write(200, map[string]any{"value": items})
 	default:
 		notFound()
