@@ -13,16 +13,41 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aci-cli/aci/internal/compose/model"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/distribution/reference"
 )
 
-// ProjectTag marks the resources compose creates with their project.
-const ProjectTag = "aci-compose-project"
+// The document's types are model's (aci links model without this package).
+type (
+	Group                   = model.Group
+	GroupProperties         = model.GroupProperties
+	Container               = model.Container
+	ContainerProperties     = model.ContainerProperties
+	InitContainer           = model.InitContainer
+	InitContainerProperties = model.InitContainerProperties
+	Resources               = model.Resources
+	ResourceSpec            = model.ResourceSpec
+	GPU                     = model.GPU
+	Port                    = model.Port
+	EnvVar                  = model.EnvVar
+	VolumeMount             = model.VolumeMount
+	Probe                   = model.Probe
+	ExecProbe               = model.ExecProbe
+	HTTPGet                 = model.HTTPGet
+	IPAddress               = model.IPAddress
+	Volume                  = model.Volume
+	AzureFile               = model.AzureFile
+	Share                   = model.Share
+	Result                  = model.Result
+)
 
-// ShareMetadataKey marks a share compose created (share metadata keys are
-// C# identifiers: no dashes).
-const ShareMetadataKey = "acicomposeproject"
+// Markers and the api-version, as model has them.
+const (
+	ProjectTag       = model.ProjectTag
+	ShareMetadataKey = model.ShareMetadataKey
+	APIVersion       = model.APIVersion
+)
 
 // HostsImage writes the service names into the group's /etc/hosts on Azure
 // (aci local resolves them itself): a small shell image from Microsoft's
@@ -38,24 +63,8 @@ type Options struct {
 	// HostsInit adds the init container that makes service names resolve
 	// (Azure); aci local resolves a group's container names itself.
 	HostsInit bool
-	// Credentials finds a registry's login (nil: none).
-	Credentials func(server string) (user, password string, ok bool, err error)
 	// Warn reports what is ignored.
 	Warn func(format string, a ...any)
-}
-
-// Share is a file share a named volume needs.
-type Share struct {
-	Volume   string // the Compose volume's key
-	Account  string
-	Name     string
-	External bool // declared external: used as is, never created or deleted
-}
-
-// Result is a converted project.
-type Result struct {
-	Group  *Group
-	Shares []Share
 }
 
 // Error is a refusal: the service (if any), the key and why.
@@ -151,7 +160,7 @@ func Convert(p *types.Project, o Options) (*Result, error) {
 	if len(p.Services) == 0 {
 		return nil, &Error{Key: "services", Reason: "the project has no service to run (are its services behind a --profile?)"}
 	}
-	c := &converter{p: p, o: o, res: &Result{}}
+	c := &converter{p: p, o: o, res: &Result{Project: p.Name}}
 	c.g = &Group{APIVersion: APIVersion, Name: name, Type: "Microsoft.ContainerInstance/containerGroups", Location: o.Location,
 		Tags: map[string]string{ProjectTag: p.Name}}
 	if err := c.projectLevel(); err != nil {
@@ -746,11 +755,9 @@ func (c *converter) secrets(s types.ServiceConfig, ct *Container) error {
 	return nil
 }
 
-// registries adds the login of every private registry the images come from.
+// registries lists the registries of the images other than Docker Hub's and
+// Microsoft's: the caller looks up their logins.
 func (c *converter) registries() error {
-	if c.o.Credentials == nil {
-		return nil
-	}
 	seen := map[string]bool{}
 	for _, ct := range c.g.Properties.Containers {
 		ref, err := reference.ParseNormalizedNamed(ct.Properties.Image)
@@ -762,13 +769,7 @@ func (c *converter) registries() error {
 			continue
 		}
 		seen[host] = true
-		user, pw, ok, err := c.o.Credentials(host)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.g.Properties.ImageRegistryCredentials = append(c.g.Properties.ImageRegistryCredentials, RegistryCredential{Server: host, Username: user, Password: pw})
-		}
+		c.res.Registries = append(c.res.Registries, host)
 	}
 	return nil
 }

@@ -58,9 +58,7 @@ func TestConvertGolden(t *testing.T) {
 	}{
 		{"webcache.yaml", Options{Location: "westeurope"}, 0},
 		{"sidecar.yaml", Options{HostsInit: true}, 0},
-		{"job.yaml", Options{Credentials: func(server string) (string, string, bool, error) {
-			return "puller", "pw-" + server, true, nil
-		}}, 0},
+		{"job.yaml", Options{}, 0},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r, warns := mustLoadConvert(t, tc.opts, filepath.Join("testdata", tc.file))
@@ -73,6 +71,17 @@ func TestConvertGolden(t *testing.T) {
 			}
 			golden(t, strings.TrimSuffix(tc.file, ".yaml")+".group.golden.yaml", y)
 		})
+	}
+}
+
+func TestConvertRegistries(t *testing.T) {
+	r, _ := mustLoadConvert(t, Options{}, "testdata/job.yaml")
+	if len(r.Registries) != 1 || r.Registries[0] != "myregistry.azurecr.io" {
+		t.Fatalf("registries: %v", r.Registries)
+	}
+	r, _ = mustLoadConvert(t, Options{}, "testdata/sidecar.yaml")
+	if len(r.Registries) != 0 {
+		t.Fatalf("Microsoft's registry needs no login: %v", r.Registries)
 	}
 }
 

@@ -10,9 +10,8 @@ import (
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/container"
-	"github.com/aci-cli/aci/internal/compose"
+	"github.com/aci-cli/aci/internal/compose/model"
 	"github.com/aci-cli/aci/internal/output"
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 )
@@ -31,7 +30,7 @@ func newUp(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			"where not (a different OS, restart policy, address type, container set, volumes or resources), saying\n" +
 			"which. Named volumes become Azure file shares: the storage account (x-aci-storage-account, or one\n" +
 			"derived from the project) and the shares are created when missing.",
-		Example: "  aci compose up -g demo\n  aci compose -f compose.yaml -f compose.prod.yaml -p shop up -g demo -l westeurope\n  aci compose up -g demo --dry-run -o yaml",
+		Example: "  aci compose up -g demo\n  aci compose -f model.yaml -f model.prod.yaml -p shop up -g demo -l westeurope\n  aci compose up -g demo --dry-run -o yaml",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runUp(f, d, p, o)
@@ -49,13 +48,14 @@ func runUp(f *cmdutil.Factory, d *Deps, p *projectFlags, o *upOptions) error {
 	if err != nil {
 		return err
 	}
-	proj, err := p.load(f)
+	res, err := p.project(f, d, o.location, o.allowUns)
 	if err != nil {
 		return err
 	}
-	res, err := convert(f, d, proj, o.location, o.allowUns, !o.dryRun)
-	if err != nil {
-		return err
+	if !o.dryRun {
+		if err := fillCredentials(f, d, res); err != nil {
+			return err
+		}
 	}
 	if o.dryRun {
 		body, err := res.Group.Body()
@@ -69,7 +69,7 @@ func runUp(f *cmdutil.Factory, d *Deps, p *projectFlags, o *upOptions) error {
 			return err
 		}
 	}
-	if err := ensureStorage(f, d, rg, proj.Name, res); err != nil {
+	if err := ensureStorage(f, d, rg, res.Project, res); err != nil {
 		return err
 	}
 	svc, err := d.Groups()
@@ -85,8 +85,8 @@ func runUp(f *cmdutil.Factory, d *Deps, p *projectFlags, o *upOptions) error {
 	switch {
 	case err == nil:
 		tags, _ := existing["tags"].(map[string]any)
-		if tags[compose.ProjectTag] != proj.Name {
-			return cmdutil.Fail("The container group '%s' exists and is not project '%s''s; choose another project name with -p.", name, proj.Name)
+		if tags[model.ProjectTag] != res.Project {
+			return cmdutil.Fail("The container group '%s' exists and is not project '%s''s; choose another project name with -p.", name, res.Project)
 		}
 		if why := recreateReasons(existing, body); len(why) > 0 {
 			say(f, "Recreating container group %s: ACI cannot change %s in place", name, strings.Join(why, ", "))
@@ -102,7 +102,7 @@ func runUp(f *cmdutil.Factory, d *Deps, p *projectFlags, o *upOptions) error {
 		return err
 	}
 	sp := f.StartSpinner("Running")
-	g, err := svc.CreateOrUpdate(f.Context(), rg, name, compose.APIVersion, body, !o.noWait, nil)
+	g, err := svc.CreateOrUpdate(f.Context(), rg, name, model.APIVersion, body, !o.noWait, nil)
 	sp.Stop()
 	if err != nil || o.noWait {
 		return err
@@ -114,7 +114,7 @@ var floatKeys = map[string]bool{"cpu": true, "memoryInGB": true}
 
 // ensureStorage creates the accounts and shares named volumes need, when
 // missing, and fills in the keys the group mounts them with.
-func ensureStorage(f *cmdutil.Factory, d *Deps, rg, project string, res *compose.Result) error {
+func ensureStorage(f *cmdutil.Factory, d *Deps, rg, project string, res *model.Result) error {
 	if len(res.Shares) == 0 {
 		return nil
 	}
@@ -135,7 +135,7 @@ func ensureStorage(f *cmdutil.Factory, d *Deps, rg, project string, res *compose
 			}
 			say(f, "Creating storage account %s", s.Account)
 			if _, err := st.Create(ctx, rg, s.Account, map[string]any{"location": res.Group.Location, "kind": "StorageV2",
-				"sku": map[string]any{"name": "Standard_LRS"}, "tags": map[string]any{compose.ProjectTag: project},
+				"sku": map[string]any{"name": "Standard_LRS"}, "tags": map[string]any{model.ProjectTag: project},
 				"properties": map[string]any{"minimumTlsVersion": "TLS1_2", "supportsHttpsTrafficOnly": true}}, true, nil); err != nil {
 				return err
 			}
@@ -147,7 +147,7 @@ func ensureStorage(f *cmdutil.Factory, d *Deps, rg, project string, res *compose
 			}
 			say(f, "Creating file share %s/%s", s.Account, s.Name)
 			if _, err := st.ShareCreate(ctx, accountRG, s.Account, s.Name, map[string]any{"properties": map[string]any{
-				"metadata": map[string]any{compose.ShareMetadataKey: project}}}); err != nil {
+				"metadata": map[string]any{model.ShareMetadataKey: project}}}); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -275,7 +275,7 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			proj, err := p.load(f)
+			res, err := p.project(f, d, "", true)
 			if err != nil {
 				return err
 			}
@@ -283,7 +283,7 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name := compose.GroupName(proj.Name)
+			name := res.Group.Name
 			g, err := svc.Get(f.Context(), rg, name)
 			switch {
 			case notFound(err):
@@ -291,8 +291,8 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			case err != nil:
 				return err
 			default:
-				if tags, _ := g["tags"].(map[string]any); tags[compose.ProjectTag] != proj.Name {
-					return cmdutil.Fail("The container group '%s' is not project '%s''s; it was left alone.", name, proj.Name)
+				if tags, _ := g["tags"].(map[string]any); tags[model.ProjectTag] != res.Project {
+					return cmdutil.Fail("The container group '%s' is not project '%s''s; it was left alone.", name, res.Project)
 				}
 				say(f, "Deleting container group %s", name)
 				sp := f.StartSpinner("Deleting")
@@ -305,7 +305,7 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if !volumes {
 				return nil
 			}
-			return removeStorage(f, d, proj)
+			return removeStorage(f, d, res)
 		},
 	}
 	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "Also delete the file shares (and the storage account) up created for named volumes.")
@@ -314,11 +314,7 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 
 // removeStorage deletes the shares up created (their metadata names the
 // project) and then accounts it created that hold no other share.
-func removeStorage(f *cmdutil.Factory, d *Deps, proj *types.Project) error {
-	res, err := compose.Convert(proj, compose.Options{AllowUnsupported: true})
-	if err != nil {
-		return err
-	}
+func removeStorage(f *cmdutil.Factory, d *Deps, res *model.Result) error {
 	if len(res.Shares) == 0 {
 		return nil
 	}
@@ -349,7 +345,7 @@ func removeStorage(f *cmdutil.Factory, d *Deps, proj *types.Project) error {
 		}
 		props, _ := sh["properties"].(map[string]any)
 		md, _ := props["metadata"].(map[string]any)
-		if md[compose.ShareMetadataKey] != proj.Name {
+		if md[model.ShareMetadataKey] != res.Project {
 			f.Warn("share %s/%s was not created by this project; it was left alone", s.Account, s.Name)
 			continue
 		}
@@ -364,7 +360,7 @@ func removeStorage(f *cmdutil.Factory, d *Deps, proj *types.Project) error {
 		if err != nil {
 			return err
 		}
-		if tags, _ := a["tags"].(map[string]any); tags[compose.ProjectTag] != proj.Name {
+		if tags, _ := a["tags"].(map[string]any); tags[model.ProjectTag] != res.Project {
 			continue
 		}
 		left, err := st.ShareList(ctx, rg, acct)
@@ -402,7 +398,7 @@ func newPs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			proj, err := p.load(f)
+			res, err := p.project(f, d, "", true)
 			if err != nil {
 				return err
 			}
@@ -410,7 +406,7 @@ func newPs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g, err := svc.Get(f.Context(), rg, compose.GroupName(proj.Name))
+			g, err := svc.Get(f.Context(), rg, res.Group.Name)
 			if notFound(err) {
 				return f.Print([]any{}, cmdutil.PrintOptions{Table: psTable})
 			}
@@ -532,7 +528,7 @@ func runLogs(f *cmdutil.Factory, d *Deps, p *projectFlags, o *logsOptions, servi
 	if err != nil {
 		return err
 	}
-	proj, err := p.load(f)
+	res, err := p.project(f, d, "", true)
 	if err != nil {
 		return err
 	}
@@ -540,7 +536,7 @@ func runLogs(f *cmdutil.Factory, d *Deps, p *projectFlags, o *logsOptions, servi
 	if err != nil {
 		return err
 	}
-	name := compose.GroupName(proj.Name)
+	name := res.Group.Name
 	g, err := svc.Get(f.Context(), rg, name)
 	if err != nil {
 		return err
@@ -657,47 +653,41 @@ func newExec(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			proj, err := p.load(f)
+			res, err := p.project(f, d, "", true)
 			if err != nil {
 				return err
 			}
-			if _, ok := proj.Services[args[0]]; !ok {
+			found := false
+			for _, c := range res.Group.Properties.Containers {
+				found = found || c.Name == args[0]
+			}
+			if !found {
 				return cmdutil.Fail("no such service: %s", args[0])
 			}
 			svc, err := d.Groups()
 			if err != nil {
 				return err
 			}
-			return container.ExecSession(f, svc, rg, compose.GroupName(proj.Name), args[0], container.QuoteArgs(args[1:]))
+			return container.ExecSession(f, svc, rg, res.Group.Name, args[0], container.QuoteArgs(args[1:]))
 		},
 	}
 }
 
-func newConfig(f *cmdutil.Factory, p *projectFlags) *cobra.Command {
+func newConfig(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Print the resolved project: files merged, variables interpolated, as docker compose config does.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			proj, err := p.load(f)
-			if err != nil {
-				return err
-			}
-			var b []byte
-			switch format {
-			case "yaml":
-				b, err = proj.MarshalYAML()
-			case "json":
-				b, err = proj.MarshalJSON()
-				b = append(b, '\n')
-			default:
+			if format != "yaml" && format != "json" {
 				return cmdutil.UsageError("argument --format: invalid choice: '%s' (choose from 'yaml', 'json')", format)
 			}
+			resp, err := p.ask(f, d, model.Request{Op: "config", Format: format})
 			if err != nil {
 				return err
 			}
-			_, err = f.IO.Out.Write(b)
+			_, err = f.IO.Out.Write([]byte(resp.Config))
 			return err
 		},
 	}
@@ -717,11 +707,7 @@ func newConvert(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 		Example: "  aci compose convert > group.yaml && aci container create -g demo --file group.yaml\n  aci compose convert --format template > azuredeploy.json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			proj, err := p.load(f)
-			if err != nil {
-				return err
-			}
-			res, err := convert(f, d, proj, location, allow, false)
+			res, err := p.project(f, d, location, allow)
 			if err != nil {
 				return err
 			}

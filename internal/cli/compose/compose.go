@@ -1,24 +1,28 @@
 // Package compose implements `aci compose`: a Compose project deployed as one
-// container group (internal/compose converts; this package loads, deploys,
-// inspects and removes), on Azure and on aci local.
+// container group, on Azure and on aci local. The project is loaded and
+// converted by internal/compose inside the aci-local binary (the Compose
+// parser's start-up cost stays off aci's); this package deploys, inspects and
+// removes what it returns.
 package compose
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/cli/container"
-	"github.com/aci-cli/aci/internal/compose"
-	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/sirupsen/logrus"
+	"github.com/aci-cli/aci/internal/compose/model"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"github.com/spf13/cobra"
 )
 
@@ -49,6 +53,8 @@ type Deps struct {
 	// Local tells whether the cloud is aci local (it resolves service names
 	// itself, so no hosts init container).
 	Local func() bool
+	// Helper loads and converts a project (aci-local compose-helper).
+	Helper func(ctx context.Context, req model.Request) (model.Response, error)
 }
 
 func defaultDeps(f *cmdutil.Factory) *Deps {
@@ -74,37 +80,79 @@ func defaultDeps(f *cmdutil.Factory) *Deps {
 			}
 			return c.Registries()
 		},
-		Local: func() bool { return container.LocalEndpoint(f) },
+		Local:  func() bool { return container.LocalEndpoint(f) },
+		Helper: runHelper,
 	}
+}
+
+// runHelper asks aci-local's compose-helper, which inherits the working
+// directory and environment (interpolation reads them).
+func runHelper(ctx context.Context, req model.Request) (model.Response, error) {
+	var resp model.Response
+	bin, err := wire.ServerBinary()
+	if err != nil {
+		return resp, fmt.Errorf("aci compose needs %s beside aci: %v", wire.ServerName(), err)
+	}
+	in, _ := json.Marshal(req)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "compose-helper")
+	cmd.Stdin = bytes.NewReader(in)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return resp, fmt.Errorf("loading the Compose project: %v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
+		return resp, fmt.Errorf("loading the Compose project: %v", err)
+	}
+	return resp, nil
 }
 
 // projectFlags are docker compose's global flags, plus -g.
 type projectFlags struct {
 	files, profiles, envFiles []string
-	project, workDir          string
+	name, workDir             string
 	group                     string
 }
 
 func (p *projectFlags) add(cmd *cobra.Command) {
 	fl := cmd.PersistentFlags()
 	fl.StringArrayVarP(&p.files, "file", "f", nil, "Compose configuration files (repeatable; later files override earlier ones). Default: compose.yaml in the current directory.")
-	fl.StringVarP(&p.project, "project-name", "p", "", "Project name: the container group's name (default: the project's name, else its directory's).")
+	fl.StringVarP(&p.name, "project-name", "p", "", "Project name: the container group's name (default: the project's name, else its directory's).")
 	fl.StringVar(&p.workDir, "project-directory", "", "Alternate working directory (default: the first file's directory).")
 	fl.StringArrayVar(&p.profiles, "profile", nil, "Profile to enable (repeatable).")
 	fl.StringArrayVar(&p.envFiles, "env-file", nil, "Alternate environment file (repeatable).")
 	fl.StringVarP(&p.group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
 }
 
-func (p *projectFlags) load(f *cmdutil.Factory) (*types.Project, error) {
-	// compose-go warns through logrus: as az's WARNING lines on stderr.
-	logrus.SetOutput(f.IO.ErrOut)
-	logrus.SetFormatter(warningFormatter{})
-	proj, err := compose.Load(f.Context(), compose.LoadOptions{Files: p.files, Project: p.project, WorkDir: p.workDir,
-		Profiles: p.profiles, EnvFiles: p.envFiles})
+// ask sends the project flags with op to the helper and relays its
+// warnings; the helper's error is the command's.
+func (p *projectFlags) ask(f *cmdutil.Factory, d *Deps, req model.Request) (model.Response, error) {
+	req.Files, req.Project, req.WorkDir, req.Profiles, req.EnvFiles = p.files, p.name, p.workDir, p.profiles, p.envFiles
+	resp, err := d.Helper(f.Context(), req)
 	if err != nil {
-		return nil, cmdutil.Fail("%s", err)
+		return resp, err
 	}
-	return proj, nil
+	for _, w := range resp.Warnings {
+		f.Warn("%s", w)
+	}
+	if resp.Error != "" {
+		return resp, cmdutil.Fail("%s", resp.Error)
+	}
+	return resp, nil
+}
+
+// project converts the project for this cloud.
+func (p *projectFlags) project(f *cmdutil.Factory, d *Deps, location string, allow bool) (*model.Result, error) {
+	resp, err := p.ask(f, d, model.Request{Op: "convert", Location: location, AllowUnsupported: allow, HostsInit: !d.Local()})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Result == nil || resp.Result.Group == nil {
+		return nil, cmdutil.Fail("the Compose helper returned no container group")
+	}
+	return resp.Result, nil
 }
 
 // resourceGroup is -g, else defaults.group.
@@ -119,12 +167,6 @@ func (p *projectFlags) resourceGroup(f *cmdutil.Factory) (string, error) {
 	return p.group, m.Err()
 }
 
-type warningFormatter struct{}
-
-func (warningFormatter) Format(e *logrus.Entry) ([]byte, error) {
-	return []byte("WARNING: " + e.Message + "\n"), nil
-}
-
 // NewCmd builds `aci compose`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return newCmd(f, defaultDeps(f))
@@ -137,25 +179,28 @@ func newCmd(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"network (service names resolve to it), named volumes as Azure file shares, secrets under /run/secrets."})
 	p.add(cmd)
 	cmd.AddCommand(newUp(f, d, p), newDown(f, d, p), newPs(f, d, p), newLogs(f, d, p), newExec(f, d, p),
-		newConfig(f, p), newConvert(f, d, p))
+		newConfig(f, d, p), newConvert(f, d, p))
 	return cmd
 }
 
-// convertOpts converts a project for this cloud.
-func convert(f *cmdutil.Factory, d *Deps, proj *types.Project, location string, allow bool, creds bool) (*compose.Result, error) {
-	o := compose.Options{Location: location, AllowUnsupported: allow, HostsInit: !d.Local(), Warn: f.Warn}
-	if creds {
-		o.Credentials = registryCredentials(f, d)
-	}
-	r, err := compose.Convert(proj, o)
-	if err != nil {
-		var ce *compose.Error
-		if errors.As(err, &ce) {
-			return nil, cmdutil.Fail("%s", ce.Error())
+// NewCmdWith builds `aci compose` over other services (tests).
+func NewCmdWith(f *cmdutil.Factory, d *Deps) *cobra.Command { return newCmd(f, d) }
+
+// fillCredentials adds the login of every private registry the images come
+// from, where one is found.
+func fillCredentials(f *cmdutil.Factory, d *Deps, res *model.Result) error {
+	creds := registryCredentials(f, d)
+	for _, host := range res.Registries {
+		user, pw, ok, err := creds(host)
+		if err != nil {
+			return err
 		}
-		return nil, err
+		if ok {
+			res.Group.Properties.ImageRegistryCredentials = append(res.Group.Properties.ImageRegistryCredentials,
+				model.RegistryCredential{Server: host, Username: user, Password: pw})
+		}
 	}
-	return r, nil
+	return nil
 }
 
 // registryCredentials finds a private registry's login: Docker's config

@@ -2,9 +2,11 @@ package compose_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +16,25 @@ import (
 	"github.com/aci-cli/aci/internal/clitest"
 	"github.com/aci-cli/aci/internal/compose"
 )
+
+// TestMain builds aci-local, whose compose-helper loads the projects, and
+// puts it on PATH where aci looks for it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "aci-compose-test")
+	if err != nil {
+		panic(err)
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "aci-local"), "../../../cmd/aci-local")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building aci-local:", err)
+		os.Exit(1)
+	}
+	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // fakeARM keeps the resources the commands PUT, by path, and answers GET,
 // DELETE, collection lists and listKeys the way ARM does.

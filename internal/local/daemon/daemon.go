@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/hello"
+	"github.com/aci-cli/aci/internal/compose"
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
 	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
@@ -40,7 +41,7 @@ func Execute(version string, args []string, stdout, stderr io.Writer) error {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServe(version, stderr), newReset(), newImages(stderr), newPause(), newHelloServer(stdout), newSidecar(stdout), newHelloFiles(stdout))
+	root.AddCommand(newServe(version, stderr), newReset(), newImages(stderr), newPause(), newHelloServer(stdout), newSidecar(stdout), newHelloFiles(stdout), newComposeHelper(stdout))
 	return root.Execute()
 }
 
@@ -267,4 +268,21 @@ func newHelloFiles(out io.Writer) *cobra.Command {
 	cmd.Flags().IntVar(&port, "port", 80, "Port to listen on.")
 	cmd.Flags().StringVar(&dir, "dir", "/aci/logs", "Where to write.")
 	return cmd
+}
+
+// newComposeHelper loads and converts a Compose project for aci compose: the
+// Compose parser lives here so its start-up cost stays out of aci's.
+func newComposeHelper(out io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:    "compose-helper",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return compose.ServeStdio(ctx, os.Stdin, out)
+		},
+	}
 }

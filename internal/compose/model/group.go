@@ -1,4 +1,9 @@
-package compose
+// Package model is the container-group document aci compose deploys, and
+// the request and answer by which aci has a Compose project converted. It
+// holds no Compose parser: aci links it, while the parser (compose-go, whose
+// JSON-schema package costs milliseconds of start-up) runs in the aci-local
+// helper, off the start-up path of every other command.
+package model
 
 // The container-group document, in the shape `aci container create --file`
 // reads (az's YAML: the ARM resource with apiVersion, name and type). Field
@@ -9,9 +14,9 @@ const APIVersion = "2023-05-01"
 
 // Group is one container group.
 type Group struct {
-	APIVersion string            `yaml:"apiVersion" json:"-"`
-	Name       string            `yaml:"name" json:"-"`
-	Type       string            `yaml:"type" json:"-"`
+	APIVersion string            `yaml:"apiVersion" json:"apiVersion"`
+	Name       string            `yaml:"name" json:"name"`
+	Type       string            `yaml:"type" json:"type"`
 	Location   string            `yaml:"location,omitempty" json:"location,omitempty"`
 	Tags       map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	Properties GroupProperties   `yaml:"properties" json:"properties"`
@@ -147,4 +152,53 @@ type RegistryCredential struct {
 	Server   string `yaml:"server" json:"server"`
 	Username string `yaml:"username" json:"username"`
 	Password string `yaml:"password" json:"password"`
+}
+
+// ProjectTag marks the resources compose creates with their project.
+const ProjectTag = "aci-compose-project"
+
+// ShareMetadataKey marks a share compose created (share metadata keys are
+// C# identifiers: no dashes).
+const ShareMetadataKey = "acicomposeproject"
+
+// Share is a file share a named volume needs.
+type Share struct {
+	Volume   string `json:"volume"` // the Compose volume's key
+	Account  string `json:"account"`
+	Name     string `json:"name"`
+	External bool   `json:"external,omitempty"` // declared external: used as is, never created or deleted
+}
+
+// Result is a converted project.
+type Result struct {
+	Project string  `json:"project"`
+	Group   *Group  `json:"group"`
+	Shares  []Share `json:"shares,omitempty"`
+	// Registries are the registries of the images (other than Docker Hub's
+	// and Microsoft's), whose credentials the caller looks up.
+	Registries []string `json:"registries,omitempty"`
+}
+
+// Request asks the helper to load a project and convert it (Op "convert")
+// or print it resolved (Op "config", Format yaml or json).
+type Request struct {
+	Op               string   `json:"op"`
+	Files            []string `json:"files,omitempty"`
+	Project          string   `json:"project,omitempty"`
+	WorkDir          string   `json:"workDir,omitempty"`
+	Profiles         []string `json:"profiles,omitempty"`
+	EnvFiles         []string `json:"envFiles,omitempty"`
+	Format           string   `json:"format,omitempty"`
+	Location         string   `json:"location,omitempty"`
+	AllowUnsupported bool     `json:"allowUnsupported,omitempty"`
+	HostsInit        bool     `json:"hostsInit,omitempty"`
+}
+
+// Response is the helper's answer: a result or the resolved file, the
+// warnings, or the one-line error.
+type Response struct {
+	Result   *Result  `json:"result,omitempty"`
+	Config   string   `json:"config,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }

@@ -1,4 +1,4 @@
-package compose
+package model
 
 import (
 	"bytes"
@@ -19,14 +19,21 @@ func (g *Group) YAML() ([]byte, error) {
 	return b.Bytes(), enc.Close()
 }
 
-// Body is the group as ARM's PUT body.
+// Body is the group as ARM's PUT body (the name, type and api-version are
+// in the URL).
 func (g *Group) Body() (map[string]any, error) {
 	b, err := json.Marshal(g)
 	if err != nil {
 		return nil, err
 	}
 	var m map[string]any
-	return m, json.Unmarshal(b, &m)
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	delete(m, "name")
+	delete(m, "type")
+	delete(m, "apiVersion")
+	return m, nil
 }
 
 // StorageAPIVersion is the Microsoft.Storage api-version of templates.
