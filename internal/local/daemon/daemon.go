@@ -20,8 +20,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aci-cli/aci/internal/hello"
 	"github.com/aci-cli/aci/internal/compose"
+	"github.com/aci-cli/aci/internal/hello"
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/aci-cli/aci/internal/local/providers/containerinstance"
 	"github.com/aci-cli/aci/internal/local/providers/containerregistry"
