@@ -271,15 +271,7 @@ func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 		Short: "Delete the project's container group (with --volumes, also the shares and storage account up created).",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rg, err := p.resourceGroup(f)
-			if err != nil {
-				return err
-			}
-			res, err := p.project(f, d, "", true)
-			if err != nil {
-				return err
-			}
-			svc, err := d.Groups()
+			rg, res, svc, err := p.deployed(f, d)
 			if err != nil {
 				return err
 			}
@@ -394,15 +386,7 @@ func newPs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 		Short: "List the project's containers: service, image, state, ports.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rg, err := p.resourceGroup(f)
-			if err != nil {
-				return err
-			}
-			res, err := p.project(f, d, "", true)
-			if err != nil {
-				return err
-			}
-			svc, err := d.Groups()
+			rg, res, svc, err := p.deployed(f, d)
 			if err != nil {
 				return err
 			}
@@ -524,15 +508,7 @@ func splitStamp(l string) (time.Time, string, string) {
 }
 
 func runLogs(f *cmdutil.Factory, d *Deps, p *projectFlags, o *logsOptions, services []string) error {
-	rg, err := p.resourceGroup(f)
-	if err != nil {
-		return err
-	}
-	res, err := p.project(f, d, "", true)
-	if err != nil {
-		return err
-	}
-	svc, err := d.Groups()
+	rg, res, svc, err := p.deployed(f, d)
 	if err != nil {
 		return err
 	}
@@ -649,11 +625,7 @@ func newExec(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 		Example: "  aci compose exec -g demo web -- ls /\n  aci compose exec -g demo web -- sh",
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rg, err := p.resourceGroup(f)
-			if err != nil {
-				return err
-			}
-			res, err := p.project(f, d, "", true)
+			rg, res, svc, err := p.deployed(f, d)
 			if err != nil {
 				return err
 			}
@@ -663,10 +635,6 @@ func newExec(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 			}
 			if !found {
 				return cmdutil.Fail("no such service: %s", args[0])
-			}
-			svc, err := d.Groups()
-			if err != nil {
-				return err
 			}
 			return container.ExecSession(f, svc, rg, res.Group.Name, args[0], container.QuoteArgs(args[1:]))
 		},

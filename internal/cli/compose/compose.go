@@ -155,6 +155,22 @@ func (p *projectFlags) project(f *cmdutil.Factory, d *Deps, location string, all
 	return resp.Result, nil
 }
 
+// deployed is what down, ps, logs and exec act on: the resource group, the
+// project (converted leniently: a refusal must not stop its removal) and the
+// container groups' service.
+func (p *projectFlags) deployed(f *cmdutil.Factory, d *Deps) (string, *model.Result, container.Service, error) {
+	rg, err := p.resourceGroup(f)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	res, err := p.project(f, d, "", true)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	svc, err := d.Groups()
+	return rg, res, svc, err
+}
+
 // resourceGroup is -g, else defaults.group.
 func (p *projectFlags) resourceGroup(f *cmdutil.Factory) (string, error) {
 	if p.group == "" {

@@ -412,14 +412,7 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Print the shell lines that point the real az CLI (and other clients) at aci local.",
 		Example: "  eval \"$(aci local env)\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if stateDir == "" {
-				stateDir = defaultStateDir(f)
-			}
-			ri, _ := running(stateDir)
-			if ri == nil {
-				return cmdutil.Fail("aci local is not running; start it with `aci local start --detach`.")
-			}
-			id, err := identityOf(stateDir)
+			ri, id, err := liveInstance(f, &stateDir)
 			if err != nil {
 				return err
 			}
@@ -438,6 +431,23 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
+}
+
+// liveInstance is the running instance of a state dir (the default one when
+// empty) and its principals.
+func liveInstance(f *cmdutil.Factory, stateDir *string) (*runtimeInfo, *wire.Principals, error) {
+	if *stateDir == "" {
+		*stateDir = defaultStateDir(f)
+	}
+	ri, _ := running(*stateDir)
+	if ri == nil {
+		return nil, nil, cmdutil.Fail("aci local is not running; start it with `aci local start --detach`.")
+	}
+	id, err := identityOf(*stateDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ri, id, nil
 }
 
 func shellQuote(s string) string {
@@ -525,14 +535,7 @@ func newApprove(f *cmdutil.Factory) *cobra.Command {
 		Example: "  aci local approve FJRT5QXUV",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if stateDir == "" {
-				stateDir = defaultStateDir(f)
-			}
-			ri, _ := running(stateDir)
-			if ri == nil {
-				return cmdutil.Fail("aci local is not running; start it with `aci local start --detach`.")
-			}
-			id, err := identityOf(stateDir)
+			ri, id, err := liveInstance(f, &stateDir)
 			if err != nil {
 				return err
 			}
