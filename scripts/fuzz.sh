@@ -13,6 +13,7 @@ targets=(
   "./internal/cli/container FuzzGroupFile"
   "./internal/cli/container FuzzResourceID"
   "./internal/local/template FuzzParse"
+  "./internal/compose FuzzConvert"
 )
 for t in "${targets[@]}"; do
   set -- $t

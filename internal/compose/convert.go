@@ -371,7 +371,7 @@ func (c *converter) service(s types.ServiceConfig, volumes map[string]bool) (*Co
 		if err != nil {
 			return nil, &Error{Service: sn, Key: "expose", Reason: fmt.Sprintf("%q is not a port", e)}
 		}
-		ct.Properties.Ports = appendPort(ct.Properties.Ports, Port{Port: n, Protocol: protocolOf(e)})
+		ct.Properties.Ports = append(ct.Properties.Ports, Port{Port: n, Protocol: protocolOf(e)})
 	}
 	return ct, nil
 }
@@ -383,13 +383,18 @@ func protocolOf(spec string) string {
 	return "TCP"
 }
 
-func appendPort(l []Port, p Port) []Port {
-	for _, x := range l {
-		if x == p {
-			return l
+// dedupePorts keeps each port's first mention, in order, in linear time (a
+// port range can expand to thousands).
+func dedupePorts(l []Port) []Port {
+	seen := make(map[Port]bool, len(l))
+	out := l[:0]
+	for _, p := range l {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
 		}
 	}
-	return append(l, p)
+	return out
 }
 
 // ports publishes every service's ports on the group's address: published
@@ -419,8 +424,9 @@ func (c *converter) ports(dns string) error {
 				owner[p] = ct.Name
 				public = append(public, p)
 			}
-			ct.Properties.Ports = appendPort(ct.Properties.Ports, p)
+			ct.Properties.Ports = append(ct.Properties.Ports, p)
 		}
+		ct.Properties.Ports = dedupePorts(ct.Properties.Ports)
 	}
 	if x, ok := c.p.Extensions["x-aci-dns-label"].(string); ok && x != "" {
 		dns = x

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -23,6 +24,10 @@ type LoadOptions struct {
 	WorkDir  string   // --project-directory
 	Profiles []string // --profile
 	EnvFiles []string // --env-file
+
+	// skipSchema skips compose-go's JSON-schema check (fuzzing: under
+	// coverage instrumentation the check takes seconds an input).
+	skipSchema bool
 }
 
 // Load reads and resolves a Compose project.
@@ -40,6 +45,9 @@ func Load(ctx context.Context, o LoadOptions) (*types.Project, error) {
 	}
 	if o.Project != "" {
 		opts = append(opts, cli.WithName(o.Project))
+	}
+	if o.skipSchema {
+		opts = append(opts, cli.WithLoadOptions(func(lo *loader.Options) { lo.SkipValidation = true }))
 	}
 	po, err := cli.NewProjectOptions(o.Files, opts...)
 	if err != nil {
