@@ -367,13 +367,32 @@ func (c *converter) service(s types.ServiceConfig, volumes map[string]bool) (*Co
 		return nil, err
 	}
 	for _, e := range s.Expose {
-		n, err := strconv.Atoi(strings.SplitN(e, "/", 2)[0])
+		lo, hi, err := portRange(strings.SplitN(e, "/", 2)[0])
 		if err != nil {
-			return nil, &Error{Service: sn, Key: "expose", Reason: fmt.Sprintf("%q is not a port", e)}
+			return nil, &Error{Service: sn, Key: "expose", Reason: fmt.Sprintf("%q is not a port or a range of ports", e)}
 		}
-		ct.Properties.Ports = append(ct.Properties.Ports, Port{Port: n, Protocol: protocolOf(e)})
+		for n := lo; n <= hi; n++ {
+			ct.Properties.Ports = append(ct.Properties.Ports, Port{Port: n, Protocol: protocolOf(e)})
+		}
 	}
 	return ct, nil
+}
+
+// portRange reads "80" or "8000-8010".
+func portRange(s string) (int, int, error) {
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.Atoi(a)
+	if err != nil || lo < 1 || lo > 65535 {
+		return 0, 0, fmt.Errorf("bad port %q", s)
+	}
+	if !isRange {
+		return lo, lo, nil
+	}
+	hi, err := strconv.Atoi(b)
+	if err != nil || hi < lo || hi > 65535 {
+		return 0, 0, fmt.Errorf("bad range %q", s)
+	}
+	return lo, hi, nil
 }
 
 func protocolOf(spec string) string {

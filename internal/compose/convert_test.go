@@ -85,6 +85,26 @@ func TestConvertRegistries(t *testing.T) {
 	}
 }
 
+// expose takes ranges as Compose does; a port that is no port is refused.
+func TestExposeRanges(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(p, []byte("services:\n  a: {image: x, expose: [\"8000-8002\", \"9000/udp\"]}\n"), 0o644)
+	r, _ := mustLoadConvert(t, Options{}, p)
+	got := r.Group.Properties.Containers[0].Properties.Ports
+	if len(got) != 4 || got[0].Port != 8000 || got[2].Port != 8002 || got[3] != (Port{Port: 9000, Protocol: "UDP"}) {
+		t.Fatalf("expose: %+v", got)
+	}
+	os.WriteFile(p, []byte("services:\n  a: {image: x, expose: [\"9-1\"]}\n"), 0o644)
+	proj, err := Load(context.Background(), LoadOptions{Files: []string{p}})
+	if err != nil {
+		t.Fatal(err) // compose-go takes any string; the range is ours to check
+	}
+	if _, err = Convert(proj, Options{}); err == nil || !strings.Contains(err.Error(), `expose: "9-1" is not a port or a range of ports`) {
+		t.Fatalf("a backwards range: %v", err)
+	}
+}
+
 func TestConvertDetails(t *testing.T) {
 	r, _ := mustLoadConvert(t, Options{}, "testdata/webcache.yaml")
 	g := r.Group
