@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"strings"
 	"sync"
 )
@@ -28,4 +29,21 @@ func (l *Locks) Lock(id string) func() {
 	l.mu.Unlock()
 	m.Lock()
 	return m.Unlock
+}
+
+// CleanGroup is a GroupCleaner's body: remove runs for every resource of typ
+// in a resource group being deleted, each under its lock, and the errors are
+// joined so one failure does not strand the rest.
+func (s *Server) CleanGroup(sub, group, typ string, locks *Locks, remove func(*Resource) error) error {
+	all, err := s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", typ)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, res := range all {
+		unlock := locks.Lock(res.ID)
+		errs = append(errs, remove(res))
+		unlock()
+	}
+	return errors.Join(errs...)
 }

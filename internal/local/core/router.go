@@ -48,6 +48,28 @@ func (r *Request) ID(drop int) string {
 }
 
 // Decode parses the JSON body into v; malformed JSON is ARM's InvalidRequestContent.
+// CheckName reads a checkNameAvailability POST ({name, type}) for resource
+// type typ, answering a wrong method, body or type itself (ok false).
+func (r *Request) CheckName(w http.ResponseWriter, typ string) (name string, ok bool) {
+	if r.Method != http.MethodPost || len(r.Rest) != 1 {
+		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		return "", false
+	}
+	var b struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if e := r.Decode(&b); e != nil {
+		WriteError(w, e)
+		return "", false
+	}
+	if !strings.EqualFold(b.Type, typ) {
+		r.Error(w, 400, "InvalidResourceType", "The resource type '%s' is not supported; use '%s'.", b.Type, typ)
+		return "", false
+	}
+	return b.Name, true
+}
+
 func (r *Request) Decode(v any) *APIError {
 	if len(strings.TrimSpace(string(r.Body))) == 0 {
 		return &APIError{400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'The request body is empty.'."}

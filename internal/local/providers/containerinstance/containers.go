@@ -767,17 +767,7 @@ func (h *ContainerGroups) remove(ctx context.Context, res *core.Resource) error 
 
 // DeleteInGroup removes every container group of a resource group being deleted.
 func (h *ContainerGroups) DeleteInGroup(sub, group string) error {
-	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", h.Type())
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, res := range all {
-		unlock := h.lock(res.ID)
-		errs = append(errs, h.remove(context.Background(), res))
-		unlock()
-	}
-	return errors.Join(errs...)
+	return h.s.CleanGroup(sub, group, h.Type(), &h.locks, func(res *core.Resource) error { return h.remove(context.Background(), res) })
 }
 
 // load reads a group and its runtime spec, answering 404/500 itself when it cannot.

@@ -764,17 +764,7 @@ func (h *Registries) remove(id string) error {
 
 // DeleteInGroup removes the group's registries with their images.
 func (h *Registries) DeleteInGroup(sub, group string) error {
-	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", Type)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, res := range all {
-		unlock := h.lock(res.ID)
-		errs = append(errs, h.remove(res.ID))
-		unlock()
-	}
-	return errors.Join(errs...)
+	return h.s.CleanGroup(sub, group, Type, &h.locks, func(res *core.Resource) error { return h.remove(res.ID) })
 }
 
 // checkName serves Microsoft.ContainerRegistry/checkNameAvailability.
@@ -783,29 +773,17 @@ type checkName struct{ h *Registries }
 func (c checkName) Type() string { return "Microsoft.ContainerRegistry/checkNameAvailability" }
 
 func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
-	if r.Method != http.MethodPost || len(r.Rest) != 1 {
-		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
-		return
-	}
-	var b struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	if e := r.Decode(&b); e != nil {
-		core.WriteError(w, e)
-		return
-	}
-	if !strings.EqualFold(b.Type, Type) {
-		r.Error(w, 400, "InvalidResourceType", "The resource type '%s' is not supported; use '%s'.", b.Type, Type)
+	name, ok := r.CheckName(w, Type)
+	if !ok {
 		return
 	}
 	switch {
-	case !nameRE.MatchString(b.Name):
+	case !nameRE.MatchString(name):
 		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "Invalid",
-			"message": "The specified resource name is disallowed. Registry names may contain only alpha numeric characters and must be between 5 and 50 characters (" + strconv.Quote(b.Name) + ")."})
-	case c.h.nameTaken(b.Name, ""):
+			"message": "The specified resource name is disallowed. Registry names may contain only alpha numeric characters and must be between 5 and 50 characters (" + strconv.Quote(name) + ")."})
+	case c.h.nameTaken(name, ""):
 		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
-			"message": "The registry " + b.Name + " is already in use."})
+			"message": "The registry " + name + " is already in use."})
 	default:
 		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
 	}

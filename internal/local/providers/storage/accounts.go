@@ -581,17 +581,7 @@ func (h *Accounts) remove(id string) error {
 
 // DeleteInGroup removes the group's accounts with their shares.
 func (h *Accounts) DeleteInGroup(sub, group string) error {
-	all, err := h.s.Store().List("/subscriptions/"+sub+"/resourcegroups/"+group+"/", Type)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, res := range all {
-		unlock := h.lock(res.ID)
-		errs = append(errs, h.remove(res.ID))
-		unlock()
-	}
-	return errors.Join(errs...)
+	return h.s.CleanGroup(sub, group, Type, &h.locks, func(res *core.Resource) error { return h.remove(res.ID) })
 }
 
 // checkName serves Microsoft.Storage/checkNameAvailability.
@@ -600,28 +590,16 @@ type checkName struct{ h *Accounts }
 func (c checkName) Type() string { return "Microsoft.Storage/checkNameAvailability" }
 
 func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
-	if r.Method != http.MethodPost || len(r.Rest) != 1 {
-		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+	name, ok := r.CheckName(w, Type)
+	if !ok {
 		return
 	}
-	var b struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	if e := r.Decode(&b); e != nil {
-		core.WriteError(w, e)
-		return
-	}
-	if !strings.EqualFold(b.Type, Type) {
-		r.Error(w, 400, "InvalidResourceType", "The resource type '%s' is not supported; use '%s'.", b.Type, Type)
-		return
-	}
-	switch other, _ := c.h.byName(b.Name); {
-	case !accountRE.MatchString(b.Name):
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": invalidName(b.Name)})
+	switch other, _ := c.h.byName(name); {
+	case !accountRE.MatchString(name):
+		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": invalidName(name)})
 	case other != nil:
 		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
-			"message": "The storage account named " + b.Name + " is already taken."})
+			"message": "The storage account named " + name + " is already taken."})
 	default:
 		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
 	}
