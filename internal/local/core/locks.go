@@ -1,7 +1,9 @@
 package core
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 )
@@ -46,4 +48,39 @@ func (s *Server) CleanGroup(sub, group, typ string, locks *Locks, remove func(*R
 		unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// DeleteResource is a synchronous DELETE that a crash cannot leave half
+// done: under the resource's lock the record is marked (Private's
+// "deleting": true, which the provider finishes at its next start), then
+// remove deletes the data and the record. A missing resource is ARM's 204;
+// what names the resource in a failure.
+func (s *Server) DeleteResource(w http.ResponseWriter, r *Request, locks *Locks, what string, remove func(id string) error) {
+	id := r.ID(0)
+	unlock := locks.Lock(id)
+	defer unlock()
+	res, err := s.Store().Get(id)
+	if err != nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	err = s.Store().Update(res.ID, func(x *Resource) error {
+		p := map[string]any{}
+		if len(x.Private) > 0 {
+			if err := json.Unmarshal(x.Private, &p); err != nil {
+				return err
+			}
+		}
+		p["deleting"] = true
+		x.Private, _ = json.Marshal(p)
+		return nil
+	})
+	if err == nil {
+		err = remove(res.ID)
+	}
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "Deleting the %s failed: %v", what, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }

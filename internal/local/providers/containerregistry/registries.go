@@ -704,30 +704,7 @@ func (h *Registries) usages(w http.ResponseWriter, r *core.Request, id string) {
 }
 
 func (h *Registries) delete(w http.ResponseWriter, r *core.Request) {
-	id := r.ID(0)
-	unlock := h.lock(id)
-	res, err := h.s.Store().Get(id)
-	if err != nil {
-		unlock()
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	err = h.s.Store().Update(res.ID, func(x *core.Resource) error {
-		var p private
-		_ = json.Unmarshal(x.Private, &p)
-		p.Deleting = true
-		x.Private, _ = json.Marshal(p)
-		return nil
-	})
-	if err == nil {
-		err = h.remove(res.ID)
-	}
-	unlock()
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "Deleting the registry failed: %v", err)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	h.s.DeleteResource(w, r, &h.locks, "registry", h.remove)
 }
 
 // remove stops the data plane, deletes the storage, then the record; a crash

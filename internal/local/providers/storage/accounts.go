@@ -533,30 +533,7 @@ func (h *Accounts) keys(w http.ResponseWriter, r *core.Request, id, regenerate s
 }
 
 func (h *Accounts) delete(w http.ResponseWriter, r *core.Request) {
-	id := r.ID(0)
-	unlock := h.lock(id)
-	res, err := h.s.Store().Get(id)
-	if err != nil {
-		unlock()
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	err = h.s.Store().Update(res.ID, func(x *core.Resource) error {
-		var p private
-		_ = json.Unmarshal(x.Private, &p)
-		p.Deleting = true
-		x.Private, _ = json.Marshal(p)
-		return nil
-	})
-	if err == nil {
-		err = h.remove(res.ID)
-	}
-	unlock()
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "Deleting the storage account failed: %v", err)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	h.s.DeleteResource(w, r, &h.locks, "storage account", h.remove)
 }
 
 // remove deletes the shares' data, their records, then the account; a crash
