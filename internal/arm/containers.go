@@ -2,11 +2,9 @@ package arm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerinstance/armcontainerinstance/v2"
 )
 
@@ -55,11 +53,7 @@ func (s *ContainerGroups) CreateOrUpdate(ctx context.Context, rg, name, apiVersi
 		resp.Body.Close()
 		return nil, nil
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	final, err := pollUntilDone(ctx, p, tick)
+	final, err := s.raw.follow(ctx, resp, tick)
 	if err != nil {
 		return nil, err
 	}

@@ -2,11 +2,8 @@ package arm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 // DeploymentAPIVersion is what az 2.45 sends to Microsoft.Resources/deployments.
@@ -42,11 +39,7 @@ func (s *Deployments) Create(ctx context.Context, rg, name string, body any, wai
 	if !wait {
 		return decodeBody(resp)
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	if _, err := pollUntilDone(ctx, p, tick); err != nil {
+	if _, err := s.raw.follow(ctx, resp, tick); err != nil {
 		// The deployment's own record says why; az prints that.
 		if got, gerr := s.Get(ctx, rg, name); gerr == nil {
 			return got, err
@@ -63,22 +56,7 @@ func (s *Deployments) Validate(ctx context.Context, rg, name string, body any) (
 
 // WhatIf asks what a deployment would change.
 func (s *Deployments) WhatIf(ctx context.Context, rg, name string, body any) (Raw, error) {
-	resp, err := s.raw.send(ctx, http.MethodPost, s.path(rg, name)+"/whatIf", DeploymentAPIVersion, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode == http.StatusOK {
-		return decodeBody(resp)
-	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	final, err := pollUntilDone(ctx, p, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeBody(final)
+	return s.raw.postLRO(ctx, s.path(rg, name)+"/whatIf", DeploymentAPIVersion, body)
 }
 
 // Get reads a deployment.
@@ -105,11 +83,7 @@ func (s *Deployments) Delete(ctx context.Context, rg, name string, wait bool) er
 		resp.Body.Close()
 		return nil
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return Wrap(err)
-	}
-	_, err = pollUntilDone(ctx, p, nil)
+	_, err = s.raw.follow(ctx, resp, nil)
 	return err
 }
 

@@ -2,13 +2,10 @@ package arm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 // RegistryAPIVersion is what az 2.62 sends to Microsoft.ContainerRegistry.
@@ -49,11 +46,7 @@ func (s *Registries) lro(ctx context.Context, method, path string, body any, wai
 	if resp.StatusCode == http.StatusOK && resp.Header.Get("Azure-AsyncOperation") == "" && resp.Header.Get("Location") == "" {
 		return decodeBody(resp)
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	if _, err := pollUntilDone(ctx, p, tick); err != nil {
+	if _, err := s.raw.follow(ctx, resp, tick); err != nil {
 		return nil, err
 	}
 	if method == http.MethodDelete {
@@ -146,11 +139,7 @@ func (s *Registries) Import(ctx context.Context, rg, name string, body any, wait
 		resp.Body.Close()
 		return nil
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return Wrap(err)
-	}
-	_, err = pollUntilDone(ctx, p, tick)
+	_, err = s.raw.follow(ctx, resp, tick)
 	return err
 }
 
@@ -167,22 +156,7 @@ func (s *Registries) BuildSourceUploadURL(ctx context.Context, rg, name string) 
 
 // ScheduleRun queues a run (a DockerBuildRequest) and returns it.
 func (s *Registries) ScheduleRun(ctx context.Context, rg, name string, body any) (Raw, error) {
-	resp, err := s.raw.send(ctx, http.MethodPost, s.path(rg, name)+"/scheduleRun", RunsAPIVersion, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode == http.StatusOK {
-		return decodeBody(resp)
-	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	final, err := pollUntilDone(ctx, p, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeBody(final)
+	return s.raw.postLRO(ctx, s.path(rg, name)+"/scheduleRun", RunsAPIVersion, body)
 }
 
 // Run reads a run.

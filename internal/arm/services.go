@@ -391,6 +391,36 @@ func (r *RawClient) List(ctx context.Context, path, apiVersion string, query url
 	}
 }
 
+// follow polls the long-running operation resp started, as its headers
+// say, and returns the final response (nil when resp itself was final).
+func (r *RawClient) follow(ctx context.Context, resp *http.Response, tick Progress) (*http.Response, error) {
+	p, err := runtime.NewPoller[json.RawMessage](resp, r.pl, nil)
+	if err != nil {
+		return nil, Wrap(err)
+	}
+	return pollUntilDone(ctx, p, tick)
+}
+
+// postLRO is a POST answered at once (200) or by an operation whose final
+// answer carries the result (whatIf, scheduleRun).
+func (r *RawClient) postLRO(ctx context.Context, path, apiVersion string, body any) (Raw, error) {
+	resp, err := r.send(ctx, http.MethodPost, path, apiVersion, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return decodeBody(resp)
+	}
+	final, err := r.follow(ctx, resp, nil)
+	if err != nil {
+		return nil, err
+	}
+	if final == nil {
+		final = resp
+	}
+	return decodeBody(final)
+}
+
 func (r *RawClient) send(ctx context.Context, method, path, apiVersion string, query url.Values, body any) (*http.Response, error) {
 	if query == nil {
 		query = url.Values{}

@@ -2,12 +2,9 @@ package arm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 // StorageAPIVersion is what az sends to Microsoft.Storage.
@@ -48,11 +45,7 @@ func (s *StorageAccounts) Create(ctx context.Context, rg, name string, body any,
 	if resp.StatusCode == http.StatusOK {
 		return decodeBody(resp)
 	}
-	p, err := runtime.NewPoller[json.RawMessage](resp, s.raw.pl, nil)
-	if err != nil {
-		return nil, Wrap(err)
-	}
-	if _, err := pollUntilDone(ctx, p, tick); err != nil {
+	if _, err := s.raw.follow(ctx, resp, tick); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, rg, name)
