@@ -193,13 +193,7 @@ func newDirExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				return err
 			}
 			_, err = dc.GetProperties(f.Context(), nil)
-			if fileerror.HasCode(err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch) {
-				return f.Print(map[string]any{"exists": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"exists": true}, cmdutil.PrintOptions{Table: boolTable})
+			return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -656,13 +650,7 @@ func newFileExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				return err
 			}
 			_, err = fc.GetProperties(f.Context(), nil)
-			if fileerror.HasCode(err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch) {
-				return f.Print(map[string]any{"exists": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"exists": true}, cmdutil.PrintOptions{Table: boolTable})
+			return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
 		},
 	}
 	o.flags(cmd, "share-name", "s")

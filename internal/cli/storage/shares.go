@@ -543,13 +543,7 @@ func newShareExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				return err
 			}
 			_, err = sc.GetProperties(f.Context(), nil)
-			if fileerror.HasCode(err, fileerror.ShareNotFound) {
-				return f.Print(map[string]any{"exists": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"exists": true}, cmdutil.PrintOptions{Table: boolTable})
+			return printExists(f, err, fileerror.ShareNotFound)
 		},
 	}
 	o.named(cmd)
@@ -721,4 +715,16 @@ func newAccountSAS(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd.Flags().StringVar(&o.Services, "services", "", "The storage services the SAS is usable with: (f)ile.")
 	cmd.Flags().StringVar(&o.ResourceTypes, "resource-types", "", "The resource types the SAS is applicable for: (s)ervice (c)ontainer (o)bject. Can be combined.")
 	return cmd
+}
+
+// printExists is the data plane's `exists`: false for the not-found codes,
+// the error for anything else, as az prints them.
+func printExists(f *cmdutil.Factory, err error, notFound ...fileerror.Code) error {
+	if fileerror.HasCode(err, notFound...) {
+		return f.Print(map[string]any{"exists": false}, cmdutil.PrintOptions{Table: boolTable})
+	}
+	if err != nil {
+		return storageErr(err, false)
+	}
+	return f.Print(map[string]any{"exists": true}, cmdutil.PrintOptions{Table: boolTable})
 }
