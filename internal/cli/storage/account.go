@@ -25,8 +25,42 @@ func newAccount(f *cmdutil.Factory, d *Deps) *cobra.Command {
 // AccountCreateOptions are `storage account create`'s arguments.
 type AccountCreateOptions struct {
 	account
-	Sku, Kind, Location, HTTPSOnly, MinTLS, PublicBlob, AccessTier string
-	Tags                                                           []string
+	accountProps
+	Sku, Kind, Location string
+	Tags                []string
+}
+
+// accountProps are the properties create and update both set.
+type accountProps struct {
+	HTTPSOnly, MinTLS, PublicBlob, AccessTier string
+}
+
+// properties adds the flags given to an account's properties, checked as az does.
+func (o *accountProps) properties(cmd *cobra.Command, props map[string]any) error {
+	for flag, key := range map[string]string{"https-only": "supportsHttpsTrafficOnly", "allow-blob-public-access": "allowBlobPublicAccess"} {
+		b, err := boolFlag(cmd, flag)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			props[key] = *b
+		}
+	}
+	if o.MinTLS != "" {
+		v, err := cmdutil.Choice(cmd, "--min-tls-version", o.MinTLS, "TLS1_0", "TLS1_1", "TLS1_2")
+		if err != nil {
+			return err
+		}
+		props["minimumTlsVersion"] = v
+	}
+	if o.AccessTier != "" {
+		v, err := cmdutil.Choice(cmd, "--access-tier", o.AccessTier, "Hot", "Cool", "Premium")
+		if err != nil {
+			return err
+		}
+		props["accessTier"] = v
+	}
+	return nil
 }
 
 func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -57,28 +91,8 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				return err
 			}
 			props := map[string]any{"encryption": map[string]any{"services": map[string]any{"blob": map[string]any{}}, "keySource": "Microsoft.Storage"}}
-			for flag, key := range map[string]string{"https-only": "supportsHttpsTrafficOnly", "allow-blob-public-access": "allowBlobPublicAccess"} {
-				b, err := boolFlag(cmd, flag)
-				if err != nil {
-					return err
-				}
-				if b != nil {
-					props[key] = *b
-				}
-			}
-			if o.MinTLS != "" {
-				v, err := cmdutil.Choice(cmd, "--min-tls-version", o.MinTLS, "TLS1_0", "TLS1_1", "TLS1_2")
-				if err != nil {
-					return err
-				}
-				props["minimumTlsVersion"] = v
-			}
-			if o.AccessTier != "" {
-				v, err := cmdutil.Choice(cmd, "--access-tier", o.AccessTier, "Hot", "Cool", "Premium")
-				if err != nil {
-					return err
-				}
-				props["accessTier"] = v
+			if err := o.properties(cmd, props); err != nil {
+				return err
 			}
 			svc, err := d.Service()
 			if err != nil {
@@ -180,8 +194,9 @@ func newAccountShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 // AccountUpdateOptions are `storage account update`'s arguments.
 type AccountUpdateOptions struct {
 	account
-	Sku, HTTPSOnly, MinTLS, PublicBlob, AccessTier string
-	Tags                                           []string
+	accountProps
+	Sku  string
+	Tags []string
 }
 
 func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -207,28 +222,8 @@ func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if cmd.Flags().Changed("tags") {
 				patch["tags"] = cmdutil.ParseTags(o.Tags)
 			}
-			for flag, key := range map[string]string{"https-only": "supportsHttpsTrafficOnly", "allow-blob-public-access": "allowBlobPublicAccess"} {
-				b, err := boolFlag(cmd, flag)
-				if err != nil {
-					return err
-				}
-				if b != nil {
-					props[key] = *b
-				}
-			}
-			if o.MinTLS != "" {
-				v, err := cmdutil.Choice(cmd, "--min-tls-version", o.MinTLS, "TLS1_0", "TLS1_1", "TLS1_2")
-				if err != nil {
-					return err
-				}
-				props["minimumTlsVersion"] = v
-			}
-			if o.AccessTier != "" {
-				v, err := cmdutil.Choice(cmd, "--access-tier", o.AccessTier, "Hot", "Cool", "Premium")
-				if err != nil {
-					return err
-				}
-				props["accessTier"] = v
+			if err := o.properties(cmd, props); err != nil {
+				return err
 			}
 			if len(props) > 0 {
 				patch["properties"] = props
