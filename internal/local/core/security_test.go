@@ -163,3 +163,81 @@ func TestRequestLog(t *testing.T) {
 		t.Fatalf("query values in the log: %s", b)
 	}
 }
+
+// The user sign-in endpoints hand out no token without the user's password:
+// every way to a token that skips it, or that passes off one kind of token
+// (or another instance's) as another, is refused.
+func TestSignInNeedsCredentials(t *testing.T) {
+	h := coretest.Start(t, t.TempDir())
+	other := coretest.Start(t, t.TempDir())
+	id := h.Srv.Identity()
+	token := func(h *coretest.Harness, form url.Values) (int, map[string]any) {
+		t.Helper()
+		st, m, _ := postForm(t, h, "/adfs/oauth2/token", form)
+		return st, m
+	}
+	login := func(h *coretest.Harness) map[string]any {
+		t.Helper()
+		_, m := token(h, url.Values{"grant_type": {"password"}, "client_id": {azClient}, "username": {h.Srv.Identity().UserName},
+			"password": {h.Srv.Identity().UserPassword}, "scope": {core.ARMAudience + "/.default"}})
+		if m["refresh_token"] == nil {
+			t.Fatalf("login: %v", m)
+		}
+		return m
+	}
+	mine, theirs := login(h), login(other)
+	_, dc, _ := postForm(t, h, "/adfs/oauth2/devicecode", url.Values{"client_id": {azClient}})
+	for _, c := range []struct {
+		name string
+		form url.Values
+	}{
+		{"device code nobody approved", url.Values{"grant_type": {"device_code"}, "client_id": {azClient}, "device_code": {dc["device_code"].(string)}}},
+		{"made-up device code", url.Values{"grant_type": {"device_code"}, "client_id": {azClient}, "device_code": {"0123456789abcdef"}}},
+		{"made-up authorization code", url.Values{"grant_type": {"authorization_code"}, "client_id": {azClient}, "code": {"0123456789abcdef"},
+			"code_verifier": {"x"}, "redirect_uri": {"http://localhost:1/"}}},
+		{"access token as refresh token", url.Values{"grant_type": {"refresh_token"}, "client_id": {azClient}, "refresh_token": {mine["access_token"].(string)}}},
+		{"id token as refresh token", url.Values{"grant_type": {"refresh_token"}, "client_id": {azClient}, "refresh_token": {mine["id_token"].(string)}}},
+		{"another instance's refresh token", url.Values{"grant_type": {"refresh_token"}, "client_id": {azClient}, "refresh_token": {theirs["refresh_token"].(string)}}},
+		{"refresh token of another client", url.Values{"grant_type": {"refresh_token"}, "client_id": {"someone-else"}, "refresh_token": {mine["refresh_token"].(string)}}},
+		{"password grant, wrong password", url.Values{"grant_type": {"password"}, "client_id": {azClient}, "username": {id.UserName}, "password": {"guess"}}},
+	} {
+		if st, m := token(h, c.form); st < 400 || m["access_token"] != nil {
+			t.Errorf("%s: %d %v", c.name, st, m)
+		}
+	}
+	// The device page and the sign-in page approve nothing without the password.
+	for _, form := range []url.Values{
+		{"user_code": {dc["user_code"].(string)}},
+		{"user_code": {dc["user_code"].(string)}, "username": {id.UserName}, "password": {""}},
+		{"user_code": {dc["user_code"].(string)}, "username": {id.UserName}, "password": {other.Srv.Identity().UserPassword}},
+	} {
+		if st, _, _ := postForm(t, h, "/adfs/device", form); st != 401 {
+			t.Errorf("device page approved %v: %d", form, st)
+		}
+	}
+	if st, m := token(h, url.Values{"grant_type": {"device_code"}, "client_id": {azClient}, "device_code": {dc["device_code"].(string)}}); st != 400 || m["error"] != "authorization_pending" {
+		t.Errorf("the device code was approved: %d %v", st, m)
+	}
+	q := url.Values{"client_id": {azClient}, "redirect_uri": {"http://localhost:9/"}, "response_type": {"code"},
+		"code_challenge": {"abc"}, "code_challenge_method": {"S256"}, "username": {id.UserName}, "password": {"guess"}}
+	resp, err := noRedirect(h.Client).PostForm(h.Srv.BaseURL()+"/adfs/oauth2/authorize", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("Location") != "" || strings.Contains(string(body), `name="code"`) {
+		t.Errorf("sign-in page with a wrong password: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Refresh and id tokens are no ARM bearer tokens.
+	for name, tok := range map[string]string{"refresh": mine["refresh_token"].(string), "id": mine["id_token"].(string)} {
+		if st := armStatus(t, h, tok); st != 401 {
+			t.Errorf("a %s token was accepted by ARM: %d", name, st)
+		}
+	}
+	// Revoking with a token of another instance ends nothing here.
+	postForm(t, h, "/adfs/oauth2/revoke", url.Values{"token": {theirs["access_token"].(string)}})
+	if armStatus(t, h, mine["access_token"].(string)) != 200 {
+		t.Error("a foreign token revoked a sign-in")
+	}
+}
