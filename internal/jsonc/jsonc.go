@@ -9,27 +9,36 @@ import (
 	"fmt"
 )
 
+// strState follows JSON strings through a scan, escapes included.
+type strState struct{ in, esc bool }
+
+// step takes the next byte and reports whether it belongs to a string
+// (its quotes included).
+func (s *strState) step(c byte) bool {
+	switch {
+	case s.in && s.esc:
+		s.esc = false
+	case s.in && c == '\\':
+		s.esc = true
+	case s.in && c == '"':
+		s.in = false
+	case s.in:
+	case c == '"':
+		s.in = true
+	default:
+		return false
+	}
+	return true
+}
+
 // Strip removes // and /* */ comments outside strings (ARM accepts
 // them in templates), keeping newlines so positions still point at the line.
 func Strip(b []byte) []byte {
 	var out bytes.Buffer
-	inStr, esc := false, false
+	var st strState
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if inStr {
-			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		if c == '"' {
-			inStr = true
+		if st.step(c) {
 			out.WriteByte(c)
 			continue
 		}
@@ -98,29 +107,27 @@ func Decode(b []byte) (any, error) {
 func Lenient(b []byte) []byte {
 	b = Strip(b)
 	var out bytes.Buffer
-	inStr, esc := false, false
+	var st strState
 	expectKey := false
+	// The open brackets: a comma separates object members when the
+	// innermost is a brace (kept as we go: rescanning would be quadratic).
+	var open []byte
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if inStr {
+		if st.step(c) {
+			expectKey = false
 			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
 			continue
 		}
 		switch {
-		case c == '"':
-			inStr, expectKey = true, false
-			out.WriteByte(c)
-			continue
+		case c == '{' || c == '[':
+			open = append(open, c)
+		case (c == '}' || c == ']') && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+		switch {
 		case c == '{' || c == ',':
-			expectKey = c == '{' || expectKey || isObjectComma(out.Bytes())
+			expectKey = c == '{' || expectKey || (len(open) > 0 && open[len(open)-1] == '{')
 			out.WriteByte(c)
 			continue
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
@@ -151,41 +158,3 @@ func Lenient(b []byte) []byte {
 	return out.Bytes()
 }
 
-// isObjectComma reports whether a comma just written separates object
-// members (the innermost open bracket is a brace).
-func isObjectComma(written []byte) bool {
-	depth := 0
-	inStr := false
-	for i := len(written) - 1; i >= 0; i-- {
-		c := written[i]
-		if c == '"' {
-			// count preceding backslashes
-			n := 0
-			for j := i - 1; j >= 0 && written[j] == '\\'; j-- {
-				n++
-			}
-			if n%2 == 0 {
-				inStr = !inStr
-			}
-			continue
-		}
-		if inStr {
-			continue
-		}
-		switch c {
-		case '}', ']':
-			depth++
-		case '{':
-			if depth == 0 {
-				return true
-			}
-			depth--
-		case '[':
-			if depth == 0 {
-				return false
-			}
-			depth--
-		}
-	}
-	return false
-}
