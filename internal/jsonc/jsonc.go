@@ -157,4 +157,3 @@ func Lenient(b []byte) []byte {
 	}
 	return out.Bytes()
 }
-
