@@ -755,19 +755,7 @@ func (f *fileReq) dirOp(comp string) {
 		f.dropProps(true)
 		f.done(202)
 	case m == http.MethodPut && comp == "metadata":
-		if !f.allowed('w', 'o') {
-			return
-		}
-		md, ok := metadataOf(f.r.Header)
-		if !ok {
-			f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
-			return
-		}
-		props := f.loadProps()
-		props.Metadata = md
-		f.saveProps(props)
-		f.w.Header().Set("ETag", etag(fi.ModTime()))
-		f.done(200)
+		f.setMetadata(fi)
 	case m == http.MethodPut && comp == "properties":
 		if !f.allowed('w', 'o') {
 			return
@@ -1005,19 +993,7 @@ func (f *fileReq) fileOp(comp string) {
 		f.smbHeaders(fi, props, false)
 		f.done(200)
 	case m == http.MethodPut && comp == "metadata":
-		if !f.allowed('w', 'o') {
-			return
-		}
-		md, ok := metadataOf(f.r.Header)
-		if !ok {
-			f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
-			return
-		}
-		props := f.loadProps()
-		props.Metadata = md
-		f.saveProps(props)
-		f.w.Header().Set("ETag", etag(fi.ModTime()))
-		f.done(200)
+		f.setMetadata(fi)
 	case m == http.MethodDelete && comp == "":
 		if !f.allowed('d', 'o') {
 			return
@@ -1267,4 +1243,22 @@ func (h *Accounts) SharePath(_ context.Context, account, key, shareName string) 
 		return "", fmt.Errorf("the file share '%s' does not exist in storage account '%s'", printable(shareName), account)
 	}
 	return h.shareDir(account, shareName)
+}
+
+// setMetadata is Set Directory Metadata and Set File Metadata alike: the
+// headers' x-ms-meta-* replace the item's metadata.
+func (f *fileReq) setMetadata(fi fs.FileInfo) {
+	if !f.allowed('w', 'o') {
+		return
+	}
+	md, ok := metadataOf(f.r.Header)
+	if !ok {
+		f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
+		return
+	}
+	props := f.loadProps()
+	props.Metadata = md
+	f.saveProps(props)
+	f.w.Header().Set("ETag", etag(fi.ModTime()))
+	f.done(200)
 }
