@@ -235,6 +235,26 @@ func TestSignInNeedsCredentials(t *testing.T) {
 			t.Errorf("a %s token was accepted by ARM: %d", name, st)
 		}
 	}
+	// An ID token asked for by a client named like ARM has ARM's audience; it
+	// is still no bearer token, before or after its sign-in is revoked.
+	_, armNamed := token(h, url.Values{"grant_type": {"password"}, "client_id": {core.ARMAudience}, "username": {id.UserName},
+		"password": {id.UserPassword}, "scope": {core.ARMAudience + "/.default"}})
+	idt, _ := armNamed["id_token"].(string)
+	if idt == "" {
+		t.Fatalf("no id token: %v", armNamed)
+	}
+	if c, _, err := jwt.NewParser().ParseUnverified(idt, jwt.MapClaims{}); err != nil || c.Claims.(jwt.MapClaims)["aud"] != core.ARMAudience {
+		t.Fatalf("the id token is not for ARM's audience, so this case proves nothing: %v", err)
+	}
+	if st := armStatus(t, h, idt); st != 401 {
+		t.Errorf("an id token with ARM's audience was accepted by ARM: %d", st)
+	}
+	postForm(t, h, "/adfs/oauth2/revoke", url.Values{"token": {armNamed["refresh_token"].(string)}})
+	for name, tok := range map[string]string{"access": armNamed["access_token"].(string), "id": idt} {
+		if st := armStatus(t, h, tok); st != 401 {
+			t.Errorf("the %s token of a revoked sign-in still works: %d", name, st)
+		}
+	}
 	// Revoking with a token of another instance ends nothing here.
 	postForm(t, h, "/adfs/oauth2/revoke", url.Values{"token": {theirs["access_token"].(string)}})
 	if armStatus(t, h, mine["access_token"].(string)) != 200 {

@@ -150,7 +150,7 @@ func TestAuth(t *testing.T) {
 	expired, _ := h.Srv.SignToken(jwt.MapClaims{"aud": core.ARMAudience, "tid": h.Srv.Identity().TenantID, "exp": time.Now().Add(-time.Hour).Unix()})
 	check("expired", expired, "ExpiredAuthenticationToken")
 	check("wrong audience", h.ClientCredentials(h.Srv.Identity().ClientID, h.Srv.Identity().ClientSecret, "https://vault.azure.net/.default"), "InvalidAuthenticationTokenAudience")
-	other, _ := h.Srv.SignToken(jwt.MapClaims{"aud": core.ARMAudience, "tid": "other-tenant", "exp": time.Now().Add(time.Hour).Unix()})
+	other, _ := h.Srv.SignToken(jwt.MapClaims{"token_use": "access", "aud": core.ARMAudience, "tid": "other-tenant", "exp": time.Now().Add(time.Hour).Unix()})
 	check("foreign tenant", other, "InvalidAuthenticationTokenTenant")
 	if tok := h.ClientCredentials(h.Srv.Identity().ClientID, "wrong", core.ARMAudience+"/.default"); tok != "" {
 		t.Fatal("a wrong secret got a token")

@@ -87,7 +87,7 @@ func (s *sessions) open(client string) (string, error) {
 func (s *sessions) refreshToken(sid, sub, client string) (string, error) {
 	now := time.Now()
 	exp := now.Add(s.rtLifetime)
-	rt, err := s.sign(jwt.MapClaims{"typ": "refresh", "sid": sid, "sub": sub, "cid": client, "jti": uuid.NewString(),
+	rt, err := s.sign(jwt.MapClaims{"typ": "refresh", "token_use": "refresh", "sid": sid, "sub": sub, "cid": client, "jti": uuid.NewString(),
 		"iat": now.Unix(), "exp": exp.Unix()})
 	if err != nil {
 		return "", err

@@ -52,7 +52,7 @@ func (t *tokenService) signAccess(r *http.Request, audience, subject, appID, kin
 	c := jwt.MapClaims{
 		"aud": audience, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": subject, "sub": subject,
 		"appid": appID, "idtyp": kind, "iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
-		"ver": "1.0",
+		"ver": "1.0", "token_use": "access",
 	}
 	if sid != "" {
 		c["sid"] = sid
@@ -94,6 +94,9 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *APIError) {
 	case err != nil:
 		return nil, &APIError{401, "InvalidAuthenticationToken", "The access token is invalid."}
 	}
+	if !IsAccessToken(claims) {
+		return nil, &APIError{401, "InvalidAuthenticationToken", "The access token is invalid: it is not an access token (ID and refresh tokens are not bearer tokens)."}
+	}
 	aud, _ := claims["aud"].(string)
 	if strings.TrimRight(aud, "/") != strings.TrimRight(ARMAudience, "/") && strings.TrimRight(aud, "/") != "https://management.azure.com" {
 		return nil, &APIError{401, "InvalidAuthenticationTokenAudience", fmt.Sprintf("The access token has been obtained for wrong audience or resource '%s'. It should exactly match with one of the allowed audiences '%s','https://management.azure.com/'.", aud, ARMAudience)}
@@ -105,6 +108,19 @@ func (t *tokenService) verify(header string) (jwt.MapClaims, *APIError) {
 		return nil, &APIError{401, "InvalidAuthenticationTokenTenant", fmt.Sprintf("The access token is from the wrong issuer '%s'. It must match the tenant associated with this subscription.", tid)}
 	}
 	return claims, nil
+}
+
+// IsAccessToken reports whether claims are an access token's. Every token
+// this tenant signs names its kind (token_use: access, id or refresh); access
+// tokens signed before kinds were written are told apart by idtyp, which ID
+// and refresh tokens never carried. The kind, not the audience, decides:
+// an ID token for a client named like ARM has ARM's audience too.
+func IsAccessToken(claims jwt.MapClaims) bool {
+	if use, ok := claims["token_use"]; ok {
+		return use == "access"
+	}
+	typ, _ := claims["idtyp"].(string)
+	return (typ == "app" || typ == "user") && claims["typ"] == nil
 }
 
 func b64(v any) string {
@@ -265,7 +281,7 @@ func (t *tokenService) issueUser(w http.ResponseWriter, r *http.Request, clientI
 		tokenError(w, 500, "server_error", err.Error())
 		return
 	}
-	idt, _ := t.sign(jwt.MapClaims{"aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
+	idt, _ := t.sign(jwt.MapClaims{"token_use": "id", "sid": sid, "aud": clientID, "iss": t.base(r) + "/adfs", "tid": t.id.TenantID, "oid": userOID,
 		"sub": userOID, "upn": t.id.UserName, "unique_name": t.id.UserName, "preferred_username": t.id.UserName,
 		"name": "aci local user", "iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(), "ver": "1.0"})
 	scope := r.PostForm.Get("scope")
@@ -346,6 +362,9 @@ func (s *Server) VerifyToken(raw string, audiences ...string) (jwt.MapClaims, er
 	}
 	if !ok {
 		return nil, fmt.Errorf("the token is for audience %q", aud)
+	}
+	if use, ok := claims["token_use"]; ok && use != "access" {
+		return nil, fmt.Errorf("the token is an %v token, not an access token", use)
 	}
 	if tid, _ := claims["tid"].(string); tid != "" && tid != s.id.TenantID {
 		return nil, fmt.Errorf("the token is from tenant %q", tid)

@@ -85,7 +85,7 @@ func TestAuthMatrix(t *testing.T) {
 	other := start(t, t.TempDir()) // another instance: its tokens are foreign here
 	sub := h.Srv.Identity().SubscriptionID
 	now := time.Now()
-	valid := jwt.MapClaims{"aud": core.ARMAudience, "iss": h.Srv.BaseURL() + "/adfs", "tid": h.Srv.Identity().TenantID, "oid": "x",
+	valid := jwt.MapClaims{"token_use": "access", "idtyp": "app", "aud": core.ARMAudience, "iss": h.Srv.BaseURL() + "/adfs", "tid": h.Srv.Identity().TenantID, "oid": "x",
 		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
 	with := func(k string, val any) jwt.MapClaims {
 		c := jwt.MapClaims{}
@@ -130,6 +130,8 @@ func TestAuthMatrix(t *testing.T) {
 		"storage token":  "Bearer " + storage,
 		"wrong tenant":   "Bearer " + sign(with("tid", "00000000-0000-0000-0000-000000000000")),
 		"refresh token":  "Bearer " + refresh,
+		"id token":       "Bearer " + sign(with("token_use", "id")),
+		"kindless":       "Bearer " + sign(jwt.MapClaims{"aud": core.ARMAudience, "tid": h.Srv.Identity().TenantID, "exp": now.Add(time.Hour).Unix()}),
 		"lowercase":      "bearer " + good,
 	}
 	routes := []struct{ method, path, body string }{

@@ -353,6 +353,9 @@ func (pl *plane) exchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims, err := pl.s.VerifyToken(r.PostForm.Get("access_token"), core.ARMAudience, "https://management.azure.com/", registryAudience)
+	if err == nil && !core.IsAccessToken(claims) {
+		err = fmt.Errorf("it is not an access token")
+	}
 	if err != nil {
 		tokenErr(w, 401, "The access token is invalid: "+err.Error())
 		return
