@@ -54,12 +54,16 @@ func (s *Server) ServeDataPlane(addr string, h http.Handler) (*DataPlane, error)
 		return nil, err
 	}
 	d := &DataPlane{Addr: ln.Addr().String(), ln: ln}
-	d.srv = &http.Server{Handler: s.middleware(h), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		MaxHeaderBytes: 64 << 10, TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.certFor}}
+	// Each data plane has its own slots: its clients cannot use up ARM's.
+	slots := make(pool, s.opts.MaxInFlight)
+	d.srv = &http.Server{Handler: s.middleware(func(*http.Request) (pool, bool) { return slots, false }, h),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: s.certFor}, ErrorLog: quietLog}
 	s.dpMu.Lock()
 	s.dataPlanes = append(s.dataPlanes, d)
 	s.dpMu.Unlock()
-	go func() { _ = d.srv.ServeTLS(ln, "", "") }()
+	bln := bounded(d.srv, ln)
+	go func() { _ = d.srv.ServeTLS(bln, "", "") }()
 	return d, nil
 }
 
@@ -75,8 +79,8 @@ func (s *Server) certFor(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if name == "" {
 		return nil, errors.New("no server name")
 	}
-	if c, ok := s.leafs.Load(name); ok {
-		return c.(*tls.Certificate), nil
+	if c := s.leafs.get(name); c != nil {
+		return c, nil
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -95,8 +99,50 @@ func (s *Server) certFor(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 		return nil, err
 	}
 	c := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	actual, _ := s.leafs.LoadOrStore(name, c)
-	return actual.(*tls.Certificate), nil
+	return s.leafs.put(name, c), nil
+}
+
+// maxLeafs bounds the certificate cache: any client can ask for any name
+// (SNI) before it has shown a credential.
+const maxLeafs = 256
+
+// leafCache holds minted certificates by name; past maxLeafs a new one
+// evicts an arbitrary other, so memory stays bounded whatever names clients
+// send (a name asked again is minted again).
+type leafCache struct {
+	mu sync.Mutex
+	m  map[string]*tls.Certificate
+}
+
+func (l *leafCache) get(name string) *tls.Certificate {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m[name]
+}
+
+func (l *leafCache) put(name string, c *tls.Certificate) *tls.Certificate {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old := l.m[name]; old != nil {
+		return old
+	}
+	if l.m == nil {
+		l.m = map[string]*tls.Certificate{}
+	}
+	for k := range l.m {
+		if len(l.m) < maxLeafs {
+			break
+		}
+		delete(l.m, k)
+	}
+	l.m[name] = c
+	return c
+}
+
+func (l *leafCache) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.m)
 }
 
 // OnStart runs f once the server listens (its address known), before it

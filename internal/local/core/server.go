@@ -44,8 +44,11 @@ type Options struct {
 	TestHooks bool
 	// MaxBodyBytes bounds a request body (default 8 MiB); more is a 413.
 	MaxBodyBytes int64
-	// MaxInFlight bounds concurrent requests (default 64).
+	// MaxInFlight bounds concurrent requests, per listener (default 64).
 	MaxInFlight int
+	// BodyGrace is how long a request body may take before it must keep up
+	// minBodyRate (default 30 s); a read that brings nothing for as long fails.
+	BodyGrace time.Duration
 	// GitRepoRoots are the directories gitRepo volumes may clone from; none by
 	// default, since a repository path is a path on the host.
 	GitRepoRoots []string
@@ -74,7 +77,8 @@ type Server struct {
 	mux      *http.ServeMux
 	reqLog   *slog.Logger
 	logFile  *rotatingFile
-	inflight chan struct{}
+	inflight pool // ARM's slots
+	hostPool pool // the slots of data planes served by name on ARM's listener
 	bigBods  chan struct{}
 	throttle atomic.Int64
 	http     *http.Server
@@ -87,7 +91,7 @@ type Server struct {
 
 	ca         *x509.Certificate // signs data-plane certificates
 	caKey      *rsa.PrivateKey
-	leafs      sync.Map // address or name -> *tls.Certificate
+	leafs      leafCache // address or name -> certificate
 	starters   []func()
 	dpMu       sync.Mutex
 	dataPlanes []*DataPlane
@@ -134,6 +138,9 @@ func New(o Options) (*Server, error) {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 64
 	}
+	if o.BodyGrace <= 0 {
+		o.BodyGrace = 30 * time.Second
+	}
 	if o.TokenLifetime <= 0 {
 		o.TokenLifetime = time.Hour
 	}
@@ -161,7 +168,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{opts: o, store: st, id: id, handlers: map[string]Handler{}, resumers: map[string]func(*Operation){},
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
-		inflight: make(chan struct{}, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
+		inflight: make(pool, o.MaxInFlight), hostPool: make(pool, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base },
 		devices: &deviceCodes{byDevice: map[string]*deviceCode{}, byUser: map[string]*deviceCode{}},
@@ -280,7 +287,7 @@ func (s *Server) Start() error {
 	s.base = fmt.Sprintf("https://%s", net.JoinHostPort(h, fmt.Sprint(addr.Port)))
 	s.started = time.Now()
 	// No WriteTimeout: logs, exec and long polls stream for as long as they run.
-	s.http = &http.Server{Handler: s.middleware(http.HandlerFunc(s.byHost)), ReadHeaderTimeout: 10 * time.Second,
+	s.http = &http.Server{Handler: s.middleware(s.armOrHost, http.HandlerFunc(s.byHost)), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			// A data plane known by name (ACCOUNT.file.aci.localhost) gets a
@@ -290,13 +297,30 @@ func (s *Server) Start() error {
 			}
 			return &cert, nil
 		}},
-		ErrorLog: nil}
+		ErrorLog: quietLog}
 	for _, f := range s.starters {
 		f()
 	}
 	s.resume()
-	go func() { _ = s.http.ServeTLS(ln, "", "") }()
+	bln := bounded(s.http, ln)
+	go func() { _ = s.http.ServeTLS(bln, "", "") }()
 	return nil
+}
+
+// armOrHost picks a request's slots on ARM's listener: ARM's, with its body
+// read whole first, or those of the data planes served there by name.
+func (s *Server) armOrHost(r *http.Request) (pool, bool) {
+	if s.hostRouted(hostOnly(r.Host)) {
+		return s.hostPool, false
+	}
+	return s.inflight, true
+}
+
+func hostOnly(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return host
+	}
+	return h
 }
 
 // Close stops serving and closes the store.
@@ -352,37 +376,24 @@ func IsLoopback(host string) bool { return wire.IsLoopback(host) }
 // every other value is masked (SAS signatures, codes, anything a client adds).
 var loggedQuery = []string{"api-version", "$top", "$filter", "$expand", "tail", "timestamps", "%24top", "%24filter"}
 
-// acquire takes a slot of the concurrency cap: at once when one is free (no
-// timer on the common path), else waiting up to 10 s or until the client goes.
-func (s *Server) acquire(r *http.Request) bool {
-	select {
-	case s.inflight <- struct{}{}:
-		return true
-	default:
-	}
-	t := time.NewTimer(10 * time.Second)
-	defer t.Stop()
-	select {
-	case s.inflight <- struct{}{}:
-		return true
-	case <-t.C:
-	case <-r.Context().Done():
-	}
-	return false
-}
-
 // middleware adds ARM's request-id headers, bounds concurrency, turns a panic
 // into ARM's 500 envelope, and writes the request log (never tokens or secrets:
 // query values are masked and bodies are not logged).
-func (s *Server) middleware(next http.Handler) http.Handler {
+func (s *Server) middleware(slots func(*http.Request) (pool, bool), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if !s.acquire(r) {
+		p, whole := slots(r)
+		if aerr := s.preread(w, r, whole); aerr != nil {
+			w.Header().Set("Connection", "close")
+			WriteError(w, aerr)
+			return
+		}
+		if !p.acquire(r) {
 			w.Header().Set("Retry-After", "1")
 			WriteError(w, &APIError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
 			return
 		}
-		defer func() { <-s.inflight }()
+		defer p.release()
 		reqID := uuid.NewString()
 		corr := r.Header.Get("x-ms-correlation-request-id")
 		if corr == "" {

@@ -160,9 +160,10 @@ func (s *sessions) revoke(raw string) {
 // gets its tokens. Codes live in memory for 15 minutes.
 
 const (
-	deviceCodeLife   = 15 * time.Minute
-	maxPendingCodes  = 1000
-	userCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ23456789" // no vowels: no words
+	deviceCodeLife    = 15 * time.Minute
+	maxPendingCodes   = 1000
+	maxCodesPerClient = 16
+	userCodeAlphabet  = "BCDFGHJKLMNPQRSTVWXZ23456789" // no vowels: no words
 )
 
 type deviceCode struct {
@@ -195,13 +196,43 @@ func (d *deviceCodes) prune(now time.Time) {
 	}
 }
 
+func (d *deviceCodes) pendingFor(client string) int {
+	n := 0
+	for _, c := range d.byDevice {
+		if strings.EqualFold(c.client, client) {
+			n++
+		}
+	}
+	return n
+}
+
+// evictOldest drops the code that expires first, of client ("" any client).
+func (d *deviceCodes) evictOldest(client string) {
+	var oldest *deviceCode
+	for _, c := range d.byDevice {
+		if (client == "" || strings.EqualFold(c.client, client)) && (oldest == nil || c.expires.Before(oldest.expires)) {
+			oldest = c
+		}
+	}
+	if oldest != nil {
+		delete(d.byDevice, oldest.device)
+		delete(d.byUser, oldest.user)
+	}
+}
+
 func (d *deviceCodes) start(client string) (*deviceCode, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := time.Now()
 	d.prune(now)
+	// Nobody is locked out by others' requests: past the caps, a new code
+	// replaces the oldest one waiting (of the same client first), so a flood
+	// of unauthenticated requests costs bounded memory and blocks no one.
+	if d.pendingFor(client) >= maxCodesPerClient {
+		d.evictOldest(client)
+	}
 	if len(d.byDevice) >= maxPendingCodes {
-		return nil, errors.New("too many sign-ins are waiting; try again later")
+		d.evictOldest("")
 	}
 	c := &deviceCode{device: RandomSecret(), user: randomCode(userCodeAlphabet, 9), client: client, expires: now.Add(deviceCodeLife)}
 	for d.byUser[c.user] != nil {
