@@ -323,6 +323,9 @@ func hostOnly(h string) string {
 	return h
 }
 
+// closeWait bounds how long Close waits for background work.
+const closeWait = 10 * time.Second
+
 // Close stops serving and closes the store.
 func (s *Server) Close() error {
 	s.cancel()
@@ -332,7 +335,16 @@ func (s *Server) Close() error {
 		_ = s.http.Shutdown(ctx)
 		cancel()
 	}
-	s.wg.Wait()
+	// Background work stops at its context's end; whatever does not within
+	// closeWait is left behind rather than holding the stop (SIGTERM must
+	// stop aci local promptly, whatever a client sent).
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		s.reqLog.Error("stopping without waiting for background work", "waited", closeWait.String())
+	}
 	s.logFile.Close()
 	return s.store.Close()
 }

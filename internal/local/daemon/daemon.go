@@ -111,6 +111,10 @@ func serve(o core.Options, log io.Writer) error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
+	go func() {
+		<-sig // a second signal does not wait for the orderly stop
+		os.Exit(1)
+	}()
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -22,6 +23,8 @@ type Scope struct {
 	// static is set while the engine only plans: reference() and list*()
 	// cannot run yet.
 	static bool
+	// b is the deployment's evaluation budget, shared by every scope.
+	b *budget
 }
 
 // Env is the deployment's world: where it runs and how to read resources.
@@ -34,6 +37,10 @@ type Env struct {
 	Reference func(id, apiVersion string, full bool) (any, error)
 	// List runs a list action (listKeys, listCredentials) on a resource.
 	List func(id, action, apiVersion string) (any, error)
+	// Ctx ends evaluation when it ends (a cancel, a shutdown).
+	Ctx context.Context
+	// Limits replace DefaultLimits when set.
+	Limits *Limits
 }
 
 func (s *Scope) child() *Scope {
@@ -99,6 +106,9 @@ func Normalize(v any) any {
 
 // Value evaluates every expression string inside a JSON value.
 func (s *Scope) Value(v any) (any, error) {
+	if err := s.b.step(1); err != nil {
+		return nil, err
+	}
 	switch x := v.(type) {
 	case string:
 		return s.String(x)
@@ -192,7 +202,7 @@ func (s *Scope) String(str string) (any, error) {
 	}
 	v, err := s.Eval(n)
 	if err != nil {
-		if te, ok := err.(*Error); ok && !strings.Contains(te.Message, "'"+str+"'") {
+		if te, ok := err.(*Error); ok && te != ErrCanceled && !strings.Contains(te.Message, "'"+str+"'") {
 			return nil, &Error{Code: te.Code, Message: "Unable to evaluate template language expression '" + str + "': " + te.Message}
 		}
 		return nil, err
@@ -202,6 +212,9 @@ func (s *Scope) String(str string) (any, error) {
 
 // Eval evaluates an AST node.
 func (s *Scope) Eval(n Node) (any, error) {
+	if err := s.b.step(1); err != nil {
+		return nil, err
+	}
 	switch x := n.(type) {
 	case *Lit:
 		return x.Value, nil
@@ -217,7 +230,11 @@ func (s *Scope) Eval(n Node) (any, error) {
 				args[i] = v
 			}
 		}
-		return s.call(x, args)
+		v, err := s.call(x, args)
+		if err == nil && !passThrough[strings.ToLower(x.Name)] {
+			err = s.b.charge(x.Name, v)
+		}
+		return v, err
 	case *Member:
 		v, err := s.Eval(x.X)
 		if err != nil {
@@ -254,6 +271,11 @@ func (s *Scope) Eval(n Node) (any, error) {
 	}
 	return nil, invalidTemplate("unknown expression node")
 }
+
+// passThrough are the functions that return (part of) a value that exists
+// already, measured when it was built: they spend no budget.
+var passThrough = map[string]bool{"parameters": true, "variables": true, "if": true, "coalesce": true, "first": true,
+	"last": true, "take": true, "skip": true, "substring": true, "trim": true}
 
 // member reads a property, case-insensitively as ARM does.
 func member(v any, name string) (any, error) {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -157,6 +158,9 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 		if len(args) == 0 {
 			return "", nil
 		}
+		if err := s.b.reserve(c.Name, shallowSum(args)); err != nil {
+			return nil, err
+		}
 		if _, ok := args[0].([]any); ok {
 			out := []any{}
 			for i, a := range args {
@@ -185,7 +189,7 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return format(f, args[1:], fail)
+		return format(f, args[1:], fail, func(n int) error { return s.b.reserve(c.Name, int64(n)) })
 	case "uniquestring":
 		if err := nargs(1, -1); err != nil {
 			return nil, err
@@ -429,22 +433,23 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 		if err := nargs(1, -1); err != nil {
 			return nil, err
 		}
+		if err := s.b.reserve(c.Name, shallowSum(args)); err != nil {
+			return nil, err
+		}
 		switch args[0].(type) {
 		case []any:
-			out := []any{}
+			// Duplicates found by their canonical JSON (object keys sorted):
+			// linear, where comparing each pair was quadratic.
+			out, seen := []any{}, map[string]bool{}
 			for i, a := range args {
 				arr, ok := a.([]any)
 				if !ok {
 					return nil, fail("expects its parameters to be all arrays or all objects; parameter %sis of type '%s'.", ordinal(i, len(args)), typeName(a))
 				}
 				for _, e := range arr {
-					dup := false
-					for _, o := range out {
-						if reflect.DeepEqual(o, e) {
-							dup = true
-						}
-					}
-					if !dup {
+					k, _ := json.Marshal(e)
+					if !seen[string(k)] {
+						seen[string(k)] = true
 						out = append(out, e)
 					}
 				}
@@ -506,6 +511,15 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 		default:
 			return nil, fail("expects its second parameter to be a string or an array of strings. The provided value is of type '%s'.", typeName(args[1]))
 		}
+		for _, sep := range seps {
+			k := int64(len(v)) + 1
+			if sep != "" {
+				k = int64(strings.Count(v, sep)) + 1
+			}
+			if err := s.b.reserve(c.Name, 16*k+int64(len(v))); err != nil {
+				return nil, err
+			}
+		}
 		parts := []string{v}
 		for _, sep := range seps {
 			var next []string
@@ -534,6 +548,11 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 		n, err := str(2)
 		if err != nil {
 			return nil, err
+		}
+		if k := int64(strings.Count(v, o)); k > 0 && len(n) > len(o) {
+			if err := s.b.reserve(c.Name, int64(len(v))+k*int64(len(n)-len(o))); err != nil {
+				return nil, err
+			}
 		}
 		return strings.ReplaceAll(v, o, n), nil
 	case "substring":
@@ -729,10 +748,14 @@ func (s *Scope) call(c *Call, args []any) (any, error) {
 				return nil, err
 			}
 		}
-		for int64(len([]rune(v))) < n && pad != "" {
-			v = pad[:1] + v
+		have := int64(utf8.RuneCountInString(v))
+		if have >= n || pad == "" {
+			return v, nil
 		}
-		return v, nil
+		if err := s.b.reserve(c.Name, n-have+int64(len(v))); err != nil {
+			return nil, err
+		}
+		return strings.Repeat(pad[:1], int(n-have)) + v, nil
 	case "copyindex":
 		if err := nargs(0, 2); err != nil {
 			return nil, err
@@ -811,11 +834,33 @@ func toString(v any) string {
 	return string(b)
 }
 
+// shallowSum is what concat and union build from args: their bytes, or 16
+// per element.
+func shallowSum(args []any) int64 {
+	var n int64
+	for _, a := range args {
+		switch x := a.(type) {
+		case string:
+			n += int64(len(x))
+		case []any:
+			n += 16 * int64(len(x))
+		case map[string]any:
+			n += 16 * int64(len(x))
+		default:
+			n += 16
+		}
+	}
+	return n
+}
+
 // format is .NET's composite formatting, which ARM's format() follows:
 // {0}, {1}, and {{ }} for literal braces.
-func format(f string, args []any, fail func(string, ...any) error) (string, error) {
+func format(f string, args []any, fail func(string, ...any) error, grow func(int) error) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(f); i++ {
+		if err := grow(b.Len()); err != nil {
+			return "", err
+		}
 		c := f[i]
 		switch {
 		case c == '{' && i+1 < len(f) && f[i+1] == '{':

@@ -145,7 +145,7 @@ var paramTypes = map[string]string{"string": "String", "securestring": "String",
 // expands the resources.
 func NewPlan(t *Template, given map[string]any, env *Env) (*Plan, error) {
 	p := &Plan{tmpl: t, Params: map[string]any{}, ParamTypes: map[string]string{}}
-	s := &Scope{params: p.Params, variables: t.Variables, varCache: map[string]any{}, varBusy: map[string]bool{}, env: env, loops: map[string]int{}}
+	s := &Scope{params: p.Params, variables: t.Variables, varCache: map[string]any{}, varBusy: map[string]bool{}, env: env, loops: map[string]int{}, b: newBudget(env)}
 	p.scope = s
 	for name := range given {
 		if _, ok := lookupFold(t.Parameters, name); !ok {
@@ -569,6 +569,7 @@ func order(all []pending, byID map[string]*Resource) ([]*Resource, error) {
 // Body evaluates a resource's body for its PUT: everything but the
 // template-only keys, with reference() now able to read what is deployed.
 func (p *Plan) Body(r *Resource) (map[string]any, error) {
+	p.scope.b.restart()
 	c := r.scope.child()
 	c.static = false
 	c.resolve = p.scope.resolve
@@ -590,6 +591,7 @@ func (p *Plan) Body(r *Resource) (map[string]any, error) {
 // Outputs evaluates the template's outputs: {"name": {"type": "String",
 // "value": v}}; secure outputs are left out.
 func (p *Plan) Outputs() (map[string]any, error) {
+	p.scope.b.restart()
 	c := p.scope.child()
 	c.static = false
 	out := map[string]any{}

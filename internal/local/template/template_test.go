@@ -13,7 +13,7 @@ func testEnv() *Env {
 }
 
 func testScope(params map[string]any, vars map[string]any) *Scope {
-	return &Scope{params: params, variables: vars, varCache: map[string]any{}, varBusy: map[string]bool{}, env: testEnv(), loops: map[string]int{}}
+	return &Scope{params: params, variables: vars, varCache: map[string]any{}, varBusy: map[string]bool{}, env: testEnv(), loops: map[string]int{}, b: newBudget(testEnv())}
 }
 
 // TestFunctions: each function against the examples of ARM's template

@@ -182,7 +182,7 @@ func (d *Deployments) list(w http.ResponseWriter, r *core.Request) {
 
 // env is the template's world for a request.
 func (d *Deployments) env(ctx context.Context, claims jwt.MapClaims, sub, group, name string) *template.Env {
-	e := &template.Env{SubscriptionID: sub, TenantID: d.s.Identity().TenantID, ResourceGroup: group, DeploymentName: name}
+	e := &template.Env{SubscriptionID: sub, TenantID: d.s.Identity().TenantID, ResourceGroup: group, DeploymentName: name, Ctx: ctx}
 	if st, _, b := d.s.Call(ctx, claims, http.MethodGet, "/subscriptions/"+sub+"/resourcegroups/"+group, "2022-09-01", nil); st == 200 {
 		var g struct {
 			Name     string         `json:"name"`
@@ -445,7 +445,43 @@ func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name strin
 	writeRaw(w, status, bb)
 }
 
+// opMark is what a deployment's operation records of its run: whether the
+// template engine was evaluating it.
+type opMark struct {
+	Evaluating bool `json:"evaluating"`
+}
+
+// evaluating records, before the template engine runs and after it
+// returns, whether it is running: a process that dies in between may have
+// been killed by the template, so the next start fails the deployment
+// instead of evaluating it again (and dying again, at every start).
+func (d *Deployments) evaluating(op *core.Operation, on bool) {
+	op.Data, _ = json.Marshal(opMark{Evaluating: on})
+	_ = d.s.Store().PutOperation(op)
+}
+
+// interrupted is the failure of a deployment whose evaluation the process
+// did not survive.
+var interrupted = &core.ErrorBody{Code: "DeploymentInterrupted", Message: "aci local stopped while it was evaluating this deployment's template; it is not evaluated again at start-up, in case the template is what stopped it. Deploy it again to retry."}
+
+func (d *Deployments) failInterrupted(op *core.Operation) {
+	res, err := d.s.Store().Get(op.Target)
+	if err != nil {
+		d.s.FinishOperation(op, interrupted)
+		return
+	}
+	var pv private
+	_ = json.Unmarshal(res.Private, &pv)
+	d.finish(op, res.ID, nameOfDeployment(res.ID), nil, nil, res.Created, "Failed", nil, interrupted, pv.Operations)
+}
+
 func (d *Deployments) resume(op *core.Operation) {
+	var m opMark
+	_ = json.Unmarshal(op.Data, &m)
+	if m.Evaluating {
+		d.failInterrupted(op)
+		return
+	}
 	ctx, cancel := context.WithCancel(d.s.Context())
 	d.mu.Lock()
 	d.cancel[strings.ToLower(op.Target)] = cancel
@@ -478,10 +514,16 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 	tm, err := template.Decode(pv.Template)
 	var plan *template.Plan
 	if err == nil {
+		d.evaluating(op, true)
 		plan, err = template.NewPlan(tm, pv.Parameters, d.env(ctx, pv.Claims, pv.Sub, pv.Group, name))
+		d.evaluating(op, false)
 	}
 	if err != nil {
-		d.finish(op, res.ID, name, &b, nil, started, "Failed", nil, asErrorBody(err), nil)
+		state := "Failed"
+		if errors.Is(err, template.ErrCanceled) {
+			state = "Canceled"
+		}
+		d.finish(op, res.ID, name, &b, nil, started, state, nil, asErrorBody(err), nil)
 		return
 	}
 	d.setState(res.ID, "Running")
@@ -496,7 +538,7 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 		}
 		o := operation{ID: strings.ToUpper(strconv.FormatUint(uint64(time.Now().UnixNano()), 16)), Target: r.ID, Type: r.Type, Name: r.Name,
 			Started: time.Now(), Operation: "Create", TrackingID: strconv.FormatInt(time.Now().UnixNano(), 36)}
-		st, ebody := d.deployOne(ctx, pv.Claims, plan, r)
+		st, ebody := d.deployOne(ctx, op, pv.Claims, plan, r)
 		o.Finished, o.Status = time.Now(), st
 		if ebody != nil {
 			o.State, o.Error = "Failed", ebody
@@ -514,7 +556,9 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 		failure = d.complete(ctx, pv, plan)
 	}
 	if failure == nil {
+		d.evaluating(op, true)
 		outputs, err = plan.Outputs()
+		d.evaluating(op, false)
 		if err != nil {
 			failure = &core.ErrorBody{Code: "DeploymentOutputEvaluationFailed", Message: "Unable to evaluate the template outputs.", Details: []core.ErrorBody{*asErrorBody(err)}}
 		}
@@ -603,8 +647,10 @@ func (d *Deployments) finish(op *core.Operation, id, name string, b *body, plan 
 
 // deployOne PUTs a resource through the server's handlers and follows its
 // long-running operation as ARM would (Azure-AsyncOperation or Location).
-func (d *Deployments) deployOne(ctx context.Context, claims jwt.MapClaims, plan *template.Plan, r *template.Resource) (int, *core.ErrorBody) {
+func (d *Deployments) deployOne(ctx context.Context, op *core.Operation, claims jwt.MapClaims, plan *template.Plan, r *template.Resource) (int, *core.ErrorBody) {
+	d.evaluating(op, true)
 	body, err := plan.Body(r)
+	d.evaluating(op, false)
 	if err != nil {
 		return 400, asErrorBody(err)
 	}
