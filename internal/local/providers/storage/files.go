@@ -744,7 +744,7 @@ func (f *fileReq) dirOp(comp string) {
 			f.fail(400, "InvalidUri", "The requested URI does not represent any resource on the server.")
 			return
 		}
-		if ents, _ := fs.ReadDir(root.FS(), p); len(ents) > 0 {
+		if ents, _ := readDir(root, p); len(ents) > 0 {
 			f.fail(409, "DirectoryNotEmpty", "The specified directory is not empty.")
 			return
 		}
@@ -791,9 +791,9 @@ func (f *fileReq) listDir(root *os.Root, p string) {
 		max = min(n, 5000)
 	}
 	include := strings.ToLower(q.Get("include"))
-	ents, err := fs.ReadDir(root.FS(), p)
+	ents, err := readDir(root, p)
 	if err != nil {
-		f.fail(500, "InternalError", "The server encountered an internal error.")
+		f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
 		return
 	}
 	var b strings.Builder
@@ -871,16 +871,7 @@ func (h *Accounts) usage(account, shareName string) (int64, error) {
 		return 0, err
 	}
 	defer root.Close()
-	var total int64
-	err = fs.WalkDir(root.FS(), ".", func(_ string, e fs.DirEntry, err error) error {
-		if err == nil && e.Type().IsRegular() {
-			if fi, err := e.Info(); err == nil {
-				total += fi.Size()
-			}
-		}
-		return nil
-	})
-	return total, err
+	return treeSize(root), nil
 }
 
 // fits reports whether growing the share by grow bytes stays in its quota.
@@ -943,14 +934,18 @@ func (f *fileReq) fileOp(comp string) {
 		return
 	}
 	defer root.Close()
-	fi, statErr := root.Stat(f.file)
-	exists := statErr == nil && fi.Mode().IsRegular()
-	if statErr == nil && !exists {
+	fh, fi, err := openFile(root, f.file, os.O_RDWR)
+	exists := err == nil
+	switch {
+	case exists:
+		defer fh.Close()
+	case !errors.Is(err, fs.ErrNotExist):
+		// A directory, a FIFO, a symlink out of the share: no file of ours.
 		f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
 		return
 	}
 	if m == http.MethodPut && comp == "" {
-		f.createFile(root, fi, exists)
+		f.createFile(root, fh, fi)
 		return
 	}
 	if !exists {
@@ -962,12 +957,12 @@ func (f *fileReq) fileOp(comp string) {
 		if !f.allowed('r', 'o') {
 			return
 		}
-		f.readFile(root, fi)
+		f.readFile(fh, fi)
 	case m == http.MethodPut && comp == "range":
 		if !f.allowed('w', 'o') {
 			return
 		}
-		f.putRange(root, fi)
+		f.putRange(fh, fi)
 	case m == http.MethodPut && comp == "properties":
 		if !f.allowed('w', 'o') {
 			return
@@ -983,13 +978,15 @@ func (f *fileReq) fileOp(comp string) {
 			if !f.fits(n - fi.Size()) {
 				return
 			}
-			if err := f.truncate(root, n); err != nil {
+			if err := fh.Truncate(n); err != nil {
 				f.fail(500, "InternalError", "The server encountered an internal error.")
 				return
 			}
 		}
 		f.saveProps(props)
-		fi, _ = root.Stat(f.file)
+		if st, err := fh.Stat(); err == nil {
+			fi = st
+		}
 		f.smbHeaders(fi, props, false)
 		f.done(200)
 	case m == http.MethodPut && comp == "metadata":
@@ -1027,18 +1024,10 @@ func (f *fileReq) fileOp(comp string) {
 	}
 }
 
-func (f *fileReq) truncate(root *os.Root, n int64) error {
-	fh, err := root.OpenFile(f.file, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	return fh.Truncate(n)
-}
-
 // createFile is Create File: a file of x-ms-content-length zero bytes,
 // replacing one that was there.
-func (f *fileReq) createFile(root *os.Root, old fs.FileInfo, exists bool) {
+func (f *fileReq) createFile(root *os.Root, fh *os.File, old fs.FileInfo) {
+	exists := fh != nil
 	perm := byte('c')
 	if exists {
 		perm = 'w'
@@ -1071,14 +1060,18 @@ func (f *fileReq) createFile(root *os.Root, old fs.FileInfo, exists bool) {
 		f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
 		return
 	}
-	fh, err := root.OpenFile(f.file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if !exists {
+		if fh, _, err = openFile(root, f.file, os.O_RDWR|os.O_CREATE); err != nil {
+			f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
+			return
+		}
+		defer fh.Close()
+	}
+	err = fh.Truncate(0)
 	if err == nil {
 		err = fh.Truncate(n)
-		_ = fh.Chmod(0o666)
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
 	}
+	_ = fh.Chmod(0o666)
 	if err != nil {
 		f.fail(500, "InternalError", "The server encountered an internal error.")
 		return
@@ -1086,12 +1079,12 @@ func (f *fileReq) createFile(root *os.Root, old fs.FileInfo, exists bool) {
 	props := &fileProps{Metadata: md}
 	contentHeadersIn(f.r.Header, props)
 	f.saveProps(props)
-	fi, _ := root.Stat(f.file)
+	fi, _ := fh.Stat()
 	f.smbHeaders(fi, props, false)
 	f.done(201)
 }
 
-func (f *fileReq) putRange(root *os.Root, fi fs.FileInfo) {
+func (f *fileReq) putRange(fh *os.File, fi fs.FileInfo) {
 	rng := f.r.Header.Get("x-ms-range")
 	if rng == "" {
 		rng = f.r.Header.Get("Range")
@@ -1110,12 +1103,6 @@ func (f *fileReq) putRange(root *os.Root, fi fs.FileInfo) {
 		f.fail(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.")
 		return
 	}
-	fh, err := root.OpenFile(f.file, os.O_WRONLY, 0)
-	if err != nil {
-		f.fail(500, "InternalError", "The server encountered an internal error.")
-		return
-	}
-	defer fh.Close()
 	sum := md5.New()
 	switch strings.ToLower(f.r.Header.Get("x-ms-write")) {
 	case "update":
@@ -1142,8 +1129,9 @@ func (f *fileReq) putRange(root *os.Root, fi fs.FileInfo) {
 		f.fail(400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.")
 		return
 	}
-	fh.Close()
-	fi, _ = root.Stat(f.file)
+	if st, err := fh.Stat(); err == nil {
+		fi = st
+	}
 	f.w.Header().Set("ETag", etag(fi.ModTime()))
 	f.w.Header().Set("Last-Modified", httpTime(fi.ModTime()))
 	f.w.Header().Set("Content-MD5", base64.StdEncoding.EncodeToString(sum.Sum(nil)))
@@ -1158,7 +1146,7 @@ func (zeros) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (f *fileReq) readFile(root *os.Root, fi fs.FileInfo) {
+func (f *fileReq) readFile(fh *os.File, fi fs.FileInfo) {
 	props := f.loadProps()
 	f.smbHeaders(fi, props, false)
 	hd := f.w.Header()
@@ -1213,12 +1201,6 @@ func (f *fileReq) readFile(root *os.Root, fi fs.FileInfo) {
 		f.w.WriteHeader(status)
 		return
 	}
-	fh, err := root.Open(f.file)
-	if err != nil {
-		f.fail(500, "InternalError", "The server encountered an internal error.")
-		return
-	}
-	defer fh.Close()
 	f.w.WriteHeader(status)
 	_, _ = io.Copy(f.w, io.NewSectionReader(fh, start, n))
 }

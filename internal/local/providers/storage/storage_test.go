@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -477,5 +479,109 @@ func TestTraversalAndBadInput(t *testing.T) {
 	}
 	if _, err := e.acc.SharePath(ctx, "nobody", keys[0], "s01"); err == nil {
 		t.Fatalf("missing account resolved")
+	}
+}
+
+// A container can put anything at a path of its share between two File API
+// calls: a FIFO where a file or a directory was, a symlink out of the share.
+// No request blocks on it (each answers within the client's time-out), none
+// answers 500, and the service serves on.
+func TestShareNodesThatAreNotFiles(t *testing.T) {
+	e := start(t)
+	e.create(t, "rg", "fifo1")
+	keys := e.keys(t, "rg", "fifo1")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sc := e.client(t, "fifo1", keys[0]).NewShareClient("s01")
+	if _, err := sc.Create(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	root := sc.NewRootDirectoryClient()
+	if _, err := root.NewFileClient("swap").Create(ctx, 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.NewSubdirectoryClient("dir").Create(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	shareDir := filepath.Join(e.dir, "storage", "fifo1", "s01")
+	// The file and the directory become FIFOs, as a container can make them.
+	for _, n := range []string{"swap", "dir"} {
+		if err := os.RemoveAll(filepath.Join(shareDir, n)); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(shareDir, n), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/etc/hostname", filepath.Join(shareDir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	e.Client.Timeout = 5 * time.Second
+	defer func() { e.Client.Timeout = 0 }()
+	swap, out := root.NewFileClient("swap"), root.NewFileClient("out")
+	calls := map[string]func() error{
+		"download":   func() error { _, err := swap.DownloadStream(ctx, nil); return err },
+		"properties": func() error { _, err := swap.GetProperties(ctx, nil); return err },
+		"upload range": func() error {
+			_, err := swap.UploadRange(ctx, 0, streaming.NopCloser(strings.NewReader("abcd")), nil)
+			return err
+		},
+		"resize":     func() error { _, err := swap.Resize(ctx, 8, nil); return err },
+		"range list": func() error { _, err := swap.GetRangeList(ctx, nil); return err },
+		"list dir": func() error {
+			_, err := root.NewSubdirectoryClient("dir").NewListFilesAndDirectoriesPager(nil).NextPage(ctx)
+			return err
+		},
+		"download out":   func() error { _, err := out.DownloadStream(ctx, nil); return err },
+		"create on fifo": func() error { _, err := swap.Create(ctx, 1, nil); return err },
+		"create on link": func() error { _, err := out.Create(ctx, 1, nil); return err },
+	}
+	for name, call := range calls {
+		err := call()
+		if c := code(err); c != "ResourceTypeMismatch" && c != "ResourceNotFound" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// The container swaps the path between a regular file and a FIFO as
+	// fast as it can: a stat-then-open server blocks on one of these reads.
+	stop := make(chan struct{})
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		p := filepath.Join(shareDir, "swap")
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.Remove(p)
+			if i%2 == 0 {
+				os.WriteFile(p, []byte("abcd"), 0o666)
+			} else {
+				syscall.Mkfifo(p, 0o666)
+			}
+		}
+	}()
+	for i := 0; i < 300; i++ {
+		resp, err := swap.DownloadStream(ctx, nil)
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if c := code(err); err != nil && c != "ResourceTypeMismatch" && c != "ResourceNotFound" {
+			close(stop)
+			<-swapped
+			t.Fatalf("download %d while the file and a FIFO swap: %v", i, err)
+		}
+	}
+	close(stop)
+	<-swapped
+	// The share's usage walks past the FIFOs, and the service still answers.
+	if _, err := sc.GetStatistics(ctx, nil); err != nil {
+		t.Fatalf("share statistics with FIFOs in it: %v", err)
+	}
+	if _, err := root.NewFileClient("ok").Create(ctx, 1, nil); err != nil {
+		t.Fatalf("after the FIFOs: %v", err)
 	}
 }
