@@ -13,6 +13,8 @@ import (
 	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/distribution/distribution/v3"
 	"github.com/distribution/distribution/v3/configuration"
+	v2 "github.com/distribution/distribution/v3/registry/api/v2"
+	"github.com/gorilla/mux"
 	"github.com/distribution/distribution/v3/registry/handlers"
 	"github.com/distribution/distribution/v3/registry/storage"
 	"github.com/distribution/distribution/v3/registry/storage/driver/filesystem"
@@ -194,12 +196,10 @@ func requiredScope(r *http.Request) []access {
 		}
 		return []access{{Type: "repository", Name: repo, Actions: []string{act}}}
 	}
-	repo := strings.TrimPrefix(p, "/v2/")
-	for _, cut := range []string{"/blobs/", "/manifests/", "/tags/", "/referrers/"} {
-		if i := strings.LastIndex(repo, cut); i >= 0 {
-			repo = repo[:i]
-			break
-		}
+	repo, ok := repoOf(r)
+	if !ok {
+		// No repository route: nothing a repository grant may reach.
+		return []access{{Type: "registry", Name: "catalog", Actions: []string{"*"}}}
 	}
 	switch {
 	case read:
@@ -209,6 +209,21 @@ func requiredScope(r *http.Request) []access {
 	default:
 		return []access{{Type: "repository", Name: repo, Actions: []string{"pull", "push"}}}
 	}
+}
+
+// distRoutes is the distribution's own router, the one its handlers serve by.
+var distRoutes = v2.Router()
+
+// repoOf is the repository a /v2/ request reaches, as the distribution's
+// router parses it: "/v2/a/blobs/x/manifests/latest" is repository
+// "a/blobs/x", so a grant for "a" must not cover it.
+func repoOf(r *http.Request) (string, bool) {
+	var m mux.RouteMatch
+	if !distRoutes.Match(r, &m) || m.Route == nil {
+		return "", false
+	}
+	name, ok := m.Vars["name"]
+	return name, ok && name != ""
 }
 
 // allowed reports whether grants cover need. Anonymous pull covers reads of

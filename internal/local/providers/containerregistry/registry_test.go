@@ -304,6 +304,22 @@ func TestRegistryAuthMatrix(t *testing.T) {
 	if code, _, _ := plane(t, h, "GET", base+"/v2/_catalog", pull, nil); code != 401 {
 		t.Fatalf("catalog with a repository token: %d", code)
 	}
+	// "hello/blobs/x" is a repository of its own, as the distribution parses
+	// names: a push, pull or delete token for "hello" reaches none of it.
+	push(t, h, ls, access("repository:hello/blobs/x:pull,push"), "hello/blobs/x", "v1")
+	helloAll := access("repository:hello:pull,push,delete")
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/v2/hello/blobs/x/manifests/v1"}, {"GET", "/v2/hello/blobs/x/tags/list"},
+		{"POST", "/v2/hello/blobs/x/blobs/uploads/"}, {"DELETE", "/v2/hello/blobs/x/manifests/v1"},
+		{"PUT", "/v2/hello/blobs/x/manifests/v2"}, {"GET", "/v2/hello/manifests/x/manifests/v1"},
+	} {
+		if code, _, body := plane(t, h, c.method, base+c.path, helloAll, nil); code != 401 {
+			t.Errorf("%s %s with a token for hello: %d %s", c.method, c.path, code, body)
+		}
+	}
+	if code, _, _ := plane(t, h, "GET", base+"/v2/hello/blobs/x/tags/list", access("repository:hello/blobs/x:pull"), nil); code != 200 {
+		t.Fatalf("the repository hello/blobs/x with its own token: %d", code)
+	}
 	if code, _, body := plane(t, h, "GET", base+"/v2/_catalog", access("registry:catalog:*"), nil); code != 200 || !strings.Contains(string(body), `"hello"`) {
 		t.Fatalf("catalog: %d %s", code, body)
 	}
