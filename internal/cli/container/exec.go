@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -155,10 +156,7 @@ func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string
 	for {
 		_, msg, err := ws.ReadMessage()
 		if err != nil {
-			if ce, ok := err.(*websocket.CloseError); ok {
-				return exitFromClose(ce.Text)
-			}
-			return nil
+			return sessionEnd(err, localEndpoint(f))
 		}
 		if _, err := f.IO.Out.Write(msg); err != nil {
 			return err
@@ -166,13 +164,35 @@ func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string
 	}
 }
 
-// exitFromClose reads the exit status aci local reports in its close frame
-// ("exitCode=N"); Azure reports none, and then the exit code is 0 as with az.
-func exitFromClose(reason string) error {
-	if v, ok := strings.CutPrefix(reason, "exitCode="); ok {
-		if n, err := strconv.Atoi(v); err == nil && n != 0 {
+// sessionEnd is the exit of a session whose stream ended with err. aci local
+// reports the command's status in its close frame ("exitCode=N"); Azure
+// reports none, and then, as az does, the exit is 0. A connection that drops
+// (no close frame), or a close frame without a status from aci local, leaves
+// the command's fate unknown: never a silent success.
+func sessionEnd(err error, local bool) error {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code == websocket.CloseAbnormalClosure {
+		return cmdutil.Fail("The exec session's connection dropped before the command ended (%v); its exit status is unknown.", err)
+	}
+	if v, ok := strings.CutPrefix(ce.Text, "exitCode="); ok {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			return cmdutil.Fail("The exec session ended with an unreadable exit status %q.", v)
+		case n != 0:
 			return cmdutil.SilentExit(n)
 		}
+		return nil
+	}
+	if local || (ce.Code != websocket.CloseNormalClosure && ce.Code != websocket.CloseGoingAway) {
+		return cmdutil.Fail("The exec session ended without the command's exit status (close code %d%s).", ce.Code, reasonSuffix(ce.Text))
 	}
 	return nil
+}
+
+func reasonSuffix(r string) string {
+	if r == "" {
+		return ""
+	}
+	return ": " + r
 }
