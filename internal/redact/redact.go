@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/aci-cli/aci/internal/jsonc"
 )
 
 // Mask replaces a secret.
@@ -70,9 +72,88 @@ func Body(b []byte) string {
 
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
+// secureTypes are the template parameter types whose values are secrets.
+var secureTypes = map[string]bool{"securestring": true, "secureobject": true}
+
+// deployment masks what a deployment's properties mark secure: the values
+// (and template defaults) of securestring and secureObject parameters,
+// whatever their names. The template may be an object or, as az sends it,
+// its text.
+func deployment(x map[string]any) map[string]any {
+	tmpl := x["template"]
+	text, isText := tmpl.(string)
+	if isText {
+		t, err := jsonc.Decode([]byte(text))
+		if err != nil {
+			return x
+		}
+		tmpl = t
+	}
+	tm, _ := tmpl.(map[string]any)
+	defs, _ := tm["parameters"].(map[string]any)
+	secure := map[string]bool{}
+	newDefs := make(map[string]any, len(defs))
+	for name, d := range defs {
+		def, _ := d.(map[string]any)
+		typ, _ := def["type"].(string)
+		if !secureTypes[strings.ToLower(typ)] {
+			newDefs[name] = d
+			continue
+		}
+		secure[strings.ToLower(name)] = true
+		nd := make(map[string]any, len(def))
+		for k, e := range def {
+			if k == "defaultValue" {
+				e = Mask
+			}
+			nd[k] = e
+		}
+		newDefs[name] = nd
+	}
+	if len(secure) == 0 {
+		return x
+	}
+	out := make(map[string]any, len(x))
+	for k, e := range x {
+		out[k] = e
+	}
+	nt := make(map[string]any, len(tm))
+	for k, e := range tm {
+		nt[k] = e
+	}
+	nt["parameters"] = newDefs
+	out["template"] = nt
+	if isText {
+		if b, err := json.Marshal(nt); err == nil {
+			out["template"] = string(b)
+		}
+	}
+	if params, ok := x["parameters"].(map[string]any); ok {
+		np := make(map[string]any, len(params))
+		for name, p := range params {
+			if pm, ok := p.(map[string]any); ok && secure[strings.ToLower(name)] {
+				masked := make(map[string]any, len(pm))
+				for k, e := range pm {
+					if k == "value" {
+						e = Mask
+					}
+					masked[k] = e
+				}
+				p = masked
+			}
+			np[name] = p
+		}
+		out["parameters"] = np
+	}
+	return out
+}
+
 func value(parent string, v any) any {
 	switch x := v.(type) {
 	case map[string]any:
+		if _, ok := x["template"]; ok {
+			x = deployment(x)
+		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			// Lists of credentials carry their secret in a plain "value" field.

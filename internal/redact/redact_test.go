@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,33 @@ func TestNotOverRedacted(t *testing.T) {
 	for _, k := range []string{"access_token", "refresh_token", "client_secret", "password", "storageAccountKey", "key1", "sig", "secureValue"} {
 		if !SecretKey(k) {
 			t.Errorf("%s is a secret", k)
+		}
+	}
+}
+
+// A deployment's securestring and secureObject parameters are secrets
+// whatever they are called, in the parameters and as template defaults,
+// with the template as an object or as az sends it, its text.
+func TestDeploymentSecureParameters(t *testing.T) {
+	tmpl := `{"$schema": "x", "contentVersion": "1.0.0.0",
+	  // az sends the file's own text, comments and all
+	  "parameters": {"dbConn": {"type": "secureString"}, "cfg": {"type": "secureObject"},
+	                 "fallback": {"type": "securestring", "defaultValue": "default-s3cret"}, "region": {"type": "string"}},
+	  "resources": []}`
+	params := `{"dbConn": {"value": "conn-s3cret"}, "cfg": {"value": {"inner": "obj-s3cret"}}, "region": {"value": "westus"}}`
+	asText, _ := json.Marshal(tmpl)
+	for name, body := range map[string]string{
+		"template text":   `{"properties": {"mode": "Incremental", "template": ` + string(asText) + `, "parameters": ` + params + `}}`,
+		"template object": `{"properties": {"mode": "Incremental", "template": ` + strings.Replace(tmpl, "// az sends the file's own text, comments and all", "", 1) + `, "parameters": ` + params + `}}`,
+	} {
+		out := Body([]byte(body))
+		for _, s := range []string{"conn-s3cret", "obj-s3cret", "default-s3cret"} {
+			if strings.Contains(out, s) {
+				t.Errorf("%s: %s leaked in %s", name, s, out)
+			}
+		}
+		if !strings.Contains(out, "westus") || !strings.Contains(out, "dbConn") {
+			t.Errorf("%s: over-redacted: %s", name, out)
 		}
 	}
 }

@@ -41,6 +41,18 @@ func TestSecretScan(t *testing.T) {
 	export := filepath.Join(cfg, "export.yaml")
 	must(t, runD("container", "export", "-g", "scan", "-n", "s", "-f", export), 0)
 	runD("container", "logs", "-g", "scan", "-n", "s")
+	// A deployment's secure parameters, named like nothing secret.
+	secrets["secure parameter"] = "SCAN-SECURE-PARAM-5e1b7"
+	secrets["secure default"] = "SCAN-SECURE-DEFAULT-88d2c"
+	tmpl := filepath.Join(cfg, "secure.json")
+	os.WriteFile(tmpl, []byte(`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+	  "contentVersion": "1.0.0.0",
+	  "parameters": {"dbConn": {"type": "securestring"}, "opts": {"type": "secureObject", "defaultValue": {"k": "`+secrets["secure default"]+`"}}},
+	  "resources": []}`), 0o600)
+	must(t, runD("deployment", "group", "create", "-g", "scan", "-n", "sec", "--template-file", tmpl,
+		"--parameters", "dbConn="+secrets["secure parameter"], "-o", "none"), 0)
+	must(t, runD("deployment", "group", "show", "-g", "scan", "-n", "sec", "-o", "none"), 0)
+	os.Remove(tmpl)
 
 	// The service principal's own login, with --debug: its secret is posted
 	// to the token endpoint and must not be printed.
