@@ -8,8 +8,16 @@ RUNS=${1:-10}
 IMAGE=${2:-mcr.microsoft.com/azuredocs/aci-helloworld}
 ACI=${ACI:-bin/aci}
 [ -x "$ACI" ] || make build >/dev/null
-export ACI_CONFIG_DIR=${ACI_CONFIG_DIR:-$(mktemp -d)}
-trap '$ACI local stop >/dev/null 2>&1 || true; $ACI local reset >/dev/null 2>&1 || true' EXIT
+# A config dir of its own, always, even when ACI_CONFIG_DIR is exported: the
+# aci local this script starts, stops and resets is its own, never yours.
+ACI_CONFIG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/aci-bench.XXXXXX")
+export ACI_CONFIG_DIR
+cleanup() {
+  $ACI local stop >/dev/null 2>&1 || true
+  $ACI local reset --all >/dev/null 2>&1 || true
+  rm -rf "$ACI_CONFIG_DIR"
+}
+trap cleanup EXIT
 $ACI local start --detach --port 0 -o none
 $ACI group create -n bench -l westus -o none
 out=$(mktemp)

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # The local quick start: start aci local, run the hello-world container group,
 # fetch its page, print its logs, clean up. It uses its own config dir, so it never
-# touches your real ~/.aci login. Without a Docker engine aci local serves the
+# touches your real ~/.aci login or an aci local you run. Without a Docker engine aci local serves the
 # hello-world image from its own process, so this works anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACI=${ACI:-bin/aci}
-export ACI_CONFIG_DIR=${ACI_CONFIG_DIR:-$(mktemp -d)}
-trap '$ACI local stop >/dev/null 2>&1 || true; $ACI local reset >/dev/null 2>&1 || true' EXIT
+# A config dir of its own, always, even when ACI_CONFIG_DIR is exported: the
+# aci local this script starts, stops and resets is its own, never yours.
+ACI_CONFIG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/aci-demo.XXXXXX")
+export ACI_CONFIG_DIR
+cleanup() {
+  $ACI local stop >/dev/null 2>&1 || true
+  $ACI local reset --all >/dev/null 2>&1 || true
+  rm -rf "$ACI_CONFIG_DIR"
+}
+trap cleanup EXIT
 
 fetch() { # GET a URL with curl, or with bash alone where curl is missing
   { set +x; } 2>/dev/null

@@ -85,12 +85,76 @@ type containerBody struct {
 }
 
 type containerProps struct {
-	Image                string       `json:"image"`
-	Command              []string     `json:"command"`
-	EnvironmentVariables []*envBody   `json:"environmentVariables"`
-	Ports                []*portBody  `json:"ports"`
-	Resources            *resources   `json:"resources"`
-	VolumeMounts         []*mountBody `json:"volumeMounts"`
+	Image                string        `json:"image"`
+	Command              strictStrings `json:"command"`
+	LivenessProbe        *probeBody    `json:"livenessProbe"`
+	ReadinessProbe       *probeBody    `json:"readinessProbe"`
+	EnvironmentVariables []*envBody    `json:"environmentVariables"`
+	Ports                []*portBody   `json:"ports"`
+	Resources            *resources    `json:"resources"`
+	VolumeMounts         []*mountBody  `json:"volumeMounts"`
+}
+
+// strictStrings is a JSON array of strings in which a null is an error,
+// where encoding/json would quietly make it "".
+type strictStrings []string
+
+func (s *strictStrings) UnmarshalJSON(b []byte) error {
+	var raw []*string
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make([]string, len(raw))
+	for i, p := range raw {
+		if p == nil {
+			return fmt.Errorf("element %d of a list of strings is null", i)
+		}
+		out[i] = *p
+	}
+	*s = out
+	return nil
+}
+
+// probeBody is a liveness or readiness probe, typed so that a value of the
+// wrong type is a 400 here rather than a surprise later.
+type probeBody struct {
+	Exec *struct {
+		Command strictStrings `json:"command"`
+	} `json:"exec"`
+	HTTPGet *struct {
+		Path        string `json:"path"`
+		Port        int    `json:"port"`
+		Scheme      string `json:"scheme"`
+		HTTPHeaders []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"httpHeaders"`
+	} `json:"httpGet"`
+	InitialDelaySeconds *int32 `json:"initialDelaySeconds"`
+	PeriodSeconds       *int32 `json:"periodSeconds"`
+	FailureThreshold    *int32 `json:"failureThreshold"`
+	SuccessThreshold    *int32 `json:"successThreshold"`
+	TimeoutSeconds      *int32 `json:"timeoutSeconds"`
+}
+
+// check is ACI's rule for a probe: one action, counts not negative, a port
+// that exists.
+func (p *probeBody) check() string {
+	if (p.Exec == nil) == (p.HTTPGet == nil) {
+		return "must have exactly one of 'exec' and 'httpGet'"
+	}
+	if p.HTTPGet != nil && (p.HTTPGet.Port < 1 || p.HTTPGet.Port > 65535) {
+		return "has an httpGet port outside 1-65535"
+	}
+	if p.Exec != nil && len(p.Exec.Command) == 0 {
+		return "has an exec probe without a command"
+	}
+	for _, n := range []*int32{p.InitialDelaySeconds, p.PeriodSeconds, p.FailureThreshold, p.SuccessThreshold, p.TimeoutSeconds} {
+		if n != nil && *n < 0 {
+			return "has a negative count or time"
+		}
+	}
+	return ""
 }
 
 type envBody struct {
@@ -298,6 +362,14 @@ func (g *cgBody) validate(name string, gitAllowed func(string) bool) *core.APIEr
 		for _, a := range cp.Command {
 			if strings.ContainsRune(a, 0) {
 				return bad("InvalidContainerCommand", "The command of container '%s' contains a NUL character.", cn)
+			}
+		}
+		for kind, p := range map[string]*probeBody{"liveness": cp.LivenessProbe, "readiness": cp.ReadinessProbe} {
+			if p == nil {
+				continue
+			}
+			if why := p.check(); why != "" {
+				return bad("InvalidContainerProbe", "The %s probe of container '%s' %s.", kind, cn, why)
 			}
 		}
 		if len(cp.EnvironmentVariables) > maxEnvPerContainer {

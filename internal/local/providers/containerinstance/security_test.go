@@ -498,8 +498,22 @@ func TestInvalidValuesRefused(t *testing.T) {
 		"IP port not open": {func(p, c map[string]any) {
 			p["ipAddress"].(map[string]any)["ports"] = []any{map[string]any{"port": 81}}
 		}, "InvalidIpAddressPort"},
-		"bad sku":      {func(p, c map[string]any) { p["sku"] = "Huge" }, "InvalidSku"},
-		"bad registry": {func(p, c map[string]any) { p["imageRegistryCredentials"] = []any{map[string]any{"server": "a/b"}} }, "InvalidImageRegistryServer"},
+		"bad sku":         {func(p, c map[string]any) { p["sku"] = "Huge" }, "InvalidSku"},
+		"bad registry":    {func(p, c map[string]any) { p["imageRegistryCredentials"] = []any{map[string]any{"server": "a/b"}} }, "InvalidImageRegistryServer"},
+		"null in command": {func(p, c map[string]any) { c["command"] = []any{"sh", nil} }, "InvalidRequestContent"},
+		"probe port a word": {func(p, c map[string]any) {
+			c["livenessProbe"] = map[string]any{"httpGet": map[string]any{"port": "http"}}
+		}, "InvalidRequestContent"},
+		"probe period a word": {func(p, c map[string]any) {
+			c["readinessProbe"] = map[string]any{"exec": map[string]any{"command": []any{"true"}}, "periodSeconds": "often"}
+		}, "InvalidRequestContent"},
+		"probe command null": {func(p, c map[string]any) {
+			c["livenessProbe"] = map[string]any{"exec": map[string]any{"command": []any{nil}}}
+		}, "InvalidRequestContent"},
+		"probe of no kind": {func(p, c map[string]any) { c["livenessProbe"] = map[string]any{"periodSeconds": 5} }, "InvalidContainerProbe"},
+		"probe negative": {func(p, c map[string]any) {
+			c["livenessProbe"] = map[string]any{"exec": map[string]any{"command": []any{"true"}}, "failureThreshold": -1}
+		}, "InvalidContainerProbe"},
 		"secret over 64 KiB": {func(p, c map[string]any) {
 			p["volumes"] = []any{map[string]any{"name": "s", "secret": map[string]any{"k": strings.Repeat("AAAA", 30000)}}}
 		}, "InvalidSecretVolume"},
