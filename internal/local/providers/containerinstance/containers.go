@@ -39,6 +39,8 @@ type ContainerGroups struct {
 	sessions map[string]*execSession
 	ipMu     sync.Mutex
 	reserved map[string]bool // addresses handed out whose record is not stored yet
+	labelMu  sync.Mutex
+	labels   map[string]string // "location/label" -> the group id creating it, until stored
 	// secretRoot is where secret volumes live: tmpfs where the host has one.
 	secretRoot string
 	shares     Shares // nil: azureFile volumes fail
@@ -409,10 +411,13 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 		priv.Key = groupKey(id)
 	}
 	if label := dnsLabelOf(typed); label != "" {
-		if other := h.labelOwner(label, loc); other != "" && !strings.EqualFold(other, id) {
+		release, ok := h.claimLabel(label, loc, id)
+		if !ok {
 			r.Error(w, 409, "DnsNameLabelAlreadyInUse", "The DNS name label '%s' is already in use in location '%s'. Please use another label.", label, loc)
 			return
 		}
+		// Held until the record (which carries the label) is stored or dropped.
+		defer release()
 	}
 	if priv.IP == "" {
 		var ports []int
@@ -493,6 +498,33 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 		status = http.StatusOK
 	}
 	core.WriteJSON(w, status, json.RawMessage(res.Body))
+}
+
+// claimLabel reserves a DNS label in a location for id: the check and the
+// reservation are one step under labelMu, so two groups created at once
+// cannot both take a label (each is only checked against stored records
+// otherwise). release ends the reservation once the record is stored.
+func (h *ContainerGroups) claimLabel(label, loc, id string) (release func(), ok bool) {
+	key := loc + "/" + strings.ToLower(label)
+	h.labelMu.Lock()
+	defer h.labelMu.Unlock()
+	if h.labels == nil {
+		h.labels = map[string]string{}
+	}
+	if other, busy := h.labels[key]; busy && !strings.EqualFold(other, id) {
+		return nil, false
+	}
+	if other := h.labelOwner(label, loc); other != "" && !strings.EqualFold(other, id) {
+		return nil, false
+	}
+	h.labels[key] = id
+	return func() {
+		h.labelMu.Lock()
+		if strings.EqualFold(h.labels[key], id) {
+			delete(h.labels, key)
+		}
+		h.labelMu.Unlock()
+	}, true
 }
 
 func (h *ContainerGroups) labelOwner(label, loc string) string {

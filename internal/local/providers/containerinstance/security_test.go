@@ -577,6 +577,37 @@ func TestParallelCreatesGetDistinctAddresses(t *testing.T) {
 	}
 }
 
+// A DNS label goes to one group, however many ask for it at once.
+func TestParallelCreatesShareNoLabel(t *testing.T) {
+	h, _ := cgHarness(t, newFakeRuntime(), core.Options{})
+	for round := 0; round < 5; round++ {
+		label := fmt.Sprintf("race%d", round)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				body := groupJSON(func(p, c map[string]any) { p["ipAddress"].(map[string]any)["dnsNameLabel"] = label })
+				a := h.Do("PUT", h.cg(fmt.Sprintf("l%d-%d", round, i))+cgv, body)
+				switch {
+				case a.Status == 201:
+					mu.Lock()
+					won++
+					mu.Unlock()
+				case a.Status != 409 || a.Code() != "DnsNameLabelAlreadyInUse":
+					t.Errorf("create %d: %d %s", i, a.Status, a.Raw)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if won != 1 {
+			t.Fatalf("label %s went to %d groups", label, won)
+		}
+	}
+}
+
 // Secrets are sealed in the database, never logged, never returned, and still
 // reach the runtime after a restart.
 func TestSecretsAtRest(t *testing.T) {
