@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -147,7 +149,7 @@ func verify(r *http.Request, account string, keys [2]string, share, file string)
 	case auth != "":
 		return nil, &authError{status: 400, code: "InvalidAuthenticationInfo", msg: "Authentication information is not given in the correct format. Check the value of Authorization header."}
 	case q.Get("sig") != "":
-		return verifySAS(q, account, keys, share, file)
+		return verifySAS(q, account, keys, share, file, clientIP(r))
 	default:
 		return nil, &authError{status: 401, code: "NoAuthenticationInformation", msg: "Server failed to authenticate the request. Please refer to the information in the www-authenticate header."}
 	}
@@ -181,7 +183,7 @@ func sasTime(s string) (time.Time, bool) {
 
 // verifySAS checks an account SAS (ss, srt) or a file service SAS (sr): its
 // signature over the fields as sent, its time window and protocol.
-func verifySAS(q url.Values, account string, keys [2]string, share, file string) (*grant, *authError) {
+func verifySAS(q url.Values, account string, keys [2]string, share, file string, client net.IP) (*grant, *authError) {
 	g := q.Get
 	var s string
 	gr := &grant{sas: true, perms: g("sp")}
@@ -225,10 +227,46 @@ func verifySAS(q url.Values, account string, keys [2]string, share, file string)
 			return nil, authFailed("Signature not valid in the specified time frame: Start [" + st + "] - Expiry [" + g("se") + "] - Current [" + time.Now().UTC().Format(http.TimeFormat) + "]")
 		}
 	}
+	if sip := g("sip"); sip != "" {
+		in, valid := ipInRange(sip, client)
+		if !valid {
+			return nil, authFailed("The signed IP range '" + sip + "' is not valid.")
+		}
+		if !in {
+			return nil, &authError{status: 403, code: "AuthorizationSourceIPMismatch", msg: "This request is not authorized to perform this operation using this source IP " + client.String() + "."}
+		}
+	}
 	if spr := g("spr"); spr != "" && spr != "https" && spr != "https,http" {
 		return nil, &authError{status: 403, code: "AuthorizationProtocolMismatch", msg: "This request is not authorized to perform this operation using this protocol."}
 	}
 	return gr, nil
+}
+
+// clientIP is the address a request came from.
+func clientIP(r *http.Request) net.IP {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return net.ParseIP(host)
+}
+
+// ipInRange reads a SAS's sip ("a.b.c.d" or "a.b.c.d-e.f.g.h") and tells
+// whether ip is in it; valid is false for a malformed range.
+func ipInRange(sip string, ip net.IP) (in, valid bool) {
+	lo, hi, isRange := strings.Cut(sip, "-")
+	from, to := net.ParseIP(strings.TrimSpace(lo)), net.ParseIP(strings.TrimSpace(lo))
+	if isRange {
+		to = net.ParseIP(strings.TrimSpace(hi))
+	}
+	if from == nil || to == nil || bytes.Compare(from.To16(), to.To16()) > 0 {
+		return false, false
+	}
+	if ip == nil {
+		return false, true
+	}
+	v := ip.To16()
+	return bytes.Compare(v, from.To16()) >= 0 && bytes.Compare(v, to.To16()) <= 0, true
 }
 
 // allows reports whether a SAS grant covers an operation needing perm (one

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -381,6 +382,27 @@ func TestFileServiceWithSDK(t *testing.T) {
 	tc, _ := share.NewClientWithNoCredential(tampered, &share.ClientOptions{ClientOptions: e.opts().ClientOptions})
 	if _, err := tc.NewRootDirectoryClient().NewFileClient("hello.txt").Delete(ctx, nil); code(err) != "AuthenticationFailed" {
 		t.Fatalf("tampered SAS: %v", err)
+	}
+	// A SAS bound to source addresses (sip) works from them only.
+	sasCred := cred
+	for _, c := range []struct {
+		r    sas.IPRange
+		want string
+	}{
+		{sas.IPRange{Start: net.ParseIP("10.1.2.3")}, "AuthorizationSourceIPMismatch"},
+		{sas.IPRange{Start: net.ParseIP("10.0.0.0"), End: net.ParseIP("10.255.255.255")}, "AuthorizationSourceIPMismatch"},
+		{sas.IPRange{Start: net.ParseIP("127.0.0.0"), End: net.ParseIP("127.255.255.255")}, ""},
+	} {
+		qp, err := sas.SignatureValues{Protocol: sas.ProtocolHTTPS, ExpiryTime: time.Now().Add(time.Hour), Permissions: (&sas.SharePermissions{Read: true}).String(),
+			IPRange: c.r, ShareName: "share1"}.SignWithSharedKey(sasCred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ipc, _ := share.NewClientWithNoCredential(e.acc.FileEndpoint("files1")+"share1?"+qp.Encode(), &share.ClientOptions{ClientOptions: e.opts().ClientOptions})
+		_, err = ipc.NewRootDirectoryClient().NewFileClient("hello.txt").GetProperties(ctx, nil)
+		if code(err) != c.want {
+			t.Errorf("SAS for %v: %v (want %q)", c.r, err, c.want)
+		}
 	}
 	expired, _ := credSvc.NewShareClient("share1").GetSASURL(sas.SharePermissions{Read: true}, time.Now().Add(-time.Minute), nil)
 	ec, _ := share.NewClientWithNoCredential(expired, &share.ClientOptions{ClientOptions: e.opts().ClientOptions})
