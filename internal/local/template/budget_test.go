@@ -123,3 +123,19 @@ func TestBudgetTotalsAndCancel(t *testing.T) {
 		t.Fatalf("a canceled evaluation: %v", err)
 	}
 }
+
+// A resource name becomes a segment of a URL path: one that carries a query,
+// a fragment, an escape or a dot segment is refused, never deployed as
+// another name.
+func TestResourceNamesAreSegments(t *testing.T) {
+	for _, name := range []string{"x?y=1", "x#y", "a%2Fb", "..", "a\\b", "a\x00b", "acct/../other"} {
+		b, _ := json.Marshal(map[string]any{"$schema": "x", "contentVersion": "1", "resources": []any{map[string]any{
+			"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01", "name": name}}})
+		tm, err := Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewPlan(tm, nil, testEnv())
+		wantBudgetError(t, err, "InvalidTemplate", "has an invalid name")
+	}
+}

@@ -196,6 +196,28 @@ func NewPlan(t *Template, given map[string]any, env *Env) (*Plan, error) {
 	return p, nil
 }
 
+// badNameSegment says what is wrong with a resource's name or type segments
+// ("" when nothing is): each becomes a segment of the resource's id, a URL
+// path, so none may carry a query, a fragment, an escape, a backslash, a
+// control character or a dot segment ("x?y=1" would otherwise deploy "x").
+func badNameSegment(parts ...[]string) string {
+	for _, ps := range parts {
+		for _, p := range ps {
+			switch {
+			case p == "":
+				return "a segment is empty"
+			case p == "." || p == "..":
+				return "'" + p + "' is not a name"
+			case strings.ContainsAny(p, "?#%&\\"):
+				return "names cannot contain '?', '#', '%', '&' or '\\'"
+			case strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+				return "names cannot contain control characters"
+			}
+		}
+	}
+	return ""
+}
+
 func isIntString(v any) bool {
 	s, _ := v.(string)
 	_, err := fmt.Sscan(s, new(int64))
@@ -364,6 +386,9 @@ func (p *Plan) expand() error {
 				}
 				segs := strings.Split(typ, "/")
 				names := strings.Split(name, "/")
+				if bad := badNameSegment(names, segs); bad != "" {
+					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' has an invalid name: %s.'.", name, typ, bad)
+				}
 				if len(segs) < 2 || len(names) != len(segs)-1 {
 					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' for type '%s' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name.'.", name, typ)
 				}
