@@ -122,6 +122,36 @@ type groupBody struct {
 	} `json:"properties"`
 }
 
+// ValidateTags applies ARM's rules for tags: at most 50, names of 1 to 512
+// characters without '<>%&\?/' or control characters, values of at most 256.
+func ValidateTags(tags map[string]string) *APIError {
+	if len(tags) > 50 {
+		return NewError(400, "InvalidTagCount", fmt.Sprintf("The resource has %d tags; at most 50 are allowed.", len(tags)))
+	}
+	for k, v := range tags {
+		if k == "" {
+			return NewError(400, "InvalidTagName", "The tag name cannot be empty: each tag is 'name[=value]'.")
+		}
+		if len(k) > 512 || len(v) > 256 || strings.ContainsAny(k, "<>%&\\?/") || strings.IndexFunc(k+v, func(r rune) bool { return r < 0x20 }) >= 0 {
+			return NewError(400, "InvalidTagNameCharacters", fmt.Sprintf("The tag name '%s' or its value is invalid: names are 1 to 512 characters without '<>%%&\\?/' or control characters, values at most 256.", k))
+		}
+	}
+	return nil
+}
+
+// ValidateTagPointers is ValidateTags for a body that decodes tags as
+// map[string]*string (a null value is an empty one).
+func ValidateTagPointers(tags map[string]*string) *APIError {
+	m := make(map[string]string, len(tags))
+	for k, v := range tags {
+		m[k] = ""
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	return ValidateTags(m)
+}
+
 func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 	p := r.segs
 	if len(p) == 3 {
@@ -175,6 +205,10 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			WriteError(w, e)
 			return
 		}
+		if e := ValidateTags(g.Tags); e != nil {
+			WriteError(w, e)
+			return
+		}
 		if g.Location == "" {
 			r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
 			return
@@ -224,6 +258,10 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 			ManagedBy *string           `json:"managedBy"`
 		}
 		if e := r.Decode(&patch); e != nil {
+			WriteError(w, e)
+			return
+		}
+		if e := ValidateTags(patch.Tags); e != nil {
 			WriteError(w, e)
 			return
 		}

@@ -256,6 +256,10 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 		core.WriteError(w, e)
 		return
 	}
+	if e := core.ValidateTagPointers(b.Tags); e != nil {
+		core.WriteError(w, e)
+		return
+	}
 	defer h.lock(id)()
 	existing, _ := h.s.Store().Get(id)
 	if existing != nil {
@@ -463,6 +467,10 @@ func (h *Registries) patch(w http.ResponseWriter, r *core.Request) {
 	id := r.ID(0)
 	var b registryBody
 	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if e := core.ValidateTagPointers(b.Tags); e != nil {
 		core.WriteError(w, e)
 		return
 	}

@@ -272,6 +272,10 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 		core.WriteError(w, e)
 		return
 	}
+	if e := core.ValidateTagPointers(b.Tags); e != nil {
+		core.WriteError(w, e)
+		return
+	}
 	defer h.lock(id)()
 	if existing, _ := h.s.Store().Get(id); existing != nil {
 		var p private
@@ -494,6 +498,10 @@ func (h *Accounts) patch(w http.ResponseWriter, r *core.Request) {
 	id := r.ID(0)
 	var b accountBody
 	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if e := core.ValidateTagPointers(b.Tags); e != nil {
 		core.WriteError(w, e)
 		return
 	}
