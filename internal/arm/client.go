@@ -97,6 +97,9 @@ func NewHTTPClient(c *Cloud, t Timeouts) (*http.Client, error) {
 			defer cancel()
 			if err := tc.HandshakeContext(hctx); err != nil {
 				raw.Close()
+				if hctx.Err() != nil && ctx.Err() == nil {
+					return nil, &TimeoutError{Step: "the TLS handshake", Limit: t.TLSHandshake}
+				}
 				return nil, err
 			}
 			return tc, nil
@@ -104,6 +107,17 @@ func NewHTTPClient(c *Cloud, t Timeouts) (*http.Client, error) {
 	}
 	return &http.Client{Transport: tr, CheckRedirect: SafeRedirect}, nil
 }
+
+// TimeoutError is a network step that took longer than its limit; it names
+// the step and the limit, so the message says which one fired.
+type TimeoutError struct {
+	Step  string
+	Limit time.Duration
+}
+
+func (e *TimeoutError) Error() string   { return fmt.Sprintf("%s took longer than %v", e.Step, e.Limit) }
+func (e *TimeoutError) Timeout() bool   { return true }
+func (e *TimeoutError) Temporary() bool { return false }
 
 // loopbackDialer dials hosts under a cloud's loopback suffix at its loopback
 // address (no DNS: the name is aci local's, and must not leave the machine).
@@ -251,8 +265,16 @@ var retryStatus = []int{408, 429, 500, 502, 503, 504}
 
 // shouldRetry is azcore's rule (transport errors and retryStatus) except that a
 // refused connection is final: nothing listens there, and retrying only hides it.
+//
+// Nor is a timeout retried: each limit (connect, TLS handshake, response
+// headers, the whole try) is the time the user waits, as the README says,
+// not five times it.
 func shouldRetry(resp *http.Response, err error) bool {
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			return false
+		}
 		return !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, context.Canceled)
 	}
 	return resp != nil && slices.Contains(retryStatus, resp.StatusCode)

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"math/big"
 	"net"
 	"net/http"
@@ -256,5 +258,69 @@ func TestLoopbackSuffixStaysLocal(t *testing.T) {
 	// Other names are not rewritten.
 	if cloud.loopbackTarget("example.com") != "" || cloud.loopbackTarget("evilaci.localhost") != "" || cloud.loopbackTarget("ACI.LOCALHOST") == "" {
 		t.Fatal("suffix matching")
+	}
+}
+
+// A timeout is what the user waits, once: through the full pipeline (its
+// retry policy included) a silent peer is tried once, and the error names
+// the limit that fired.
+func TestTimeoutsAreNotRetried(t *testing.T) {
+	ca := newTestCA(t)
+	var mu sync.Mutex
+	accepted := 0
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			accepted++
+			mu.Unlock()
+			defer c.Close() // silent: never completes the TLS handshake
+		}
+	}()
+	release := make(chan struct{})
+	defer close(release)
+	var requests int
+	silent := tlsServer(t, ca.issue(t, nil, []net.IP{net.ParseIP("127.0.0.1")}), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		<-release
+	}))
+	cloud := &Cloud{Name: "t", CABundle: ca.file}
+	hc, _ := NewHTTPClient(cloud, Timeouts{Dial: time.Second, TLSHandshake: 300 * time.Millisecond, ResponseHeader: 300 * time.Millisecond})
+	co, err := ClientOptions(Options{HTTPClient: hc}, cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co.Retry.RetryDelay, co.Retry.MaxRetryDelay = time.Millisecond, time.Millisecond
+	pl := runtime.NewPipeline("test", "v0", runtime.PipelineOptions{}, &co)
+	get := func(u string) error {
+		req, err := runtime.NewRequest(context.Background(), http.MethodGet, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := pl.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	err = get("https://" + ln.Addr().String() + "/")
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Step != "the TLS handshake" || te.Limit != 300*time.Millisecond {
+		t.Fatalf("a silent TLS peer: %v", err)
+	}
+	if err := get(silent.URL); err == nil || !strings.Contains(err.Error(), "awaiting response headers") {
+		t.Fatalf("a silent HTTP server: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if accepted != 1 || requests != 1 {
+		t.Fatalf("tried %d TLS handshakes and %d requests, want 1 each", accepted, requests)
 	}
 }

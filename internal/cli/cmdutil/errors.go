@@ -111,7 +111,10 @@ func networkError(err error) (string, bool) {
 		where = u.Scheme + "://" + u.Host
 	}
 	msg := ue.Err.Error()
+	var te *arm.TimeoutError
 	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("The request to %s timed out: %s.", where, te.Error()), true
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint := ""
 		if u, perr := url.Parse(ue.URL); perr == nil {
@@ -121,13 +124,13 @@ func networkError(err error) (string, bool) {
 		}
 		return fmt.Sprintf("Could not connect to %s: the connection was refused.%s", where, hint), true
 	case strings.Contains(msg, "awaiting response headers"):
-		return fmt.Sprintf("The request to %s timed out: no response within %v.", where, arm.DefaultTimeouts.ResponseHeader), true
+		return fmt.Sprintf("The request to %s timed out: no response headers within %v.", where, arm.DefaultTimeouts.ResponseHeader), true
 	case strings.Contains(msg, "TLS handshake timeout") || errors.Is(err, context.DeadlineExceeded) && strings.Contains(msg, "handshake"):
 		return fmt.Sprintf("The request to %s timed out during the TLS handshake (%v).", where, arm.DefaultTimeouts.TLSHandshake), true
 	case strings.Contains(msg, "dial tcp") && ue.Timeout():
 		return fmt.Sprintf("Could not connect to %s within %v.", where, arm.DefaultTimeouts.Dial), true
 	case errors.Is(err, context.DeadlineExceeded) || ue.Timeout():
-		return fmt.Sprintf("The request to %s timed out after %v (the response did not complete).", where, arm.DefaultTimeouts.Try), true
+		return fmt.Sprintf("The request to %s timed out: the whole try (the response body included) took longer than %v.", where, arm.DefaultTimeouts.Try), true
 	}
 	return fmt.Sprintf("The request to %s failed: %v", where, ue.Err), true
 }
