@@ -86,7 +86,9 @@ func serve(o core.Options, log io.Writer) error {
 	cg := containerinstance.NewContainerGroups(srv, rt)
 	builder, _ := rt.(runtime.Builder)
 	containerregistry.New(srv, builder)
-	cg.SetShares(storage.New(srv, ".file."+wire.LocalSuffix))
+	files := storage.New(srv, ".file."+wire.LocalSuffix)
+	cg.SetShares(files)
+	cg.WatchQuotas(files)
 	resources.New(srv)
 	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if err := cg.Reconcile(rctx); err != nil {

@@ -1244,3 +1244,21 @@ func (f *fileReq) setMetadata(fi fs.FileInfo) {
 	f.w.Header().Set("ETag", etag(fi.ModTime()))
 	f.done(200)
 }
+
+// OverQuota reports whether a share holds more than its quota (what a
+// container wrote through its mount is counted too).
+func (h *Accounts) OverQuota(account, shareName string) (bool, error) {
+	acct, priv := h.byName(account)
+	if acct == nil || priv.Deleting {
+		return false, fmt.Errorf("the storage account '%s' does not exist", printable(account))
+	}
+	sh, err := h.getShare(acct.ID, shareName)
+	if err != nil {
+		return false, err
+	}
+	used, err := h.usage(account, shareName)
+	if err != nil {
+		return false, err
+	}
+	return used > int64(sh.Quota)<<30, nil
+}

@@ -635,6 +635,40 @@ func (d *DockerRuntime) Restart(ctx context.Context, g *runtime.GroupSpec, event
 	})
 }
 
+// SetVolumeReadOnly makes volume read-only (or writable again) in every
+// running container of the group that mounts it writable: a share past its
+// quota stops taking writes from containers too.
+func (d *DockerRuntime) SetVolumeReadOnly(ctx context.Context, g *runtime.GroupSpec, volume string, readOnly bool) error {
+	for _, v := range g.Volumes {
+		if v.Name == volume && v.AzureFile.ReadOnly {
+			return nil // read-only whatever the quota
+		}
+	}
+	targets := map[string][]string{} // container name -> mount paths
+	for _, cs := range [][]runtime.ContainerSpec{g.Containers, g.InitContainers} {
+		for _, c := range cs {
+			for _, m := range c.Mounts {
+				if m.Volume == volume && !m.ReadOnly {
+					targets[c.Name] = append(targets[c.Name], m.Path)
+				}
+			}
+		}
+	}
+	return d.each(ctx, g, "container", func(id string) error {
+		in, err := d.cli.ContainerInspect(ctx, id)
+		if err != nil || in.State == nil || !in.State.Running || in.State.Pid <= 0 {
+			return nil
+		}
+		var errs []error
+		for _, p := range targets[in.Config.Labels[labelContainer]] {
+			if err := remount(in.State.Pid, p, readOnly); err != nil {
+				errs = append(errs, fmt.Errorf("%s in %s: %w", p, in.Config.Labels[labelContainer], err))
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
 // Remove deletes every Docker object of the group and its volume data.
 func (d *DockerRuntime) Remove(ctx context.Context, g *runtime.GroupSpec) error {
 	rm := func(id string) error { return d.removeContainer(ctx, id) }
