@@ -41,7 +41,8 @@ func TestQuickStart(t *testing.T) {
 	}
 	// With nothing listening, a command fails at once, in one line, saying what to do.
 	r = run(t, env, aciBin, "group", "list")
-	if want := "ERROR: Could not connect to " + st["endpoint"].(string) + ": the connection was refused. Is aci local running? Start it with 'aci local start --detach'.\n"; r.code != 1 || r.stderr != want {
+	port := st["endpoint"].(string)[strings.LastIndexByte(st["endpoint"].(string), ':')+1:]
+	if want := "ERROR: Could not connect to " + st["endpoint"].(string) + ": the connection was refused. Is aci local running? Start it with 'aci local start --detach --port " + port + "'.\n"; r.code != 1 || r.stderr != want {
 		t.Fatalf("stopped endpoint: %+v", r)
 	}
 	// State survives a restart.

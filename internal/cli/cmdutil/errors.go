@@ -119,7 +119,11 @@ func networkError(err error) (string, bool) {
 		hint := ""
 		if u, perr := url.Parse(ue.URL); perr == nil {
 			if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
-				hint = " Is aci local running? Start it with 'aci local start --detach'."
+				start := "aci local start --detach"
+				if p := u.Port(); p != "" && p != "47443" {
+					start += " --port " + p
+				}
+				hint = " Is aci local running? Start it with '" + start + "'."
 			}
 		}
 		return fmt.Sprintf("Could not connect to %s: the connection was refused.%s", where, hint), true

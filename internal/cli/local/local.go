@@ -58,6 +58,27 @@ func defaultStateDir(f *cmdutil.Factory) string {
 
 func stateDirPointer(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local-state-dir") }
 
+// portPointer remembers the port last given to `aci local start --port`.
+func portPointer(f *cmdutil.Factory) string { return filepath.Join(f.ConfigDir, "local-port") }
+
+// startPort is where `aci local start` listens without --port:
+// ACI_LOCAL_PORT, else the port last given with --port, else DefaultPort.
+func startPort(f *cmdutil.Factory) (int, error) {
+	if v := os.Getenv("ACI_LOCAL_PORT"); v != "" {
+		p, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || p < 0 || p > 65535 {
+			return 0, cmdutil.UsageError("ACI_LOCAL_PORT=%s is not a port (0-65535)", v)
+		}
+		return p, nil
+	}
+	if b, err := os.ReadFile(portPointer(f)); err == nil {
+		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && p > 0 && p <= 65535 {
+			return p, nil
+		}
+	}
+	return DefaultPort, nil
+}
+
 type runtimeInfo = wire.RuntimeInfo
 
 func runtimePath(dir string) string { return wire.RuntimeFile(dir) }
@@ -163,6 +184,13 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 					return err
 				}
 			}
+			if !cmd.Flags().Changed("port") {
+				p, err := startPort(f)
+				if err != nil {
+					return err
+				}
+				o.port = p
+			}
 			if o.port < 0 || o.port > 65535 {
 				return cmdutil.UsageError("argument --port: invalid int value: '%d'", o.port)
 			}
@@ -187,11 +215,17 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 			if err := os.WriteFile(stateDirPointer(f), []byte(o.stateDir+"\n"), 0o600); err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("port") && o.port != 0 {
+				// The next start without --port listens here again.
+				if err := os.WriteFile(portPointer(f), []byte(strconv.Itoa(o.port)+"\n"), 0o600); err != nil {
+					return err
+				}
+			}
 			return start(f, o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one).")
+	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one); remembered for the next start. Default: $ACI_LOCAL_PORT, else the port last given, else 47443.")
 	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default: the one last used, else <config dir>/local).")
 	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
 	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
@@ -422,6 +456,10 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			// Managed identity, App Service shape (azidentity, aci login --identity).
 			fmt.Fprintf(f.IO.Out, "export IDENTITY_ENDPOINT=%s/msi/token\n", ri.Endpoint)
 			fmt.Fprintf(f.IO.Out, "export IDENTITY_HEADER=%s\n", id.MSISecret)
+			// Idempotent: a cloud registered by an earlier run (perhaps on
+			// another port) is replaced, so the lines work every time. az
+			// refuses to unregister the cloud in use, hence the switch first.
+			fmt.Fprintf(f.IO.Out, "az cloud set -n AzureCloud >/dev/null 2>&1 || true; az cloud unregister -n %s >/dev/null 2>&1 || true\n", CloudName)
 			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
 				CloudName, ri.Endpoint, wire.LocalSuffix, wire.LocalSuffix)
 			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
