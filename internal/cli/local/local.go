@@ -5,6 +5,7 @@
 package local
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -528,21 +529,37 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 func newImages(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "images",
-		Short: "Build aci local's built-in images (pause and hello-world) from the aci-local binary.",
+		Short: "Build aci local's built-in images from the aci-local binary and list what runs offline.",
+		Long: "Build aci local's built-in images (each group's pause container and the stand-ins) from the\n" +
+			"aci-local binary, and list them: the images of the ACI docs and quick starts that run without\n" +
+			"a network, as these stand-ins. Other images run when the Docker engine has them, or from an\n" +
+			"aci local registry.",
+		Example: "  aci local images -o table",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runServer(f, "images", "--state-dir", defaultStateDir(f))
+			var out bytes.Buffer
+			if err := runServerTo(f, &out, "images", "--state-dir", defaultStateDir(f)); err != nil {
+				return err
+			}
+			var list []any
+			if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+				return cmdutil.Fail("aci-local images answered %q", out.String())
+			}
+			return f.Print(list, cmdutil.PrintOptions{})
 		},
 	}
 }
 
 // runServer runs one aci-local command to its end, its output on ours.
-func runServer(f *cmdutil.Factory, args ...string) error {
+func runServer(f *cmdutil.Factory, args ...string) error { return runServerTo(f, f.IO.Out, args...) }
+
+// runServerTo is runServer with its standard output on out.
+func runServerTo(f *cmdutil.Factory, out io.Writer, args ...string) error {
 	bin, err := wire.ServerBinary()
 	if err != nil {
 		return cmdutil.Fail("%v", err)
 	}
 	c := exec.CommandContext(f.Context(), bin, args...)
-	c.Stdout, c.Stderr = f.IO.Out, f.IO.ErrOut
+	c.Stdout, c.Stderr = out, f.IO.ErrOut
 	if err := c.Run(); err != nil {
 		return cmdutil.SilentExit(1)
 	}

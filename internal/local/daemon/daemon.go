@@ -167,7 +167,7 @@ func newImages(log io.Writer) *cobra.Command {
 	var stateDir string
 	cmd := &cobra.Command{
 		Use:   "images",
-		Short: "Build the built-in images (pause and hello-world) from this binary.",
+		Short: "Build the built-in images (pause and the stand-ins) from this binary; print them as JSON.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := docker.New(stateDir)
@@ -177,12 +177,27 @@ func newImages(log io.Writer) *cobra.Command {
 			if err := d.EnsureImages(cmd.Context()); err != nil {
 				return err
 			}
-			var names []string
-			for _, b := range runtime.Builtins {
-				names = append(names, "aci-local/"+b.Tag+" ("+strings.Join(b.Names, ", ")+")")
+			// What runs offline, as data for aci's output formats.
+			type image struct {
+				Image     string `json:"image"`
+				StandsFor string `json:"standsFor"`
+				Runs      string `json:"runs"`
 			}
-			fmt.Fprintln(log, "built aci-local/pause and the stand-in images: "+strings.Join(names, "; "))
-			return nil
+			list := []image{{Image: "aci-local/pause", StandsFor: "(each group's network holder)", Runs: "aci-local pause"}}
+			for _, b := range runtime.Builtins {
+				runs := "aci-local " + strings.Join(b.Entry, " ")
+				if strings.HasPrefix(b.Entry[0], "/") {
+					runs = strings.Join(b.Entry, " ")
+				}
+				var names []string
+				for _, n := range b.Names {
+					if !strings.HasPrefix(n, "aci-local/") {
+						names = append(names, n)
+					}
+				}
+				list = append(list, image{Image: "aci-local/" + b.Tag, StandsFor: strings.Join(names, ", "), Runs: runs})
+			}
+			return json.NewEncoder(cmd.OutOrStdout()).Encode(list)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance.")

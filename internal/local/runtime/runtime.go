@@ -128,12 +128,21 @@ type Builtin struct {
 // Builtins are the stand-in images.
 var Builtins = []Builtin{
 	{Tag: "helloworld", Names: []string{BuiltinHelloImage, "aci-local/helloworld", "microsoft/aci-helloworld"}, Entry: []string{"hello-server", "--port", "80"}},
-	{Tag: "sidecar", Names: []string{"microsoft/aci-tutorial-sidecar", "aci-local/sidecar"}, Entry: []string{"sidecar", "--url", "http://localhost/"}},
-	{Tag: "hellofiles", Names: []string{"seanmckenna/aci-hellofiles", "aci-local/hellofiles"}, Entry: []string{"hello-files", "--port", "80", "--dir", "/aci/logs"}},
+	{Tag: "sidecar", Names: []string{"mcr.microsoft.com/azuredocs/aci-tutorial-sidecar", "microsoft/aci-tutorial-sidecar", "aci-local/sidecar"}, Entry: []string{"sidecar", "--url", "http://localhost/"}},
+	{Tag: "hellofiles", Names: []string{"mcr.microsoft.com/azuredocs/aci-hellofiles", "seanmckenna/aci-hellofiles", "aci-local/hellofiles"}, Entry: []string{"hello-files", "--port", "80", "--dir", "/aci/logs"}},
 	// Microsoft's busybox: a shell for command lines (Compose sidecars, the
 	// hosts init container aci compose adds on Azure), from this machine's
 	// static busybox.
 	{Tag: "busybox", Names: []string{"mcr.microsoft.com/cbl-mariner/busybox:2.0", "aci-local/busybox"}, Entry: []string{"/bin/sh"}},
+}
+
+// StandIns names the images that run offline, for messages.
+func StandIns() string {
+	var names []string
+	for _, b := range Builtins {
+		names = append(names, b.Names[0])
+	}
+	return strings.Join(names, ", ")
 }
 
 // BuiltinFor finds the stand-in an image reference names.

@@ -356,7 +356,7 @@ func (d *DockerRuntime) resolveImage(ctx context.Context, g *runtime.GroupSpec, 
 	if _, err := d.cli.ImageInspect(ctx, ref); err == nil {
 		return ref, nil
 	}
-	return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback", ref)}
+	return "", &runtime.ErrImage{Image: ref, Reason: fmt.Sprintf("image %s is not on this machine and aci local pulls only from registries on loopback. It runs images in the Docker engine ('docker build' or 'docker load' one), images pushed to an aci local registry ('aci acr create', then 'docker push'), and stand-ins for %s ('aci local images' lists them)", ref, runtime.StandIns())}
 }
 
 // pullFailure says why a pull failed in ACI's words, not the daemon's.

@@ -60,7 +60,7 @@ func New(why string) *ProcessRuntime {
 func (p *ProcessRuntime) Name() string { return "process" }
 
 func (p *ProcessRuntime) noEngine(image string) error {
-	return &runtime.ErrImage{Image: image, Reason: fmt.Sprintf("no Docker engine is reachable (%s); without one aci local runs only %s", p.why, runtime.BuiltinHelloImage)}
+	return &runtime.ErrImage{Image: image, Reason: fmt.Sprintf("no Docker engine is reachable (%s); without one aci local runs only %s ('aci local images' lists what runs with one)", p.why, runtime.BuiltinHelloImage)}
 }
 
 // CheckImages accepts only the built-in hello-world image.
