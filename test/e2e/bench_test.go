@@ -63,6 +63,18 @@ func TestBench(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
+	// With a warm-up there is no advice to warm up; the closing line names its statistic.
+	r = must(t, run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "--runs", "3", "--warmup", "1",
+		"--baseline", "docker"), 0)
+	if strings.Contains(r.stderr, "consider --warmup") || !strings.Contains(r.stdout, "Summary (ratio of medians") || !strings.Contains(r.stdout, "Relative (median)") {
+		t.Fatalf("bench --warmup 1:\n%s\n%s", r.stdout, r.stderr)
+	}
+	// A benchmark whose every run fails says why, with no empty table and no cost.
+	r = run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-no-such-image", "--runs", "1")
+	if r.code != 1 || !strings.Contains(r.stdout, "No run answered") || !strings.Contains(r.stdout, "InaccessibleImage") ||
+		strings.Contains(r.stdout, "$0.000000") || strings.Contains(r.stdout, "Median") {
+		t.Fatalf("bench with nothing measured: %+v", r)
+	}
 	// -o json is the export's schema, not Go's %v.
 	r = must(t, run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld", "--runs", "1", "-o", "json"), 0)
 	var out map[string]any

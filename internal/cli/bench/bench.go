@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -249,7 +250,7 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	for _, s := range rep.Summaries {
-		if s.SlowFirstRun {
+		if s.SlowFirstRun && o.Warmup == 0 {
 			f.Warn("The first run of '%s' was much slower than the rest (a cold cache?); consider --warmup 1.", s.Scenario)
 		}
 		for _, w := range bench.OutlierWarnings(s, rep.Runs) {
@@ -323,9 +324,20 @@ func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
 		return f.Print(bench.Plain(rep), cmdutil.PrintOptions{})
 	}
 	out := f.IO.Out
+	measuredAny := false
+	for _, s := range rep.Summaries {
+		measuredAny = measuredAny || s.Total.N > 0
+	}
+	if !measuredAny {
+		// Nothing was measured: no empty tables and no $0 estimate, only
+		// why each run failed.
+		fmt.Fprintln(out, "No run answered; nothing was measured.")
+		printFailures(out, rep)
+		return nil
+	}
 	fmt.Fprintln(out, "Time from the create request to the first HTTP answer, in milliseconds:")
 	tw := tablewriter.NewWriter(out)
-	tw.SetHeader([]string{"Scenario", "Runs", "Failed", "Mean ± σ", "Median", "P90", "P95", "Min", "Max", "Relative"})
+	tw.SetHeader([]string{"Scenario", "Runs", "Failed", "Mean ± σ", "Median", "P90", "P95", "Min", "Max", "Relative (median)"})
 	configure(tw)
 	for _, s := range rep.Summaries {
 		t := s.Total
@@ -362,6 +374,17 @@ func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
 		tw.Append(row)
 	}
 	tw.Render()
+	printFailures(out, rep)
+	if line := bench.Comparison(rep.Summaries); line != "" {
+		fmt.Fprintf(out, "\n%s", line)
+	}
+	pr := rep.Cost["prices"].(bench.Prices)
+	fmt.Fprintf(out, "\nEstimated ACI cost of these runs: $%.6f (%.1f vCPU-s, %.1f GB-s at $%s per vCPU-second and $%s per GB-second).\n",
+		rep.Cost["usd"], rep.Cost["vcpu_seconds"], rep.Cost["gb_seconds"], decimal(pr.VCPUSecond), decimal(pr.GBSecond))
+	return nil
+}
+
+func printFailures(out io.Writer, rep bench.Report) {
 	for _, r := range rep.Runs {
 		if !r.OK {
 			label := ""
@@ -371,13 +394,7 @@ func print(f *cmdutil.Factory, cmd *cobra.Command, rep bench.Report) error {
 			fmt.Fprintf(out, "\nRun #%d of %s%s failed: %s", r.Index+1, r.Scenario, label, r.Failure)
 		}
 	}
-	if line := bench.Comparison(rep.Summaries); line != "" {
-		fmt.Fprintf(out, "\n%s", line)
-	}
-	pr := rep.Cost["prices"].(bench.Prices)
-	fmt.Fprintf(out, "\nEstimated ACI cost of these runs: $%.6f (%.1f vCPU-s, %.1f GB-s at $%s per vCPU-second and $%s per GB-second).\n",
-		rep.Cost["usd"], rep.Cost["vcpu_seconds"], rep.Cost["gb_seconds"], decimal(pr.VCPUSecond), decimal(pr.GBSecond))
-	return nil
+	fmt.Fprintln(out)
 }
 
 // configure styles a human table: plain ASCII, left-aligned, no wrapping.
