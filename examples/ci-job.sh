@@ -8,8 +8,21 @@ RG=${RG:-ci-example}
 JOB=${JOB:-job-$RANDOM}
 JOB_EXIT=${JOB_EXIT:-0}
 
-"$ACI" group create -n "$RG" -l westus -o none
-trap '"$ACI" container delete -g "$RG" -n "$JOB" --yes -o none >/dev/null 2>&1 || true' EXIT
+# The group is deleted at the end only if this script made it: a pipeline's
+# shared group stays, with no job left in it.
+made_group=
+if [ "$("$ACI" group exists -n "$RG")" != "true" ]; then
+  "$ACI" group create -n "$RG" -l westus -o none
+  made_group=1
+fi
+cleanup() {
+  if [ -n "$made_group" ]; then
+    "$ACI" group delete -n "$RG" --yes -o none >/dev/null 2>&1 || true
+  else
+    "$ACI" container delete -g "$RG" -n "$JOB" --yes -o none >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
 
 "$ACI" container create -g "$RG" -n "$JOB" --image mcr.microsoft.com/azuredocs/aci-helloworld \
   --restart-policy Never --command-line "/bin/sh -c 'echo working; exit $JOB_EXIT'" --no-wait -o none

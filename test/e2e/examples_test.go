@@ -36,9 +36,23 @@ func TestExamples(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(out, "bench.svg")); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Fatalf("bench chart: %v", err)
 	}
-	// Every script cleaned up after itself (ci-job.sh keeps its group, which a pipeline may share).
+	// Every script cleaned up after itself, ci-job.sh its group too.
 	if r := must(t, run(t, env, aciBin, "container", "list", "--query", "length(@)"), 0); r.stdout != "0\n" {
 		t.Fatalf("container groups left: %s", r.stdout)
+	}
+	for _, rg := range []string{"job-ok", "job-fail"} {
+		if r := must(t, run(t, env, aciBin, "group", "exists", "-n", rg), 0); r.stdout != "false\n" {
+			t.Fatalf("ci-job.sh left its group %s", rg)
+		}
+	}
+	// A group the pipeline made itself stays, without the job.
+	must(t, run(t, env, aciBin, "group", "create", "-n", "shared", "-l", "westus", "-o", "none"), 0)
+	must(t, script("ci-job.sh", "RG=shared", "JOB_EXIT=0"), 0)
+	if r := must(t, run(t, env, aciBin, "group", "exists", "-n", "shared"), 0); r.stdout != "true\n" {
+		t.Fatal("ci-job.sh deleted a group it did not make")
+	}
+	if r := must(t, run(t, env, aciBin, "container", "list", "-g", "shared", "--query", "length(@)"), 0); r.stdout != "0\n" {
+		t.Fatalf("ci-job.sh left its job in a shared group: %s", r.stdout)
 	}
 	if n := dockerObjects(t, env); n != 0 {
 		t.Fatalf("%d Docker objects left", n)

@@ -388,6 +388,12 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 		core.WriteError(w, e)
 		return
 	}
+	if typed.Properties != nil && strings.EqualFold(typed.Properties.OSType, "Windows") {
+		// ACI would pull a Windows image onto a Windows host; this machine's
+		// engine runs Linux containers, and a Linux image must not pass for one.
+		r.Error(w, 400, "UnsupportedOsType", "aci local runs Linux container groups only; container group '%s' asks for osType 'Windows'. Deploy it to Azure, or use --os-type Linux with a Linux image.", name)
+		return
+	}
 	loc := typed.Location
 	if loc == "" {
 		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")

@@ -510,7 +510,8 @@ func TestInvalidValuesRefused(t *testing.T) {
 		"probe command null": {func(p, c map[string]any) {
 			c["livenessProbe"] = map[string]any{"exec": map[string]any{"command": []any{nil}}}
 		}, "InvalidRequestContent"},
-		"probe of no kind": {func(p, c map[string]any) { c["livenessProbe"] = map[string]any{"periodSeconds": 5} }, "InvalidContainerProbe"},
+		"probe of no kind":     {func(p, c map[string]any) { c["livenessProbe"] = map[string]any{"periodSeconds": 5} }, "InvalidContainerProbe"},
+		"windows on aci local": {func(p, c map[string]any) { p["osType"] = "Windows" }, "UnsupportedOsType"},
 		"probe negative": {func(p, c map[string]any) {
 			c["livenessProbe"] = map[string]any{"exec": map[string]any{"command": []any{"true"}}, "failureThreshold": -1}
 		}, "InvalidContainerProbe"},
