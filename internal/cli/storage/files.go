@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -349,12 +350,28 @@ func progress(f *cmdutil.Factory, total int64, off bool) func(int64) {
 	if off || !f.IO.StderrTTY || total < 4<<20 {
 		return nil
 	}
+	return progressBar(f.IO.ErrOut, total)
+}
+
+// progressBar draws az's bar on w. The SDK reports from several goroutines
+// and may report the end more than once: the bar redraws only when it
+// changes and ends (with its newline) once.
+func progressBar(w io.Writer, total int64) func(int64) {
+	var mu sync.Mutex
+	last, ended := -1.0, false
 	return func(done int64) {
-		pct := float64(done) * 100 / float64(total)
+		mu.Lock()
+		defer mu.Unlock()
+		pct := float64(min(done, total)) * 100 / float64(total)
+		if ended || pct == last {
+			return
+		}
+		last = pct
 		bar := strings.Repeat("#", int(pct*64/100))
-		fmt.Fprintf(f.IO.ErrOut, "\rFinished[%-64s]  %.4f%%", bar, pct)
+		fmt.Fprintf(w, "\rFinished[%-64s]  %.4f%%", bar, pct)
 		if done >= total {
-			fmt.Fprintln(f.IO.ErrOut)
+			ended = true
+			fmt.Fprintln(w)
 		}
 	}
 }

@@ -178,3 +178,4 @@ func TestCredentialResolution(t *testing.T) {
 		t.Fatalf("traversal in a path: %+v", r)
 	}
 }
+
