@@ -123,7 +123,29 @@ func interactive(f *cmdutil.Factory, cfg *config.Config) error {
 		fmt.Fprintf(f.IO.ErrOut, " [%d] %s\n", i+1, fm)
 	}
 	fmt.Fprint(f.IO.ErrOut, "Please enter a choice [Default choice(1)]: ")
-	line, _ := in.ReadString('\n')
+	// Ctrl-C (or the end of input) at the prompt writes nothing: the read
+	// waits in a goroutine, and an interrupt ends the command at once.
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := in.ReadString('\n')
+		got <- answer{line, err}
+	}()
+	var line string
+	select {
+	case <-f.Context().Done():
+		fmt.Fprintln(f.IO.ErrOut)
+		return cmdutil.SilentExit(1)
+	case a := <-got:
+		if a.err != nil && strings.TrimSpace(a.line) == "" {
+			fmt.Fprintln(f.IO.ErrOut)
+			return cmdutil.Fail("No choice was read (the input ended); nothing was configured.")
+		}
+		line = a.line
+	}
 	choice := 1
 	fmt.Sscanf(strings.TrimSpace(line), "%d", &choice)
 	if choice < 1 || choice > len(formats) {
