@@ -752,6 +752,13 @@ func (d *DockerRuntime) Logs(ctx context.Context, g *runtime.GroupSpec, name str
 	if tail > 0 {
 		opts.Tail = strconv.Itoa(tail)
 	}
+	// ACI shows the current container's output: after a restart, only what
+	// this run wrote (Docker keeps every run's lines).
+	if in, err := d.cli.ContainerInspect(ctx, id); err == nil && in.State != nil {
+		if started, err := time.Parse(time.RFC3339Nano, in.State.StartedAt); err == nil && started.Year() > 1 {
+			opts.Since = started.Add(-time.Millisecond).Format(time.RFC3339Nano)
+		}
+	}
 	rc, err := d.cli.ContainerLogs(ctx, id, opts)
 	if err != nil {
 		return "", err
