@@ -86,7 +86,8 @@ func azLoggedIn(t *testing.T, az string, env []string) []string {
 			azEnv = append(azEnv, v)
 			continue
 		}
-		must(t, run(t, azEnv, az, append(strings.Fields(l)[1:], "-o", "none")...), 0)
+		// Each line as a shell runs it (the README pipes them to sh).
+		must(t, run(t, append(append([]string{}, azEnv...), "AZURE_CORE_OUTPUT=none", "PATH="+filepath.Dir(az)+":/usr/bin:/bin"), "bash", "-c", l), 0)
 	}
 	return azEnv
 }
