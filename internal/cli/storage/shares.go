@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aci-cli/aci/internal/output"
 	"math"
 	"strings"
 	"time"
@@ -14,7 +17,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
-	"github.com/aci-cli/aci/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -141,7 +143,17 @@ func newShareRMCreate(f *cmdutil.Factory, d *Deps, update bool) *cobra.Command {
 			body := map[string]any{"properties": props}
 			var raw map[string]any
 			if update {
-				raw, err = svc.ShareUpdate(f.Context(), o.Group, o.Account, o.Name, body)
+				// As az: read the share, then send its writable properties
+				// with the changes (a generic update), not the changes alone.
+				cur, err := svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
+				if err != nil {
+					return err
+				}
+				raw, err = svc.ShareUpdate(f.Context(), o.Group, o.Account, o.Name, map[string]any{"properties": mergedShareProps(cur, props)})
+				if err != nil {
+					return err
+				}
+				return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
 			} else {
 				raw, err = svc.ShareCreate(f.Context(), o.Group, o.Account, o.Name, body)
 			}
@@ -162,6 +174,49 @@ func newShareRMCreate(f *cmdutil.Factory, d *Deps, update bool) *cobra.Command {
 	fl.StringVar(&o.RootSquash, "root-squash", "", "Reduction of the access rights for the remote superuser. Allowed values: AllSquash, NoRootSquash, RootSquash.")
 	fl.StringVar(&o.AccessTier, "access-tier", "", "Access tier for specific share. Allowed values: Cool, Hot, Premium, TransactionOptimized.")
 	return cmd
+}
+
+// shareWritable are a share's writable properties in the order az's model
+// serializes them.
+var shareWritable = []string{"metadata", "shareQuota", "enabledProtocols", "rootSquash", "accessTier", "signedIdentifiers"}
+
+// mergedShareProps is what az's generic update PATCHes: the writable
+// properties the share has (empty ones left out), changes applied, as JSON
+// in the model's order.
+func mergedShareProps(cur map[string]any, changes map[string]any) json.RawMessage {
+	have, _ := cur["properties"].(map[string]any)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for _, k := range shareWritable {
+		v, ok := changes[k]
+		if !ok {
+			v, ok = have[k]
+		}
+		switch x := v.(type) {
+		case nil:
+			ok = false
+		case []any:
+			ok = ok && len(x) > 0
+		case map[string]any:
+			ok = ok && len(x) > 0
+		}
+		if !ok {
+			continue
+		}
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteString(", ")
+		}
+		b.Write(kb)
+		b.WriteString(": ")
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
 }
 
 func newShareRMShow(f *cmdutil.Factory, d *Deps) *cobra.Command {

@@ -179,3 +179,35 @@ func TestCredentialResolution(t *testing.T) {
 	}
 }
 
+
+// share-rm update is az's generic update: it reads the share, then PATCHes
+// its writable properties with the change (az's recorded traffic).
+func TestShareRMUpdateReadsThenWrites(t *testing.T) {
+	s := clitest.NewServer(t)
+	s.LoadCassette(t, "storage/test_storage_share_rm_with_NFS.yaml")
+	e := clitest.NewEnv(t, s)
+	r := e.Run("storage", "share-rm", "update", "--storage-account", "nfs000002", "-g", "cli_nfs000001", "-n", "share000003", "--root-squash", "NoRootSquash")
+	if r.Code != 0 {
+		t.Fatalf("update: %+v", r)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "PATCH" {
+		t.Fatalf("requests: %+v", reqs)
+	}
+	// The recorded body, byte for byte: az's model order.
+	if want := `{"properties": {"shareQuota": 32, "enabledProtocols": "NFS", "rootSquash": "NoRootSquash", "accessTier": "Premium"}}`; !sameBytesJSON(reqs[1].Body, want) {
+		t.Fatalf("PATCH body %s, az sent %s", reqs[1].Body, want)
+	}
+	var out map[string]any
+	json.Unmarshal([]byte(r.Stdout), &out)
+	if out["rootSquash"] != "NoRootSquash" {
+		t.Fatalf("update output: %s", r.Stdout)
+	}
+}
+
+// sameBytesJSON compares two JSON texts with the key order kept (only
+// whitespace between tokens may differ).
+func sameBytesJSON(a, b string) bool {
+	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strip(a) == strip(b)
+}
