@@ -59,6 +59,9 @@ type Options struct {
 	RefreshTokenLifetime time.Duration
 	// RegistrationDelay is how long a provider stays Registering (default 1 s).
 	RegistrationDelay time.Duration
+	// HostsFile is the hosts file whose aci local block makes the names it
+	// hands out resolve for other clients ("" leaves every file alone).
+	HostsFile string
 }
 
 // bigBody is where a body counts as large: large bodies are read a few at a
@@ -95,6 +98,7 @@ type Server struct {
 	starters   []func()
 	dpMu       sync.Mutex
 	dataPlanes []*DataPlane
+	names      *hostsNames
 }
 
 // APIError is an ARM error answer.
@@ -168,7 +172,8 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{opts: o, store: st, id: id, handlers: map[string]Handler{}, resumers: map[string]func(*Operation){},
 		mux: http.NewServeMux(), logFile: lf, reqLog: slog.New(slog.NewJSONHandler(lf, nil)),
-		inflight: make(pool, o.MaxInFlight), hostPool: make(pool, o.MaxInFlight), bigBods: make(chan struct{}, 4)}
+		inflight: make(pool, o.MaxInFlight), hostPool: make(pool, o.MaxInFlight), bigBods: make(chan struct{}, 4),
+		names: newHostsNames(o.HostsFile, o.StateDir)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base },
 		devices: &deviceCodes{byDevice: map[string]*deviceCode{}, byUser: map[string]*deviceCode{}},
@@ -254,6 +259,13 @@ func (s *Server) SignToken(claims map[string]any) (string, error) {
 	return s.tokens.sign(jwt.MapClaims(claims))
 }
 
+// ListenIP is the address ARM (and every data plane served by name on its
+// listener) answers on, once started.
+func (s *Server) ListenIP() string {
+	h, _, _ := net.SplitHostPort(strings.TrimPrefix(s.base, "https://"))
+	return h
+}
+
 // BaseURL is https://host:port once started.
 func (s *Server) BaseURL() string { return s.base }
 
@@ -329,6 +341,7 @@ const closeWait = 10 * time.Second
 // Close stops serving and closes the store.
 func (s *Server) Close() error {
 	s.cancel()
+	s.removeHostsBlock()
 	s.closeDataPlanes()
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

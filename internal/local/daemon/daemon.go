@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
 	"net"
 	"net/http"
@@ -53,6 +54,7 @@ func newServe(version string, log io.Writer) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Version = version
+			o.HostsFile = hostsPath(o.HostsFile)
 			return serve(o, log)
 		},
 	}
@@ -63,8 +65,26 @@ func newServe(version string, log io.Writer) *cobra.Command {
 	fl.StringSliceVar(&o.GitRepoRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable).")
 	fl.DurationVar(&o.TokenLifetime, "token-lifetime", time.Hour, "How long issued access tokens live.")
 	fl.DurationVar(&o.RefreshTokenLifetime, "refresh-token-lifetime", 90*24*time.Hour, "How long a user's sign-in lasts unused.")
+	hostsFlag(fl, &o.HostsFile)
 	cmd.MarkFlagRequired("state-dir")
 	return cmd
+}
+
+// hostsFlag is --hosts-file: where aci local keeps the names it hands out
+// (/etc/hosts when it runs as root, which may write there; "none" for no file).
+func hostsFlag(fl *pflag.FlagSet, v *string) {
+	def := "none"
+	if os.Geteuid() == 0 {
+		def = "/etc/hosts"
+	}
+	fl.StringVar(v, "hosts-file", def, "The hosts file whose aci local block makes group FQDNs and storage endpoints resolve for every client ('none': no file; 'aci local env --hosts' prints the lines).")
+}
+
+func hostsPath(v string) string {
+	if v == "none" {
+		return ""
+	}
+	return v
 }
 
 // newRuntime is the Docker runtime where an engine answers, else the process
@@ -123,7 +143,7 @@ func serve(o core.Options, log io.Writer) error {
 // newReset removes a stopped instance's resources: its Docker objects, secret
 // volumes, database and logs (with --all also its CA and identity).
 func newReset() *cobra.Command {
-	var stateDir string
+	var stateDir, hosts string
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "reset",
@@ -143,6 +163,9 @@ func newReset() *cobra.Command {
 			if err := runtime.RemoveSecretVolumes(stateDir); err != nil {
 				return err
 			}
+			if err := core.RemoveHostsBlock(hostsPath(hosts), stateDir); err != nil {
+				return fmt.Errorf("removing aci local's names from %s: %v", hosts, err)
+			}
 			// With the database gone, its sealing key protects nothing: a new
 			// one comes with the next database.
 			files := []string{"state.db", "secrets.key", "requests.log", "requests.log.1", "server.log", "runtime.json"}
@@ -159,6 +182,7 @@ func newReset() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance.")
 	cmd.Flags().BoolVar(&all, "all", false, "Also delete the CA, certificates and the service principal.")
+	hostsFlag(cmd.Flags(), &hosts)
 	cmd.MarkFlagRequired("state-dir")
 	return cmd
 }

@@ -118,6 +118,12 @@ func NewContainerGroups(s *core.Server, rt runtime.Runtime) *ContainerGroups {
 	s.HandleFunc("/aci-local/exec/{session}", h.execSocket)
 	s.SetRuntimeName(rt.Name())
 	h.secretRoot = runtime.SecretRoot(s.Options().StateDir)
+	s.OnStart(func() {
+		all, _ := s.Store().List("/subscriptions/", h.Type())
+		for _, r := range all {
+			h.publishName(r)
+		}
+	})
 	return h
 }
 
@@ -497,6 +503,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
+	h.publishName(res)
 	h.s.Go(func(ctx context.Context) { h.provision(ctx, op, false) })
 	h.asyncHeaders(w, r, loc, op.ID)
 	status := http.StatusCreated
@@ -780,7 +787,29 @@ func (h *ContainerGroups) delete(w http.ResponseWriter, r *core.Request, name st
 	core.WriteJSON(w, 200, body)
 }
 
+// publishName makes a group's FQDN (LABEL.REGION.azurecontainer.io)
+// resolve to its address for every client on the machine (the hosts block).
+func (h *ContainerGroups) publishName(res *core.Resource) {
+	var b map[string]any
+	var p groupPrivate
+	json.Unmarshal(res.Body, &b)
+	json.Unmarshal(res.Private, &p)
+	fqdn, _ := obj(obj(b["properties"])["ipAddress"])["fqdn"].(string)
+	if fqdn == "" {
+		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); l != "" {
+			loc, _ := b["location"].(string)
+			fqdn = strings.ToLower(l) + "." + loc + ".azurecontainer.io"
+		}
+	}
+	if fqdn == "" || p.Deleting {
+		h.s.DropNames(res.ID)
+		return
+	}
+	h.s.SetNames(res.ID, p.IP, fqdn)
+}
+
 func (h *ContainerGroups) remove(ctx context.Context, res *core.Resource) error {
+	h.s.DropNames(res.ID)
 	var priv groupPrivate
 	json.Unmarshal(res.Private, &priv)
 	if !priv.Deleting {

@@ -891,6 +891,22 @@ func (d *Deployments) cancelRun(w http.ResponseWriter, r *core.Request, id, name
 	d.mu.Lock()
 	c := d.cancel[strings.ToLower(id)]
 	d.mu.Unlock()
+	if c != nil {
+		// A run that has recorded its end is over, though its goroutine
+		// may not have let go of its cancel yet.
+		if res, err := d.s.Store().Get(id); err == nil {
+			var b struct {
+				Properties struct {
+					ProvisioningState string `json:"provisioningState"`
+				} `json:"properties"`
+			}
+			_ = json.Unmarshal(res.Body, &b)
+			switch b.Properties.ProvisioningState {
+			case "Succeeded", "Failed", "Canceled":
+				c = nil
+			}
+		}
+	}
 	if c == nil {
 		if _, ok := d.load(w, r, id, name); ok {
 			r.Error(w, 409, "DeploymentCannotBeCancelled", "The deployment '%s' cannot be canceled: it is not running.", name)

@@ -41,8 +41,9 @@ type Accounts struct {
 	s       *core.Server
 	baseDir string // <state>/storage: one directory per account, one per share in it
 
-	locks core.Locks
-	plane *core.DataPlane // the IP-style file endpoint, https://ADDR/ACCOUNT/...
+	locks  core.Locks
+	plane  *core.DataPlane // the IP-style file endpoint, https://ADDR/ACCOUNT/...
+	suffix string          // ".file.aci.localhost": the file service by name
 }
 
 // private is what GET never returns.
@@ -60,8 +61,20 @@ func New(s *core.Server, fileSuffix string) *Accounts {
 	s.Register(checkName{h})
 	s.Register(locations{h})
 	s.RegisterResumer("storageAccountCreate", h.finishCreate)
+	h.suffix = fileSuffix
+	s.OnStart(func() {
+		all, _ := s.Store().List("/subscriptions/", Type)
+		for _, r := range all {
+			h.publishName(r.ID)
+		}
+	})
 	if fileSuffix != "" {
 		s.RegisterHost(fileSuffix, http.HandlerFunc(h.serveByHost))
+		// ACCOUNT.file.core.aci.localhost too: the Azure SDKs (az's among
+		// them) find an account's name only in a host of that shape.
+		if rest, ok := strings.CutPrefix(fileSuffix, ".file."); ok {
+			s.RegisterHost(".file.core."+rest, http.HandlerFunc(h.serveByHost))
+		}
 	}
 	s.OnStart(h.startPlane)
 	return h
@@ -415,7 +428,20 @@ func (h *Accounts) finishCreate(op *core.Operation) {
 		return
 	}
 	h.setState(res.ID, "Succeeded")
+	h.publishName(res.ID)
 	h.s.FinishOperation(op, nil)
+}
+
+// publishName makes the account's file endpoint names resolve for other
+// clients (the hosts block): ACCOUNT.file.core.aci.localhost is the shape
+// the Azure SDKs take an account's name from.
+func (h *Accounts) publishName(id string) {
+	if h.suffix == "" {
+		return
+	}
+	name := id[strings.LastIndex(id, "/")+1:]
+	rest := strings.TrimPrefix(h.suffix, ".file.")
+	h.s.SetNames(id, h.s.ListenIP(), name+".file.core."+rest, name+h.suffix)
 }
 
 func (h *Accounts) setState(id, state string) {
@@ -547,6 +573,7 @@ func (h *Accounts) delete(w http.ResponseWriter, r *core.Request) {
 // remove deletes the shares' data, their records, then the account; a crash
 // half-way leaves Deleting set and the next start finishes it.
 func (h *Accounts) remove(id string) error {
+	h.s.DropNames(id)
 	name := id[strings.LastIndex(id, "/")+1:]
 	if d, err := h.accountDir(name, false); err == nil {
 		if err := os.RemoveAll(d); err != nil {
