@@ -161,6 +161,7 @@ type startOptions struct {
 	gitRoots []string
 	// tokenLife and refreshLife shorten sign-ins (tests of expiry).
 	tokenLife, refreshLife time.Duration
+	hostsFile              string
 }
 
 func newStart(f *cmdutil.Factory) *cobra.Command {
@@ -234,6 +235,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
 	fl.DurationVar(&o.tokenLife, "token-lifetime", time.Hour, "How long the access tokens it issues live.")
 	fl.DurationVar(&o.refreshLife, "refresh-token-lifetime", 90*24*time.Hour, "How long a user's sign-in lasts unused (every refresh extends it).")
+	fl.StringVar(&o.hostsFile, "hosts-file", "", "The hosts file where aci local keeps the names it hands out (group FQDNs, storage endpoints) so every client resolves them: /etc/hosts when aci local runs as root; 'none' for no file ('aci local env --hosts' prints the lines).")
 	return cmd
 }
 
@@ -248,6 +250,9 @@ func serverArgs(o *startOptions) []string {
 	}
 	if o.refreshLife > 0 {
 		args = append(args, "--refresh-token-lifetime", o.refreshLife.String())
+	}
+	if o.hostsFile != "" {
+		args = append(args, "--hosts-file", o.hostsFile)
 	}
 	return args
 }
@@ -442,6 +447,7 @@ func newStatus(f *cmdutil.Factory) *cobra.Command {
 
 func newEnv(f *cmdutil.Factory) *cobra.Command {
 	var stateDir string
+	var hosts bool
 	cmd := &cobra.Command{
 		Use:     "env",
 		Short:   "Print the shell lines that point the real az CLI (and other clients) at aci local.",
@@ -449,6 +455,15 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ri, id, err := liveInstance(f, &stateDir)
 			if err != nil {
+				return err
+			}
+			if hosts {
+				// What aci local keeps in /etc/hosts when it may write there.
+				b, err := os.ReadFile(filepath.Join(stateDir, "hosts"))
+				if err != nil && !os.IsNotExist(err) {
+					return err
+				}
+				_, err = f.IO.Out.Write(b)
 				return err
 			}
 			ca := wire.CAFile(stateDir)
@@ -461,14 +476,18 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			// another port) is replaced, so the lines work every time. az
 			// refuses to unregister the cloud in use, hence the switch first.
 			fmt.Fprintf(f.IO.Out, "az cloud set -n AzureCloud >/dev/null 2>&1 || true; az cloud unregister -n %s >/dev/null 2>&1 || true\n", CloudName)
-			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
-				CloudName, ri.Endpoint, wire.LocalSuffix, wire.LocalSuffix)
+			// The storage suffix puts the account where the Azure SDKs look for
+			// it (ACCOUNT.file.core.SUFFIX), on the endpoint's port.
+			_, port, _ := net.SplitHostPort(strings.TrimPrefix(ri.Endpoint, "https://"))
+			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint core.%s:%s\n",
+				CloudName, ri.Endpoint, wire.LocalSuffix, wire.LocalSuffix, port)
 			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
 			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
+	cmd.Flags().BoolVar(&hosts, "hosts", false, "Print the hosts-file lines that make the names aci local hands out resolve (what it keeps in /etc/hosts when it runs as root).")
 	return cmd
 }
 
