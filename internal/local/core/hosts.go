@@ -3,8 +3,10 @@ package core
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +19,8 @@ import (
 // as root) it keeps a block of its own there, between markers naming its
 // state dir, rewritten whenever a name comes or goes and removed when it
 // stops; elsewhere `aci local env --hosts` prints the lines to add.
+
+var hostNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 
 // hostsNames is an instance's names, by the resource that owns them.
 type hostsNames struct {
@@ -52,6 +56,18 @@ func (s *Server) SetNames(key, ip string, names ...string) {
 	h := s.names
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// A second wall behind the providers' name rules: nothing but a host
+	// name and an address ever reaches a line of the file.
+	var ok []string
+	for _, n := range names {
+		if hostNameRE.MatchString(n) {
+			ok = append(ok, strings.ToLower(n))
+		}
+	}
+	names = ok
+	if net.ParseIP(ip) == nil {
+		ip = ""
+	}
 	if len(names) == 0 || ip == "" {
 		delete(h.entries, key)
 	} else {

@@ -21,7 +21,8 @@ func TestHostsBlock(t *testing.T) {
 	b := coretest.StartWith(t, core.Options{StateDir: dirB, Version: "test", HostsFile: hosts}, nil)
 	a.Srv.SetNames("/g/1", "127.0.2.2", "web.westus.azurecontainer.io")
 	a.Srv.SetNames("/s/1", "127.0.0.1", "acct.file.core.aci.localhost", "acct.file.aci.localhost")
-	b.Srv.SetNames("/g/2", "127.0.2.3", "api.eastus.azurecontainer.io")
+	b.Srv.SetNames("/g/2", "127.0.2.3", "api.eastus.azurecontainer.io", "evil\n1.2.3.4 bank.example", "a b")
+	b.Srv.SetNames("/g/3", "not-an-ip\n", "x.example")
 	read := func() string { x, _ := os.ReadFile(hosts); return string(x) }
 	got := read()
 	for _, want := range []string{"127.0.0.1 localhost\n::1 localhost ip6-localhost\n",
@@ -30,6 +31,9 @@ func TestHostsBlock(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Fatalf("hosts lacks %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "bank.example") || strings.Contains(got, "x.example") || strings.Contains(got, "a b") {
+		t.Fatalf("a name or address that is none reached the file:\n%s", got)
 	}
 	if lines := a.Srv.HostsLines(); len(lines) != 2 {
 		t.Fatalf("lines: %v", lines)
