@@ -22,7 +22,7 @@ func TestBench(t *testing.T) {
 	r := must(t, run(t, env, aciBin, "bench", "-g", "bench", "--image", "mcr.microsoft.com/azuredocs/aci-helloworld",
 		"--cpu", "1", "--cpu", "0.5", "--runs", "5", "--export-json", js, "--export-markdown", md, "--chart", chart), 0)
 	for _, want := range []string{"Median time from the create request to each phase, in milliseconds:", "| Pull started |", "| IP assigned |",
-		"Summary\n  ", " times faster than ", "$0.0000125 per vCPU-second"} {
+		"Summary (ratio of medians, the Relative column)\n  ", " times faster than ", "$0.0000125 per vCPU-second"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("summary lacks %q:\n%s", want, r.stdout)
 		}
