@@ -151,7 +151,12 @@ func cell(v any) string {
 }
 
 // target is a registry named by -n (default: defaults.acr) and -g.
-type target struct{ Name, Group string }
+type target struct {
+	Name, Group string
+	// nameFlag is how the command spells the registry's flag in its errors
+	// ("--registry/-r" for acr build and acr task); "--name/-n" otherwise.
+	nameFlag string
+}
 
 func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&t.Name, "name", "n", "", "The name of the container registry. It should be specified in lower case. You can configure the default registry name using 'aci configure --defaults acr=<registry name>'.")
@@ -168,7 +173,11 @@ func (t *target) resolve(f *cmdutil.Factory, d *Deps, needGroup bool) (Service, 
 		t.Group = cfg.Get("defaults", "group", "")
 	}
 	var m cmdutil.Missing
-	m.Need("--name/-n", t.Name)
+	label := t.nameFlag
+	if label == "" {
+		label = "--name/-n"
+	}
+	m.Need(label, t.Name)
 	if needGroup {
 		m.Need("--resource-group/-g", t.Group)
 	}

@@ -157,6 +157,7 @@ func newBuild(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return runBuild(f, d, o)
 		},
 	}
+	o.nameFlag = "--registry/-r"
 	cmd.Flags().StringVarP(&o.Name, "registry", "r", "", "The name of the container registry. It should be specified in lower case. You can configure the default registry name using 'aci configure --defaults acr=<registry name>'.")
 	cmd.Flags().StringVarP(&o.Group, "resource-group", "g", "", "Name of resource group.")
 	cmd.Flags().StringArrayVarP(&o.Images, "image", "t", nil, "The name and tag of the image using the format: '-t repo/image:tag'. Multiple tags are supported by passing -t multiple times.")

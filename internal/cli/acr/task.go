@@ -48,6 +48,7 @@ func newListRuns(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return f.Print(runs, cmdutil.PrintOptions{Table: runTable})
 		},
 	}
+	o.nameFlag = "--registry/-r"
 	cmd.Flags().StringVarP(&o.Name, "registry", "r", "", "The name of the container registry. It should be specified in lower case.")
 	cmd.Flags().StringVarP(&o.Group, "resource-group", "g", "", "Name of resource group.")
 	cmd.Flags().IntVar(&top, "top", 15, "Limit the number of latest runs in the results.")
@@ -125,6 +126,7 @@ func newTaskLogs(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return err
 		},
 	}
+	o.nameFlag = "--registry/-r"
 	cmd.Flags().StringVarP(&o.Name, "registry", "r", "", "The name of the container registry. It should be specified in lower case.")
 	cmd.Flags().StringVarP(&o.Group, "resource-group", "g", "", "Name of resource group.")
 	cmd.Flags().StringVar(&runID, "run-id", "", "The unique run identifier.")

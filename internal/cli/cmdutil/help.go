@@ -2,11 +2,15 @@ package cmdutil
 
 import (
 	"fmt"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 )
 
 const (
@@ -30,87 +34,253 @@ func Required(cmd *cobra.Command, names ...string) {
 	}
 }
 
-// Usage renders a command's help as az lays it out: its arguments
-// ([Required] first), then each argument group, then the global arguments,
-// then described examples ("# what it does" above each command line).
+// Usage renders a command's help as az (knack) lays it out, wrapped to the
+// terminal: "Command" or "Group" with the summary, subgroups and commands,
+// the arguments ([Required] first) and each argument group, the global
+// arguments, then described examples. Names sit in one column across every
+// group, the text after " : " wraps under itself.
 func Usage(c *cobra.Command) string {
+	width := helpWidth(c)
 	var b strings.Builder
-	b.WriteString("Usage:\n")
-	if c.Runnable() {
-		fmt.Fprintf(&b, "  %s\n", c.UseLine())
-	}
+	kind := "Command"
 	if c.HasAvailableSubCommands() {
-		fmt.Fprintf(&b, "  %s [command]\n", c.CommandPath())
+		kind = "Group"
 	}
-	if len(c.Aliases) > 0 {
-		fmt.Fprintf(&b, "\nAliases:\n  %s\n", c.NameAndAliases())
-	}
-	if c.HasAvailableSubCommands() {
-		b.WriteString("\nAvailable Commands:\n")
-		width := 0
-		for _, sc := range c.Commands() {
-			if sc.IsAvailableCommand() || sc.Name() == "help" {
-				width = max(width, len(sc.Name()))
-			}
-		}
-		for _, sc := range c.Commands() {
-			if sc.IsAvailableCommand() {
-				fmt.Fprintf(&b, "  %-*s  %s\n", width, sc.Name(), sc.Short)
-			}
+	fmt.Fprintf(&b, "\n%s\n", kind)
+	writeHanging(&b, "    "+c.CommandPath()+" : ", c.Short, width)
+	if long := strings.TrimSpace(c.Long); long != "" && long != c.Short {
+		for _, para := range strings.Split(long, "\n\n") {
+			writeWrapped(&b, "        ", strings.Join(strings.Fields(para), " "), width)
 		}
 	}
-	groups := map[string]*pflag.FlagSet{}
+	if c.HasAvailableSubCommands() {
+		// A group's help lists what is in it; its arguments are its commands'.
+		writeCommands(&b, c, width)
+		b.WriteString("\n")
+		return b.String()
+	}
+	groups, order := argGroups(c)
+	names := 0
+	for _, fs := range groups {
+		for _, fl := range fs {
+			names = max(names, len(flagName(fl)))
+		}
+	}
+	for _, g := range order {
+		fmt.Fprintf(&b, "\n%s\n", g)
+		for _, fl := range groups[g] {
+			writeHanging(&b, "    "+pad(flagName(fl), names)+" : ", flagText(fl), width)
+		}
+	}
+	if ex := examples(c.Example); len(ex) > 0 {
+		b.WriteString("\nExamples\n")
+		for _, e := range ex {
+			if e[0] != "" {
+				writeWrapped(&b, "    ", e[0], width)
+			}
+			fmt.Fprintf(&b, "        %s\n\n", e[1])
+		}
+	}
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// helpWidth is the terminal's width (COLUMNS where set), else 80; knack
+// wraps at the width less one.
+func helpWidth(c *cobra.Command) int {
+	if v, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && v > 20 {
+		return v - 1
+	}
+	if f, ok := c.OutOrStdout().(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+			return w - 1
+		}
+	}
+	return 79
+}
+
+func pad(s string, n int) string { return s + strings.Repeat(" ", max(0, n-len(s))) }
+
+// writeHanging writes head then text wrapped to width, continuation lines
+// indented under the text's start.
+func writeHanging(b *strings.Builder, head, text string, width int) {
+	indent := strings.Repeat(" ", len(head))
+	lines := wrap(text, max(20, width-len(head)))
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	b.WriteString(strings.TrimRight(head+lines[0], " ") + "\n")
+	for _, l := range lines[1:] {
+		b.WriteString(indent + l + "\n")
+	}
+}
+
+func writeWrapped(b *strings.Builder, indent, text string, width int) {
+	for _, l := range wrap(text, max(20, width-len(indent))) {
+		b.WriteString(indent + l + "\n")
+	}
+}
+
+// wrap breaks text into lines of at most width runes at spaces, never
+// inside a word (a word longer than the line stands alone).
+func wrap(text string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, w := range strings.Fields(text) {
+		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(w) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(w)
+	}
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}
+
+// writeCommands lists a group's subgroups and commands as az does.
+func writeCommands(b *strings.Builder, c *cobra.Command, width int) {
+	var groups, cmds []*cobra.Command
+	n := 0
+	for _, sc := range c.Commands() {
+		if !sc.IsAvailableCommand() {
+			continue
+		}
+		n = max(n, len(sc.Name()))
+		if sc.HasAvailableSubCommands() {
+			groups = append(groups, sc)
+		} else {
+			cmds = append(cmds, sc)
+		}
+	}
+	for _, part := range []struct {
+		title string
+		list  []*cobra.Command
+	}{{"Subgroups", groups}, {"Commands", cmds}} {
+		if len(part.list) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n%s:\n", part.title)
+		for _, sc := range part.list {
+			writeHanging(b, "    "+pad(sc.Name(), n)+" : ", sc.Short, width)
+		}
+	}
+}
+
+// argGroups files the command's flags: "Arguments" first, then the named
+// groups alphabetically, then "Global Arguments" (the inherited flags and
+// --help); [Required] flags lead their group.
+func argGroups(c *cobra.Command) (map[string][]*pflag.Flag, []string) {
+	groups := map[string][]*pflag.Flag{}
 	var order []string
+	add := func(g string, fl *pflag.Flag) {
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], fl)
+	}
 	c.LocalFlags().VisitAll(func(fl *pflag.Flag) {
-		if fl.Hidden {
+		if fl.Hidden || fl.Name == "help" {
 			return
 		}
 		g := "Arguments"
 		if a := fl.Annotations[groupAnnotation]; len(a) > 0 {
 			g = a[0] + " Arguments"
 		}
-		if groups[g] == nil {
-			groups[g] = pflag.NewFlagSet(g, pflag.ContinueOnError)
-			order = append(order, g)
-		}
-		cp := *fl
-		if fl.Annotations[requiredAnnotation] != nil {
-			cp.Usage = "[Required] " + fl.Usage
-		}
-		groups[g].AddFlag(&cp)
+		add(g, fl)
 	})
+	c.InheritedFlags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			add("Global Arguments", fl)
+		}
+	})
+	if h := c.Flags().Lookup("help"); h != nil {
+		add("Global Arguments", h)
+	}
+	rank := func(g string) int {
+		switch g {
+		case "Arguments":
+			return 0
+		case "Global Arguments":
+			return 2
+		}
+		return 1
+	}
 	sort.SliceStable(order, func(i, j int) bool {
-		if (order[i] == "Arguments") != (order[j] == "Arguments") {
-			return order[i] == "Arguments"
+		if rank(order[i]) != rank(order[j]) {
+			return rank(order[i]) < rank(order[j])
 		}
 		return order[i] < order[j]
 	})
 	for _, g := range order {
 		fs := groups[g]
-		// [Required] arguments lead their group, as in az's help.
-		var req, rest []*pflag.Flag
-		fs.VisitAll(func(fl *pflag.Flag) {
-			if strings.HasPrefix(fl.Usage, "[Required] ") {
-				req = append(req, fl)
-			} else {
-				rest = append(rest, fl)
+		sort.SliceStable(fs, func(i, j int) bool {
+			ri, rj := fs[i].Annotations[requiredAnnotation] != nil, fs[j].Annotations[requiredAnnotation] != nil
+			if ri != rj {
+				return ri
 			}
+			return fs[i].Name < fs[j].Name
 		})
-		ordered := pflag.NewFlagSet(g, pflag.ContinueOnError)
-		ordered.SortFlags = false
-		for _, fl := range append(req, rest...) {
-			ordered.AddFlag(fl)
+	}
+	return groups, order
+}
+
+// flagName is az's name column: "--name -n [Required]".
+func flagName(fl *pflag.Flag) string {
+	n := "--" + fl.Name
+	if fl.Shorthand != "" {
+		n += " -" + fl.Shorthand
+	}
+	if fl.Annotations[requiredAnnotation] != nil {
+		n += " [Required]"
+	}
+	return n
+}
+
+// flagText is the help text with az's "Default: x." where the default is
+// worth saying.
+func flagText(fl *pflag.Flag) string {
+	text := strings.TrimSpace(fl.Usage)
+	if fl.Name == "help" {
+		return "Show this help message and exit."
+	}
+	switch d := fl.DefValue; {
+	case d == "" || d == "false" || d == "[]" || d == "0" || (d == "true" && fl.Value.Type() == "bool"):
+	default:
+		d = strings.Trim(d, "[]")
+		if !strings.HasSuffix(text, ".") {
+			text += "."
 		}
-		fmt.Fprintf(&b, "\n%s:\n%s", g, ordered.FlagUsages())
+		text += "  Default: " + d + "."
 	}
-	if c.HasAvailableInheritedFlags() {
-		fmt.Fprintf(&b, "\nGlobal Arguments:\n%s", c.InheritedFlags().FlagUsages())
+	return text
+}
+
+// examples reads a command's Example text into (description, command line)
+// pairs: a "# ..." line describes the command line after it.
+func examples(text string) [][2]string {
+	var out [][2]string
+	desc := ""
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, "#"):
+			d := strings.TrimSpace(strings.TrimLeft(l, "#"))
+			if desc != "" {
+				desc += " "
+			}
+			desc += d
+		default:
+			out = append(out, [2]string{desc, l})
+			desc = ""
+		}
 	}
-	if c.Example != "" {
-		fmt.Fprintf(&b, "\nExamples:\n%s\n", c.Example)
-	}
-	if c.HasAvailableSubCommands() {
-		fmt.Fprintf(&b, "\nUse \"%s [command] --help\" for more information about a command.\n", c.CommandPath())
-	}
-	return b.String()
+	return out
 }

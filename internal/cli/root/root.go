@@ -54,6 +54,10 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		_, err := io.WriteString(c.OutOrStderr(), cmdutil.Usage(c))
 		return err
 	})
+	// az's help is the layout alone: the summary is its first section.
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		_, _ = io.WriteString(c.OutOrStdout(), cmdutil.Usage(c))
+	})
 	groupCmd := group.NewCmd(f)
 	// The older spelling the seed uses: `group deployment create`.
 	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
@@ -61,6 +65,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)
+	markRequired(root)
 	registerCompletion(f, root)
 	return root
 }
@@ -147,4 +152,110 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 		return cmdutil.UnknownCommand(root, name)
 	}
 	return err
+}
+
+// requiredFlags are the arguments each command refuses to run without
+// (checked in its run function, in az's words), marked [Required] in its
+// help. TestRequiredArgumentsMarkedInHelp runs every command bare and keeps
+// this table true.
+var requiredFlags = map[string][]string{
+	"account set":                            {"subscription"},
+	"acr check-name":                         {"name"},
+	"acr credential renew":                   {"password-name"},
+	"acr credential show":                    {"name"},
+	"acr delete":                             {"name"},
+	"acr import":                             {"source"},
+	"acr login":                              {"name"},
+	"acr repository list":                    {"name"},
+	"acr repository show-manifests":          {"repository"},
+	"acr repository show-tags":               {"repository"},
+	"acr repository untag":                   {"image"},
+	"acr show-endpoints":                     {"name"},
+	"acr show-usage":                         {"name"},
+	"acr show":                               {"name"},
+	"acr task list-runs":                     {"registry"},
+	"acr task logs":                          {"registry"},
+	"acr update":                             {"name"},
+	"bench cleanup":                          {"resource-group"},
+	"cloud register":                         {"name"},
+	"cloud set":                              {"name"},
+	"cloud unregister":                       {"name"},
+	"cloud update":                           {"name"},
+	"container attach":                       {"name", "resource-group"},
+	"container exec":                         {"exec-command"},
+	"container export":                       {"name", "resource-group"},
+	"container logs":                         {"name", "resource-group"},
+	"container wait":                         {"name", "resource-group"},
+	"deployment group cancel":                {"name", "resource-group"},
+	"deployment group delete":                {"name", "resource-group"},
+	"deployment group export":                {"name", "resource-group"},
+	"deployment group list":                  {"resource-group"},
+	"deployment group show":                  {"name", "resource-group"},
+	"deployment group wait":                  {"name", "resource-group"},
+	"deployment operation group list":        {"name", "resource-group"},
+	"deployment operation group show":        {"name", "resource-group"},
+	"group create":                           {"location", "name"},
+	"group delete":                           {"name"},
+	"group deployment delete":                {"name", "resource-group"},
+	"group deployment export":                {"name", "resource-group"},
+	"group deployment list":                  {"resource-group"},
+	"group deployment operation list":        {"name", "resource-group"},
+	"group deployment show":                  {"name", "resource-group"},
+	"group deployment wait":                  {"name", "resource-group"},
+	"group exists":                           {"name"},
+	"group show":                             {"name"},
+	"group update":                           {"name"},
+	"group wait":                             {"name"},
+	"provider operation show":                {"namespace"},
+	"provider register":                      {"namespace"},
+	"provider show":                          {"namespace"},
+	"provider unregister":                    {"namespace"},
+	"rest":                                   {"url"},
+	"storage account check-name":             {"name"},
+	"storage account delete":                 {"name"},
+	"storage account generate-sas":           {"resource-types", "services"},
+	"storage account keys list":              {"account-name"},
+	"storage account keys renew":             {"key"},
+	"storage account show-connection-string": {"name"},
+	"storage account show":                   {"name"},
+	"storage account update":                 {"name"},
+	"storage directory create":               {"name", "share-name"},
+	"storage directory delete":               {"name", "share-name"},
+	"storage directory exists":               {"name", "share-name"},
+	"storage directory list":                 {"share-name"},
+	"storage file delete":                    {"path", "share-name"},
+	"storage file download-batch":            {"destination", "source"},
+	"storage file download":                  {"path", "share-name"},
+	"storage file exists":                    {"path", "share-name"},
+	"storage file list":                      {"share-name"},
+	"storage file show":                      {"path", "share-name"},
+	"storage file upload-batch":              {"destination", "source"},
+	"storage file upload":                    {"share-name", "source"},
+	"storage share create":                   {"name"},
+	"storage share delete":                   {"name"},
+	"storage share exists":                   {"name"},
+	"storage share generate-sas":             {"name"},
+	"storage share show":                     {"name"},
+	"storage share stats":                    {"name"},
+	"storage share-rm create":                {"name", "storage-account"},
+	"storage share-rm delete":                {"name", "storage-account"},
+	"storage share-rm exists":                {"name", "storage-account"},
+	"storage share-rm list":                  {"storage-account"},
+	"storage share-rm show":                  {"name", "storage-account"},
+	"storage share-rm update":                {"name", "storage-account"},
+}
+
+// markRequired marks requiredFlags in the tree's help.
+func markRequired(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		path := strings.TrimPrefix(c.CommandPath(), root.Name()+" ")
+		if names, ok := requiredFlags[path]; ok {
+			cmdutil.Required(c, names...)
+		}
+		for _, sc := range c.Commands() {
+			walk(sc)
+		}
+	}
+	walk(root)
 }
