@@ -179,7 +179,6 @@ func TestCredentialResolution(t *testing.T) {
 	}
 }
 
-
 // share-rm update is az's generic update: it reads the share, then PATCHes
 // its writable properties with the change (az's recorded traffic).
 func TestShareRMUpdateReadsThenWrites(t *testing.T) {
