@@ -10,7 +10,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/aci-cli/aci/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz
+.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz bench-chart bench-chart-check
 
 # aci and the server behind `aci local`, side by side (aci finds aci-local next
 # to itself).
@@ -20,7 +20,7 @@ build:
 
 # Everything CI checks: lint, generated docs, unit and end-to-end tests (the e2e
 # tests need the real az CLI, which deps installs).
-test: deps lint docs-check build
+test: deps lint docs-check build bench-chart-check
 	$(GO) test -count=1 -timeout 25m ./...
 	./scripts/fuzz.sh 10s
 
@@ -49,6 +49,19 @@ docs-check:
 	  if ! diff -r $$tmp/reference docs/reference >/dev/null; then \
 	    echo "docs/reference is out of date: run 'make docs'"; diff -r $$tmp/reference docs/reference | head -20; rm -rf $$tmp; exit 1; fi; \
 	  rm -rf $$tmp
+
+# The README's benchmark: record 10 runs on aci local against docker run in
+# docs/bench.json, and draw docs/bench.png, .svg and bench-summary.md from it.
+bench-chart: build
+	./scripts/bench-chart.sh
+
+# The committed chart and summary are what the current tool draws from
+# docs/bench.json (as docs-check does for docs/reference).
+bench-chart-check: build
+	@tmp=$$(mktemp -d); ./scripts/bench-render.sh $$tmp; \
+	  for f in bench.png bench.svg bench-summary.md; do \
+	    if ! cmp -s $$tmp/$$f docs/$$f; then echo "docs/$$f is stale: run 'make bench-chart' (or ./scripts/bench-render.sh docs)"; rm -rf $$tmp; exit 1; fi; \
+	  done; rm -rf $$tmp
 
 # aci local's built-in images (pause, hello-world), FROM scratch out of bin/aci-local.
 images: build

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -113,7 +114,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	for _, n := range []string{"image", "file", "cpu", "memory", "location"} {
 		cmdutil.NArgs(cmd, n)
 	}
-	cmd.AddCommand(newCleanup(f))
+	cmd.AddCommand(newCleanup(f), newReport(f))
 	return cmd
 }
 
@@ -295,7 +296,7 @@ func exports(o *Options, rep bench.Report, runs []bench.Run) error {
 	if err := write(o.ExportMD, func(w *os.File) error { return bench.WriteMarkdown(w, rep) }); err != nil {
 		return err
 	}
-	title := fmt.Sprintf("aci bench %s: create -> first HTTP answer", build.Version)
+	title := fmt.Sprintf("aci bench %s: create -> first HTTP answer", rep.Version)
 	return write(o.Chart, func(w *os.File) error {
 		if strings.HasSuffix(o.Chart, ".png") {
 			return bench.WritePNG(w, runs, title)
@@ -467,6 +468,55 @@ func randomID() string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// newReport renders the summary, chart and exports of a benchmark recorded
+// with --export-json, without running anything: the README's chart is made
+// this way from docs/bench.json (make bench-chart), so CI can tell when the
+// committed chart is not what the current tool draws.
+func newReport(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	var from string
+	cmd := &cobra.Command{
+		Use:     "report",
+		Short:   "Render the summary, chart and exports of a recorded benchmark (--export-json) without running it.",
+		Example: "  aci bench report --from runs.json --chart bench.svg --export-markdown bench.md",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var m cmdutil.Missing
+			m.Need("--from", from)
+			if err := m.Err(); err != nil {
+				return err
+			}
+			b, err := os.ReadFile(from)
+			if err != nil {
+				return cmdutil.Fail("%v", err)
+			}
+			var rec bench.Report
+			if err := json.Unmarshal(b, &rec); err != nil || rec.Tool != "aci" {
+				return cmdutil.Fail("%s is not an aci bench --export-json file.", from)
+			}
+			prices := bench.DefaultPrices
+			if p, ok := rec.Cost["prices"].(map[string]any); ok {
+				prices.VCPUSecond, _ = p["vcpu_second"].(float64)
+				prices.GBSecond, _ = p["gb_second"].(float64)
+			}
+			// Recomputed from the runs by this version's statistics, under the
+			// version that measured them.
+			rep := bench.NewReport(rec.Version, rec.Environment, rec.Runs, prices)
+			if err := exports(o, rep, rep.Runs); err != nil {
+				return err
+			}
+			return print(f, cmd, rep)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&from, "from", "", "A file written by aci bench --export-json.")
+	fl.StringVar(&o.ExportJSON, "export-json", "", "Write the report (recomputed) as JSON.")
+	fl.StringVar(&o.ExportCSV, "export-csv", "", "Write one row per run as CSV.")
+	fl.StringVar(&o.ExportMD, "export-markdown", "", "Write the summary as Markdown.")
+	fl.StringVar(&o.Chart, "chart", "", "Draw the runs' phases to FILE.svg or FILE.png.")
+	return cmd
 }
 
 func newCleanup(f *cmdutil.Factory) *cobra.Command {
