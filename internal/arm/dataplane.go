@@ -3,6 +3,7 @@ package arm
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,6 +76,9 @@ func (d *DataPlane) FileServiceURL(account string) (string, error) {
 		return "", errors.New("the cloud has no storage endpoint suffix")
 	}
 	host := account + ".file." + strings.Trim(suffix, ".")
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return "https://" + host + "/", nil // the suffix names its port
+	}
 	if d.Cloud.loopbackTarget(host) != "" {
 		if u, err := url.Parse(d.Cloud.ResourceManager()); err == nil && u.Port() != "" {
 			host += ":" + u.Port()

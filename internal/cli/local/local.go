@@ -358,6 +358,13 @@ func identityOf(dir string) (*wire.Principals, error) {
 	return &id, json.Unmarshal(b, &id)
 }
 
+// StorageSuffix is the local cloud's storage endpoint suffix for an
+// endpoint: core.aci.localhost:PORT.
+func StorageSuffix(endpoint string) string {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(endpoint, "https://"))
+	return "core." + wire.LocalSuffix + ":" + port
+}
+
 // configure registers and selects the cloud "local" and logs aci in with the
 // endpoint's service principal.
 func configure(f *cmdutil.Factory, dir, endpoint string, id *wire.Principals) error {
@@ -371,7 +378,10 @@ func configure(f *cmdutil.Factory, dir, endpoint string, id *wire.Principals) er
 			"activeDirectoryGraphResourceId": endpoint + "/graph/", "gallery": endpoint + "/", "portal": endpoint + "/"},
 		// Data-plane names of the local cloud are aci local's own, never Azure's:
 		// a registry or storage request made against it stays on this machine.
-		Suffixes:       map[string]string{"acrLoginServerEndpoint": ".acr." + wire.LocalSuffix, "storageEndpoint": wire.LocalSuffix},
+		// Storage names take the shape the Azure SDKs read an account from
+		// (ACCOUNT.file.core.SUFFIX), on the endpoint's port, as aci local
+		// env registers them with az: both print the same connection strings.
+		Suffixes:       map[string]string{"acrLoginServerEndpoint": ".acr." + wire.LocalSuffix, "storageEndpoint": StorageSuffix(endpoint)},
 		LoopbackSuffix: wire.LocalSuffix}
 	if err := clouds.Save(c); err != nil {
 		return err
@@ -478,9 +488,8 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 			fmt.Fprintf(f.IO.Out, "az cloud set -n AzureCloud >/dev/null 2>&1 || true; az cloud unregister -n %s >/dev/null 2>&1 || true\n", CloudName)
 			// The storage suffix puts the account where the Azure SDKs look for
 			// it (ACCOUNT.file.core.SUFFIX), on the endpoint's port.
-			_, port, _ := net.SplitHostPort(strings.TrimPrefix(ri.Endpoint, "https://"))
-			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint core.%s:%s\n",
-				CloudName, ri.Endpoint, wire.LocalSuffix, wire.LocalSuffix, port)
+			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
+				CloudName, ri.Endpoint, wire.LocalSuffix, StorageSuffix(ri.Endpoint))
 			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
 			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
 			return nil

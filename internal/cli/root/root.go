@@ -159,6 +159,7 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 // help. TestRequiredArgumentsMarkedInHelp runs every command bare and keeps
 // this table true.
 var requiredFlags = map[string][]string{
+	"bench report":                           {"from"},
 	"account set":                            {"subscription"},
 	"acr check-name":                         {"name"},
 	"acr credential renew":                   {"password-name"},
