@@ -156,7 +156,7 @@ func ms(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 // WriteMarkdown writes the summary tables.
 func WriteMarkdown(w io.Writer, r Report) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# aci bench\n\n| scenario | n | failures | mean ± σ (ms) | median | p90 | p95 | min | max | relative |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "# aci bench\n\n| scenario | n | failures | mean ± σ (ms) | median | p90 | p95 | min | max | relative (median) |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Summaries {
 		t := s.Total
 		fmt.Fprintf(b, "| %s | %d | %d | %s ± %s | %s | %s | %s | %s | %s | %.2f |\n", s.Scenario, t.N, t.Failures,
