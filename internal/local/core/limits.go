@@ -84,7 +84,7 @@ type connCtxKey struct{}
 
 // connTable is a listener that bounds open connections per client address
 // and in all; a new connection over a bound first closes the longest-stalled
-// reader (a connection whose request has not been read for over a second),
+// reader (a connection whose request has not been read for over 100 ms),
 // and is refused only when every connection is busy being served.
 type connTable struct {
 	net.Listener
@@ -149,11 +149,12 @@ func (l *connTable) admit(c *trackedConn) bool {
 }
 
 // stalledLocked is the connection that has been reading one request the
-// longest (over a second), of client alone when sameClient.
+// longest (over 100 ms: on loopback a request that is sent arrives in far
+// less), of client alone when sameClient.
 func (l *connTable) stalledLocked(client string, sameClient bool) *trackedConn {
 	var oldest *trackedConn
 	var since int64
-	limit := time.Now().Add(-time.Second).UnixNano()
+	limit := time.Now().Add(-100 * time.Millisecond).UnixNano()
 	for c := range l.conns {
 		if sameClient && c.client != client {
 			continue
