@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -64,7 +65,10 @@ var (
 func (pl *plane) sas(p, perms string, life time.Duration) string {
 	se := time.Now().Add(life).UTC().Format(time.RFC3339)
 	q := url.Values{"sv": {"2021-08-06"}, "sr": {"b"}, "sp": {perms}, "se": {se}, "sig": {pl.sasSig(p, perms, se)}}
-	return "https://" + pl.login + "/aci-local-blobs/" + p + "?" + q.Encode()
+	// REGISTRY.blob.core.aci.localhost:PORT/CONTAINER/BLOB: the shape az's
+	// acr build reads the account, suffix, container and blob from.
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(pl.s.BaseURL(), "https://"))
+	return "https://" + strings.ToLower(pl.name()) + BlobSuffix + ":" + port + "/" + p + "?" + q.Encode()
 }
 
 func (pl *plane) sasSig(p, perms, se string) string {
@@ -83,7 +87,7 @@ func blobError(w http.ResponseWriter, status int, code, msg string) {
 // blobs serves /aci-local-blobs/{source/<uuid>.tar.gz | logs/<run>.log}: the
 // SAS decides, and only those two shapes of name exist.
 func (pl *plane) blobs(w http.ResponseWriter, r *http.Request) {
-	p := strings.TrimPrefix(r.URL.Path, "/aci-local-blobs/")
+	p := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/aci-local-blobs"), "/")
 	q := r.URL.Query()
 	se, err := time.Parse(time.RFC3339, q.Get("se"))
 	need := "r"

@@ -58,6 +58,10 @@ func New(s *core.Server, b runtime.Builder) *Registries {
 		baseDir: filepath.Join(s.Options().StateDir, "registries"), builder: b}
 	s.Register(h)
 	s.Register(checkName{h})
+	// REGISTRY.blob.core.aci.localhost: acr build's upload and log URLs in
+	// the shape az parses (ACCOUNT.blob.SUFFIX/CONTAINER/BLOB), on ARM's
+	// listener by name.
+	s.RegisterHost(BlobSuffix, http.HandlerFunc(h.serveBlobByHost))
 	s.RegisterResumer("registryCreate", h.resumeCreate)
 	s.OnStart(h.startAll)
 	s.OnStart(h.resumeRuns)
@@ -613,7 +617,35 @@ func (h *Registries) start(res *core.Resource, p *private) error {
 	h.mu.Lock()
 	h.planes[key] = pl
 	h.mu.Unlock()
+	name := res.ID[strings.LastIndex(res.ID, "/")+1:]
+	h.s.SetNames(res.ID+"/blob", h.s.ListenIP(), strings.ToLower(name)+BlobSuffix)
 	return nil
+}
+
+// BlobSuffix names a registry's blob endpoint (build contexts and run logs).
+const BlobSuffix = ".blob.core.aci.localhost"
+
+// serveBlobByHost serves https://REGISTRY.blob.core.aci.localhost:PORT/...
+// with that registry's blob endpoint.
+func (h *Registries) serveBlobByHost(w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		host = hh
+	}
+	name, _, _ := strings.Cut(strings.ToLower(host), ".")
+	var pl *plane
+	h.mu.Lock()
+	for id, p := range h.planes {
+		if strings.EqualFold(id[strings.LastIndex(id, "/")+1:], name) {
+			pl = p
+		}
+	}
+	h.mu.Unlock()
+	if pl == nil {
+		blobError(w, 404, "ResourceNotFound", "The specified resource does not exist.")
+		return
+	}
+	pl.blobs(w, r)
 }
 
 // passwords reads the current admin passwords, so a renewed one works at once.
@@ -718,6 +750,7 @@ func (h *Registries) delete(w http.ResponseWriter, r *core.Request) {
 // remove stops the data plane, deletes the storage, then the record; a crash
 // half-way leaves Deleting set and the next start finishes it.
 func (h *Registries) remove(id string) error {
+	h.s.DropNames(id + "/blob")
 	h.mu.Lock()
 	pl := h.planes[strings.ToLower(id)]
 	delete(h.planes, strings.ToLower(id))
