@@ -8,15 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ACI=${ACI:-bin/aci}
 RUNS=${RUNS:-10}
-# A config dir of its own: the aci local this script starts and stops is its own.
-ACI_CONFIG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/aci-bench-chart.XXXXXX")
-export ACI_CONFIG_DIR
-cleanup() {
-  $ACI local stop >/dev/null 2>&1 || true
-  $ACI local reset --all >/dev/null 2>&1 || true
-  rm -rf "$ACI_CONFIG_DIR"
-}
-trap cleanup EXIT
+OWN_TAG=bench-chart
+# shellcheck source=scripts/lib/own-instance.sh
+. scripts/lib/own-instance.sh
 $ACI local start --detach --port 0 -o none
 $ACI group create -n bench -l westus -o none
 $ACI bench -g bench --image mcr.microsoft.com/azuredocs/aci-helloworld --runs "$RUNS" --warmup 1 \

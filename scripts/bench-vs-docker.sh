@@ -8,16 +8,9 @@ RUNS=${1:-10}
 IMAGE=${2:-mcr.microsoft.com/azuredocs/aci-helloworld}
 ACI=${ACI:-bin/aci}
 [ -x "$ACI" ] || make build >/dev/null
-# A config dir of its own, always, even when ACI_CONFIG_DIR is exported: the
-# aci local this script starts, stops and resets is its own, never yours.
-ACI_CONFIG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/aci-bench.XXXXXX")
-export ACI_CONFIG_DIR
-cleanup() {
-  $ACI local stop >/dev/null 2>&1 || true
-  $ACI local reset --all >/dev/null 2>&1 || true
-  rm -rf "$ACI_CONFIG_DIR"
-}
-trap cleanup EXIT
+OWN_TAG=bench
+# shellcheck source=scripts/lib/own-instance.sh
+. scripts/lib/own-instance.sh
 $ACI local start --detach --port 0 -o none
 $ACI group create -n bench -l westus -o none
 out=$(mktemp)

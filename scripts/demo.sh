@@ -6,16 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACI=${ACI:-bin/aci}
-# A config dir of its own, always, even when ACI_CONFIG_DIR is exported: the
-# aci local this script starts, stops and resets is its own, never yours.
-ACI_CONFIG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/aci-demo.XXXXXX")
-export ACI_CONFIG_DIR
-cleanup() {
-  $ACI local stop >/dev/null 2>&1 || true
-  $ACI local reset --all >/dev/null 2>&1 || true
-  rm -rf "$ACI_CONFIG_DIR"
-}
-trap cleanup EXIT
+OWN_TAG=demo
+# shellcheck source=scripts/lib/own-instance.sh
+. scripts/lib/own-instance.sh
 
 fetch() { # GET a URL with curl, or with bash alone where curl is missing
   { set +x; } 2>/dev/null

@@ -1,20 +1,13 @@
 package core_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"github.com/aci-cli/aci/internal/local/core"
-	"io"
+	"github.com/aci-cli/aci/internal/local/coretest"
 	"math/rand/v2"
-	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,87 +15,19 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv("ACI_LOCAL_CRASH_CHILD"); dir != "" {
-		srv, err := core.New(core.Options{StateDir: dir, Version: "crash-child"})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		if err := srv.Start(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		os.WriteFile(filepath.Join(dir, "endpoint.tmp"), []byte(srv.BaseURL()), 0o600)
-		os.Rename(filepath.Join(dir, "endpoint.tmp"), filepath.Join(dir, "endpoint"))
-		// SIGTERM is the orderly stop: Close waits for resumed operations.
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM)
-		<-sig
-		srv.Close()
-		os.Exit(0)
-	}
+	coretest.ServeChild("ACI_LOCAL_CRASH_CHILD", nil)
 	os.Exit(m.Run())
 }
 
-type child struct {
-	cmd      *exec.Cmd
-	endpoint string
-	client   *http.Client
-	token    string
-}
+type child struct{ *coretest.Child }
 
 func startChild(t *testing.T, dir string) *child {
-	t.Helper()
-	os.Remove(filepath.Join(dir, "endpoint"))
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "ACI_LOCAL_CRASH_CHILD="+dir)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "endpoint")); err == nil {
-			c.endpoint = string(b)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("child did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	pem, _ := os.ReadFile(core.CAFile(dir))
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	c.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	var id core.Identity
-	b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
-	json.Unmarshal(b, &id)
-	resp, err := c.client.PostForm(c.endpoint+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "scope": {core.ARMAudience + "/.default"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	c.token = tok.AccessToken
-	return c
+	return &child{coretest.StartChild(t, "ACI_LOCAL_CRASH_CHILD", dir)}
 }
 
 func (c *child) do(method, path, body string) (int, error) {
-	req, _ := http.NewRequest(method, c.endpoint+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	st, _, err := c.Do(method, path, body)
+	return st, err
 }
 
 // TestCrashSafety kills the server with SIGKILL at random moments of a
@@ -117,8 +42,8 @@ func TestCrashSafety(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
 		json.Unmarshal(b, &id)
 		sub = id.SubscriptionID
-		c.cmd.Process.Kill()
-		c.cmd.Wait()
+		c.Cmd.Process.Kill()
+		c.Cmd.Wait()
 	}
 	rgPath := func(n string) string {
 		return "/subscriptions/" + sub + "/resourcegroups/" + n + "?api-version=2021-04-01"
@@ -170,13 +95,13 @@ func TestCrashSafety(t *testing.T) {
 			}(w)
 		}
 		time.Sleep(time.Duration(30+rand.IntN(200)) * time.Millisecond)
-		c.cmd.Process.Signal(syscall.SIGKILL)
+		c.Cmd.Process.Signal(syscall.SIGKILL)
 		close(stop)
 		wg.Wait()
-		c.cmd.Wait()
+		c.Cmd.Wait()
 	}
 	c := startChild(t, dir)
-	defer func() { c.cmd.Process.Kill(); c.cmd.Wait() }()
+	defer func() { c.Cmd.Process.Kill(); c.Cmd.Wait() }()
 	if len(created) < 20 {
 		t.Fatalf("workload too small to mean anything: %d creates", len(created))
 	}
@@ -203,8 +128,8 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	// No operation may stay InProgress: resumed ones finish before an orderly stop.
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	c.cmd.Wait()
+	c.Cmd.Process.Signal(syscall.SIGTERM)
+	c.Cmd.Wait()
 	st, err := core.OpenStore(dir)
 	if err != nil {
 		t.Fatal(err)

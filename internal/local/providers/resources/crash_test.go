@@ -1,17 +1,10 @@
 package resources_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
-	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,96 +17,36 @@ import (
 )
 
 // TestMain doubles as an aci local child with the deployments provider, for
-// the kill -9 test.
+// the kill -9 and SIGTERM tests.
 func TestMain(m *testing.M) {
-	if dir := os.Getenv("ACI_LOCAL_DEPLOY_CHILD"); dir != "" {
-		srv, err := core.New(core.Options{StateDir: dir, Version: "crash-child"})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		storage.New(srv, "")
-		resources.New(srv)
-		if err := srv.Start(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		os.WriteFile(filepath.Join(dir, "endpoint.tmp"), []byte(srv.BaseURL()), 0o600)
-		os.Rename(filepath.Join(dir, "endpoint.tmp"), filepath.Join(dir, "endpoint"))
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM)
-		<-sig
-		srv.Close()
-		os.Exit(0)
-	}
+	coretest.ServeChild("ACI_LOCAL_DEPLOY_CHILD", func(s *core.Server) {
+		storage.New(s, "")
+		resources.New(s)
+	})
 	os.Exit(m.Run())
 }
 
 type child struct {
-	cmd    *exec.Cmd
-	base   string
-	client *http.Client
-	token  string
-	sub    string
+	*coretest.Child
+	cmd *exec.Cmd
+	sub string
 }
 
 func startChild(t *testing.T, dir string) *child {
-	t.Helper()
-	os.Remove(filepath.Join(dir, "endpoint"))
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "ACI_LOCAL_DEPLOY_CHILD="+dir)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "endpoint")); err == nil {
-			c.base = string(b)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the child never started")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	pem, _ := os.ReadFile(core.CAFile(dir))
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	c.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	var id core.Identity
-	b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
-	json.Unmarshal(b, &id)
-	c.sub = id.SubscriptionID
-	resp, err := c.client.PostForm(c.base+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "scope": {core.ARMAudience + "/.default"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	c.token = tok.AccessToken
-	return c
+	c := coretest.StartChild(t, "ACI_LOCAL_DEPLOY_CHILD", dir)
+	t.Cleanup(func() { c.Cmd.Process.Kill(); c.Cmd.Wait() })
+	return &child{Child: c, cmd: c.Cmd, sub: c.Subscription}
 }
 
 func (c *child) do(t *testing.T, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.client.Do(req)
+	st, b, err := c.Do(method, path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	return resp.StatusCode, m
+	return st, m
 }
 
 // slowTemplate takes a second or two to evaluate, within every limit.
