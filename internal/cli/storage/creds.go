@@ -103,7 +103,8 @@ func (c *creds) resolve(f *cmdutil.Factory, d *Deps) error {
 		f.Warn("%s", queryKeyWarning)
 		key, err := c.queryKey(f, d)
 		if err != nil {
-			f.Warn("\nSkip querying account key due to failure: %v", cmdutil.ErrorText(err))
+			// az prints the exception's text alone here, not an ERROR line.
+			f.Warn("\nSkip querying account key due to failure: %s", strings.TrimSpace(strings.TrimPrefix(cmdutil.ErrorText(err), "ERROR: ")))
 		}
 		c.AccountKey = key
 	}
@@ -117,12 +118,9 @@ func (c *creds) queryKey(f *cmdutil.Factory, d *Deps) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rg, err := svc.FindGroup(f.Context(), c.AccountName)
+	rg, err := accountGroup(f.Context(), svc, c.AccountName)
 	if err != nil {
 		return "", err
-	}
-	if rg == "" {
-		return "", fmt.Errorf("Storage account '%s' not found.", c.AccountName)
 	}
 	keys, err := svc.Keys(f.Context(), rg, c.AccountName)
 	if err != nil {

@@ -58,14 +58,9 @@ func (s *shareRM) resolve(f *cmdutil.Factory, d *Deps, withName bool) (Service, 
 		return nil, err
 	}
 	if s.Group == "" {
-		g, err := svc.FindGroup(f.Context(), s.Account)
-		if err != nil {
+		if s.Group, err = accountGroup(f.Context(), svc, s.Account); err != nil {
 			return nil, err
 		}
-		if g == "" {
-			return nil, cmdutil.Fail("Storage account '%s' not found.", s.Account)
-		}
-		s.Group = g
 	}
 	return svc, nil
 }

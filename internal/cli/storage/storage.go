@@ -121,16 +121,25 @@ func (a *account) resolve(f *cmdutil.Factory, d *Deps, flag string) (Service, er
 		return nil, err
 	}
 	if a.Group == "" {
-		g, err := svc.FindGroup(f.Context(), a.Name)
-		if err != nil {
+		if a.Group, err = accountGroup(f.Context(), svc, a.Name); err != nil {
 			return nil, err
 		}
-		if g == "" {
-			return nil, &cmdutil.ExitError{Code: 3, Err: fmt.Errorf("The storage account '%s' could not be found in the current subscription.", a.Name)}
-		}
-		a.Group = g
 	}
 	return svc, nil
+}
+
+// accountGroup is the one way every storage command finds an account's
+// resource group when none is given: az's _query_account_rg, listing the
+// subscription's accounts, with its error (exit 1) when none is named so.
+func accountGroup(ctx context.Context, svc Service, name string) (string, error) {
+	g, err := svc.FindGroup(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if g == "" {
+		return "", cmdutil.Fail("Storage account '%s' not found.", name)
+	}
+	return g, nil
 }
 
 func boolFlag(cmd *cobra.Command, name string) (*bool, error) {

@@ -210,3 +210,25 @@ func sameBytesJSON(a, b string) bool {
 	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	return strip(a) == strip(b)
 }
+
+// One resolver finds an account's group for every storage command: the same
+// error and exit code whichever command names an account that is not there.
+func TestOneAccountResolver(t *testing.T) {
+	s := clitest.NewServer(t)
+	s.Add("GET", "/subscriptions/"+clitest.Subscription+"/providers/Microsoft.Storage/storageAccounts", clitest.Response{Status: 200, Body: `{"value": []}`})
+	e := clitest.NewEnv(t, s)
+	const want = "ERROR: Storage account 'nosuchacct' not found.\n"
+	for _, args := range [][]string{
+		{"storage", "account", "show", "-n", "nosuchacct"},
+		{"storage", "account", "keys", "list", "--account-name", "nosuchacct"},
+		{"storage", "share-rm", "show", "--storage-account", "nosuchacct", "-n", "share1"},
+	} {
+		if r := e.Run(args...); r.Code != 1 || r.Stderr != want {
+			t.Errorf("%v: exit %d, %q", args, r.Code, r.Stderr)
+		}
+	}
+	// The data plane, asked with a name and no key, says the same in its warning.
+	if r := e.Run("storage", "share", "list", "--account-name", "nosuchacct"); !strings.Contains(r.Stderr, "Skip querying account key due to failure: Storage account 'nosuchacct' not found.") {
+		t.Errorf("data plane: %+v", r)
+	}
+}
