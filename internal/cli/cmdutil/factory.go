@@ -514,13 +514,6 @@ type Spinner struct {
 	done  chan struct{}
 }
 
-// SetLabel says what the operation is doing now (a state it polled).
-func (s *Spinner) SetLabel(l string) {
-	s.mu.Lock()
-	s.label = l
-	s.mu.Unlock()
-}
-
 // StartSpinner starts a spinner (a no-op when stderr is not a terminal).
 func (f *Factory) StartSpinner(label string) *Spinner {
 	s := &Spinner{f: f, label: label}

@@ -74,8 +74,6 @@ func (h *ContainerGroups) resolveShares(ctx context.Context, g *runtime.GroupSpe
 	return nil
 }
 
-// RuntimeName reports the runtime in use.
-func (h *ContainerGroups) RuntimeName() string { return h.rt.Name() }
 
 type execSession struct {
 	password, group, container string

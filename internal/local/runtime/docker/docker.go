@@ -860,12 +860,6 @@ func (d *DockerRuntime) Reconcile(ctx context.Context, known func(string) bool) 
 	return nil
 }
 
-// Objects counts the Docker objects this state dir owns (for tests and status).
-func (d *DockerRuntime) Objects(ctx context.Context) (int, error) {
-	objs, err := d.list(ctx)
-	return len(objs), err
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // encodeAuth is the X-Registry-Auth encoding: base64url of the JSON credentials.
