@@ -74,7 +74,6 @@ func (h *ContainerGroups) resolveShares(ctx context.Context, g *runtime.GroupSpe
 	return nil
 }
 
-
 type execSession struct {
 	password, group, container string
 	argv                       []string
