@@ -88,9 +88,14 @@ EOF
 }
 
 down() {
-  local dir=$1
+  local dir=$1 pid
   for p in scheduler controller-manager apiserver etcd; do
-    [ -f "$dir/$p.pid" ] && kill "$(cat "$dir/$p.pid")" 2>/dev/null || true
+    [ -f "$dir/$p.pid" ] || continue
+    pid=$(cat "$dir/$p.pid")
+    kill "$pid" 2>/dev/null || true
+    # kube-apiserver drains for a while on SIGTERM: 10 s, then it is killed.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
     rm -f "$dir/$p.pid"
   done
 }
