@@ -754,10 +754,11 @@ func (d *DockerRuntime) Logs(ctx context.Context, g *runtime.GroupSpec, name str
 	}
 	// ACI shows the current container's output: after a restart, only what
 	// this run wrote (Docker keeps every run's lines).
-	// The cut is where the previous run ended (Docker keeps its FinishedAt
-	// while the container runs again): this run's first lines may carry
-	// times from before the engine recorded its StartedAt.
-	if in, err := d.cli.ContainerInspect(ctx, id); err == nil && in.State != nil {
+	// The cut is where the previous run ended: Docker keeps its FinishedAt
+	// while the container runs again (this run's first lines may carry
+	// times from before the engine recorded its StartedAt). A container that
+	// is not running has only its own run's FinishedAt: no cut.
+	if in, err := d.cli.ContainerInspect(ctx, id); err == nil && in.State != nil && in.State.Running {
 		started, err1 := time.Parse(time.RFC3339Nano, in.State.StartedAt)
 		finished, err2 := time.Parse(time.RFC3339Nano, in.State.FinishedAt)
 		if err1 == nil && err2 == nil && finished.Year() > 1 && !finished.After(started) {
