@@ -322,13 +322,15 @@ func (s *Server) Start() error {
 // armOrHost picks a request's slots on ARM's listener: ARM's, with its body
 // read whole first, or those of the data planes served there by name.
 func (s *Server) armOrHost(r *http.Request) (pool, bool) {
-	if s.hostRouted(hostOnly(r.Host)) {
+	if s.hostRouted(HostOnly(r.Host)) {
 		return s.hostPool, false
 	}
 	return s.inflight, true
 }
 
-func hostOnly(h string) string {
+// HostOnly is a Host header without its port: what data planes served by
+// name are told apart by.
+func HostOnly(h string) string {
 	if host, _, err := net.SplitHostPort(h); err == nil {
 		return host
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aci-cli/aci/internal/local/wire"
 	"net"
 	"net/http"
 	"os"
@@ -623,16 +624,12 @@ func (h *Registries) start(res *core.Resource, p *private) error {
 }
 
 // BlobSuffix names a registry's blob endpoint (build contexts and run logs).
-const BlobSuffix = ".blob.core.aci.localhost"
+const BlobSuffix = ".blob.core." + wire.LocalSuffix
 
 // serveBlobByHost serves https://REGISTRY.blob.core.aci.localhost:PORT/...
 // with that registry's blob endpoint.
 func (h *Registries) serveBlobByHost(w http.ResponseWriter, r *http.Request) {
-	host := r.Host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		host = hh
-	}
-	name, _, _ := strings.Cut(strings.ToLower(host), ".")
+	name, _, _ := strings.Cut(strings.ToLower(core.HostOnly(r.Host)), ".")
 	var pl *plane
 	h.mu.Lock()
 	for id, p := range h.planes {

@@ -71,11 +71,7 @@ func (h *Accounts) serveByPath(w http.ResponseWriter, r *http.Request) {
 
 // serveByHost serves https://ACCOUNT.file.aci.localhost:PORT/share/dir/file.
 func (h *Accounts) serveByHost(w http.ResponseWriter, r *http.Request) {
-	host := r.Host
-	if hh, _, err := net.SplitHostPort(host); err == nil {
-		host = hh
-	}
-	account, _, _ := strings.Cut(host, ".")
+	account, _, _ := strings.Cut(core.HostOnly(r.Host), ".")
 	h.serve(w, r, strings.ToLower(account), strings.TrimPrefix(rawPath(r), "/"))
 }
 
@@ -320,18 +316,11 @@ func (f *fileReq) service(comp, restype string) {
 func (f *fileReq) endpoint() string {
 	scheme := "https://"
 	return scheme + f.r.Host + "/" + func() string {
-		if strings.Contains(f.r.Host, ".") && net.ParseIP(hostOnly(f.r.Host)) == nil {
+		if strings.Contains(f.r.Host, ".") && net.ParseIP(core.HostOnly(f.r.Host)) == nil {
 			return ""
 		}
 		return f.account + "/"
 	}()
-}
-
-func hostOnly(h string) string {
-	if hh, _, err := net.SplitHostPort(h); err == nil {
-		return hh
-	}
-	return h
 }
 
 func (f *fileReq) listShares() {
