@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/golang-jwt/jwt/v5"
 	"io"
 	"log"
 	"net"
@@ -258,10 +259,10 @@ const unauthenticatedBody = 64 << 10
 // the request carries no valid token (a form to the sign-in endpoints; a
 // larger body stays unread for the handler to refuse); its first MiB for a
 // data plane, whose uploads stream on under bodyReader's deadlines.
-func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) *APIError {
+func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) (*http.Request, *APIError) {
 	defer bodyIn(r)
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil
+		return r, nil
 	}
 	rc := http.NewResponseController(w)
 	start, grace := time.Now(), s.opts.BodyGrace
@@ -276,25 +277,26 @@ func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) *AP
 	}()
 	limit := int64(prereadBytes)
 	if whole {
-		if _, aerr := s.tokens.verify(r.Header.Get("Authorization")); aerr == nil {
+		if claims, aerr := s.tokens.verify(r.Header.Get("Authorization")); aerr == nil {
 			b, aerr := s.readBody(r)
 			if aerr != nil {
-				return aerr
+				return r, aerr
 			}
 			r.Body = io.NopCloser(bytes.NewReader(b))
 			failed = false
-			return nil
+			// ARM takes both from here rather than verify and copy again.
+			return r.WithContext(context.WithValue(r.Context(), armReadKey{}, &armRead{claims, b})), nil
 		}
 		limit = unauthenticatedBody
 	}
 	head, err := io.ReadAll(io.LimitReader(r.Body, limit))
 	if err != nil {
-		return &APIError{408, "RequestTimeout", "The request body did not arrive in time."}
+		return r, &APIError{408, "RequestTimeout", "The request body did not arrive in time."}
 	}
 	failed = false
 	if int64(len(head)) < limit {
 		r.Body = io.NopCloser(bytes.NewReader(head))
-		return nil
+		return r, nil
 	}
 	var rest io.Reader = r.Body
 	if !whole {
@@ -304,5 +306,13 @@ func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) *AP
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), rest), r.Body}
-	return nil
+	return r, nil
 }
+
+// armRead is what preread verified and read of an ARM request.
+type armRead struct {
+	claims jwt.MapClaims
+	body   []byte
+}
+
+type armReadKey struct{}

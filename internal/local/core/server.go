@@ -410,7 +410,8 @@ func (s *Server) middleware(slots func(*http.Request) (pool, bool), next http.Ha
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		p, whole := slots(r)
-		if aerr := s.preread(w, r, whole); aerr != nil {
+		r, aerr := s.preread(w, r, whole)
+		if aerr != nil {
 			w.Header().Set("Connection", "close")
 			WriteError(w, aerr)
 			return
@@ -477,8 +478,12 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &APIError{400, "InvalidApiVersionParameter", fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '2026-05-01,2025-09-01,2024-11-01,2023-05-01,2022-09-01,2021-04-01,2019-11-01'.", v)})
 		return
 	}
-	claims, aerr := s.tokens.verify(r.Header.Get("Authorization"))
-	if aerr != nil {
+	var claims jwt.MapClaims
+	var body []byte
+	var aerr *APIError
+	if pre, ok := r.Context().Value(armReadKey{}).(*armRead); ok {
+		claims, body = pre.claims, pre.body
+	} else if claims, aerr = s.tokens.verify(r.Header.Get("Authorization")); aerr != nil {
 		s.unauthorized(w, aerr)
 		return
 	}
@@ -487,10 +492,11 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, &APIError{429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read/Write. Please retry after 1 second."})
 		return
 	}
-	body, aerr := s.readBody(r)
-	if aerr != nil {
-		WriteError(w, aerr)
-		return
+	if body == nil {
+		if body, aerr = s.readBody(r); aerr != nil {
+			WriteError(w, aerr)
+			return
+		}
 	}
 	req := &Request{Request: r, Server: s, Body: body, APIVersion: v, Claims: claims, segs: splitPath(r.URL.Path)}
 	s.route(w, req)
