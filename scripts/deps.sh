@@ -13,6 +13,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 # A static busybox gives aci local's hello-world image a shell (exec tests).
 [ -x /bin/busybox ] || need+=(busybox-static)
+# etcd for the real Kubernetes control plane the connector's tests run against.
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

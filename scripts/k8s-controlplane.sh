@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=v1.37.2
 CACHE=${ACI_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aci/k8s}/$VERSION
-BINS=(kube-apiserver kube-scheduler kube-controller-manager)
+BINS=(kube-apiserver kube-scheduler kube-controller-manager kubectl)
 
 build() {
   local missing=()

@@ -1,17 +1,12 @@
 package container
 
 import (
-	"errors"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
-	"github.com/gorilla/websocket"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -114,54 +109,14 @@ func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string
 	if err != nil {
 		return err
 	}
-	d := websocket.Dialer{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment}
-	ws, _, err := d.DialContext(f.Context(), uri, nil)
-	if err != nil {
-		return cmdutil.Fail("Could not open the exec session: %v", err)
-	}
-	defer ws.Close()
-	if err := ws.WriteMessage(websocket.TextMessage, []byte(password)); err != nil {
-		return err
-	}
 	inFile, _ := f.IO.In.(*os.File)
 	if inFile != nil && f.IO.StdinTTY {
 		if st, err := term.MakeRaw(int(inFile.Fd())); err == nil {
 			defer term.Restore(int(inFile.Fd()), st)
 		}
 	}
-	var wmu sync.Mutex
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.IO.In.Read(buf)
-			if n > 0 {
-				wmu.Lock()
-				werr := ws.WriteMessage(websocket.BinaryMessage, buf[:n])
-				wmu.Unlock()
-				if werr != nil {
-					return
-				}
-			}
-			if err != nil {
-				if err == io.EOF && !f.IO.StdinTTY {
-					// Tell the remote side that input ended (an empty binary frame).
-					wmu.Lock()
-					ws.WriteMessage(websocket.BinaryMessage, nil)
-					wmu.Unlock()
-				}
-				return
-			}
-		}
-	}()
-	for {
-		_, msg, err := ws.ReadMessage()
-		if err != nil {
-			return sessionEnd(err, localEndpoint(f))
-		}
-		if _, err := f.IO.Out.Write(msg); err != nil {
-			return err
-		}
-	}
+	end, err := arm.RelayExec(f.Context(), uri, password, tlsCfg, arm.ExecStreams{In: f.IO.In, SendEOF: !f.IO.StdinTTY, Out: f.IO.Out})
+	return exitOf(end, err, localEndpoint(f))
 }
 
 // sessionEnd is the exit of a session whose stream ended with err. aci local
@@ -170,24 +125,29 @@ func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string
 // (no close frame), or a close frame without a status from aci local, leaves
 // the command's fate unknown: never a silent success.
 func sessionEnd(err error, local bool) error {
-	var ce *websocket.CloseError
-	if !errors.As(err, &ce) || ce.Code == websocket.CloseAbnormalClosure {
-		return cmdutil.Fail("The exec session's connection dropped before the command ended (%v); its exit status is unknown.", err)
-	}
-	if v, ok := strings.CutPrefix(ce.Text, "exitCode="); ok {
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil:
-			return cmdutil.Fail("The exec session ended with an unreadable exit status %q.", v)
-		case n != 0:
-			return cmdutil.SilentExit(n)
-		}
+	end, rerr := arm.ExecEndOf(err)
+	return exitOf(end, rerr, local)
+}
+
+func exitOf(end arm.ExecEnd, err error, local bool) error {
+	switch {
+	case err != nil:
+		return cmdutil.Fail("%s", capitalize(err.Error()))
+	case end.Known && end.Code != 0:
+		return cmdutil.SilentExit(end.Code)
+	case end.Known:
 		return nil
-	}
-	if local || (ce.Code != websocket.CloseNormalClosure && ce.Code != websocket.CloseGoingAway) {
-		return cmdutil.Fail("The exec session ended without the command's exit status (close code %d%s).", ce.Code, reasonSuffix(ce.Text))
+	case local || !end.Normal():
+		return cmdutil.Fail("The exec session ended without the command's exit status (close code %d%s).", end.CloseCode, reasonSuffix(end.Reason))
 	}
 	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 func reasonSuffix(r string) string {
