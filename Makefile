@@ -12,11 +12,12 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(P
 
 .PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz bench-chart bench-chart-check
 
-# aci and the server behind `aci local`, side by side (aci finds aci-local next
-# to itself).
+# aci, the server behind `aci local` and the Kubernetes connector behind
+# `aci connector`, side by side (aci finds them next to itself).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci ./cmd/aci
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci-local ./cmd/aci-local
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci-connector ./cmd/aci-connector
 
 # Everything CI checks: lint, generated docs, unit and end-to-end tests (the e2e
 # tests need the real az CLI, which deps installs).

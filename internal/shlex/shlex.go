@@ -58,3 +58,17 @@ func Split(s string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Join quotes argv into one command line that Split restores: the exec
+// command of ACI is one string.
+func Join(args []string) string {
+	parts := make([]string, 0, len(args))
+	for _, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			parts = append(parts, a)
+			continue
+		}
+		parts = append(parts, "'"+strings.ReplaceAll(a, "'", `'"'"'`)+"'")
+	}
+	return strings.Join(parts, " ")
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/aci-cli/aci/internal/shlex"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -48,17 +49,7 @@ func newExec(f *cmdutil.Factory) *cobra.Command {
 }
 
 // quoteArgs joins argv into one command string that POSIX splitting restores.
-func quoteArgs(args []string) string {
-	var parts []string
-	for _, a := range args {
-		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
-			parts = append(parts, a)
-			continue
-		}
-		parts = append(parts, "'"+strings.ReplaceAll(a, "'", `'"'"'`)+"'")
-	}
-	return strings.Join(parts, " ")
-}
+func quoteArgs(args []string) string { return shlex.Join(args) }
 
 // LocalEndpoint tells whether the active cloud is aci local.
 func LocalEndpoint(f *cmdutil.Factory) bool { return localEndpoint(f) }
