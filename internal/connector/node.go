@@ -50,15 +50,15 @@ func ConfigureNode(n *corev1.Node, o NodeOptions) error {
 		n.Labels = map[string]string{}
 	}
 	for k, v := range map[string]string{
-		"type":                          "virtual-kubelet",
-		"kubernetes.io/role":            "agent",
-		"kubernetes.io/hostname":        o.Name,
-		corev1.LabelOSStable:            os,
-		corev1.LabelArchStable:          runtime.GOARCH,
-		"beta.kubernetes.io/os":         os,
+		"type":                   "virtual-kubelet",
+		"kubernetes.io/role":     "agent",
+		"kubernetes.io/hostname": o.Name,
+		corev1.LabelOSStable:     os,
+		corev1.LabelArchStable:   runtime.GOARCH,
+		"beta.kubernetes.io/os":  os,
 		"alpha.service-controller.kubernetes.io/exclude-balancer": "true",
 		"node.kubernetes.io/exclude-from-external-load-balancers": "true",
-		corev1.LabelTopologyRegion:      o.Location,
+		corev1.LabelTopologyRegion:                                o.Location,
 	} {
 		if v != "" {
 			n.Labels[k] = v
