@@ -15,6 +15,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/completion"
 	"github.com/aci-cli/aci/internal/cli/compose"
 	"github.com/aci-cli/aci/internal/cli/configure"
+	"github.com/aci-cli/aci/internal/cli/connector"
 	"github.com/aci-cli/aci/internal/cli/container"
 	"github.com/aci-cli/aci/internal/cli/deployment"
 	"github.com/aci-cli/aci/internal/cli/group"
@@ -63,7 +64,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
 	root.AddCommand(groupCmd, container.NewCmd(f), compose.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
 		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
+		completion.NewCmd(), local.NewCmd(f), connector.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)
 	markRequired(root)
 	registerCompletion(f, root)
@@ -160,6 +161,7 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 // this table true.
 var requiredFlags = map[string][]string{
 	"bench report":                           {"from"},
+	"connector run":                          {"resource-group"},
 	"account set":                            {"subscription"},
 	"acr check-name":                         {"name"},
 	"acr credential renew":                   {"password-name"},

@@ -64,30 +64,43 @@ func IsLoopback(host string) bool {
 }
 
 // ServerName is the server binary's file name.
-func ServerName() string {
+func ServerName() string { return exeName("aci-local") }
+
+// ConnectorName is the Kubernetes connector's binary's file name.
+func ConnectorName() string { return exeName("aci-connector") }
+
+func exeName(base string) string {
 	if runtime.GOOS == "windows" {
-		return "aci-local.exe"
+		return base + ".exe"
 	}
-	return "aci-local"
+	return base
 }
 
 // ErrNoServer says how to get the server binary.
 var ErrNoServer = errors.New("aci local needs the aci-local binary next to aci or on PATH (make build builds both; or go install github.com/aci-cli/aci/cmd/aci-local@latest)")
 
+// ErrNoConnector says how to get the connector binary.
+var ErrNoConnector = errors.New("aci connector needs the aci-connector binary next to aci or on PATH (make build builds it; or go install github.com/aci-cli/aci/cmd/aci-connector@latest)")
+
 // ServerBinary finds aci-local: next to the running aci first (a release
 // archive or bin/ holds both), then on PATH.
-func ServerBinary() (string, error) {
+func ServerBinary() (string, error) { return sibling(ServerName(), ErrNoServer) }
+
+// ConnectorBinary finds aci-connector the same way.
+func ConnectorBinary() (string, error) { return sibling(ConnectorName(), ErrNoConnector) }
+
+func sibling(name string, missing error) (string, error) {
 	if exe, err := os.Executable(); err == nil {
 		if real, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = real
 		}
-		p := filepath.Join(filepath.Dir(exe), ServerName())
+		p := filepath.Join(filepath.Dir(exe), name)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return p, nil
 		}
 	}
-	if p, err := exec.LookPath(ServerName()); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	return "", ErrNoServer
+	return "", missing
 }
