@@ -65,7 +65,7 @@ up() {
     --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$dir/sa.key" \
     --service-account-signing-key-file="$dir/sa.key" --cert-dir="$dir/certs" \
     --service-cluster-ip-range=10.96.0.0/16 --token-auth-file="$dir/tokens.csv" \
-    --authorization-mode=Node,RBAC --kubelet-client-certificate="$dir/kubelet-client.crt" \
+    --authorization-mode=Node,RBAC --allow-privileged=true --kubelet-client-certificate="$dir/kubelet-client.crt" \
     --kubelet-client-key="$dir/kubelet-client.key" --kubelet-preferred-address-types=InternalIP \
     > "$dir/apiserver.log" 2>&1 &
   echo $! > "$dir/apiserver.pid"

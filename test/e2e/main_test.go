@@ -20,10 +20,12 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	aciBin = filepath.Join(dir, "aci")
-	// Both binaries side by side, as make build puts them (aci finds aci-local
-	// beside itself), static as make build makes them.
-	for _, b := range []string{"aci", "aci-local"} {
-		build := exec.Command("go", "build", "-o", filepath.Join(dir, b), "../../cmd/"+b)
+	// The binaries side by side, as make build puts them (aci finds aci-local
+	// and aci-connector beside itself), static as make build makes them.
+	// -trimpath as make build: the (large) connector's packages come from the
+	// same build cache.
+	for _, b := range []string{"aci", "aci-local", "aci-connector"} {
+		build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, b), "../../cmd/"+b)
 		build.Stderr = os.Stderr
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if err := build.Run(); err != nil {
