@@ -10,7 +10,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/aci-cli/aci/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build test unit e2e lint docs docs-check demo deps bench images clean fuzz bench-chart bench-chart-check
+.PHONY: k8s build test unit e2e lint docs docs-check demo deps bench images clean fuzz bench-chart bench-chart-check
 
 # aci, the server behind `aci local` and the Kubernetes connector behind
 # `aci connector`, side by side (aci finds them next to itself).
@@ -19,9 +19,14 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci-local ./cmd/aci-local
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/aci-connector ./cmd/aci-connector
 
+# The Kubernetes control plane the connector's tests run against, built once
+# from upstream code and cached (about 20 minutes the first time).
+k8s:
+	./scripts/k8s-controlplane.sh build
+
 # Everything CI checks: lint, generated docs, unit and end-to-end tests (the e2e
 # tests need the real az CLI, which deps installs).
-test: deps lint docs-check build bench-chart-check
+test: deps lint docs-check build k8s bench-chart-check
 	$(GO) test -count=1 -timeout 25m ./...
 	./scripts/fuzz.sh 10s
 

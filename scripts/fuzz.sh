@@ -14,6 +14,7 @@ targets=(
   "./internal/cli/container FuzzResourceID"
   "./internal/local/template FuzzParse"
   "./internal/compose FuzzConvert"
+  "./internal/connector FuzzGroupName"
 )
 # Go 1.26's fuzz coordinator can fail a run at the -fuzztime boundary with a
 # bare "context deadline exceeded" and no failing input (golang/go#75804,

@@ -219,11 +219,12 @@ func (c *converter) initContainer(ct *corev1.Container) (*aci.InitContainerDefin
 	}}, nil
 }
 
-// command is Kubernetes' command + args as ACI's one command line.
+// command is Kubernetes' command + args as ACI's one command line, with
+// $(VAR) expanded as the kubelet does.
 func command(ct *corev1.Container) []*string {
 	var out []*string
 	for _, s := range append(append([]string{}, ct.Command...), ct.Args...) {
-		out = append(out, to(s))
+		out = append(out, to(expandEnv(s, ct)))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package shlex
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -21,6 +22,18 @@ func TestSplit(t *testing.T) {
 	for _, bad := range []string{`'open`, `"open`, `trailing\`} {
 		if _, err := Split(bad); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// Join quotes what Split would break apart, so argv survives the trip.
+func TestJoinRoundTrip(t *testing.T) {
+	for _, argv := range [][]string{
+		{"echo", "two words", "$HOME"}, {"sh", "-c", "echo 'quoted' && exit 3"}, {""}, {"a\"b", "c\\d", "*"},
+	} {
+		got, err := Split(Join(argv))
+		if err != nil || strings.Join(got, "\x00") != strings.Join(argv, "\x00") {
+			t.Errorf("Split(Join(%q)) = %q, %v", argv, got, err)
 		}
 	}
 }
