@@ -45,6 +45,10 @@ type Provider struct {
 	// Interval is the status poll of running pods; pending ones are polled
 	// every FastInterval.
 	Interval, FastInterval time.Duration
+	// Release removes a deleted pod from Kubernetes once its group is gone,
+	// as a kubelet does when its containers have stopped; without it the
+	// pod waits out its grace period.
+	Release func(ctx context.Context, pod *corev1.Pod) error
 
 	mu     sync.Mutex
 	known  map[string]*podState
@@ -294,6 +298,11 @@ func (p *Provider) DeletePod(ctx context.Context, pod *corev1.Pod) error {
 	p.mu.Unlock()
 	if notify != nil && pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed {
 		notify(terminated(pod))
+	}
+	if pod.DeletionTimestamp != nil && p.Release != nil {
+		if err := p.Release(ctx, pod); err != nil {
+			log.G(ctx).WithError(err).Warnf("pod %s/%s stays until its grace period ends", pod.Namespace, pod.Name)
+		}
 	}
 	return nil
 }

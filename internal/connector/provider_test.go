@@ -241,3 +241,24 @@ func (fakeAttach) TTY() bool                   { return false }
 func (fakeAttach) Resize() <-chan api.TermSize { return nil }
 
 var _ api.AttachIO = fakeAttach{}
+
+// A graceful delete releases the pod in Kubernetes once the group is gone,
+// instead of waiting out the grace period.
+func TestDeletedPodIsReleased(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	var released []string
+	h.p.Release = func(_ context.Context, p *corev1.Pod) error { released = append(released, p.Name); return nil }
+	pod := simplePod("web", "u1")
+	h.p.CreatePod(ctx, pod)
+	running := h.last()
+	h.p.DeletePod(ctx, running) // a dangling pod (no deletion timestamp): nothing to release
+	h.p.CreatePod(ctx, pod)
+	running = h.last().DeepCopy()
+	now := metav1.Now()
+	running.DeletionTimestamp = &now
+	h.p.DeletePod(ctx, running)
+	if strings.Join(released, ",") != "web" {
+		t.Fatalf("released %v", released)
+	}
+}

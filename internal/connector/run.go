@@ -26,6 +26,7 @@ import (
 	"github.com/virtual-kubelet/virtual-kubelet/node/nodeutil"
 	authv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	"k8s.io/client-go/kubernetes"
@@ -93,6 +94,14 @@ func Run(ctx context.Context, version string, o options.Options, logOut io.Write
 	n, err := nodeutil.NewNode(o.NodeName, func(pc nodeutil.ProviderConfig) (nodeutil.Provider, node.NodeProvider, error) {
 		provider = NewProvider(groups, &kubeObjects{client: client, cms: pc.ConfigMaps, secrets: pc.Secrets}, target, pc.Pods, rec)
 		provider.Interval = o.StatusInterval
+		provider.Release = func(ctx context.Context, pod *corev1.Pod) error {
+			err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+				GracePeriodSeconds: new(int64), Preconditions: metav1.NewUIDPreconditions(string(pod.UID))})
+			if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+				return nil
+			}
+			return err
+		}
 		return provider, nil, ConfigureNode(pc.Node, NodeOptions{
 			Name: o.NodeName, OSType: o.OSType, CPU: o.CPU, Memory: o.Memory, Pods: o.Pods, GPU: o.GPU,
 			Location: location, Address: o.KubeletAddress, Port: port, Version: version,

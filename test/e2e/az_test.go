@@ -11,7 +11,7 @@ import (
 
 // requireAz finds the real az CLI; it is part of the test suite (make deps
 // installs Debian's azure-cli), so its absence fails the test instead of skipping.
-func requireAz(t *testing.T) string {
+func requireAz(t testing.TB) string {
 	t.Helper()
 	az, err := exec.LookPath("az")
 	if err != nil {
@@ -77,7 +77,7 @@ func TestAzAgainstLocal(t *testing.T) {
 
 // azLoggedIn is a fresh az config dir pointed at aci local and logged in,
 // exactly as the lines of `aci local env` say.
-func azLoggedIn(t *testing.T, az string, env []string) []string {
+func azLoggedIn(t testing.TB, az string, env []string) []string {
 	t.Helper()
 	lines := must(t, run(t, env, aciBin, "local", "env"), 0).stdout
 	azEnv := []string{"AZURE_CONFIG_DIR=" + t.TempDir(), "AZURE_CORE_COLLECT_TELEMETRY=false", "AZURE_CORE_NO_COLOR=true"}

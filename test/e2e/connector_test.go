@@ -17,7 +17,7 @@ import (
 // etcd, kube-apiserver, kube-scheduler, kube-controller-manager from upstream
 // code) with the ACI connector's virtual node on an aci local.
 type cluster struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	env      []string // aci's (ACI_CONFIG_DIR) and kubectl's (KUBECONFIG)
 	kubectl  string
@@ -44,7 +44,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	requireDocker(t)
 	if _, err := exec.LookPath("etcd"); err != nil {
@@ -202,6 +202,7 @@ func TestConnector(t *testing.T) {
 	t.Run("unsupported", func(t *testing.T) { c.t = t; connectorUnsupported(c) })
 	t.Run("registry", func(t *testing.T) { c.t = t; connectorRegistry(c) })
 	t.Run("azurefile", func(t *testing.T) { c.t = t; connectorAzureFile(c) })
+	t.Run("fifty", func(t *testing.T) { c.t = t; connectorFifty(c) })
 	t.Run("kill9", func(t *testing.T) { c.t = t; connectorKill9(c) })
 	t.Run("az", func(t *testing.T) { c.t = t; connectorAz(c) })
 }
@@ -338,7 +339,7 @@ spec:
 	}
 }
 
-func getUntil404OrOK(t *testing.T, url string) {
+func getUntil404OrOK(t testing.TB, url string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -540,4 +541,44 @@ func connectorAz(c *cluster) {
 	if len(got) != 3 || !strings.Contains(r.stdout, "keep") || !strings.Contains(r.stdout, "during") || !strings.Contains(r.stdout, "after") {
 		c.t.Fatalf("az container list: %q", r.stdout)
 	}
+}
+
+// fiftyPods is 50 pods created at once.
+func fiftyPods(prefix string) string {
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: %s-%02d, labels: {batch: %s}}\nspec:\n  nodeName: aci-connector\n  containers:\n  - {name: c, image: %s, ports: [{containerPort: 80}]}\n", prefix, i, prefix, helloImage)
+	}
+	return b.String()
+}
+
+// running counts a label's pods that are Running with an IP.
+func (c *cluster) running(selector string) int {
+	r := c.k("get", "pods", "-l", selector, "-o", `jsonpath={range .items[*]}{.status.phase}/{.status.podIP}{"\n"}{end}`)
+	n := 0
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "Running/127.") {
+			n++
+		}
+	}
+	return n
+}
+
+// connectorFifty: 50 pods created at once all reach Running, each in a group
+// of its own, and all go when deleted.
+func connectorFifty(c *cluster) {
+	start := time.Now()
+	c.apply(fiftyPods("many"))
+	c.until("50 pods Running", 240*time.Second, func() bool { return c.running("batch=many") == 50 })
+	c.t.Logf("50 pods created at once: all Running after %v", time.Since(start).Round(100*time.Millisecond))
+	n := 0
+	for k, v := range c.groups() {
+		if strings.HasPrefix(k, "default/many-") {
+			n += v
+		}
+	}
+	if n != 50 {
+		c.t.Fatalf("%d groups for 50 pods", n)
+	}
+	must(c.t, c.k("delete", "pods", "-l", "batch=many", "--wait=true", "--timeout=120s"), 0)
 }

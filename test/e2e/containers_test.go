@@ -17,7 +17,7 @@ import (
 
 // requireDocker fails (never skips) when no Docker engine answers: these tests
 // are part of the suite and CI runs them.
-func requireDocker(t *testing.T) {
+func requireDocker(t testing.TB) {
 	t.Helper()
 	c, err := net.DialTimeout("unix", "/var/run/docker.sock", time.Second)
 	if err != nil {
@@ -37,7 +37,7 @@ func dockerObjects(t *testing.T, env []string) int {
 	return len(strings.Fields(string(out)))
 }
 
-func getUntil200(t *testing.T, url string) string {
+func getUntil200(t testing.TB, url string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

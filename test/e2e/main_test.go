@@ -44,7 +44,7 @@ type result struct {
 }
 
 // run executes a command with env added to a clean copy of the environment.
-func run(t *testing.T, env []string, name string, args ...string) result {
+func run(t testing.TB, env []string, name string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = cleanEnv(env)
@@ -74,7 +74,7 @@ func cleanEnv(extra []string) []string {
 
 // localEnv starts aci local on a free port in a fresh config dir and stops it at
 // the end of the test.
-func localEnv(t *testing.T) []string {
+func localEnv(t testing.TB) []string {
 	t.Helper()
 	env := []string{"ACI_CONFIG_DIR=" + t.TempDir()}
 	r := run(t, env, aciBin, "local", "start", "--detach", "--port", "0", "-o", "none")
@@ -88,7 +88,7 @@ func localEnv(t *testing.T) []string {
 	return env
 }
 
-func must(t *testing.T, r result, code int) result {
+func must(t testing.TB, r result, code int) result {
 	t.Helper()
 	if r.code != code {
 		t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", r.code, code, r.stdout, r.stderr)
