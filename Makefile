@@ -79,8 +79,9 @@ demo: build
 deps:
 	./scripts/deps.sh
 
-bench: build
+bench: build k8s
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./test/bench/
+	$(GO) test -run '^$$' -bench BenchmarkConnector -benchtime 10x -timeout 30m ./test/e2e/
 
 clean:
 	rm -rf bin dist

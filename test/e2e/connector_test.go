@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // cluster is a real Kubernetes control plane (scripts/k8s-controlplane.sh:
@@ -118,6 +121,15 @@ func (c *cluster) killConnector() {
 	syscall.Kill(-c.conn.Process.Pid, syscall.SIGKILL)
 	c.conn.Wait()
 	c.conn = nil
+}
+
+// restConfig is the admin kubeconfig's, for client-go.
+func (c *cluster) restConfig() *rest.Config {
+	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(c.dir, "kubeconfig"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return cfg
 }
 
 func (c *cluster) k(args ...string) result {
