@@ -208,6 +208,8 @@ const helloImage = "mcr.microsoft.com/azuredocs/aci-helloworld"
 func TestConnector(t *testing.T) {
 	c := newCluster(t)
 	t.Run("node", func(t *testing.T) { c.t = t; connectorNode(c) })
+	t.Run("example", func(t *testing.T) { c.t = t; connectorExample(c) })
+	t.Run("manifest", func(t *testing.T) { c.t = t; connectorManifest(c) })
 	t.Run("pod", func(t *testing.T) { c.t = t; connectorPod(c) })
 	t.Run("scheduled", func(t *testing.T) { c.t = t; connectorScheduled(c) })
 	t.Run("deployment", func(t *testing.T) { c.t = t; connectorDeployment(c) })
@@ -593,4 +595,33 @@ func connectorFifty(c *cluster) {
 		c.t.Fatalf("%d groups for 50 pods", n)
 	}
 	must(c.t, c.k("delete", "pods", "-l", "batch=many", "--wait=true", "--timeout=120s"), 0)
+}
+
+// connectorExample: the README's pod, as the README runs it.
+func connectorExample(c *cluster) {
+	p, _ := filepath.Abs("../../examples/k8s/hello-pod.yaml")
+	must(c.t, c.k("apply", "-f", p), 0)
+	must(c.t, c.k("wait", "--for=condition=Ready", "pod/hello", "--timeout=90s"), 0)
+	getUntil200(c.t, "http://"+c.jsonpath("pod", "hello", "{.status.podIP}")+"/")
+	if r := c.k("exec", "hello", "--", "sh", "-c", "echo $POD_NAME; exit 3"); r.code != 3 || r.stdout != "hello\n" {
+		c.t.Fatalf("exec: %+v", r)
+	}
+	must(c.t, c.k("delete", "pod", "hello"), 0)
+}
+
+// connectorManifest: what runs the connector in a cluster is accepted by the
+// real API server (a server-side dry run validates every object).
+func connectorManifest(c *cluster) {
+	env := append(append([]string{}, c.env...), "AZURE_CLIENT_ID=00000000-0000-0000-0000-000000000001", "AZURE_CLIENT_KEY=seed-secret",
+		"AZURE_TENANT_ID=t", "AZURE_SUBSCRIPTION_ID=s")
+	m := must(c.t, run(c.t, env, aciBin, "connector", "manifest", "-g", c.rg, "-l", "westus"), 0).stdout
+	f := filepath.Join(c.t.TempDir(), "connector.yaml")
+	os.WriteFile(f, []byte(m), 0o600)
+	r := must(c.t, c.k("apply", "--dry-run=server", "-f", f), 0)
+	for _, want := range []string{"serviceaccount/aci-connector created (server dry run)", "deployment.apps/aci-connector created (server dry run)",
+		"secret/aci-connector created (server dry run)", "clusterrolebinding.rbac.authorization.k8s.io/aci-connector created (server dry run)"} {
+		if !strings.Contains(r.stdout, want) {
+			c.t.Errorf("dry run lacks %q:\n%s", want, r.stdout)
+		}
+	}
 }
