@@ -2,6 +2,8 @@ package connector
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +64,9 @@ type podState struct {
 	noGroup bool        // failed before a group existed
 	created time.Time
 	events  map[string]bool
+	// body is the hash of the group body the pod's spec, ConfigMaps and
+	// Secrets gave when it was last put ("" after an adoption).
+	body string
 }
 
 // NewProvider builds the provider; pods is the node's pod lister (adoption
@@ -90,6 +95,7 @@ func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
 	if err != nil {
 		return err
 	}
+	body := bodyHash(g) // before put fills in what the service chose
 	if err := p.replaceForeign(ctx, name, pod); err != nil {
 		return err
 	}
@@ -102,8 +108,15 @@ func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
 	if err != nil {
 		return err
 	}
-	p.track(pod, got)
+	p.track(pod, got, body)
 	return nil
+}
+
+// bodyHash identifies a group body (kept in memory only: it covers secrets).
+func bodyHash(g *aci.ContainerGroup) string {
+	b, _ := json.Marshal(g)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // put creates the group; a pod reading its own IP (status.podIP) needs the
@@ -198,8 +211,8 @@ func (p *Provider) fail(pod *corev1.Pod, reason, message string) {
 }
 
 // track records pod as running in g and reports its status.
-func (p *Provider) track(pod *corev1.Pod, g *aci.ContainerGroup) {
-	st := &podState{pod: pod.DeepCopy(), created: time.Now(), events: map[string]bool{}}
+func (p *Provider) track(pod *corev1.Pod, g *aci.ContainerGroup, body string) {
+	st := &podState{pod: pod.DeepCopy(), created: time.Now(), events: map[string]bool{}, body: body}
 	p.mu.Lock()
 	p.known[key(pod.Namespace, pod.Name)] = st
 	p.mu.Unlock()
@@ -258,6 +271,8 @@ func (p *Provider) UpdatePod(ctx context.Context, pod *corev1.Pod) error {
 	if err != nil {
 		return err
 	}
+	body := bodyHash(g)
+	p.keepIP(pod, g)
 	got, err := p.put(ctx, name, g)
 	var ae *arm.Error
 	if errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500 {
@@ -272,8 +287,55 @@ func (p *Provider) UpdatePod(ctx context.Context, pod *corev1.Pod) error {
 	if err != nil {
 		return err
 	}
-	p.track(pod, got)
+	p.track(pod, got, body)
 	return nil
+}
+
+// resync puts a running pod's group again when what it was built from
+// changed (a ConfigMap or Secret it uses): in place where ACI allows, else
+// deleted and created again (UpdatePod says which, in an event).
+func (p *Provider) resync(ctx context.Context, st *podState) {
+	p.mu.Lock()
+	pod, old := st.pod.DeepCopy(), st.body
+	p.mu.Unlock()
+	if pod.DeletionTimestamp != nil {
+		return
+	}
+	g, err := Convert(ctx, pod, p.objects, p.target)
+	if err != nil {
+		return
+	}
+	h := bodyHash(g)
+	if old == "" {
+		p.mu.Lock()
+		st.body = h
+		p.mu.Unlock()
+		return
+	}
+	if h == old {
+		return
+	}
+	if p.recorder != nil {
+		p.recorder.Eventf(pod, corev1.EventTypeNormal, "ConfigChanged", "A ConfigMap or Secret of the pod changed: updating container group %s", GroupName(pod.Namespace, pod.Name))
+	}
+	if err := p.UpdatePod(ctx, pod); err != nil {
+		log.G(ctx).WithError(err).Warnf("could not update the group of pod %s/%s", pod.Namespace, pod.Name)
+	}
+}
+
+// keepIP asks for the pod's current address in an update: a pod's IP does
+// not change while it lives.
+func (p *Provider) keepIP(pod *corev1.Pod, g *aci.ContainerGroup) {
+	p.mu.Lock()
+	st := p.known[key(pod.Namespace, pod.Name)]
+	ip := ""
+	if st != nil {
+		ip = st.pod.Status.PodIP
+	}
+	p.mu.Unlock()
+	if ip != "" && g.Properties.IPAddress != nil {
+		g.Properties.IPAddress.IP = to(ip)
+	}
 }
 
 // DeletePod deletes the pod's group (only if it is this pod's) and reports
@@ -359,7 +421,7 @@ func (p *Provider) adopt(ctx context.Context, namespace, name string) (*corev1.P
 		return nil, errdefs.NotFoundf("pod %s/%s has no container group of its own", namespace, name)
 	}
 	log.G(ctx).Infof("adopting container group %s of pod %s/%s", deref(g.Name), namespace, name)
-	p.track(pod, g)
+	p.track(pod, g, "")
 	return p.GetPod(ctx, namespace, name)
 }
 
@@ -422,11 +484,14 @@ func (p *Provider) statusLoop(ctx context.Context) {
 		case <-t.C:
 		case <-p.wake:
 		}
-		if time.Since(last) < p.Interval && !p.anyStarting() {
+		full := time.Since(last) >= p.Interval
+		if !full && !p.anyStarting() {
 			continue
 		}
-		last = time.Now()
-		p.refresh(ctx)
+		if full {
+			last = time.Now()
+		}
+		p.refresh(ctx, full)
 	}
 }
 
@@ -444,7 +509,7 @@ func (p *Provider) anyStarting() bool {
 // refreshers bounds the reads one refresh makes at once.
 const refreshers = 8
 
-func (p *Provider) refresh(ctx context.Context) {
+func (p *Provider) refresh(ctx context.Context, resync bool) {
 	p.mu.Lock()
 	states := make([]*podState, 0, len(p.known))
 	for _, st := range p.known {
@@ -468,6 +533,9 @@ func (p *Provider) refresh(ctx context.Context) {
 				log.G(ctx).WithError(err).Warnf("could not read the status of pod %s/%s", st.pod.Namespace, st.pod.Name)
 			default:
 				p.observe(st, g)
+				if resync {
+					p.resync(ctx, st)
+				}
 			}
 		}()
 	}

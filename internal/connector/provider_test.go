@@ -84,7 +84,7 @@ func TestCreateReportsRunningAtOnce(t *testing.T) {
 		t.Fatalf("events %v", ev)
 	}
 	// The same events are not reported twice.
-	h.p.refresh(context.Background())
+	h.p.refresh(context.Background(), false)
 	if ev := h.events(); len(ev) != 0 {
 		t.Fatalf("events again: %v", ev)
 	}
@@ -260,5 +260,53 @@ func TestDeletedPodIsReleased(t *testing.T) {
 	h.p.DeletePod(ctx, running)
 	if strings.Join(released, ",") != "web" {
 		t.Fatalf("released %v", released)
+	}
+}
+
+// A changed ConfigMap reaches a running pod's group on the next full poll,
+// with an event saying so; an unchanged one puts nothing.
+func TestConfigChangesReachTheGroup(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	pod := simplePod("cfg", "u1")
+	pod.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "G", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
+		LocalObjectReference: corev1.LocalObjectReference{Name: "settings"}, Key: "greeting"}}}}
+	if err := h.p.CreatePod(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	h.events()
+	puts := len(h.groups.puts)
+	h.p.refresh(ctx, true)
+	if len(h.groups.puts) != puts {
+		t.Fatal("an unchanged pod was put again")
+	}
+	h.p.objects.(*fakeObjects).cms["app/settings"] = &corev1.ConfigMap{Data: map[string]string{"greeting": "changed"}}
+	h.p.refresh(ctx, true)
+	g := h.groups.groups[GroupName("app", "cfg")]
+	if len(h.groups.puts) != puts+1 || *g.Properties.Containers[0].Properties.EnvironmentVariables[0].Value != "changed" {
+		t.Fatalf("puts %d", len(h.groups.puts)-puts)
+	}
+	if ev := strings.Join(h.events(), "\n"); !strings.Contains(ev, "Normal ConfigChanged") {
+		t.Fatalf("events: %s", ev)
+	}
+	// Settled: the next polls put nothing (the service's choices, such as
+	// the IP kept, are not a change).
+	h.p.refresh(ctx, true)
+	h.p.refresh(ctx, true)
+	if len(h.groups.puts) != puts+1 {
+		t.Fatalf("the group is put again and again: %d puts", len(h.groups.puts)-puts)
+	}
+}
+
+func TestPodIPPodSettles(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	pod := simplePod("ip", "u1")
+	pod.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "MY_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}}
+	h.p.CreatePod(ctx, pod)
+	puts := len(h.groups.puts)
+	h.p.refresh(ctx, true)
+	if len(h.groups.puts) != puts {
+		t.Fatal("a pod reading its IP is put again on every poll")
 	}
 }

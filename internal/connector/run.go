@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -264,6 +265,16 @@ type kubeObjects struct {
 	client  kubernetes.Interface
 	cms     corev1listers.ConfigMapLister
 	secrets corev1listers.SecretLister
+
+	mu     sync.Mutex
+	tokens map[string]cachedToken
+}
+
+// cachedToken is a pod's token, reused until 80 % of its life: a group's
+// body built twice must not differ by a fresh token alone.
+type cachedToken struct {
+	token string
+	renew time.Time
 }
 
 func (k *kubeObjects) ConfigMap(ctx context.Context, ns, name string) (*corev1.ConfigMap, error) {
@@ -281,6 +292,32 @@ func (k *kubeObjects) Secret(ctx context.Context, ns, name string) (*corev1.Secr
 }
 
 func (k *kubeObjects) ServiceAccountToken(ctx context.Context, pod *corev1.Pod, audience string, seconds int64) (string, error) {
+	key := string(pod.UID) + "|" + audience + "|" + strconv.FormatInt(seconds, 10)
+	k.mu.Lock()
+	c, ok := k.tokens[key]
+	k.mu.Unlock()
+	if ok && time.Now().Before(c.renew) {
+		return c.token, nil
+	}
+	tok, life, err := k.requestToken(ctx, pod, audience, seconds)
+	if err != nil {
+		return "", err
+	}
+	k.mu.Lock()
+	if k.tokens == nil {
+		k.tokens = map[string]cachedToken{}
+	}
+	for key, c := range k.tokens {
+		if time.Now().After(c.renew) {
+			delete(k.tokens, key)
+		}
+	}
+	k.tokens[key] = cachedToken{token: tok, renew: time.Now().Add(life * 8 / 10)}
+	k.mu.Unlock()
+	return tok, nil
+}
+
+func (k *kubeObjects) requestToken(ctx context.Context, pod *corev1.Pod, audience string, seconds int64) (string, time.Duration, error) {
 	sa := pod.Spec.ServiceAccountName
 	if sa == "" {
 		sa = "default"
@@ -294,9 +331,9 @@ func (k *kubeObjects) ServiceAccountToken(ctx context.Context, pod *corev1.Pod, 
 	}
 	tr, err := k.client.CoreV1().ServiceAccounts(pod.Namespace).CreateToken(ctx, sa, req, metav1.CreateOptions{})
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return tr.Status.Token, nil
+	return tr.Status.Token, time.Until(tr.Status.ExpirationTimestamp.Time), nil
 }
 
 // deleteAll deletes the node's groups (--delete-groups-on-exit).

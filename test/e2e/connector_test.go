@@ -287,6 +287,18 @@ spec:
 	if strings.TrimSpace(r.stdout) != want {
 		t.Fatalf("inside the container:\n%s\nwant:\n%s", r.stdout, want)
 	}
+	// A changed ConfigMap reaches the running pod (its group is put again).
+	must(t, c.k("patch", "configmap", "settings", "-p", `{"data":{"greeting":"changed-greeting"}}`), 0)
+	c.until("the changed ConfigMap inside the container", 60*time.Second, func() bool {
+		r := c.k("exec", "web", "--", "sh", "-c", "echo $GREETING")
+		return r.code == 0 && r.stdout == "changed-greeting\n"
+	})
+	if !strings.Contains(c.events("web"), "ConfigChanged") {
+		t.Errorf("no ConfigChanged event:\n%s", c.events("web"))
+	}
+	if got := c.waitRunning("web"); got != ip {
+		t.Fatalf("the pod's IP changed from %s to %s", ip, got)
+	}
 	// The Secret travels as a secure value: ARM never hands it back.
 	group := must(t, run(t, c.env, aciBin, "container", "list", "-g", c.rg, "-o", "json"), 0).stdout
 	if strings.Contains(group, "s3cret-value") {
@@ -432,6 +444,10 @@ func connectorUnsupported(c *cluster) {
 	} {
 		c.apply("apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  nodeName: aci-connector\n  " + spec + "\n")
 		c.until(name+" Failed", 30*time.Second, func() bool { return c.jsonpath("pod", name, "{.status.phase}") == "Failed" })
+		// Events are written asynchronously: wait for the first, then make
+		// sure no second one follows.
+		c.until(name+"'s event", 30*time.Second, func() bool { return strings.Contains(c.events(name), "UnsupportedPodSpec") })
+		time.Sleep(2 * time.Second)
 		ev := c.events(name)
 		if n := strings.Count(ev, "Warning UnsupportedPodSpec"); n != 1 || !strings.Contains(ev, "ACI cannot run pod default/"+name) {
 			c.t.Errorf("%s: want one UnsupportedPodSpec event, got:\n%s", name, ev)
@@ -469,9 +485,7 @@ func connectorRegistry(c *cluster) {
 	getUntil200(t, "http://"+c.waitRunning("private")+"/")
 	c.apply(pod("denied", "badcred"))
 	c.until("denied Failed", 60*time.Second, func() bool { return c.jsonpath("pod", "denied", "{.status.phase}") == "Failed" })
-	if ev := c.events("denied"); !strings.Contains(ev, "Warning InaccessibleImage") {
-		t.Fatalf("events of a pull with a wrong secret:\n%s", ev)
-	}
+	c.until("an InaccessibleImage event", 30*time.Second, func() bool { return strings.Contains(c.events("denied"), "Warning InaccessibleImage") })
 	must(t, c.k("delete", "pod", "private", "denied", "--wait=true"), 0)
 }
 
