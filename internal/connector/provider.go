@@ -122,6 +122,11 @@ func bodyHash(g *aci.ContainerGroup) string {
 // put creates the group; a pod reading its own IP (status.podIP) needs the
 // group's address first, so such a group is put twice.
 func (p *Provider) put(ctx context.Context, name string, g *aci.ContainerGroup) (*aci.ContainerGroup, error) {
+	if usesPodIP(g) && g.Properties.IPAddress != nil && g.Properties.IPAddress.IP != nil {
+		// An update keeps the pod's IP: known already, one put.
+		setPodIP(g, *g.Properties.IPAddress.IP)
+		return p.groups.Put(ctx, name, g)
+	}
 	got, err := p.groups.Put(ctx, name, g)
 	if err != nil || !usesPodIP(g) {
 		return got, err

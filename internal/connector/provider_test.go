@@ -309,4 +309,13 @@ func TestPodIPPodSettles(t *testing.T) {
 	if len(h.groups.puts) != puts {
 		t.Fatal("a pod reading its IP is put again on every poll")
 	}
+	// An update knows the IP already: one put, never one with the
+	// placeholder (each put restarts the containers).
+	if err := h.p.UpdatePod(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	g := h.groups.groups[GroupName("app", "ip")]
+	if len(h.groups.puts) != puts+1 || *g.Properties.Containers[0].Properties.EnvironmentVariables[0].Value != "127.0.2.1" {
+		t.Fatalf("update: %d puts, env %s", len(h.groups.puts)-puts, *g.Properties.Containers[0].Properties.EnvironmentVariables[0].Value)
+	}
 }
