@@ -241,6 +241,8 @@ func connectorNode(c *cluster) {
 // values as env and as files, fieldRefs, logs -f and exec.
 func connectorPod(c *cluster) {
 	t := c.t
+	// Whatever fails below, the later scenarios count groups: web goes.
+	defer c.k("delete", "pod", "web", "--ignore-not-found", "--wait=true", "--timeout=60s")
 	c.apply(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
