@@ -207,10 +207,6 @@ func (h *ContainerGroups) id(r *core.Request, name string) string {
 	return "/subscriptions/" + r.Subscription + "/resourceGroups/" + r.Group + "/providers/Microsoft.ContainerInstance/containerGroups/" + name
 }
 
-func notFound(w http.ResponseWriter, r *core.Request, name string) {
-	r.Error(w, 404, "ResourceNotFound", "The Resource 'Microsoft.ContainerInstance/containerGroups/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", name, r.Group)
-}
-
 // Compiled once: validateGroup runs on every PUT.
 var (
 	// aciNameRE is the rule for group and container names alike.

@@ -2,7 +2,6 @@ package containerregistry
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -486,7 +485,3 @@ func parseScope(s string) (access, bool) {
 	return access{Type: s[:i], Name: s[i+1 : j], Actions: strings.Split(s[j+1:], ",")}, true
 }
 
-// BasicHeader is an Authorization header for admin credentials, for tests.
-func BasicHeader(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-}
