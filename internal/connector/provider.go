@@ -453,10 +453,13 @@ func (p *Provider) GetPods(ctx context.Context) ([]*corev1.Pod, error) {
 			continue
 		}
 		p.mu.Lock()
-		st := p.known[key(o.namespace, o.pod)]
+		var known *corev1.Pod
+		if st := p.known[key(o.namespace, o.pod)]; st != nil && string(st.pod.UID) == o.uid {
+			known = st.pod.DeepCopy()
+		}
 		p.mu.Unlock()
-		if st != nil && string(st.pod.UID) == o.uid {
-			out = append(out, st.pod.DeepCopy())
+		if known != nil {
+			out = append(out, known)
 			continue
 		}
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: o.namespace, Name: o.pod, UID: types.UID(o.uid)}}
@@ -550,8 +553,11 @@ func (p *Provider) refresh(ctx context.Context, resync bool) {
 // vanished is a group deleted behind the connector's back: the pod fails
 // (once past creation), so that its controller replaces it.
 func (p *Provider) vanished(st *podState) {
-	if time.Since(st.created) < 30*time.Second {
+	p.mu.Lock()
+	pod, created := st.pod.DeepCopy(), st.created
+	p.mu.Unlock()
+	if time.Since(created) < 30*time.Second {
 		return
 	}
-	p.fail(st.pod, "ContainerGroupNotFound", "The pod's container group "+GroupName(st.pod.Namespace, st.pod.Name)+" no longer exists.")
+	p.fail(pod, "ContainerGroupNotFound", "The pod's container group "+GroupName(pod.Namespace, pod.Name)+" no longer exists.")
 }

@@ -484,4 +484,3 @@ func parseScope(s string) (access, bool) {
 	}
 	return access{Type: s[:i], Name: s[i+1 : j], Actions: strings.Split(s[j+1:], ",")}, true
 }
-
