@@ -220,8 +220,8 @@ func (s *Scope) Eval(n Node) (any, error) {
 		return x.Value, nil
 	case *Call:
 		args := make([]any, len(x.Args))
-		lazy := strings.EqualFold(x.Name, "if")
-		if !lazy {
+		b := builtins[strings.ToLower(x.Name)]
+		if !b.lazy {
 			for i, a := range x.Args {
 				v, err := s.Eval(a)
 				if err != nil {
@@ -231,7 +231,7 @@ func (s *Scope) Eval(n Node) (any, error) {
 			}
 		}
 		v, err := s.call(x, args)
-		if err == nil && !passThrough[strings.ToLower(x.Name)] {
+		if err == nil && !b.free {
 			err = s.b.charge(x.Name, v)
 		}
 		return v, err
@@ -271,11 +271,6 @@ func (s *Scope) Eval(n Node) (any, error) {
 	}
 	return nil, invalidTemplate("unknown expression node")
 }
-
-// passThrough are the functions that return (part of) a value that exists
-// already, measured when it was built: they spend no budget.
-var passThrough = map[string]bool{"parameters": true, "variables": true, "if": true, "coalesce": true, "first": true,
-	"last": true, "take": true, "skip": true, "substring": true, "trim": true}
 
 // member reads a property, case-insensitively as ARM does.
 func member(v any, name string) (any, error) {
