@@ -351,7 +351,7 @@ func (d *debugPolicy) Do(req *policy.Request) (*http.Response, error) {
 		fmt.Fprintf(&b, "DEBUG: Request took %.3f s\n", elapsed.Seconds())
 	}
 	d.mu.Lock()
-	io.WriteString(d.w, b.String())
+	_, _ = io.WriteString(d.w, b.String()) // the debug log is best effort
 	d.mu.Unlock()
 	return resp, err
 }

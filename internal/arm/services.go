@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
@@ -25,7 +26,7 @@ type Raw = map[string]any
 
 func captured(ctx context.Context) (context.Context, *(*http.Response)) {
 	var resp *http.Response
-	return runtime.WithCaptureResponse(ctx, &resp), &resp
+	return policy.WithCaptureResponse(ctx, &resp), &resp
 }
 
 func decodeBody(resp *http.Response) (Raw, error) {
@@ -377,8 +378,8 @@ func (r *RawClient) List(ctx context.Context, path, apiVersion string, query url
 		if err != nil {
 			return nil, err
 		}
-		m, err := decodeBody(resp)
-		if err != nil {
+		var m map[string]any
+		if m, err = decodeBody(resp); err != nil {
 			return nil, err
 		}
 		v, _ := m["value"].([]any)

@@ -70,7 +70,9 @@ func (d *DockerBaseline) call(ctx context.Context, method, path string, body, ou
 		var e struct {
 			Message string `json:"message"`
 		}
-		json.Unmarshal(b, &e)
+		if json.Unmarshal(b, &e) != nil || e.Message == "" {
+			e.Message = strings.TrimSpace(string(b))
+		}
 		return resp.StatusCode, fmt.Errorf("docker: %s", e.Message)
 	}
 	if out != nil {

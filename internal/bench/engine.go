@@ -288,7 +288,9 @@ feed:
 	close(ch)
 	wg.Wait()
 	if !o.Keep {
-		e.Cleanup(o.Group)
+		if err := e.Cleanup(o.Group); err != nil && ctx.Err() == nil {
+			return runs, fmt.Errorf("cleaning up: %w", err)
+		}
 	}
 	return runs, ctx.Err()
 }

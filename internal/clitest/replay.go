@@ -262,6 +262,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.Status)
 	if r.Method != http.MethodHead {
-		io.WriteString(w, resp.Body)
+		_, _ = io.WriteString(w, resp.Body)
 	}
 }

@@ -121,10 +121,18 @@ func Run(ctx context.Context, version string, o options.Options, logOut io.Write
 	if err != nil {
 		return err
 	}
-	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
+	go func() {
+		if err := srv.Serve(tls.NewListener(ln, srv.TLSConfig)); !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(logOut, "aci connector: the kubelet API stopped: %v\n", err)
+		}
+	}()
 	defer srv.Close()
 
-	go n.Run(ctx)
+	go func() {
+		if err := n.Run(ctx); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(logOut, "aci connector: the node controller stopped: %v\n", err)
+		}
+	}()
 	if err := n.WaitReady(ctx, 2*time.Minute); err != nil {
 		return fmt.Errorf("the node did not become ready: %w", err)
 	}

@@ -25,6 +25,6 @@ func Handler(log io.Writer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(log, "%s %s %s %s\n", r.RemoteAddr, r.Method, r.URL.RequestURI(), time.Now().UTC().Format(time.RFC3339))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, page)
+		_, _ = io.WriteString(w, page) // a client that left needs no page
 	})
 }

@@ -62,6 +62,6 @@ func FilesHandler(dir string, log io.Writer) http.Handler {
 		for _, n := range names {
 			fmt.Fprintf(w, "<li>%s</li>\n", html.EscapeString(n))
 		}
-		io.WriteString(w, "</ul></body></html>\n")
+		_, _ = io.WriteString(w, "</ul></body></html>\n")
 	})
 }

@@ -147,7 +147,9 @@ func interactive(f *cmdutil.Factory, cfg *config.Config) error {
 		line = a.line
 	}
 	choice := 1
-	fmt.Sscanf(strings.TrimSpace(line), "%d", &choice)
+	if _, err := fmt.Sscanf(strings.TrimSpace(line), "%d", &choice); err != nil {
+		choice = 1 // az takes anything but a listed number as the default
+	}
 	if choice < 1 || choice > len(formats) {
 		choice = 1
 	}

@@ -326,7 +326,7 @@ func TestIDs(t *testing.T) {
 	s := clitest.NewServer(t)
 	other := strings.Replace(groupPath, name, "other", 1)
 	s.Add("GET", groupPath, clitest.Response{Status: 200, Body: running("Running", "Running", 0)})
-	s.Add("GET", other, clitest.Response{Status: 200, Body: strings.Replace(running("Running", "Running", 0), name, "other", -1)})
+	s.Add("GET", other, clitest.Response{Status: 200, Body: strings.ReplaceAll(running("Running", "Running", 0), name, "other")})
 	s.Add("POST", groupPath+"/stop", clitest.Response{Status: 204})
 	s.Add("POST", other+"/stop", clitest.Response{Status: 204})
 	e := clitest.NewEnv(t, s)

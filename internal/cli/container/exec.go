@@ -103,7 +103,7 @@ func ExecSession(f *cmdutil.Factory, svc Service, group, name, c, command string
 	inFile, _ := f.IO.In.(*os.File)
 	if inFile != nil && f.IO.StdinTTY {
 		if st, err := term.MakeRaw(int(inFile.Fd())); err == nil {
-			defer term.Restore(int(inFile.Fd()), st)
+			defer func() { _ = term.Restore(int(inFile.Fd()), st) }()
 		}
 	}
 	end, err := arm.RelayExec(f.Context(), uri, password, tlsCfg, arm.ExecStreams{In: f.IO.In, SendEOF: !f.IO.StdinTTY, Out: f.IO.Out})

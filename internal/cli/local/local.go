@@ -303,7 +303,7 @@ func launch(f *cmdutil.Factory, o *startOptions) (*exec.Cmd, <-chan error, *runt
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			c.Process.Signal(syscall.SIGTERM)
+			_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
 			return nil, nil, nil, nil, cmdutil.Fail("aci local did not answer within 30 s; see %s", wire.ServerLog(o.stateDir))
 		}
 	}
@@ -325,8 +325,8 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 	}
 	if o.detach || err != nil {
 		if err != nil && !o.detach {
-			c.Process.Signal(syscall.SIGTERM)
-			<-exited
+			_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
+			_ = <-exited // its exit status was reported already
 		}
 		return err
 	}
@@ -339,8 +339,8 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 	case err := <-exited:
 		return cmdutil.Fail("aci local stopped: %v", err)
 	}
-	c.Process.Signal(syscall.SIGTERM)
-	<-exited
+	_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
+	_ = <-exited // a stop we asked for
 	return nil
 }
 

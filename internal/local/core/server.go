@@ -619,3 +619,10 @@ func (s *Server) resume() {
 		s.FinishOperation(op, &ErrorBody{Code: "OperationInterrupted", Message: "The operation was interrupted because aci local stopped; retry it."})
 	}
 }
+
+// Warn records something a provider could not do in the background, where
+// no client is waiting to be told. Messages carry ids and errors, never
+// secrets.
+func (s *Server) Warn(msg string, args ...any) {
+	s.reqLog.Warn(msg, args...)
+}

@@ -317,3 +317,24 @@ func (s *Store) PutMeta(k string, v any) error {
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte(k), b) })
 }
+
+// DecodeBody reads the stored wire body into v. The store holds only what
+// providers wrote, so a body that does not decode is damage, and says whose.
+func (r *Resource) DecodeBody(v any) error {
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return fmt.Errorf("%s: stored body: %w", r.ID, err)
+	}
+	return nil
+}
+
+// DecodePrivate reads the stored private part into v; a resource without
+// one leaves v as it is.
+func (r *Resource) DecodePrivate(v any) error {
+	if len(r.Private) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.Private, v); err != nil {
+		return fmt.Errorf("%s: stored private state: %w", r.ID, err)
+	}
+	return nil
+}

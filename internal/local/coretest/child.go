@@ -43,8 +43,15 @@ func ServeChild(envKey string, setup func(*core.Server)) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	os.WriteFile(filepath.Join(dir, "endpoint.tmp"), []byte(srv.BaseURL()), 0o600)
-	os.Rename(filepath.Join(dir, "endpoint.tmp"), filepath.Join(dir, "endpoint"))
+	tmp := filepath.Join(dir, "endpoint.tmp")
+	if err := os.WriteFile(tmp, []byte(srv.BaseURL()), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "endpoint")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
 	<-sig
@@ -87,8 +94,13 @@ func StartChild(t testing.TB, envKey, dir string) *Child {
 	c.Client = TrustingClient(t, dir)
 	c.Client.Timeout = 30 * time.Second
 	var id core.Identity
-	b, _ := os.ReadFile(filepath.Join(dir, "principals.json"))
-	json.Unmarshal(b, &id)
+	b, err := os.ReadFile(filepath.Join(dir, "principals.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &id)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Subscription = id.SubscriptionID
 	resp, err := c.Client.PostForm(c.Endpoint+"/adfs/oauth2/token", url.Values{"grant_type": {"client_credentials"},
 		"client_id": {id.ClientID}, "client_secret": {id.ClientSecret}, "scope": {core.ARMAudience + "/.default"}})
@@ -98,8 +110,11 @@ func StartChild(t testing.TB, envKey, dir string) *Child {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	json.NewDecoder(resp.Body).Decode(&tok)
+	err = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Token = tok.AccessToken
 	return c
 }

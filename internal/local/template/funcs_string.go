@@ -202,7 +202,7 @@ func substringFunc(in *invocation) (any, error) {
 		return nil, err
 	}
 	r := []rune(v)
-	start, length := int64(0), int64(-1)
+	var start, length int64
 	if len(in.args) > 1 {
 		if start, err = in.integer(1); err != nil {
 			return nil, err

@@ -226,7 +226,9 @@ func isIntString(v any) bool {
 
 func parseIntString(s string) int64 {
 	var n int64
-	fmt.Sscan(s, &n)
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		return 0
+	}
 	return n
 }
 

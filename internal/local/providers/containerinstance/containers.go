@@ -141,14 +141,14 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 	}
 	privs := make([]groupPrivate, len(all))
 	known := map[string]bool{}
+	var errs []error
 	for i, r := range all {
-		json.Unmarshal(r.Private, &privs[i])
+		errs = append(errs, r.DecodePrivate(&privs[i]))
 		known[privs[i].Key] = !privs[i].Deleting
 	}
 	if err := h.rt.Reconcile(ctx, func(k string) bool { return known[k] }); err != nil {
 		return err
 	}
-	var errs []error
 	for i, r := range all {
 		p := privs[i]
 		if p.Deleting {
@@ -156,7 +156,10 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 			continue
 		}
 		var b map[string]any
-		json.Unmarshal(r.Body, &b)
+		if err := r.DecodeBody(&b); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if obj(b["properties"])["provisioningState"] != "Succeeded" || p.Stopped {
 			continue // in-flight operations are resumed by the server
 		}
@@ -233,9 +236,13 @@ func obj(v any) map[string]any {
 // public strips what GET must never return: secure values, registry passwords,
 // storage keys and secret volume contents.
 func public(body map[string]any) map[string]any {
-	b, _ := json.Marshal(body)
+	// A deep copy through JSON; if it fails, nothing is returned rather
+	// than something unstripped.
 	var c map[string]any
-	json.Unmarshal(b, &c)
+	b, err := json.Marshal(body)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return map[string]any{}
+	}
 	props := obj(c["properties"])
 	for _, cs := range [][]any{listOf(props["containers"]), listOf(props["initContainers"])} {
 		for _, ci := range cs {
@@ -301,7 +308,9 @@ func (h *ContainerGroups) allocateIP(ctx context.Context, exclude string, ports 
 	used := map[string]bool{}
 	for _, r := range all {
 		var p groupPrivate
-		json.Unmarshal(r.Private, &p)
+		if err := r.DecodePrivate(&p); err != nil {
+			return "", nil, err
+		}
 		if !strings.EqualFold(r.ID, exclude) {
 			used[p.IP] = true
 		}
@@ -410,7 +419,10 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 	isNew := err != nil
 	var priv groupPrivate
 	if !isNew {
-		json.Unmarshal(existing.Private, &priv)
+		if err := existing.DecodePrivate(&priv); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
 		id = existing.ID
 	} else {
 		priv.Key = groupKey(id)
@@ -537,7 +549,9 @@ func (h *ContainerGroups) labelOwner(label, loc string) string {
 	all, _ := h.s.Store().List("/subscriptions/", h.Type())
 	for _, r := range all {
 		var b map[string]any
-		json.Unmarshal(r.Body, &b)
+		if r.DecodeBody(&b) != nil {
+			continue // a damaged record holds no label
+		}
 		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); strings.EqualFold(l, label) && b["location"] == loc {
 			return r.ID
 		}
@@ -578,7 +592,10 @@ func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, res
 		return
 	}
 	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
+	if err := res.DecodePrivate(&priv); err != nil {
+		h.s.FinishOperation(op, &core.ErrorBody{Code: "InternalServerError", Message: err.Error()})
+		return
+	}
 	if priv.Events == nil {
 		priv.Events = map[string][]eventEntry{}
 	}
@@ -612,7 +629,9 @@ func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, res
 		cancel()
 		if runErr != nil {
 			priv.event("", "Failed", runErr.Error())
-			h.rt.Remove(context.Background(), spec) // nothing half-created stays behind
+			if err := h.rt.Remove(context.Background(), spec); err != nil { // nothing half-created stays behind
+				priv.event("", "Failed", "cleaning up: "+err.Error())
+			}
 		}
 	}
 	state := "Succeeded"
@@ -625,20 +644,23 @@ func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, res
 			failure.Code = "InaccessibleImage"
 		}
 	}
-	h.s.Store().Update(op.Target, func(r *core.Resource) error {
+	err = h.s.Store().Update(op.Target, func(r *core.Resource) error {
 		var b map[string]any
-		json.Unmarshal(r.Body, &b)
+		if err := r.DecodeBody(&b); err != nil {
+			return err
+		}
 		props := obj(b["properties"])
 		b["properties"] = props
 		props["provisioningState"] = state
 		if ip, ok := props["ipAddress"].(map[string]any); ok && state == "Succeeded" {
 			ip["ip"] = priv.IP
 		}
-		r.Body, _ = json.Marshal(b)
-		r.Private, _ = json.Marshal(priv)
 		r.Updated = time.Now().UTC()
-		return nil
+		return encodeRecord(r, b, priv)
 	})
+	if err != nil && failure == nil {
+		failure = &core.ErrorBody{Code: "InternalServerError", Message: err.Error()}
+	}
 	h.s.FinishOperation(op, failure)
 }
 
@@ -649,9 +671,13 @@ func (h *ContainerGroups) resume(op *core.Operation) {
 // view returns the stored body with the live instance view merged in.
 func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[string]any {
 	var b map[string]any
-	json.Unmarshal(res.Body, &b)
 	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
+	if err := errors.Join(res.DecodeBody(&b), res.DecodePrivate(&priv)); err != nil {
+		h.s.Warn("container group record", "id", res.ID, "error", err.Error())
+	}
+	if b == nil {
+		b = map[string]any{}
+	}
 	if lp, ok := h.live.Load(strings.ToLower(res.ID)); ok {
 		priv.Events = lp.(*groupPrivate).Events
 	}
@@ -785,8 +811,10 @@ func (h *ContainerGroups) delete(w http.ResponseWriter, r *core.Request, name st
 func (h *ContainerGroups) publishName(res *core.Resource) {
 	var b map[string]any
 	var p groupPrivate
-	json.Unmarshal(res.Body, &b)
-	json.Unmarshal(res.Private, &p)
+	if err := errors.Join(res.DecodeBody(&b), res.DecodePrivate(&p)); err != nil {
+		h.s.DropNames(res.ID)
+		return
+	}
 	fqdn, _ := obj(obj(b["properties"])["ipAddress"])["fqdn"].(string)
 	if fqdn == "" {
 		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); l != "" {
@@ -804,15 +832,11 @@ func (h *ContainerGroups) publishName(res *core.Resource) {
 func (h *ContainerGroups) remove(ctx context.Context, res *core.Resource) error {
 	h.s.DropNames(res.ID)
 	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
+	if err := res.DecodePrivate(&priv); err != nil {
+		return err
+	}
 	if !priv.Deleting {
-		if err := h.s.Store().Update(res.ID, func(r *core.Resource) error {
-			var p groupPrivate
-			json.Unmarshal(r.Private, &p)
-			p.Deleting = true
-			r.Private, _ = json.Marshal(p)
-			return nil
-		}); err != nil && !errors.Is(err, core.ErrNotFound) {
+		if err := h.updatePrivate(res.ID, func(p *groupPrivate) { p.Deleting = true }); err != nil && !errors.Is(err, core.ErrNotFound) {
 			return err
 		}
 	}
@@ -838,7 +862,10 @@ func (h *ContainerGroups) load(w http.ResponseWriter, r *core.Request, name stri
 		return nil, nil, nil, false
 	}
 	priv := &groupPrivate{}
-	json.Unmarshal(res.Private, priv)
+	if err := res.DecodePrivate(priv); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return nil, nil, nil, false
+	}
 	spec, err := h.spec(res, priv, name)
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "%v", err)
@@ -854,18 +881,17 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *core.Request, name, a
 	}
 	id := res.ID
 	var b map[string]any
-	json.Unmarshal(res.Body, &b)
+	if err := res.DecodeBody(&b); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
 	loc, _ := b["location"].(string)
 	setStopped := func(v bool) error {
-		return h.s.Store().Update(id, func(rr *core.Resource) error {
-			var p groupPrivate
-			json.Unmarshal(rr.Private, &p)
+		return h.updatePrivate(id, func(p *groupPrivate) {
 			p.Stopped = v
 			if v {
 				p.event("", "Stopped", "Stopped the container group")
 			}
-			rr.Private, _ = json.Marshal(p)
-			return nil
 		})
 	}
 	switch action {
@@ -895,13 +921,9 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *core.Request, name, a
 			h.s.Go(func(ctx context.Context) {
 				unlock := h.lock(id)
 				ev := func(c, n, m string) {
-					h.s.Store().Update(id, func(rr *core.Resource) error {
-						var p groupPrivate
-						json.Unmarshal(rr.Private, &p)
-						p.event(c, n, m)
-						rr.Private, _ = json.Marshal(p)
-						return nil
-					})
+					if err := h.updatePrivate(id, func(p *groupPrivate) { p.event(c, n, m) }); err != nil {
+						h.s.Warn("container group event", "id", id, "event", n, "error", err.Error())
+					}
 				}
 				err := h.rt.Restart(ctx, spec, ev)
 				unlock()
@@ -1022,21 +1044,30 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.Close()
-	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	// Writes and deadlines on the socket fail only once the client has
+	// gone, and then there is no one left to tell.
+	_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
 	mt, pw, err := ws.ReadMessage()
 	if err != nil || mt != websocket.TextMessage || !core.SecretsEqual(string(pw), sess.password) {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "authentication failed"))
+		_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "authentication failed"))
 		return
 	}
-	ws.SetReadDeadline(time.Time{})
+	_ = ws.SetReadDeadline(time.Time{})
 	res, err := h.s.Store().Get(sess.group)
 	if err != nil {
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "the group is gone"))
+		_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "the group is gone"))
 		return
 	}
 	var priv groupPrivate
-	json.Unmarshal(res.Private, &priv)
-	spec, _ := h.spec(res, &priv, res.ID[strings.LastIndex(res.ID, "/")+1:])
+	var spec *runtime.GroupSpec
+	err = res.DecodePrivate(&priv)
+	if err == nil {
+		spec, err = h.spec(res, &priv, res.ID[strings.LastIndex(res.ID, "/")+1:])
+	}
+	if err != nil {
+		_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, err.Error()))
+		return
+	}
 	var wmu sync.Mutex
 	out := writerFunc(func(p []byte) (int, error) {
 		wmu.Lock()
@@ -1045,9 +1076,9 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 	})
 	if sess.argv == nil { // attach: the output so far
 		text, _ := h.rt.Logs(r.Context(), spec, sess.container, 0, false)
-		out.Write([]byte(text))
+		_, _ = out.Write([]byte(text))
 		wmu.Lock()
-		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+		_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 		wmu.Unlock()
 		return
 	}
@@ -1059,7 +1090,7 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 				pwr.Close()
 				return
 			}
-			pwr.Write(b)
+			_, _ = pwr.Write(b)
 		}
 	}()
 	var code int
@@ -1070,11 +1101,11 @@ func (h *ContainerGroups) execSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	reason := "exitCode=" + strconv.Itoa(code)
 	if err != nil {
-		out.Write([]byte(err.Error() + "\n"))
+		_, _ = out.Write([]byte(err.Error() + "\n"))
 		reason = "exitCode=126"
 	}
 	wmu.Lock()
-	ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason))
+	_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason))
 	wmu.Unlock()
 	time.Sleep(50 * time.Millisecond)
 }
@@ -1135,8 +1166,7 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 		n := 0
 		for _, res := range all {
 			var b map[string]any
-			json.Unmarshal(res.Body, &b)
-			if b["location"] == loc {
+			if res.DecodeBody(&b) == nil && b["location"] == loc {
 				n++
 			}
 		}
@@ -1263,4 +1293,32 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// updatePrivate changes a stored group's private state.
+func (h *ContainerGroups) updatePrivate(id string, change func(*groupPrivate)) error {
+	return h.s.Store().Update(id, func(r *core.Resource) error {
+		var p groupPrivate
+		if err := r.DecodePrivate(&p); err != nil {
+			return err
+		}
+		change(&p)
+		b, err := json.Marshal(p)
+		r.Private = b
+		return err
+	})
+}
+
+// encodeRecord stores a group's body and private state.
+func encodeRecord(r *core.Resource, body map[string]any, priv groupPrivate) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	p, err := json.Marshal(priv)
+	if err != nil {
+		return err
+	}
+	r.Body, r.Private = b, p
+	return nil
 }

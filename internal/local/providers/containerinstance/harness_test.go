@@ -16,6 +16,5 @@ func startWith(t *testing.T, o core.Options, setup func(*core.Server)) *harness 
 	return &harness{coretest.StartWith(t, o, setup)}
 }
 
-func (h *harness) withToken(tok string) *harness { return &harness{h.WithToken(tok)} }
 
 const v = coretest.V

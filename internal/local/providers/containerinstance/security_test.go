@@ -110,7 +110,7 @@ func TestAuthMatrix(t *testing.T) {
 	// The payload changed under the same signature.
 	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+core.ARMAudience+`","tid":"`+h.Srv.Identity().TenantID+`","exp":9999999999}`)) + "." + parts[2]
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
-	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(&*h.Srv.Identity().PublicKey()))})
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: must(x509.MarshalPKIXPublicKey(h.Srv.Identity().PublicKey()))})
 	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, valid).SignedString(pubPEM)
 	refresh, _ := h.Srv.SignToken(jwt.MapClaims{"typ": "refresh", "sub": "x", "exp": now.Add(time.Hour).Unix()})
 	storage := h.ClientCredentials(h.Srv.Identity().ClientID, h.Srv.Identity().ClientSecret, "https://storage.azure.com/.default")

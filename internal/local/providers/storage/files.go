@@ -106,13 +106,13 @@ func writeStorageError(w http.ResponseWriter, r *http.Request, e *authError) {
 	}
 	var b bytes.Buffer
 	b.WriteString("\uFEFF<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>")
-	xml.EscapeText(&b, []byte(e.code))
+	xmlEscape(&b, e.code)
 	b.WriteString("</Code><Message>")
-	xml.EscapeText(&b, []byte(e.msg+"\nRequestId:"+id+"\nTime:"+time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")))
+	xmlEscape(&b, e.msg+"\nRequestId:"+id+"\nTime:"+time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z"))
 	b.WriteString("</Message>")
 	if e.detail != "" {
 		b.WriteString("<AuthenticationErrorDetail>")
-		xml.EscapeText(&b, []byte(e.detail))
+		xmlEscape(&b, e.detail)
 		b.WriteString("</AuthenticationErrorDetail>")
 	}
 	b.WriteString("</Error>")
@@ -260,9 +260,14 @@ func (f *fileReq) writeXML(body string) {
 	}
 }
 
+// xmlEscape writes s escaped; a bytes.Buffer does not fail.
+func xmlEscape(b *bytes.Buffer, s string) {
+	_ = xml.EscapeText(b, []byte(s))
+}
+
 func esc(s string) string {
 	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
+	xmlEscape(&b, s)
 	return b.String()
 }
 

@@ -17,6 +17,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/build"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,13 +29,11 @@ import (
 	"time"
 
 	"github.com/aci-cli/aci/internal/local/runtime"
-	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
 )
@@ -294,7 +294,7 @@ func (d *DockerRuntime) build(ctx context.Context, tag, entrypoint, busybox stri
 		}
 	}
 	tw.Close()
-	resp, err := d.cli.ImageBuild(ctx, &buf, types.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true,
+	resp, err := d.cli.ImageBuild(ctx, &buf, build.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true,
 		Labels: map[string]string{"aci.local/builtin": "true"}})
 	if err != nil {
 		return err
@@ -692,7 +692,7 @@ func (d *DockerRuntime) Remove(ctx context.Context, g *runtime.GroupSpec) error 
 func (d *DockerRuntime) removeContainer(ctx context.Context, id string) error {
 	for attempt := 0; ; attempt++ {
 		err := d.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
-		if err == nil || client.IsErrNotFound(err) {
+		if err == nil || cerrdefs.IsNotFound(err) {
 			return nil
 		}
 		if !strings.Contains(err.Error(), "already in progress") || attempt >= 100 {
@@ -715,7 +715,7 @@ func (d *DockerRuntime) createNamed(ctx context.Context, cfg *container.Config, 
 		if err == nil {
 			return res.ID, nil
 		}
-		if !(errdefs.IsConflict(err) || strings.Contains(err.Error(), "is already in use")) || attempt >= 10 {
+		if !(cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "is already in use")) || attempt >= 10 {
 			return "", err
 		}
 		if rerr := d.removeContainer(ctx, name); rerr != nil {
@@ -793,8 +793,10 @@ func (d *DockerRuntime) Exec(ctx context.Context, g *runtime.GroupSpec, name str
 	}
 	defer hj.Close()
 	go func() {
-		io.Copy(hj.Conn, stdin)
-		hj.CloseWrite()
+		// stdin ends with the client or the process: either way, the
+		// half-close tells the process there is no more.
+		_, _ = io.Copy(hj.Conn, stdin)
+		_ = hj.CloseWrite()
 	}()
 	if _, err := stdcopy.StdCopy(stdout, stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
 		return 0, err
@@ -835,8 +837,10 @@ func (d *DockerRuntime) ExecTTY(ctx context.Context, g *runtime.GroupSpec, name 
 	}
 	defer hj.Close()
 	go func() {
-		io.Copy(hj.Conn, stdin)
-		hj.CloseWrite()
+		// stdin ends with the client or the process: either way, the
+		// half-close tells the process there is no more.
+		_, _ = io.Copy(hj.Conn, stdin)
+		_ = hj.CloseWrite()
 	}()
 	// With a terminal the stream is raw: no stdout/stderr framing.
 	if _, err := io.Copy(stdout, hj.Reader); err != nil && !errors.Is(err, io.EOF) {
@@ -853,7 +857,7 @@ func (d *DockerRuntime) Reconcile(ctx context.Context, known func(string) bool) 
 	}
 	for _, o := range objs {
 		if !known(o.Labels[labelGroup]) {
-			if err := d.cli.ContainerRemove(ctx, o.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !client.IsErrNotFound(err) {
+			if err := d.cli.ContainerRemove(ctx, o.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
 				return err
 			}
 		}

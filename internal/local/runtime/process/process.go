@@ -96,7 +96,7 @@ func (p *ProcessRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event ru
 		}
 		srv := &http.Server{Handler: hello.Handler(pg.log), ReadHeaderTimeout: 10 * time.Second}
 		pg.servers = append(pg.servers, srv)
-		go srv.Serve(ln)
+		go func() { _ = srv.Serve(ln) }() // ends with ErrServerClosed on Remove
 		fmt.Fprintf(pg.log, "listening on port %d\n", port.Port)
 	}
 	event(c.Name, "Started", "Started container")
@@ -146,7 +146,9 @@ func (p *ProcessRuntime) Stop(ctx context.Context, g *runtime.GroupSpec) error {
 
 // Start serves again.
 func (p *ProcessRuntime) Start(ctx context.Context, g *runtime.GroupSpec, event runtime.EventFunc) error {
-	p.Remove(ctx, g)
+	if err := p.Remove(ctx, g); err != nil {
+		return err
+	}
 	return p.Run(ctx, g, event)
 }
 
