@@ -326,7 +326,7 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 	if o.detach || err != nil {
 		if err != nil && !o.detach {
 			_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
-			_ = <-exited // its exit status was reported already
+			_ = <-exited                          // its exit status was reported already
 		}
 		return err
 	}
@@ -340,7 +340,7 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 		return cmdutil.Fail("aci local stopped: %v", err)
 	}
 	_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
-	_ = <-exited // a stop we asked for
+	_ = <-exited                          // a stop we asked for
 	return nil
 }
 

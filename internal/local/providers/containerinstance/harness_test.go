@@ -16,5 +16,4 @@ func startWith(t *testing.T, o core.Options, setup func(*core.Server)) *harness 
 	return &harness{coretest.StartWith(t, o, setup)}
 }
 
-
 const v = coretest.V
