@@ -571,10 +571,27 @@ func splitPath(p string) []string {
 func (s *Server) NewOperation(kind, target string, data any) (*Operation, error) {
 	op := &Operation{ID: uuid.NewString(), Kind: kind, Target: target, Status: "InProgress", StartTime: time.Now().UTC()}
 	if data != nil {
-		b, _ := json.Marshal(data)
+		b, err := json.Marshal(data)
+		if err != nil {
+			return nil, err
+		}
 		op.Data = b
 	}
 	return op, s.store.PutOperation(op)
+}
+
+// Create stores a new resource with the operation that will provision it
+// (resumed by kind after a restart): the operation first, so no resource is
+// ever stored without the work that finishes it.
+func (s *Server) Create(res *Resource, kind string) (*Operation, *APIError) {
+	op, err := s.NewOperation(kind, res.ID, nil)
+	if err == nil {
+		err = s.store.Put(res)
+	}
+	if err != nil {
+		return nil, NewError(500, "InternalServerError", "The store failed: "+err.Error())
+	}
+	return op, nil
 }
 
 // FinishOperation records an operation's end.

@@ -338,3 +338,17 @@ func (r *Resource) DecodePrivate(v any) error {
 	}
 	return nil
 }
+
+// Encode sets the body and private part from what a provider keeps.
+func (r *Resource) Encode(body, private any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("%s: encoding the body: %w", r.ID, err)
+	}
+	p, err := json.Marshal(private)
+	if err != nil {
+		return fmt.Errorf("%s: encoding private state: %w", r.ID, err)
+	}
+	r.Body, r.Private = b, p
+	return nil
+}

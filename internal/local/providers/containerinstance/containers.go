@@ -376,40 +376,9 @@ func (h *ContainerGroups) spec(r *core.Resource, p *groupPrivate, name string) (
 }
 
 func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name string) {
-	var body map[string]any
-	if e := r.Decode(&body); e != nil {
-		core.WriteError(w, e)
-		return
-	}
-	normalizePorts(body)
-	typed, e := decodeGroup(r.Body)
-	if e == nil {
-		// The 2017 api-versions (the seed's templates use 2017-08-01-preview)
-		// took mixed-case group names; later ones want lower case.
-		checked := name
-		if r.APIVersion < "2018-02-01" {
-			checked = strings.ToLower(name)
-		}
-		e = typed.validate(checked, h.gitAllowed)
-	}
+	body, typed, loc, e := h.decodePut(r, name)
 	if e != nil {
 		core.WriteError(w, e)
-		return
-	}
-	if typed.Properties != nil && strings.EqualFold(typed.Properties.OSType, "Windows") {
-		// ACI would pull a Windows image onto a Windows host; this machine's
-		// engine runs Linux containers, and a Linux image must not pass for one.
-		r.Error(w, 400, "UnsupportedOsType", "aci local runs Linux container groups only; container group '%s' asks for osType 'Windows'. Deploy it to Azure, or use --os-type Linux with a Linux image.", name)
-		return
-	}
-	loc := typed.Location
-	if loc == "" {
-		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
-		return
-	}
-	loc, ok := core.NormalizeLocation(loc)
-	if !ok {
-		r.Error(w, 400, "NoRegisteredProviderFound", "No registered resource provider found for location '%v' and API version '%s' for type 'containerGroups'. The supported locations are '%s'.", body["location"], r.APIVersion, core.RegionNames())
 		return
 	}
 	id := h.id(r, name)
@@ -427,32 +396,19 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 	} else {
 		priv.Key = groupKey(id)
 	}
-	if label := dnsLabelOf(typed); label != "" {
-		release, ok := h.claimLabel(label, loc, id)
-		if !ok {
-			r.Error(w, 409, "DnsNameLabelAlreadyInUse", "The DNS name label '%s' is already in use in location '%s'. Please use another label.", label, loc)
-			return
-		}
-		// Held until the record (which carries the label) is stored or dropped.
-		defer release()
+	release, e := h.claimAddress(r.Context(), typed, loc, id, &priv)
+	// Held until the record (which carries the label and the address) is
+	// stored or dropped.
+	defer release()
+	if e != nil {
+		core.WriteError(w, e)
+		return
 	}
-	if priv.IP == "" {
-		var ports []int
-		if ip := typed.Properties.IPAddress; ip != nil {
-			for _, p := range ip.Ports {
-				ports = append(ports, p.Port)
-			}
-		}
-		ip, release, err := h.allocateIP(r.Context(), id, ports)
-		if err != nil {
-			r.Error(w, 409, "ContainerGroupQuotaReached", "%v", err)
-			return
-		}
-		// Held until the record (which carries the address) is stored or dropped.
-		defer release()
-		priv.IP = ip
+	full, err := json.Marshal(body)
+	if err != nil {
+		r.Error(w, 400, "InvalidRequestContent", "%v", err)
+		return
 	}
-	full, _ := json.Marshal(body)
 	priv.Full, priv.Runtime, priv.Stopped = full, h.rt.Name(), false
 	priv.Events = map[string][]eventEntry{}
 	res := &core.Resource{ID: id, Type: h.Type(), Group: r.Group, Created: time.Now().UTC(), Updated: time.Now().UTC()}
@@ -463,17 +419,126 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
-	if err := h.rt.CheckImages(ctx, spec); err != nil {
-		var ie *runtime.ErrImage
-		if errors.As(err, &ie) {
-			r.Error(w, 400, "InaccessibleImage", "The image '%s' in container group '%s' is not accessible. Please check the image and registry credential. (%s)", ie.Image, name, ie.Reason)
-			return
-		}
-		r.Error(w, 500, "InternalServerError", "The runtime failed: %v", err)
+	if e := h.checkImages(ctx, spec, name); e != nil {
+		core.WriteError(w, e)
 		return
 	}
+	if !isNew {
+		res.Created = existing.Created
+		if err := h.rt.Remove(ctx, spec); err != nil {
+			r.Error(w, 500, "InternalServerError", "Replacing the running group failed: %v", err)
+			return
+		}
+	}
+	if err := res.Encode(pendingBody(body, id, name, h.Type(), loc), priv); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	op, e := h.s.Create(res, "containerGroupCreate")
+	if e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	h.publishName(res)
+	h.s.Go(func(ctx context.Context) { h.provision(ctx, op, false) })
+	h.asyncHeaders(w, r, loc, op.ID)
+	status := http.StatusCreated
+	if !isNew {
+		status = http.StatusOK
+	}
+	core.WriteJSON(w, status, json.RawMessage(res.Body))
+}
+
+// decodePut reads and validates a PUT's body: the group as sent (kept
+// whole, to be stored), its typed view, and its normalized location.
+func (h *ContainerGroups) decodePut(r *core.Request, name string) (map[string]any, *cgBody, string, *core.APIError) {
+	var body map[string]any
+	if e := r.Decode(&body); e != nil {
+		return nil, nil, "", e
+	}
+	normalizePorts(body)
+	typed, e := decodeGroup(r.Body)
+	if e == nil {
+		// The 2017 api-versions (the seed's templates use 2017-08-01-preview)
+		// took mixed-case group names; later ones want lower case.
+		checked := name
+		if r.APIVersion < "2018-02-01" {
+			checked = strings.ToLower(name)
+		}
+		e = typed.validate(checked, h.gitAllowed)
+	}
+	if e != nil {
+		return nil, nil, "", e
+	}
+	if typed.Properties != nil && strings.EqualFold(typed.Properties.OSType, "Windows") {
+		// ACI would pull a Windows image onto a Windows host; this machine's
+		// engine runs Linux containers, and a Linux image must not pass for one.
+		return nil, nil, "", core.NewError(400, "UnsupportedOsType", fmt.Sprintf("aci local runs Linux container groups only; container group '%s' asks for osType 'Windows'. Deploy it to Azure, or use --os-type Linux with a Linux image.", name))
+	}
+	if typed.Location == "" {
+		return nil, nil, "", core.NewError(400, "LocationRequired", "The location property is required for this definition.")
+	}
+	loc, ok := core.NormalizeLocation(typed.Location)
+	if !ok {
+		return nil, nil, "", core.NewError(400, "NoRegisteredProviderFound", fmt.Sprintf("No registered resource provider found for location '%v' and API version '%s' for type 'containerGroups'. The supported locations are '%s'.", body["location"], r.APIVersion, core.RegionNames()))
+	}
+	return body, typed, loc, nil
+}
+
+// claimAddress holds the group's DNS label and, for a new group, a
+// loopback address for its ports. release gives back what is held; call it
+// once the record carrying them is stored or dropped.
+func (h *ContainerGroups) claimAddress(ctx context.Context, typed *cgBody, loc, id string, priv *groupPrivate) (release func(), e *core.APIError) {
+	var releases []func()
+	release = func() {
+		for _, f := range releases {
+			f()
+		}
+	}
+	if label := dnsLabelOf(typed); label != "" {
+		rel, ok := h.claimLabel(label, loc, id)
+		if !ok {
+			return release, core.NewError(409, "DnsNameLabelAlreadyInUse", fmt.Sprintf("The DNS name label '%s' is already in use in location '%s'. Please use another label.", label, loc))
+		}
+		releases = append(releases, rel)
+	}
+	if priv.IP != "" {
+		return release, nil
+	}
+	var ports []int
+	if ip := typed.Properties.IPAddress; ip != nil {
+		for _, p := range ip.Ports {
+			ports = append(ports, p.Port)
+		}
+	}
+	ip, rel, err := h.allocateIP(ctx, id, ports)
+	if err != nil {
+		return release, core.NewError(409, "ContainerGroupQuotaReached", err.Error())
+	}
+	releases = append(releases, rel)
+	priv.IP = ip
+	return release, nil
+}
+
+// checkImages fails the PUT at once, as ACI does, when an image cannot be
+// pulled.
+func (h *ContainerGroups) checkImages(ctx context.Context, spec *runtime.GroupSpec, name string) *core.APIError {
+	err := h.rt.CheckImages(ctx, spec)
+	if err == nil {
+		return nil
+	}
+	var ie *runtime.ErrImage
+	if errors.As(err, &ie) {
+		return core.NewError(400, "InaccessibleImage", fmt.Sprintf("The image '%s' in container group '%s' is not accessible. Please check the image and registry credential. (%s)", ie.Image, name, ie.Reason))
+	}
+	return core.NewError(500, "InternalServerError", "The runtime failed: "+err.Error())
+}
+
+// pendingBody is what a PUT answers and GET returns until provisioning
+// ends: the body without secrets, with ARM's read-only fields.
+func pendingBody(body map[string]any, id, name, typ, loc string) map[string]any {
 	pub := public(body)
-	pub["id"], pub["name"], pub["type"], pub["location"] = id, name, h.Type(), loc
+	pub["id"], pub["name"], pub["type"], pub["location"] = id, name, typ, loc
 	if _, ok := pub["tags"]; !ok {
 		pub["tags"] = map[string]any{}
 	}
@@ -490,32 +555,7 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 			ip["fqdn"] = l + "." + loc + ".azurecontainer.io"
 		}
 	}
-	if !isNew {
-		res.Created = existing.Created
-		if err := h.rt.Remove(ctx, spec); err != nil {
-			r.Error(w, 500, "InternalServerError", "Replacing the running group failed: %v", err)
-			return
-		}
-	}
-	res.Body, _ = json.Marshal(pub)
-	res.Private, _ = json.Marshal(priv)
-	op, err := h.s.NewOperation("containerGroupCreate", id, nil)
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	if err := h.s.Store().Put(res); err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	h.publishName(res)
-	h.s.Go(func(ctx context.Context) { h.provision(ctx, op, false) })
-	h.asyncHeaders(w, r, loc, op.ID)
-	status := http.StatusCreated
-	if !isNew {
-		status = http.StatusOK
-	}
-	core.WriteJSON(w, status, json.RawMessage(res.Body))
+	return pub
 }
 
 // claimLabel reserves a DNS label in a location for id: the check and the
@@ -656,7 +696,7 @@ func (h *ContainerGroups) provision(ctx context.Context, op *core.Operation, res
 			ip["ip"] = priv.IP
 		}
 		r.Updated = time.Now().UTC()
-		return encodeRecord(r, b, priv)
+		return r.Encode(b, priv)
 	})
 	if err != nil && failure == nil {
 		failure = &core.ErrorBody{Code: "InternalServerError", Message: err.Error()}
@@ -1307,18 +1347,4 @@ func (h *ContainerGroups) updatePrivate(id string, change func(*groupPrivate)) e
 		r.Private = b
 		return err
 	})
-}
-
-// encodeRecord stores a group's body and private state.
-func encodeRecord(r *core.Resource, body map[string]any, priv groupPrivate) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	p, err := json.Marshal(priv)
-	if err != nil {
-		return err
-	}
-	r.Body, r.Private = b, p
-	return nil
 }

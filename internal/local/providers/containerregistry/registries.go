@@ -281,26 +281,9 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 		r.Error(w, 409, "AlreadyInUse", "The registry DNS name %s is already in use. You can check if the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability", strings.ToLower(name))
 		return
 	}
-	if b.Location == nil || *b.Location == "" {
-		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
-		return
-	}
-	loc, ok := core.NormalizeLocation(*b.Location)
-	if !ok {
-		r.Error(w, 400, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames())
-		return
-	}
-	if b.Sku == nil || b.Sku.Name == "" {
-		r.Error(w, 400, "InvalidParameter", "The parameter 'sku' is required.")
-		return
-	}
-	sku, ok := skuName(b.Sku.Name)
-	if !ok {
-		r.Error(w, 400, "InvalidSku", "The sku '%s' is invalid. Allowed values: %s.", b.Sku.Name, strings.Join(skus, ", "))
-		return
-	}
-	if aerr := checkPremium(sku, &b); aerr != nil {
-		core.WriteError(w, aerr)
+	loc, sku, e := validateNew(&b)
+	if e != nil {
+		core.WriteError(w, e)
 		return
 	}
 	addr, err := h.allocate()
@@ -309,6 +292,45 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 		return
 	}
 	p := &private{Passwords: [2]string{password(), password()}, Addr: addr, Secret: password(), Dir: strings.ToLower(name)}
+	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Created: time.Now(), Updated: time.Now()}
+	if err := res.Encode(newRegistryBody(&b, id, name, loc, sku, addr, whoami(r)), p); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	op, e := h.s.Create(res, "registryCreate")
+	if e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/registries-%s?api-version=%s", h.s.BaseURL(), id, op.ID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+	writeRaw(w, 201, res.Body)
+	h.s.Go(func(context.Context) { h.resumeCreate(op) })
+}
+
+// validateNew checks what a new registry needs: a location ACR has and a
+// SKU, with nothing only Premium has unless it is Premium.
+func validateNew(b *registryBody) (loc, sku string, e *core.APIError) {
+	if b.Location == nil || *b.Location == "" {
+		return "", "", core.NewError(400, "LocationRequired", "The location property is required for this definition.")
+	}
+	loc, ok := core.NormalizeLocation(*b.Location)
+	if !ok {
+		return "", "", core.NewError(400, "LocationNotAvailableForResourceType", fmt.Sprintf("The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames()))
+	}
+	if b.Sku == nil || b.Sku.Name == "" {
+		return "", "", core.NewError(400, "InvalidParameter", "The parameter 'sku' is required.")
+	}
+	sku, ok = skuName(b.Sku.Name)
+	if !ok {
+		return "", "", core.NewError(400, "InvalidSku", fmt.Sprintf("The sku '%s' is invalid. Allowed values: %s.", b.Sku.Name, strings.Join(skus, ", ")))
+	}
+	return loc, sku, checkPremium(sku, b)
+}
+
+// newRegistryBody is a new registry as ACR describes it, with ACR's
+// defaults for every policy.
+func newRegistryBody(b *registryBody, id, name, loc, sku, addr, who string) map[string]any {
 	created, createdOffset := now(), nowOffset()
 	tags := map[string]any{}
 	for k, v := range b.Tags {
@@ -331,28 +353,13 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 		"privateEndpointConnections": []any{}, "publicNetworkAccess": "Enabled", "networkRuleBypassOptions": "AzureServices",
 		"zoneRedundancy": "Disabled", "anonymousPullEnabled": false, "metadataSearch": "Disabled",
 	}
-	applyProps(props, &b)
-	who := whoami(r)
+	applyProps(props, b)
 	body := map[string]any{"sku": map[string]any{"name": sku, "tier": sku}, "type": Type, "id": id, "name": name,
 		"location": loc, "tags": tags,
 		"systemData": map[string]any{"createdBy": who, "createdByType": "User", "createdAt": createdOffset,
 			"lastModifiedBy": who, "lastModifiedByType": "User", "lastModifiedAt": createdOffset},
 		"properties": props}
-	bb, _ := json.Marshal(body)
-	pb, _ := json.Marshal(p)
-	op, err := h.s.NewOperation("registryCreate", id, nil)
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	if err := h.s.Store().Put(&core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: time.Now(), Updated: time.Now()}); err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/registries-%s?api-version=%s", h.s.BaseURL(), id, op.ID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
-	writeRaw(w, 201, bb)
-	h.s.Go(func(context.Context) { h.resumeCreate(op) })
+	return body
 }
 
 // checkPremium refuses what only Premium registries have, as ACR does.

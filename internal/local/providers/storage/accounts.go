@@ -304,33 +304,62 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 		r.Error(w, 409, "StorageAccountAlreadyTaken", "The storage account named %s is already taken.", name)
 		return
 	}
-	if b.Location == nil || *b.Location == "" {
-		r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
+	loc, sku, kind, e := validateNewAccount(&b)
+	if e != nil {
+		core.WriteError(w, e)
 		return
-	}
-	loc, ok := core.NormalizeLocation(*b.Location)
-	if !ok {
-		r.Error(w, 400, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames())
-		return
-	}
-	if b.Sku == nil || b.Sku.Name == "" {
-		r.Error(w, 400, "MissingRequiredParameter", "The request is missing the required parameter 'sku'.")
-		return
-	}
-	sku, ok := oneOf(skus, b.Sku.Name)
-	if !ok {
-		r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: sku.name.")
-		return
-	}
-	kind := "StorageV2"
-	if b.Kind != nil {
-		if kind, ok = oneOf(kinds, *b.Kind); !ok {
-			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: kind.")
-			return
-		}
 	}
 	created := now()
 	p := &private{Keys: [2]string{newKey(), newKey()}, KeyTimes: [2]string{created, created}}
+	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Created: time.Now(), Updated: time.Now()}
+	if err := res.Encode(newAccountBody(&b, id, name, loc, sku, kind, created), p); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	op, e := h.s.Create(res, "storageAccountCreate")
+	if e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	// Azure answers 202 with no body and a Location to poll (monitor=true):
+	// the poll answers 202 until the account exists, then 200 with it.
+	w.Header().Set("Location", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.Storage/locations/%s/asyncoperations/%s?monitor=true&api-version=%s",
+		h.s.BaseURL(), r.Subscription, loc, op.ID, r.APIVersion))
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	h.s.Go(func(context.Context) { h.finishCreate(op) })
+}
+
+// validateNewAccount checks what a new account needs: a location, a SKU
+// and a kind Azure has.
+func validateNewAccount(b *accountBody) (loc, sku, kind string, e *core.APIError) {
+	if b.Location == nil || *b.Location == "" {
+		return "", "", "", core.NewError(400, "LocationRequired", "The location property is required for this definition.")
+	}
+	loc, ok := core.NormalizeLocation(*b.Location)
+	if !ok {
+		return "", "", "", core.NewError(400, "LocationNotAvailableForResourceType", fmt.Sprintf("The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", *b.Location, Type, core.RegionNames()))
+	}
+	if b.Sku == nil || b.Sku.Name == "" {
+		return "", "", "", core.NewError(400, "MissingRequiredParameter", "The request is missing the required parameter 'sku'.")
+	}
+	sku, ok = oneOf(skus, b.Sku.Name)
+	if !ok {
+		return "", "", "", core.NewError(400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: sku.name.")
+	}
+	kind = "StorageV2"
+	if b.Kind != nil {
+		if kind, ok = oneOf(kinds, *b.Kind); !ok {
+			return "", "", "", core.NewError(400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: kind.")
+		}
+	}
+	return loc, sku, kind, nil
+}
+
+// newAccountBody is a new account as Azure describes it, with its
+// defaults.
+func newAccountBody(b *accountBody, id, name, loc, sku, kind, created string) map[string]any {
 	tier := "Standard"
 	if strings.HasPrefix(sku, "Premium") {
 		tier = "Premium"
@@ -348,28 +377,10 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 	if kind == "StorageV2" || kind == "BlobStorage" {
 		props["accessTier"] = "Hot"
 	}
-	applyProps(props, &b)
+	applyProps(props, b)
 	body := map[string]any{"sku": map[string]any{"name": sku, "tier": tier}, "kind": kind, "id": id, "name": name,
 		"type": Type, "location": loc, "tags": tagsOf(b.Tags), "properties": props}
-	bb, _ := json.Marshal(body)
-	pb, _ := json.Marshal(p)
-	op, err := h.s.NewOperation("storageAccountCreate", id, nil)
-	if err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	if err := h.s.Store().Put(&core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: time.Now(), Updated: time.Now()}); err != nil {
-		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-		return
-	}
-	// Azure answers 202 with no body and a Location to poll (monitor=true):
-	// the poll answers 202 until the account exists, then 200 with it.
-	w.Header().Set("Location", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.Storage/locations/%s/asyncoperations/%s?monitor=true&api-version=%s",
-		h.s.BaseURL(), r.Subscription, loc, op.ID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusAccepted)
-	h.s.Go(func(context.Context) { h.finishCreate(op) })
+	return body
 }
 
 func tagsOf(in map[string]*string) map[string]any {
