@@ -53,6 +53,19 @@ var intervals = map[string]string{
 	"http_ready": "until the first HTTP answer", "deleted": "delete",
 }
 
+// legend draws the intervals measured, each as the segment it colours.
+func legend(c canvas, seen map[string]bool) {
+	lx := 10.0
+	for _, p := range Phases {
+		if !seen[p] {
+			continue
+		}
+		c.rect(lx, 30, 12, 9, phaseColors[p])
+		c.text(lx+16, 39, intervals[p], black)
+		lx += 16 + float64(len(intervals[p]))*charW + 14
+	}
+}
+
 func layout(c canvas, runs []Run, title string) (w, h float64) {
 	var measured []Run
 	maxMS := 0.0
@@ -78,16 +91,7 @@ func layout(c canvas, runs []Run, title string) (w, h float64) {
 	plotW := width - labelW - 70 // room for the "NNN ms" after the longest bar
 	x := func(ms float64) float64 { return labelW + ms/maxMS*plotW }
 	c.text(10, 22, title, black)
-	// Legend: the intervals measured, each as the segment it colours.
-	lx := 10.0
-	for _, p := range Phases {
-		if !seen[p] {
-			continue
-		}
-		c.rect(lx, 30, 12, 9, phaseColors[p])
-		c.text(lx+16, 39, intervals[p], black)
-		lx += 16 + float64(len(intervals[p]))*charW + 14
-	}
+	legend(c, seen)
 	axis := func(y float64) float64 {
 		c.rect(labelW, y, plotW, 1, black)
 		step := niceStep(maxMS / 8)

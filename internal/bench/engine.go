@@ -331,19 +331,7 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 		return r
 	}
 	if s.Docker {
-		cleanup, err := e.Baseline.Run(ctx, s, o, mark)
-		r.LifetimeS = time.Since(t0).Seconds()
-		if cleanup != nil && !o.Keep {
-			dt := time.Now()
-			if cerr := cleanup(); cerr == nil && o.MeasureDelete {
-				r.Phases["deleted"] = r.Phases["http_ready"] + float64(time.Since(dt).Microseconds())/1000
-			}
-		}
-		if err != nil {
-			return fail(err.Error())
-		}
-		r.OK, r.TotalMS = true, r.Phases["http_ready"]
-		return r
+		return e.oneDocker(ctx, s, o, &r, t0, mark)
 	}
 	name := fmt.Sprintf("%s-%s-%s-%d", o.Prefix, o.RunID, shortName(s.Name), i)
 	if warmup {
@@ -365,30 +353,12 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 		g, err := e.Svc.Get(ctx, o.Group, name)
 		if err == nil {
 			ob := Observe(g)
-			for p, t := range ob.Times {
-				if ms := float64(t.Sub(wall0).Microseconds()) / 1000; ms >= 0 {
-					r.Reported[p] = ms
-				}
-			}
 			if ob.Failed != "" {
 				e.finish(o, &r, name, t0)
 				return fail(ob.Failed)
 			}
-			if ob.PullStarted {
-				mark("pull_started")
-			}
-			if ob.Pulled {
-				mark("pulled")
-			}
-			if ob.Started {
-				mark("started")
-			}
-			if ob.Provisioning == "Succeeded" {
-				mark("provisioned")
-			}
-			if ob.IP != "" && url == "" {
-				mark("ip_assigned")
-				url = fmt.Sprintf("http://%s:%d%s", ob.IP, s.Port, o.Path)
+			if ip := r.observe(ob, wall0, mark); ip != "" && url == "" {
+				url = fmt.Sprintf("http://%s:%d%s", ip, s.Port, o.Path)
 			}
 		}
 		if url != "" && e.probe(ctx, url, o) {
@@ -414,6 +384,44 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 	r.OK, r.TotalMS = true, r.Phases["http_ready"]
 	e.finish(o, &r, name, t0)
 	return r
+}
+
+// oneDocker is one run of the raw-Docker baseline.
+func (e *Engine) oneDocker(ctx context.Context, s Scenario, o Options, r *Run, t0 time.Time, mark func(string)) Run {
+	cleanup, err := e.Baseline.Run(ctx, s, o, mark)
+	r.LifetimeS = time.Since(t0).Seconds()
+	if cleanup != nil && !o.Keep {
+		dt := time.Now()
+		if cerr := cleanup(); cerr == nil && o.MeasureDelete {
+			r.Phases["deleted"] = r.Phases["http_ready"] + float64(time.Since(dt).Microseconds())/1000
+		}
+	}
+	if err != nil {
+		r.OK, r.Failure = false, err.Error()
+		return *r
+	}
+	r.OK, r.TotalMS = true, r.Phases["http_ready"]
+	return *r
+}
+
+// observe marks the phases a GET of the group shows, keeps the service's
+// own timestamps (relative to wall0), and returns the group's IP once it
+// has one.
+func (r *Run) observe(ob Observation, wall0 time.Time, mark func(string)) string {
+	for p, t := range ob.Times {
+		if ms := float64(t.Sub(wall0).Microseconds()) / 1000; ms >= 0 {
+			r.Reported[p] = ms
+		}
+	}
+	for _, ph := range []struct {
+		seen bool
+		name string
+	}{{ob.PullStarted, "pull_started"}, {ob.Pulled, "pulled"}, {ob.Started, "started"}, {ob.Provisioning == "Succeeded", "provisioned"}, {ob.IP != "", "ip_assigned"}} {
+		if ph.seen {
+			mark(ph.name)
+		}
+	}
+	return ob.IP
 }
 
 // finish deletes the run's group (timed with MeasureDelete) unless Keep.

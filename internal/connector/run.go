@@ -64,6 +64,19 @@ func Execute(version string, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// releaser frees a deleted pod's name at once (grace 0), once its group is
+// gone, and only if it is still the same pod.
+func releaser(client kubernetes.Interface) func(context.Context, *corev1.Pod) error {
+	return func(ctx context.Context, pod *corev1.Pod) error {
+		err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+			GracePeriodSeconds: new(int64), Preconditions: metav1.NewUIDPreconditions(string(pod.UID))})
+		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+			return nil
+		}
+		return err
+	}
+}
+
 // Run runs the virtual node until ctx ends.
 func Run(ctx context.Context, version string, o options.Options, logOut io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: withoutStacks}))
@@ -95,14 +108,7 @@ func Run(ctx context.Context, version string, o options.Options, logOut io.Write
 	n, err := nodeutil.NewNode(o.NodeName, func(pc nodeutil.ProviderConfig) (nodeutil.Provider, node.NodeProvider, error) {
 		provider = NewProvider(groups, &kubeObjects{client: client, cms: pc.ConfigMaps, secrets: pc.Secrets}, target, pc.Pods, rec)
 		provider.Interval = o.StatusInterval
-		provider.Release = func(ctx context.Context, pod *corev1.Pod) error {
-			err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
-				GracePeriodSeconds: new(int64), Preconditions: metav1.NewUIDPreconditions(string(pod.UID))})
-			if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-				return nil
-			}
-			return err
-		}
+		provider.Release = releaser(client)
 		return provider, nil, ConfigureNode(pc.Node, NodeOptions{
 			Name: o.NodeName, OSType: o.OSType, CPU: o.CPU, Memory: o.Memory, Pods: o.Pods, GPU: o.GPU,
 			Location: location, Address: o.KubeletAddress, Port: port, Version: version,

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +16,8 @@ import (
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/google/uuid"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/spf13/cobra"
 )
 
@@ -40,99 +43,151 @@ type BuildOptions struct {
 // vcsNames are never sent, as az leaves them out.
 var vcsNames = map[string]bool{".git": true, ".gitignore": true, ".bzr": true, "bzrignore": true, ".hg": true, ".hgignore": true, ".svn": true}
 
-// packContext writes the context as tar.gz: .dockerignore patterns and
-// version-control directories are left out, symbolic links stay links, and a
-// Dockerfile outside the context goes in under a unique name.
+// packContext writes the context as tar.gz: what .dockerignore excludes
+// (Docker's own pattern rules, '!' and '**' included) and version-control
+// directories are left out, symbolic links stay links, and a Dockerfile
+// outside the context goes in under a unique name.
 func packContext(dir, dockerfile string, w io.Writer) (string, error) {
-	var ignore []string
-	if b, err := os.ReadFile(filepath.Join(dir, ".dockerignore")); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-				ignore = append(ignore, filepath.ToSlash(filepath.Clean(strings.TrimPrefix(l, "/"))))
-			}
-		}
-	}
-	ignored := func(rel string) bool {
-		for _, p := range ignore {
-			if ok, _ := filepath.Match(p, rel); ok || strings.HasPrefix(rel, p+"/") {
-				return true
-			}
-		}
-		return false
-	}
-	gz := gzip.NewWriter(w)
-	tw := tar.NewWriter(gz)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
-		}
-		if vcsNames[d.Name()] || ignored(rel) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		link := ""
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			if link, err = os.Readlink(p); err != nil {
-				return err
-			}
-		}
-		h, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		h.Name = rel
-		if err := tw.WriteHeader(h); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(tw, f)
-			f.Close()
-			return err
-		}
-		return nil
-	})
+	inTar, outside := dockerfileInTar(dir, dockerfile)
+	pm, err := dockerignore(dir, inTar)
 	if err != nil {
 		return "", err
 	}
-	inTar := "Dockerfile"
-	if dockerfile != "" {
-		abs, _ := filepath.Abs(dockerfile)
-		absDir, _ := filepath.Abs(dir)
-		if rel, err := filepath.Rel(absDir, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			inTar = filepath.ToSlash(rel)
-		} else {
-			b, err := os.ReadFile(dockerfile)
+	gz := gzip.NewWriter(w)
+	tw := tar.NewWriter(gz)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if vcsNames[d.Name()] {
+			return skip(d)
+		}
+		if pm != nil {
+			excluded, err := pm.MatchesOrParentMatches(rel)
 			if err != nil {
-				return "", err
+				return err
 			}
-			inTar = uuid.NewString() + "_" + filepath.Base(dockerfile)
-			if err := tw.WriteHeader(&tar.Header{Name: inTar, Mode: 0o644, Size: int64(len(b)), ModTime: time.Now()}); err != nil {
-				return "", err
-			}
-			if _, err := tw.Write(b); err != nil {
-				return "", err
+			if excluded {
+				// A '!' pattern may bring back something below, as Docker
+				// walks on for it.
+				if d.IsDir() && pm.Exclusions() {
+					return nil
+				}
+				return skip(d)
 			}
 		}
+		return addToTar(tw, p, rel, d)
+	})
+	if err == nil && outside {
+		inTar = uuid.NewString() + "_" + filepath.Base(dockerfile)
+		err = addFileAs(tw, dockerfile, inTar)
+	}
+	if err != nil {
+		return "", err
 	}
 	if err := tw.Close(); err != nil {
 		return "", err
 	}
 	return inTar, gz.Close()
+}
+
+// dockerfileInTar is the Dockerfile's path in the context, or outside
+// when it lives elsewhere.
+func dockerfileInTar(dir, dockerfile string) (string, bool) {
+	if dockerfile == "" {
+		return "Dockerfile", false
+	}
+	abs, err1 := filepath.Abs(dockerfile)
+	absDir, err2 := filepath.Abs(dir)
+	if rel, err := filepath.Rel(absDir, abs); err1 == nil && err2 == nil && err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel), false
+	}
+	return "", true
+}
+
+// dockerignore reads the context's .dockerignore (nil when there is none).
+// The Dockerfile and .dockerignore itself are always sent, as the Docker
+// CLI does.
+func dockerignore(dir, dockerfile string) (*patternmatcher.PatternMatcher, error) {
+	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf(".dockerignore: %w", err)
+	}
+	patterns = append(patterns, "!.dockerignore")
+	if dockerfile != "" {
+		patterns = append(patterns, "!"+dockerfile)
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return nil, fmt.Errorf(".dockerignore: %w", err)
+	}
+	return pm, nil
+}
+
+func skip(d fs.DirEntry) error {
+	if d.IsDir() {
+		return filepath.SkipDir
+	}
+	return nil
+}
+
+// addToTar adds one entry of the context: a regular file with its bytes,
+// a directory, or a symbolic link as a link.
+func addToTar(tw *tar.Writer, p, rel string, d fs.DirEntry) error {
+	fi, err := d.Info()
+	if err != nil {
+		return err
+	}
+	link := ""
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if link, err = os.Readlink(p); err != nil {
+			return err
+		}
+	}
+	h, err := tar.FileInfoHeader(fi, link)
+	if err != nil {
+		return err
+	}
+	h.Name = rel
+	if err := tw.WriteHeader(h); err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(tw, f)
+	return err
+}
+
+// addFileAs adds a file from outside the context under name.
+func addFileAs(tw *tar.Writer, path, name string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), ModTime: time.Now()}); err != nil {
+		return err
+	}
+	_, err = tw.Write(b)
+	return err
 }
 
 func newBuild(f *cmdutil.Factory, d *Deps) *cobra.Command {

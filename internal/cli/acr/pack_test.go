@@ -64,3 +64,50 @@ func TestPackContext(t *testing.T) {
 		t.Fatalf("inside Dockerfile as %q", in)
 	}
 }
+
+// .dockerignore follows Docker's rules: '**' at any depth, '!' bringing
+// back what an earlier line left out (even inside an excluded directory),
+// comments, and the Dockerfile and .dockerignore always sent.
+func TestPackContextDockerignoreRules(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"Dockerfile": "FROM scratch\n", "docs/a.md": "a", "docs/keep.md": "k",
+		"src/x/y/z.tmp": "t", "src/x/main.go": "m", "build/out.bin": "b", "build/important.txt": "i",
+		".dockerignore": "# comment\n**/*.tmp\ndocs\n!docs/keep.md\nbuild\n!build/important.txt\nDockerfile\n.dockerignore\n",
+	}
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := packContext(dir, "", &buf); err != nil {
+		t.Fatal(err)
+	}
+	gz, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	var files2 []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			files2 = append(files2, h.Name)
+		}
+	}
+	sort.Strings(files2)
+	want := ".dockerignore,Dockerfile,build/important.txt,docs/keep.md,src/x/main.go"
+	if got := strings.Join(files2, ","); got != want {
+		t.Fatalf("files sent: %s, want %s", got, want)
+	}
+}

@@ -77,10 +77,11 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 
 type registerOptions struct {
 	name, rm, ad, adResource, graph, acr, storage, caBundle string
+	update                                                  bool
 }
 
 func newRegister(f *cmdutil.Factory, update bool) *cobra.Command {
-	o := &registerOptions{}
+	o := &registerOptions{update: update}
 	use, short := "register", "Register a cloud."
 	if update {
 		use, short = "update", "Update the configuration of a cloud."
@@ -90,70 +91,7 @@ func newRegister(f *cmdutil.Factory, update bool) *cobra.Command {
 		Short:   short,
 		Example: "  aci cloud register -n MyCloud --endpoint-resource-manager https://127.0.0.1:8443/",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--name/-n", o.name)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			cs, err := f.Clouds()
-			if err != nil {
-				return err
-			}
-			existing := cs.Get(o.name)
-			var c *arm.Cloud
-			switch {
-			case update && existing == nil:
-				return cmdutil.Fail("The cloud '%s' is not registered.", o.name)
-			case update && existing.BuiltIn:
-				return cmdutil.Fail("Cannot update the cloud '%s' as it is not a custom cloud.", o.name)
-			case update:
-				c = existing
-			case existing != nil:
-				return cmdutil.Fail("The cloud '%s' is already registered.", o.name)
-			default:
-				if o.rm == "" {
-					return cmdutil.UsageError("the following arguments are required: --endpoint-resource-manager")
-				}
-				c = &arm.Cloud{Name: o.name, Endpoints: map[string]string{}, Suffixes: map[string]string{}}
-			}
-			if o.caBundle != "" {
-				c.CABundle = o.caBundle
-			}
-			if o.rm != "" {
-				c.Endpoints["resourceManager"] = o.rm
-				if o.ad == "" && !update {
-					hc, err := arm.HTTPClient(c)
-					if err != nil {
-						return err
-					}
-					if f.HTTPClient != nil {
-						hc = f.HTTPClient
-					}
-					md, err := arm.FetchMetadata(f.Context(), hc, o.rm)
-					if err != nil {
-						return cmdutil.Fail("%v", err)
-					}
-					for k, v := range md {
-						if v != "" {
-							c.Endpoints[k] = v
-						}
-					}
-				}
-			}
-			set := func(m map[string]string, k, v string) {
-				if v != "" {
-					m[k] = v
-				}
-			}
-			set(c.Endpoints, "activeDirectory", o.ad)
-			set(c.Endpoints, "activeDirectoryResourceId", o.adResource)
-			set(c.Endpoints, "activeDirectoryGraphResourceId", o.graph)
-			set(c.Suffixes, "acrLoginServerEndpoint", o.acr)
-			set(c.Suffixes, "storageEndpoint", o.storage)
-			if c.Endpoints["activeDirectory"] == "" {
-				return cmdutil.Fail("The cloud's metadata has no login endpoint; pass --endpoint-active-directory.")
-			}
-			return cs.Save(c)
+			return registerRun(f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -166,6 +104,88 @@ func newRegister(f *cmdutil.Factory, update bool) *cobra.Command {
 	fl.StringVar(&o.storage, "suffix-storage-endpoint", "", "The endpoint suffix for storage accounts.")
 	fl.StringVar(&o.caBundle, "ca-bundle", "", "A PEM file of certificate authorities to trust for this cloud only.")
 	return cmd
+}
+
+// registerRun registers a cloud, or updates a custom one: the endpoints
+// given, and for a new cloud the rest from its /metadata/endpoints.
+func registerRun(f *cmdutil.Factory, o *registerOptions) error {
+	var m cmdutil.Missing
+	m.Need("--name/-n", o.name)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	cs, err := f.Clouds()
+	if err != nil {
+		return err
+	}
+	c, err := o.target(cs.Get(o.name))
+	if err != nil {
+		return err
+	}
+	if o.caBundle != "" {
+		c.CABundle = o.caBundle
+	}
+	if o.rm != "" {
+		c.Endpoints["resourceManager"] = o.rm
+		if o.ad == "" && !o.update {
+			if err := fillFromMetadata(f, c, o.rm); err != nil {
+				return err
+			}
+		}
+	}
+	set := func(m map[string]string, k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	set(c.Endpoints, "activeDirectory", o.ad)
+	set(c.Endpoints, "activeDirectoryResourceId", o.adResource)
+	set(c.Endpoints, "activeDirectoryGraphResourceId", o.graph)
+	set(c.Suffixes, "acrLoginServerEndpoint", o.acr)
+	set(c.Suffixes, "storageEndpoint", o.storage)
+	if c.Endpoints["activeDirectory"] == "" {
+		return cmdutil.Fail("The cloud's metadata has no login endpoint; pass --endpoint-active-directory.")
+	}
+	return cs.Save(c)
+}
+
+// target is the cloud to change: the registered one for update, a new one
+// for register, with az's errors for the wrong one.
+func (o *registerOptions) target(existing *arm.Cloud) (*arm.Cloud, error) {
+	switch {
+	case o.update && existing == nil:
+		return nil, cmdutil.Fail("The cloud '%s' is not registered.", o.name)
+	case o.update && existing.BuiltIn:
+		return nil, cmdutil.Fail("Cannot update the cloud '%s' as it is not a custom cloud.", o.name)
+	case o.update:
+		return existing, nil
+	case existing != nil:
+		return nil, cmdutil.Fail("The cloud '%s' is already registered.", o.name)
+	case o.rm == "":
+		return nil, cmdutil.UsageError("the following arguments are required: --endpoint-resource-manager")
+	}
+	return &arm.Cloud{Name: o.name, Endpoints: map[string]string{}, Suffixes: map[string]string{}}, nil
+}
+
+// fillFromMetadata sets the endpoints the resource manager publishes.
+func fillFromMetadata(f *cmdutil.Factory, c *arm.Cloud, rm string) error {
+	hc, err := arm.HTTPClient(c)
+	if err != nil {
+		return err
+	}
+	if f.HTTPClient != nil {
+		hc = f.HTTPClient
+	}
+	md, err := arm.FetchMetadata(f.Context(), hc, rm)
+	if err != nil {
+		return cmdutil.Fail("%v", err)
+	}
+	for k, v := range md {
+		if v != "" {
+			c.Endpoints[k] = v
+		}
+	}
+	return nil
 }
 
 func newSet(f *cmdutil.Factory) *cobra.Command {

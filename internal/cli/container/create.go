@@ -9,6 +9,7 @@ import (
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
 	"github.com/aci-cli/aci/internal/shlex"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // CreateOptions are `container create`'s arguments (az 2.62's, plus --gpu-*).
@@ -71,7 +72,27 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.target.Flags(cmd)
-	fl := cmd.Flags()
+	o.containerFlags(cmd.Flags())
+	o.groupFlags(cmd.Flags())
+	// az's argument groups, and what it marks [Required].
+	cmdutil.Required(cmd, "resource-group", "name")
+	cmdutil.ArgGroup(cmd, "Azure File Volume", "azure-file-volume-account-key", "azure-file-volume-account-name", "azure-file-volume-mount-path", "azure-file-volume-share-name")
+	cmdutil.ArgGroup(cmd, "Confidential Container Group", "add-capabilities", "allow-escalation", "cce-policy", "drop-capabilities", "privileged", "run-as-group", "run-as-user", "seccomp-profile")
+	cmdutil.ArgGroup(cmd, "Git Repo Volume", "gitrepo-dir", "gitrepo-mount-path", "gitrepo-revision", "gitrepo-url")
+	cmdutil.ArgGroup(cmd, "Image Registry", "acr-identity", "registry-login-server", "registry-password", "registry-username")
+	cmdutil.ArgGroup(cmd, "Log Analytics", "log-analytics-workspace", "log-analytics-workspace-key")
+	cmdutil.ArgGroup(cmd, "Managed Service Identity", "assign-identity", "role", "scope")
+	cmdutil.ArgGroup(cmd, "Network", "subnet", "subnet-address-prefix", "vnet", "vnet-address-prefix")
+	cmdutil.ArgGroup(cmd, "GPU (aci only)", "gpu-count", "gpu-sku")
+	for _, n := range []string{"ports", "environment-variables", "secure-environment-variables", "secrets", "assign-identity", "add-capabilities", "drop-capabilities"} {
+		cmdutil.NArgs(cmd, n)
+	}
+	return cmd
+}
+
+// containerFlags are the flags that shape the container: image, resources,
+// ports, environment, command and registry.
+func (o *CreateOptions) containerFlags(fl *pflag.FlagSet) {
 	fl.StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'. Defaults to the resource group's.")
 	fl.StringVar(&o.Image, "image", "", "The container image name.")
 	fl.Float64Var(&o.CPU, "cpu", 1, "The required number of CPU cores of the containers, accurate to one decimal place.")
@@ -91,6 +112,11 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&o.RegistryUser, "registry-username", "", "The username to log in container image registry server.")
 	fl.StringVar(&o.RegistryPassword, "registry-password", "", "The password to log in container image registry server.")
 	fl.StringVar(&o.ACRIdentity, "acr-identity", "", "The identity with access to the container registry.")
+}
+
+// groupFlags are the flags that shape the group around it: volumes,
+// logging, network, identity, placement and security.
+func (o *CreateOptions) groupFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&o.AzureFileShare, "azure-file-volume-share-name", "", "The name of the Azure File share to be mounted as a volume.")
 	fl.StringVar(&o.AzureFileAccount, "azure-file-volume-account-name", "", "The name of the storage account that contains the Azure File share.")
 	fl.StringVar(&o.AzureFileKey, "azure-file-volume-account-key", "", "The storage account access key used to access the Azure File share.")
@@ -125,20 +151,6 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&o.GPUSKU, "gpu-sku", "", "The GPU SKU: K80, P100 or V100 (with --gpu-count).")
 	fl.StringVarP(&o.File, "file", "f", "", "The path to the input file (YAML, ${VAR} expanded from the environment).")
 	fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
-	// az's argument groups, and what it marks [Required].
-	cmdutil.Required(cmd, "resource-group", "name")
-	cmdutil.ArgGroup(cmd, "Azure File Volume", "azure-file-volume-account-key", "azure-file-volume-account-name", "azure-file-volume-mount-path", "azure-file-volume-share-name")
-	cmdutil.ArgGroup(cmd, "Confidential Container Group", "add-capabilities", "allow-escalation", "cce-policy", "drop-capabilities", "privileged", "run-as-group", "run-as-user", "seccomp-profile")
-	cmdutil.ArgGroup(cmd, "Git Repo Volume", "gitrepo-dir", "gitrepo-mount-path", "gitrepo-revision", "gitrepo-url")
-	cmdutil.ArgGroup(cmd, "Image Registry", "acr-identity", "registry-login-server", "registry-password", "registry-username")
-	cmdutil.ArgGroup(cmd, "Log Analytics", "log-analytics-workspace", "log-analytics-workspace-key")
-	cmdutil.ArgGroup(cmd, "Managed Service Identity", "assign-identity", "role", "scope")
-	cmdutil.ArgGroup(cmd, "Network", "subnet", "subnet-address-prefix", "vnet", "vnet-address-prefix")
-	cmdutil.ArgGroup(cmd, "GPU (aci only)", "gpu-count", "gpu-sku")
-	for _, n := range []string{"ports", "environment-variables", "secure-environment-variables", "secrets", "assign-identity", "add-capabilities", "drop-capabilities"} {
-		cmdutil.NArgs(cmd, n)
-	}
-	return cmd
 }
 
 func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) error {

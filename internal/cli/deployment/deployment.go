@@ -169,42 +169,10 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb st
 	if err != nil {
 		return err
 	}
-	tmplBytes, source, err := loadTemplate(f, o)
+	body, err := deploymentBody(f, cmd, o, mode)
 	if err != nil {
 		return err
 	}
-	tmpl, err := parseJSONC(tmplBytes, source)
-	if err != nil {
-		return err
-	}
-	tm, _ := tmpl.(map[string]any)
-	defs, _ := tm["parameters"].(map[string]any)
-	params, err := parseParameters(defs, o.Parameters)
-	if err != nil {
-		return err
-	}
-	if err := missingParameters(f, defs, params, o.NoPrompt); err != nil {
-		return err
-	}
-	if o.Name == "" {
-		base := filepath.Base(source)
-		if o.TemplateURI != "" {
-			base = filepath.Base(strings.SplitN(o.TemplateURI, "?", 2)[0])
-		}
-		o.Name = strings.TrimSuffix(base, filepath.Ext(base))
-		if o.Name == "" {
-			o.Name = "deployment1"
-		}
-	}
-	props := map[string]any{"mode": mode, "template": json.RawMessage(tmplBytesClean(tmpl)), "parameters": params}
-	if cmd.Flags().Changed("rollback-on-error") {
-		if name := strings.TrimSpace(o.Rollback); name != "" {
-			props["onErrorDeployment"] = map[string]any{"type": "SpecificDeployment", "deploymentName": name}
-		} else {
-			props["onErrorDeployment"] = map[string]any{"type": "LastSuccessful"}
-		}
-	}
-	body := map[string]any{"properties": props}
 	svc, err := service(f)
 	if err != nil {
 		return err
@@ -244,6 +212,48 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb st
 		return nil
 	}
 	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+}
+
+// deploymentBody reads the template and its parameters (asking for the
+// missing ones as az does) and names the deployment after the file when
+// --name is not given.
+func deploymentBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, mode string) (map[string]any, error) {
+	tmplBytes, source, err := loadTemplate(f, o)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := parseJSONC(tmplBytes, source)
+	if err != nil {
+		return nil, err
+	}
+	tm, _ := tmpl.(map[string]any)
+	defs, _ := tm["parameters"].(map[string]any)
+	params, err := parseParameters(defs, o.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	if err := missingParameters(f, defs, params, o.NoPrompt); err != nil {
+		return nil, err
+	}
+	if o.Name == "" {
+		base := filepath.Base(source)
+		if o.TemplateURI != "" {
+			base = filepath.Base(strings.SplitN(o.TemplateURI, "?", 2)[0])
+		}
+		o.Name = strings.TrimSuffix(base, filepath.Ext(base))
+		if o.Name == "" {
+			o.Name = "deployment1"
+		}
+	}
+	props := map[string]any{"mode": mode, "template": json.RawMessage(tmplBytesClean(tmpl)), "parameters": params}
+	if cmd.Flags().Changed("rollback-on-error") {
+		if name := strings.TrimSpace(o.Rollback); name != "" {
+			props["onErrorDeployment"] = map[string]any{"type": "SpecificDeployment", "deploymentName": name}
+		} else {
+			props["onErrorDeployment"] = map[string]any{"type": "LastSuccessful"}
+		}
+	}
+	return map[string]any{"properties": props}, nil
 }
 
 // validationError is az's text for a refused validation: the error as

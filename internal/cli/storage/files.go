@@ -697,74 +697,7 @@ func newUploadBatch(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Use: "upload-batch", Short: "Upload files from a local directory to an Azure Storage File Share in a batch operation.", Args: cobra.NoArgs,
 		Example: "  aci storage file upload-batch --destination myshare --source ./site --destination-path site --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--destination/-d", o.Destination)
-			m.Need("--source/-s", o.Source)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			base, err := splitPath(o.DestinationPath)
-			if err != nil {
-				return err
-			}
-			var files []string
-			err = filepath.WalkDir(o.Source, func(p string, e os.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if !e.Type().IsRegular() {
-					return nil
-				}
-				rel, _ := filepath.Rel(o.Source, p)
-				rel = filepath.ToSlash(rel)
-				if o.Pattern != "" {
-					if ok, _ := path.Match(o.Pattern, rel); !ok {
-						return nil
-					}
-				}
-				files = append(files, rel)
-				return nil
-			})
-			if err != nil {
-				return cmdutil.Fail("%v", err)
-			}
-			sort.Strings(files)
-			svc, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			sc := svc.NewShareClient(o.Destination)
-			out := []any{}
-			made := map[string]bool{}
-			for _, rel := range files {
-				segs := append(append([]string{}, base...), strings.Split(rel, "/")...)
-				fc := dirClient(sc, segs[:len(segs)-1]).NewFileClient(segs[len(segs)-1])
-				if o.DryRun {
-					ct := mime.TypeByExtension(filepath.Ext(rel))
-					if ct == "" {
-						ct = "application/octet-stream"
-					}
-					out = append(out, map[string]any{"File": fileURL(fc), "Type": ct})
-					continue
-				}
-				// Parents first, as az's _make_directory_in_files_share does.
-				for i := 1; i < len(segs); i++ {
-					key := strings.Join(segs[:i], "/")
-					if made[key] {
-						continue
-					}
-					if _, err := dirClient(sc, segs[:i]).Create(f.Context(), nil); err != nil && !fileerror.HasCode(err, fileerror.ResourceAlreadyExists) {
-						return storageErr(err, false)
-					}
-					made[key] = true
-				}
-				f.Warn("uploading %s", filepath.Join(o.Source, filepath.FromSlash(rel)))
-				if _, err := upload(f, fc, filepath.Join(o.Source, filepath.FromSlash(rel)), "", nil, o.NoProgress); err != nil {
-					return err
-				}
-				out = append(out, fileURL(fc))
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
+			return uploadBatchRun(f, d, o)
 		},
 	}
 	o.creds.flags(cmd)
@@ -776,6 +709,88 @@ func newUploadBatch(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	fl.BoolVar(&o.DryRun, "dryrun", false, "List the files and blobs to be uploaded. No actual data transfer will occur.")
 	fl.BoolVar(&o.NoProgress, "no-progress", false, "Include this flag to disable progress reporting for the command.")
 	return cmd
+}
+
+// uploadBatchRun uploads a directory's files, parents first, as az does.
+func uploadBatchRun(f *cmdutil.Factory, d *Deps, o *BatchOptions) error {
+	var m cmdutil.Missing
+	m.Need("--destination/-d", o.Destination)
+	m.Need("--source/-s", o.Source)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	base, err := splitPath(o.DestinationPath)
+	if err != nil {
+		return err
+	}
+	files, err := localFiles(o.Source, o.Pattern)
+	if err != nil {
+		return err
+	}
+	svc, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	sc := svc.NewShareClient(o.Destination)
+	out := []any{}
+	made := map[string]bool{}
+	for _, rel := range files {
+		segs := append(append([]string{}, base...), strings.Split(rel, "/")...)
+		fc := dirClient(sc, segs[:len(segs)-1]).NewFileClient(segs[len(segs)-1])
+		if o.DryRun {
+			ct := mime.TypeByExtension(filepath.Ext(rel))
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			out = append(out, map[string]any{"File": fileURL(fc), "Type": ct})
+			continue
+		}
+		// Parents first, as az's _make_directory_in_files_share does.
+		for i := 1; i < len(segs); i++ {
+			key := strings.Join(segs[:i], "/")
+			if made[key] {
+				continue
+			}
+			if _, err := dirClient(sc, segs[:i]).Create(f.Context(), nil); err != nil && !fileerror.HasCode(err, fileerror.ResourceAlreadyExists) {
+				return storageErr(err, false)
+			}
+			made[key] = true
+		}
+		f.Warn("uploading %s", filepath.Join(o.Source, filepath.FromSlash(rel)))
+		if _, err := upload(f, fc, filepath.Join(o.Source, filepath.FromSlash(rel)), "", nil, o.NoProgress); err != nil {
+			return err
+		}
+		out = append(out, fileURL(fc))
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
+// localFiles are the regular files under src matching pattern (all when
+// empty), as slash paths relative to src, sorted.
+func localFiles(src, pattern string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(src, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.Type().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(src, p)
+		rel = filepath.ToSlash(rel)
+		if pattern != "" {
+			if ok, _ := path.Match(pattern, rel); !ok {
+				return nil
+			}
+		}
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		return nil, cmdutil.Fail("%v", err)
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
 func newDownloadBatch(f *cmdutil.Factory, d *Deps) *cobra.Command {
