@@ -325,8 +325,7 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 	}
 	if o.detach || err != nil {
 		if err != nil && !o.detach {
-			_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
-			_ = <-exited                          // its exit status was reported already
+			stopChild(c, exited)
 		}
 		return err
 	}
@@ -339,9 +338,15 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 	case err := <-exited:
 		return cmdutil.Fail("aci local stopped: %v", err)
 	}
-	_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
-	_ = <-exited                          // a stop we asked for
+	stopChild(c, exited)
 	return nil
+}
+
+// stopChild asks the server to stop and waits until it has. Its exit
+// status is that of a stop we asked for, so it says nothing new.
+func stopChild(c *exec.Cmd, exited <-chan error) {
+	_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
+	<-exited //nolint:errcheck // "signal: terminated", as asked
 }
 
 func lastLine(s string) string {

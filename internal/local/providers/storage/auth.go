@@ -123,7 +123,10 @@ func sharedKeyString(r *http.Request, account string) string {
 // verify authenticates a request for account: Shared Key, or a SAS signed
 // with one of its keys. share and file are the resource named (for a service
 // SAS's scope).
-func verify(r *http.Request, account string, keys [2]string, share, file string) (*grant, *authError) {
+//
+// policy finds a stored access policy of the share by its id, for a
+// service SAS that names one (si).
+func verify(r *http.Request, account string, keys [2]string, share, file string, policy func(id string) (accessPolicy, bool)) (*grant, *authError) {
 	auth := r.Header.Get("Authorization")
 	q := r.URL.Query()
 	switch {
@@ -149,7 +152,7 @@ func verify(r *http.Request, account string, keys [2]string, share, file string)
 	case auth != "":
 		return nil, &authError{status: 400, code: "InvalidAuthenticationInfo", msg: "Authentication information is not given in the correct format. Check the value of Authorization header."}
 	case q.Get("sig") != "":
-		return verifySAS(q, account, keys, share, file, clientIP(r))
+		return verifySAS(q, account, keys, share, file, clientIP(r), policy)
 	default:
 		return nil, &authError{status: 401, code: "NoAuthenticationInformation", msg: "Server failed to authenticate the request. Please refer to the information in the www-authenticate header."}
 	}
@@ -182,50 +185,28 @@ func sasTime(s string) (time.Time, bool) {
 }
 
 // verifySAS checks an account SAS (ss, srt) or a file service SAS (sr): its
-// signature over the fields as sent, its time window and protocol.
-func verifySAS(q url.Values, account string, keys [2]string, share, file string, client net.IP) (*grant, *authError) {
+// signature over the fields as sent, its time window and protocol. A
+// service SAS may take its permissions and window from a stored access
+// policy (si), so that changing or removing the policy revokes it.
+func verifySAS(q url.Values, account string, keys [2]string, share, file string, client net.IP, policy func(string) (accessPolicy, bool)) (*grant, *authError) {
 	g := q.Get
-	var s string
-	gr := &grant{sas: true, perms: g("sp")}
-	if g("ss") != "" || g("srt") != "" {
-		fields := []string{account, g("sp"), g("ss"), g("srt"), g("st"), g("se"), g("sip"), g("spr"), g("sv")}
-		if g("sv") >= "2020-12-06" {
-			fields = append(fields, g("ses"))
-		}
-		s = strings.Join(fields, "\n") + "\n"
-		gr.resourceTypes = g("srt")
-		if !strings.Contains(g("ss"), "f") {
-			return nil, &authError{status: 403, code: "AuthorizationServiceMismatch", msg: "This request is not authorized to perform this operation using this service."}
-		}
-	} else {
-		sr := g("sr")
-		canon := "/file/" + account + "/" + share
-		switch sr {
-		case "s":
-			gr.share = share
-		case "f":
-			canon += "/" + file
-			gr.share, gr.file = share, file
-		default:
-			return nil, authFailed("Signature fields not well formed.")
-		}
-		s = strings.Join([]string{g("sp"), g("st"), g("se"), canon, g("si"), g("sip"), g("spr"), g("sv"),
-			g("rscc"), g("rscd"), g("rsce"), g("rscl"), g("rsct")}, "\n")
+	gr := &grant{sas: true}
+	s, e := sasStringToSign(q, account, share, file, gr)
+	if e != nil {
+		return nil, e
 	}
 	if !matchesKey(keys, s, g("sig")) {
 		return nil, authFailed("Signature did not match. String to sign used was " + s)
 	}
-	se, ok := sasTime(g("se"))
-	if !ok {
-		return nil, authFailed("Signed expiry time must be given.")
-	}
-	if time.Now().After(se) {
-		return nil, authFailed("Signed expiry time [" + se.Format(http.TimeFormat) + "] must be after signed start time [" + time.Now().UTC().Format(http.TimeFormat) + "]")
-	}
-	if st := g("st"); st != "" {
-		if t, ok := sasTime(st); !ok || time.Now().Add(5*time.Minute).Before(t) {
-			return nil, authFailed("Signature not valid in the specified time frame: Start [" + st + "] - Expiry [" + g("se") + "] - Current [" + time.Now().UTC().Format(http.TimeFormat) + "]")
+	w := sasWindow{perms: g("sp"), start: g("st"), expiry: g("se")}
+	if si := g("si"); si != "" && gr.resourceTypes == "" {
+		if e := w.from(si, policy); e != nil {
+			return nil, e
 		}
+	}
+	gr.perms = w.perms
+	if e := w.check(); e != nil {
+		return nil, e
 	}
 	if sip := g("sip"); sip != "" {
 		in, valid := ipInRange(sip, client)
@@ -240,6 +221,80 @@ func verifySAS(q url.Values, account string, keys [2]string, share, file string,
 		return nil, &authError{status: 403, code: "AuthorizationProtocolMismatch", msg: "This request is not authorized to perform this operation using this protocol."}
 	}
 	return gr, nil
+}
+
+// sasStringToSign is what the SAS's signature covers, as Azure builds it
+// for an account SAS or a file service SAS; it fills in the grant's scope.
+func sasStringToSign(q url.Values, account, share, file string, gr *grant) (string, *authError) {
+	g := q.Get
+	if g("ss") != "" || g("srt") != "" {
+		fields := []string{account, g("sp"), g("ss"), g("srt"), g("st"), g("se"), g("sip"), g("spr"), g("sv")}
+		if g("sv") >= "2020-12-06" {
+			fields = append(fields, g("ses"))
+		}
+		gr.resourceTypes = g("srt")
+		if !strings.Contains(g("ss"), "f") {
+			return "", &authError{status: 403, code: "AuthorizationServiceMismatch", msg: "This request is not authorized to perform this operation using this service."}
+		}
+		return strings.Join(fields, "\n") + "\n", nil
+	}
+	canon := "/file/" + account + "/" + share
+	switch g("sr") {
+	case "s":
+		gr.share = share
+	case "f":
+		canon += "/" + file
+		gr.share, gr.file = share, file
+	default:
+		return "", authFailed("Signature fields not well formed.")
+	}
+	return strings.Join([]string{g("sp"), g("st"), g("se"), canon, g("si"), g("sip"), g("spr"), g("sv"),
+		g("rscc"), g("rscd"), g("rsce"), g("rscl"), g("rsct")}, "\n"), nil
+}
+
+// sasWindow is what a SAS may do and when: from its own fields, or from
+// the stored access policy it names.
+type sasWindow struct{ perms, start, expiry string }
+
+// from fills the window from the share's policy id. A field may be given
+// by the SAS or by the policy, never both, as on Azure.
+func (w *sasWindow) from(id string, policy func(string) (accessPolicy, bool)) *authError {
+	if policy == nil {
+		return authFailed("The specified signed identifier does not exist.")
+	}
+	p, ok := policy(id)
+	if !ok {
+		return authFailed("The specified signed identifier does not exist.")
+	}
+	for _, f := range []struct {
+		sas *string
+		pol string
+	}{{&w.perms, p.Permission}, {&w.start, p.Start}, {&w.expiry, p.Expiry}} {
+		if *f.sas != "" && f.pol != "" {
+			return authFailed("Access policy fields can be associated with signature or SAS identifier but not both")
+		}
+		if *f.sas == "" {
+			*f.sas = f.pol
+		}
+	}
+	return nil
+}
+
+// check refuses a SAS outside its time window.
+func (w *sasWindow) check() *authError {
+	se, ok := sasTime(w.expiry)
+	if !ok {
+		return authFailed("Signed expiry time must be given.")
+	}
+	if time.Now().After(se) {
+		return authFailed("Signed expiry time [" + se.Format(http.TimeFormat) + "] must be after signed start time [" + time.Now().UTC().Format(http.TimeFormat) + "]")
+	}
+	if w.start != "" {
+		if t, ok := sasTime(w.start); !ok || time.Now().Add(5*time.Minute).Before(t) {
+			return authFailed("Signature not valid in the specified time frame: Start [" + w.start + "] - Expiry [" + w.expiry + "] - Current [" + time.Now().UTC().Format(http.TimeFormat) + "]")
+		}
+	}
+	return nil
 }
 
 // clientIP is the address a request came from.

@@ -44,6 +44,7 @@ type fileProps struct {
 	ContentMD5         string            `json:"contentMD5,omitempty"`
 	Created            time.Time         `json:"created"`
 	ID                 string            `json:"id"`
+	Lease              lease             `json:"lease,omitzero"`
 }
 
 const propsType = "aci.local/fileProperties"
@@ -174,7 +175,13 @@ func (h *Accounts) serve(w http.ResponseWriter, r *http.Request, account, rest s
 	if len(segs) > 1 {
 		f.file = strings.Join(segs[1:], "/")
 	}
-	g, aerr := verify(r, account, priv.Keys, f.share, f.file)
+	g, aerr := verify(r, account, priv.Keys, f.share, f.file, func(id string) (accessPolicy, bool) {
+		sh, err := h.getShare(acct.ID, f.share)
+		if err != nil {
+			return accessPolicy{}, false
+		}
+		return sh.policy(id)
+	})
 	if aerr != nil {
 		writeStorageError(w, r, aerr)
 		return
@@ -294,30 +301,6 @@ func setMetadata(hdr http.Header, m map[string]string) {
 
 func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
 
-// service serves the account level: list shares, service properties.
-func (f *fileReq) service(comp, restype string) {
-	switch {
-	case comp == "list" && f.r.Method == http.MethodGet:
-		if !f.allowed('l', 's') {
-			return
-		}
-		f.listShares()
-	case restype == "service" && comp == "properties" && f.r.Method == http.MethodGet:
-		if !f.allowed('r', 's') {
-			return
-		}
-		off := "<Version>1.0</Version><Enabled>false</Enabled><RetentionPolicy><Enabled>false</Enabled></RetentionPolicy>"
-		f.writeXML("<StorageServiceProperties><HourMetrics>" + off + "</HourMetrics><MinuteMetrics>" + off + "</MinuteMetrics><Cors /><ShareDeleteRetentionPolicy><Enabled>false</Enabled></ShareDeleteRetentionPolicy></StorageServiceProperties>")
-	case restype == "service" && comp == "properties" && f.r.Method == http.MethodPut:
-		if !f.allowed('w', 's') {
-			return
-		}
-		f.done(202)
-	default:
-		f.fail(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
-	}
-}
-
 func (f *fileReq) endpoint() string {
 	scheme := "https://"
 	return scheme + f.r.Host + "/" + func() string {
@@ -408,8 +391,7 @@ func (f *fileReq) shareHeaders(sh *share) {
 	hd.Set("x-ms-access-tier", sh.AccessTier)
 	hd.Set("x-ms-access-tier-change-time", httpTime(sh.TierChanged))
 	hd.Set("x-ms-enabled-protocols", sh.EnabledProtocols)
-	hd.Set("x-ms-lease-state", "available")
-	hd.Set("x-ms-lease-status", "unlocked")
+	sh.Lease.headers(hd)
 	hd.Set("x-ms-has-immutability-policy", "false")
 	hd.Set("x-ms-has-legal-hold", "false")
 	setMetadata(hd, sh.Metadata)
@@ -417,98 +399,6 @@ func (f *fileReq) shareHeaders(sh *share) {
 
 func (f *fileReq) shareNotFound() {
 	f.fail(404, "ShareNotFound", "The specified share does not exist.")
-}
-
-func (f *fileReq) shareOp(comp string) {
-	m := f.r.Method
-	defer f.h.lock(f.acct.ID)()
-	sh, err := f.h.getShare(f.acct.ID, f.share)
-	if m == http.MethodPut && comp == "" {
-		if !f.allowed('c', 'c') {
-			return
-		}
-		if !shareRE.MatchString(f.share) {
-			f.fail(400, "InvalidResourceName", "The specifed resource name contains invalid characters.")
-			return
-		}
-		if err == nil {
-			f.fail(409, "ShareAlreadyExists", "The specified share already exists.")
-			return
-		}
-		sh = &share{}
-		if e := f.shareHeadersIn(sh); e {
-			return
-		}
-		if err := f.h.createShare(f.acct, f.share, sh); err != nil {
-			f.fail(500, "InternalError", "The server encountered an internal error.")
-			return
-		}
-		f.w.Header().Set("ETag", etag(sh.Modified))
-		f.w.Header().Set("Last-Modified", httpTime(sh.Modified))
-		f.done(201)
-		return
-	}
-	if err != nil {
-		f.shareNotFound()
-		return
-	}
-	switch {
-	case (m == http.MethodGet || m == http.MethodHead) && comp == "":
-		if !f.allowed('r', 'c') {
-			return
-		}
-		f.shareHeaders(sh)
-		f.done(200)
-	case m == http.MethodDelete && comp == "":
-		if !f.allowed('d', 'c') {
-			return
-		}
-		if err := f.h.deleteShare(f.acct, f.share); err != nil {
-			f.fail(500, "InternalError", "The server encountered an internal error.")
-			return
-		}
-		f.done(202)
-	case m == http.MethodPut && comp == "metadata":
-		if !f.allowed('w', 'c') {
-			return
-		}
-		md, ok := metadataOf(f.r.Header)
-		if !ok {
-			f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
-			return
-		}
-		sh.Metadata, sh.Modified = md, time.Now().UTC()
-		f.saveShare(sh)
-	case m == http.MethodPut && comp == "properties":
-		if !f.allowed('w', 'c') {
-			return
-		}
-		if f.shareHeadersIn(sh) {
-			return
-		}
-		sh.Modified = time.Now().UTC()
-		f.saveShare(sh)
-	case m == http.MethodGet && comp == "stats":
-		if !f.allowed('r', 'c') {
-			return
-		}
-		used, _ := f.h.usage(f.account, f.share)
-		f.writeXML("<ShareStats><ShareUsageBytes>" + strconv.FormatInt(used, 10) + "</ShareUsageBytes></ShareStats>")
-	case (m == http.MethodGet || m == http.MethodHead) && comp == "acl":
-		if !f.allowed('r', 'c') {
-			return
-		}
-		f.shareHeaders(sh)
-		f.writeXML("<SignedIdentifiers />")
-	case m == http.MethodPut && comp == "acl":
-		if !f.allowed('w', 'c') {
-			return
-		}
-		f.w.Header().Set("ETag", etag(sh.Modified))
-		f.done(200)
-	default:
-		f.fail(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
-	}
 }
 
 func (f *fileReq) saveShare(sh *share) {
@@ -662,116 +552,6 @@ func (f *fileReq) parentExists(root *os.Root) bool {
 	return err == nil && fi.IsDir()
 }
 
-func (f *fileReq) dirOp(comp string) {
-	m := f.r.Method
-	root, ok := f.root()
-	if !ok {
-		return
-	}
-	defer root.Close()
-	p := rel(f.file)
-	fi, statErr := root.Stat(p)
-	isDir := statErr == nil && fi.IsDir()
-	switch {
-	case m == http.MethodPut && comp == "":
-		if !f.allowed('c', 'o') {
-			return
-		}
-		if f.file == "" {
-			f.fail(409, "ResourceAlreadyExists", "The specified resource already exists.")
-			return
-		}
-		if statErr == nil {
-			if isDir {
-				f.fail(409, "ResourceAlreadyExists", "The specified resource already exists.")
-			} else {
-				f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
-			}
-			return
-		}
-		if !f.parentExists(root) {
-			f.fail(404, "ParentNotFound", "The specified parent path does not exist.")
-			return
-		}
-		md, ok := metadataOf(f.r.Header)
-		if !ok {
-			f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")
-			return
-		}
-		if err := root.Mkdir(p, 0o777); err != nil {
-			f.fail(500, "InternalError", "The server encountered an internal error.")
-			return
-		}
-		_ = root.Chmod(p, 0o777)
-		props := &fileProps{Metadata: md}
-		f.saveProps(props)
-		fi, _ = root.Stat(p)
-		f.smbHeaders(fi, props, true)
-		f.done(201)
-		return
-	case !isDir:
-		if comp == "list" {
-			f.fail(404, "ResourceNotFound", "The specified resource does not exist.")
-			return
-		}
-		if statErr == nil {
-			f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
-		} else {
-			f.fail(404, "ResourceNotFound", "The specified resource does not exist.")
-		}
-		return
-	}
-	switch {
-	case (m == http.MethodGet || m == http.MethodHead) && comp == "":
-		if !f.allowed('r', 'o') {
-			return
-		}
-		props := f.loadProps()
-		f.smbHeaders(fi, props, true)
-		setMetadata(f.w.Header(), props.Metadata)
-		f.done(200)
-	case m == http.MethodDelete && comp == "":
-		if !f.allowed('d', 'o') {
-			return
-		}
-		if f.file == "" {
-			f.fail(400, "InvalidUri", "The requested URI does not represent any resource on the server.")
-			return
-		}
-		if ents, _ := readDir(root, p); len(ents) > 0 {
-			f.fail(409, "DirectoryNotEmpty", "The specified directory is not empty.")
-			return
-		}
-		if err := root.Remove(p); err != nil {
-			f.fail(500, "InternalError", "The server encountered an internal error.")
-			return
-		}
-		f.dropProps(true)
-		f.done(202)
-	case m == http.MethodPut && comp == "metadata":
-		f.setMetadata(fi)
-	case m == http.MethodPut && comp == "properties":
-		if !f.allowed('w', 'o') {
-			return
-		}
-		f.smbHeaders(fi, f.loadProps(), true)
-		f.done(200)
-	case m == http.MethodGet && comp == "list":
-		if !f.allowed('l', 'o') {
-			return
-		}
-		f.listDir(root, p)
-	case m == http.MethodGet && comp == "listhandles":
-		f.writeXML("<EnumerationResults><Entries /><NextMarker /></EnumerationResults>")
-	case m == http.MethodPut && comp == "forceclosehandles":
-		f.w.Header().Set("x-ms-number-of-handles-closed", "0")
-		f.w.Header().Set("x-ms-number-of-handles-failed", "0")
-		f.done(200)
-	default:
-		f.fail(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
-	}
-}
-
 func (f *fileReq) listDir(root *os.Root, p string) {
 	q := f.r.URL.Query()
 	prefix, marker := q.Get("prefix"), q.Get("marker")
@@ -921,114 +701,10 @@ func contentHeadersIn(hd http.Header, p *fileProps) {
 	}
 }
 
-func (f *fileReq) fileOp(comp string) {
-	m := f.r.Method
-	root, ok := f.root()
-	if !ok {
-		return
-	}
-	defer root.Close()
-	fh, fi, err := openFile(root, f.file, os.O_RDWR)
-	exists := err == nil
-	switch {
-	case exists:
-		defer fh.Close()
-	case !errors.Is(err, fs.ErrNotExist):
-		// A directory, a FIFO, a symlink out of the share: no file of ours.
-		f.fail(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
-		return
-	}
-	if m == http.MethodPut && comp == "" {
-		f.createFile(root, fh, fi)
-		return
-	}
-	if !exists {
-		f.fail(404, "ResourceNotFound", "The specified resource does not exist.")
-		return
-	}
-	switch {
-	case m == http.MethodGet && comp == "", m == http.MethodHead && comp == "":
-		if !f.allowed('r', 'o') {
-			return
-		}
-		f.readFile(fh, fi)
-	case m == http.MethodPut && comp == "range":
-		if !f.allowed('w', 'o') {
-			return
-		}
-		f.putRange(fh, fi)
-	case m == http.MethodPut && comp == "properties":
-		if !f.allowed('w', 'o') {
-			return
-		}
-		props := f.loadProps()
-		contentHeadersIn(f.r.Header, props)
-		if cl := f.r.Header.Get("x-ms-content-length"); cl != "" {
-			n, err := strconv.ParseInt(cl, 10, 64)
-			if err != nil || n < 0 {
-				f.fail(400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.")
-				return
-			}
-			if !f.fits(n - fi.Size()) {
-				return
-			}
-			if err := fh.Truncate(n); err != nil {
-				f.fail(500, "InternalError", "The server encountered an internal error.")
-				return
-			}
-		}
-		f.saveProps(props)
-		if st, err := fh.Stat(); err == nil {
-			fi = st
-		}
-		f.smbHeaders(fi, props, false)
-		f.done(200)
-	case m == http.MethodPut && comp == "metadata":
-		f.setMetadata(fi)
-	case m == http.MethodDelete && comp == "":
-		if !f.allowed('d', 'o') {
-			return
-		}
-		if err := root.Remove(f.file); err != nil {
-			f.fail(500, "InternalError", "The server encountered an internal error.")
-			return
-		}
-		f.dropProps(false)
-		f.done(202)
-	case m == http.MethodGet && comp == "rangelist":
-		if !f.allowed('r', 'o') {
-			return
-		}
-		f.w.Header().Set("x-ms-content-length", strconv.FormatInt(fi.Size(), 10))
-		f.w.Header().Set("ETag", etag(fi.ModTime()))
-		f.w.Header().Set("Last-Modified", httpTime(fi.ModTime()))
-		body := "<Ranges />"
-		if fi.Size() > 0 {
-			body = "<Ranges><Range><Start>0</Start><End>" + strconv.FormatInt(fi.Size()-1, 10) + "</End></Range></Ranges>"
-		}
-		f.writeXML(body)
-	case comp == "listhandles" && m == http.MethodGet:
-		f.writeXML("<EnumerationResults><Entries /><NextMarker /></EnumerationResults>")
-	case comp == "forceclosehandles" && m == http.MethodPut:
-		f.w.Header().Set("x-ms-number-of-handles-closed", "0")
-		f.w.Header().Set("x-ms-number-of-handles-failed", "0")
-		f.done(200)
-	default:
-		f.fail(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
-	}
-}
-
 // createFile is Create File: a file of x-ms-content-length zero bytes,
 // replacing one that was there.
 func (f *fileReq) createFile(root *os.Root, fh *os.File, old fs.FileInfo) {
 	exists := fh != nil
-	perm := byte('c')
-	if exists {
-		perm = 'w'
-	}
-	if !f.allowed(perm, 'o') {
-		return
-	}
 	if !strings.EqualFold(f.r.Header.Get("x-ms-type"), "file") {
 		f.fail(400, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified.")
 		return
@@ -1071,6 +747,10 @@ func (f *fileReq) createFile(root *os.Root, fh *os.File, old fs.FileInfo) {
 		return
 	}
 	props := &fileProps{Metadata: md}
+	if exists {
+		// A lease outlives the overwrite it allowed.
+		props.Lease = f.loadProps().Lease
+	}
 	contentHeadersIn(f.r.Header, props)
 	f.saveProps(props)
 	fi, _ := fh.Stat()
@@ -1147,8 +827,7 @@ func (f *fileReq) readFile(fh *os.File, fi fs.FileInfo) {
 	setMetadata(hd, props.Metadata)
 	hd.Set("x-ms-type", "File")
 	hd.Set("Accept-Ranges", "bytes")
-	hd.Set("x-ms-lease-state", "available")
-	hd.Set("x-ms-lease-status", "unlocked")
+	props.Lease.headers(hd)
 	ct := props.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
@@ -1224,9 +903,6 @@ func (h *Accounts) SharePath(_ context.Context, account, key, shareName string) 
 // setMetadata is Set Directory Metadata and Set File Metadata alike: the
 // headers' x-ms-meta-* replace the item's metadata.
 func (f *fileReq) setMetadata(fi fs.FileInfo) {
-	if !f.allowed('w', 'o') {
-		return
-	}
 	md, ok := metadataOf(f.r.Header)
 	if !ok {
 		f.fail(400, "EmptyMetadataKey", "The key for one of the metadata key-value pairs is empty.")

@@ -17,13 +17,15 @@ import (
 // share is a file share as both planes see it: ARM's share-rm and the file
 // service's share properties read and write the same record.
 type share struct {
-	Metadata         map[string]string `json:"metadata,omitempty"`
-	Quota            int               `json:"quota"`
-	AccessTier       string            `json:"accessTier"`
-	EnabledProtocols string            `json:"enabledProtocols"`
-	RootSquash       string            `json:"rootSquash,omitempty"`
-	Modified         time.Time         `json:"modified"`
-	TierChanged      time.Time         `json:"tierChanged"`
+	Metadata         map[string]string  `json:"metadata,omitempty"`
+	Quota            int                `json:"quota"`
+	AccessTier       string             `json:"accessTier"`
+	EnabledProtocols string             `json:"enabledProtocols"`
+	RootSquash       string             `json:"rootSquash,omitempty"`
+	Identifiers      []signedIdentifier `json:"identifiers,omitempty"` // stored access policies (Set Share ACL)
+	Lease            lease              `json:"lease,omitzero"`
+	Modified         time.Time          `json:"modified"`
+	TierChanged      time.Time          `json:"tierChanged"`
 }
 
 // defaultQuota is Azure's for a new share of a large-file-share account (GiB).
@@ -42,14 +44,15 @@ func armTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 
 // armBody is the share as GET shows it.
 func (sh *share) armBody(id, name string, full bool) map[string]any {
-	props := map[string]any{"leaseStatus": "unlocked", "leaseState": "available", "accessTier": sh.AccessTier,
+	state, status := sh.Lease.state()
+	props := map[string]any{"leaseStatus": status, "leaseState": state, "accessTier": sh.AccessTier,
 		"accessTierChangeTime": armTime(sh.TierChanged), "lastModifiedTime": armTime(sh.Modified), "shareQuota": sh.Quota,
 		"enabledProtocols": sh.EnabledProtocols}
 	if sh.RootSquash != "" {
 		props["rootSquash"] = sh.RootSquash
 	}
 	if full {
-		props["signedIdentifiers"] = []any{}
+		props["signedIdentifiers"] = sh.armIdentifiers()
 		if len(sh.Metadata) > 0 {
 			props["metadata"] = sh.Metadata
 		}
