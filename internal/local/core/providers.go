@@ -2,29 +2,53 @@ package core
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
-// providerCatalog is what aci local advertises: namespaces, their resource types
-// and api-versions (the union of what az, the Go SDK and the specs use).
-var providerCatalog = []struct {
-	Namespace string
-	Types     []string
-	Versions  []string
-	Policy    string
-}{
-	{"Microsoft.ContainerInstance", []string{"containerGroups", "containerGroupProfiles", "serviceAssociationLinks", "locations",
-		"locations/capabilities", "locations/usages", "locations/cachedImages", "locations/operations", "locations/operationResults", "operations"},
-		[]string{"2026-05-01", "2025-09-01", "2024-05-01-preview", "2023-05-01", "2022-10-01-preview", "2021-10-01"}, "RegistrationRequired"},
-	{"Microsoft.ContainerRegistry", []string{"registries", "locations", "locations/operationResults", "checkNameAvailability", "operations"},
-		[]string{"2025-04-01", "2023-11-01-preview", "2023-07-01", "2022-02-01-preview"}, "RegistrationRequired"},
-	{"Microsoft.Storage", []string{"storageAccounts", "storageAccounts/fileServices", "storageAccounts/fileServices/shares", "locations",
-		"locations/asyncoperations", "checkNameAvailability", "operations"},
-		[]string{"2025-01-01", "2023-05-01", "2022-09-01"}, "RegistrationRequired"},
-	{"Microsoft.Resources", []string{"resourceGroups", "deployments", "deployments/operations", "operationresults", "providers", "subscriptions", "tenants"},
-		[]string{"2024-11-01", "2022-09-01", "2021-04-01", "2019-11-01"}, "RegistrationFree"},
+// Namespace is what a provider declares of itself: its resource types
+// (children as "parent/child") and the api-versions they take, newest
+// first. GET /providers shows exactly what was declared, so nothing is
+// advertised that no handler serves. Free marks a namespace usable without
+// registering (Microsoft.Resources).
+type Namespace struct {
+	Name     string
+	Types    []string
+	Versions []string
+	Free     bool
 }
+
+// Declare adds a provider's namespace to the catalog, or its types to a
+// namespace declared already (Microsoft.Resources is core's and the
+// deployments provider's).
+func (s *Server) Declare(ns Namespace) {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	for i := range s.catalog {
+		if strings.EqualFold(s.catalog[i].Name, ns.Name) {
+			for _, t := range ns.Types {
+				if !slices.Contains(s.catalog[i].Types, t) {
+					s.catalog[i].Types = append(s.catalog[i].Types, t)
+				}
+			}
+			return
+		}
+	}
+	s.catalog = append(s.catalog, ns)
+}
+
+// namespaces is the catalog as declared so far.
+func (s *Server) namespaces() []Namespace {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	return slices.Clone(s.catalog)
+}
+
+// resourcesNamespace is what core itself serves of Microsoft.Resources.
+var resourcesNamespace = Namespace{Name: "Microsoft.Resources", Free: true,
+	Types:    []string{"resourceGroups", "operationresults", "providers", "subscriptions", "tenants"},
+	Versions: []string{"2024-11-01", "2022-09-01", "2021-04-01", "2019-11-01"}}
 
 type providerState struct {
 	State   string    `json:"state"`
@@ -51,8 +75,7 @@ func (s *Server) providerState(ns string) string {
 	return st.State
 }
 
-func (s *Server) provider(i int, sub string) map[string]any {
-	pc := providerCatalog[i]
+func (s *Server) provider(pc Namespace, sub string) map[string]any {
 	var types []any
 	locs := []string{}
 	for _, rg := range Regions {
@@ -66,21 +89,25 @@ func (s *Server) provider(i int, sub string) map[string]any {
 		}
 		types = append(types, rt)
 	}
-	m := map[string]any{"namespace": pc.Namespace, "registrationPolicy": pc.Policy, "resourceTypes": types}
+	policy := "RegistrationRequired"
+	if pc.Free {
+		policy = "RegistrationFree"
+	}
+	m := map[string]any{"namespace": pc.Name, "registrationPolicy": policy, "resourceTypes": types}
 	if sub != "" {
-		m["id"] = "/subscriptions/" + sub + "/providers/" + pc.Namespace
-		m["registrationState"] = s.providerState(pc.Namespace)
+		m["id"] = "/subscriptions/" + sub + "/providers/" + pc.Name
+		m["registrationState"] = s.providerState(pc.Name)
 	}
 	return m
 }
 
-func findProvider(ns string) int {
-	for i, pc := range providerCatalog {
-		if strings.EqualFold(pc.Namespace, ns) {
-			return i
+func (s *Server) findProvider(ns string) (Namespace, bool) {
+	for _, pc := range s.namespaces() {
+		if strings.EqualFold(pc.Name, ns) {
+			return pc, true
 		}
 	}
-	return -1
+	return Namespace{}, false
 }
 
 // providers serves /subscriptions/{s}/providers[/{ns}[/register|/unregister]].
@@ -88,21 +115,21 @@ func (s *Server) providers(w http.ResponseWriter, r *Request) {
 	p := r.segs
 	if len(p) == 3 {
 		var out []any
-		for i := range providerCatalog {
-			out = append(out, s.provider(i, r.Subscription))
+		for _, pc := range s.namespaces() {
+			out = append(out, s.provider(pc, r.Subscription))
 		}
 		WriteJSON(w, 200, map[string]any{"value": out})
 		return
 	}
-	i := findProvider(p[3])
-	if i < 0 {
+	pc, ok := s.findProvider(p[3])
+	if !ok {
 		r.Error(w, 404, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", p[3])
 		return
 	}
-	ns := providerCatalog[i].Namespace
+	ns := pc.Name
 	switch {
 	case len(p) == 4 && r.Method == http.MethodGet:
-		WriteJSON(w, 200, s.provider(i, r.Subscription))
+		WriteJSON(w, 200, s.provider(pc, r.Subscription))
 	case len(p) == 5 && r.Method == http.MethodPost && (is(p[4], "register") || is(p[4], "unregister")):
 		if ns != "Microsoft.Resources" {
 			cur := s.providerState(ns)
@@ -117,7 +144,7 @@ func (s *Server) providers(w http.ResponseWriter, r *Request) {
 				}
 			}
 		}
-		WriteJSON(w, 200, s.provider(i, r.Subscription))
+		WriteJSON(w, 200, s.provider(pc, r.Subscription))
 	default:
 		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed on '%s'.", r.Method, r.URL.Path)
 	}
@@ -129,11 +156,11 @@ func (s *Server) tenantProviders(w http.ResponseWriter, r *Request) {
 	p := r.segs
 	if len(p) >= 3 && is(p[1], "Microsoft.Authorization") && is(p[2], "providerOperations") {
 		var list []any
-		for i, pc := range providerCatalog {
-			if len(p) == 4 && !is(p[3], pc.Namespace) {
+		for _, pc := range s.namespaces() {
+			if len(p) == 4 && !is(p[3], pc.Name) {
 				continue
 			}
-			list = append(list, s.providerOperations(i))
+			list = append(list, providerOperations(pc))
 		}
 		if len(p) == 4 {
 			if len(list) == 0 {
@@ -146,29 +173,28 @@ func (s *Server) tenantProviders(w http.ResponseWriter, r *Request) {
 		WriteJSON(w, 200, map[string]any{"value": list})
 		return
 	}
-	i := findProvider(p[1])
-	if i < 0 {
+	pc, ok := s.findProvider(p[1])
+	if !ok {
 		r.Error(w, 404, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", p[1])
 		return
 	}
 	if len(p) == 3 && is(p[2], "operations") {
-		ops := s.providerOperations(i)["operations"]
+		ops := providerOperations(pc)["operations"]
 		WriteJSON(w, 200, map[string]any{"value": ops})
 		return
 	}
-	WriteJSON(w, 200, s.provider(i, ""))
+	WriteJSON(w, 200, s.provider(pc, ""))
 }
 
-func (s *Server) providerOperations(i int) map[string]any {
-	pc := providerCatalog[i]
+func providerOperations(pc Namespace) map[string]any {
 	var ops []any
 	for _, t := range pc.Types {
 		for _, verb := range []string{"read", "write", "delete"} {
-			name := pc.Namespace + "/" + t + "/" + verb
+			name := pc.Name + "/" + t + "/" + verb
 			ops = append(ops, map[string]any{"name": name, "isDataAction": false, "origin": "user,system",
-				"display": map[string]any{"provider": pc.Namespace, "resource": t, "operation": verb + " " + t, "description": verb + " " + t}})
+				"display": map[string]any{"provider": pc.Name, "resource": t, "operation": verb + " " + t, "description": verb + " " + t}})
 		}
 	}
-	return map[string]any{"id": "/providers/Microsoft.Authorization/providerOperations/" + pc.Namespace, "name": pc.Namespace,
-		"type": "Microsoft.Authorization/providerOperations", "displayName": pc.Namespace, "operations": ops, "resourceTypes": []any{}}
+	return map[string]any{"id": "/providers/Microsoft.Authorization/providerOperations/" + pc.Name, "name": pc.Name,
+		"type": "Microsoft.Authorization/providerOperations", "displayName": pc.Name, "operations": ops, "resourceTypes": []any{}}
 }

@@ -79,18 +79,21 @@ type Server struct {
 	resumers map[string]func(*Operation)
 	mux      *http.ServeMux
 	reqLog   *slog.Logger
-	logFile  *rotatingFile
-	inflight pool // ARM's slots
-	hostPool pool // the slots of data planes served by name on ARM's listener
-	bigBods  chan struct{}
-	throttle atomic.Int64
-	http     *http.Server
-	ln       net.Listener
-	base     string
-	started  time.Time
-	wg       sync.WaitGroup
-	ctx      context.Context
-	cancel   context.CancelFunc
+	// catalog is what providers declared (Declare), in order.
+	catalogMu sync.Mutex
+	catalog   []Namespace
+	logFile   *rotatingFile
+	inflight  pool // ARM's slots
+	hostPool  pool // the slots of data planes served by name on ARM's listener
+	bigBods   chan struct{}
+	throttle  atomic.Int64
+	http      *http.Server
+	ln        net.Listener
+	base      string
+	started   time.Time
+	wg        sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
 
 	ca         *x509.Certificate // signs data-plane certificates
 	caKey      *rsa.PrivateKey
@@ -175,6 +178,7 @@ func New(o Options) (*Server, error) {
 		inflight: make(pool, o.MaxInFlight), hostPool: make(pool, o.MaxInFlight), bigBods: make(chan struct{}, 4),
 		names: newHostsNames(o.HostsFile, o.StateDir)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.Declare(resourcesNamespace)
 	s.tokens = &tokenService{lifetime: o.TokenLifetime, id: id, base: func(*http.Request) string { return s.base },
 		devices: &deviceCodes{byDevice: map[string]*deviceCode{}, byUser: map[string]*deviceCode{}},
 		codes:   &authCodes{m: map[string]*authCode{}}}

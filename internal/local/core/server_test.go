@@ -165,7 +165,12 @@ func TestAuth(t *testing.T) {
 }
 
 func TestProvidersAndMetadata(t *testing.T) {
-	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test", RegistrationDelay: 50 * time.Millisecond}, nil)
+	// The catalog is what providers declare: here one, as a provider
+	// package would in its constructor.
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test", RegistrationDelay: 50 * time.Millisecond}, func(s *core.Server) {
+		s.Declare(core.Namespace{Name: "Microsoft.ContainerInstance", Types: []string{"containerGroups", "operations"}, Versions: []string{"2023-05-01"}})
+		s.Declare(core.Namespace{Name: "Microsoft.Resources", Types: []string{"deployments"}})
+	})
 	p := "/subscriptions/" + h.Srv.Identity().SubscriptionID + "/providers/Microsoft.ContainerInstance"
 	if a := h.Do("GET", p+coretest.V, ""); a.Body["registrationState"] != "NotRegistered" || a.Body["namespace"] != "Microsoft.ContainerInstance" {
 		t.Fatalf("get: %s", a.Raw)
@@ -178,8 +183,19 @@ func TestProvidersAndMetadata(t *testing.T) {
 		t.Fatalf("after delay: %s", a.Raw)
 	}
 	a := h.Do("GET", "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/providers"+coretest.V, "")
-	if n := len(a.Body["value"].([]any)); n != 4 {
+	if n := len(a.Body["value"].([]any)); n != 2 {
 		t.Fatalf("providers: %d", n)
+	}
+	res := h.Do("GET", "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/providers/Microsoft.Resources"+coretest.V, "")
+	var types []string
+	for _, rt := range res.Body["resourceTypes"].([]any) {
+		types = append(types, rt.(map[string]any)["resourceType"].(string))
+	}
+	if res.Body["registrationPolicy"] != "RegistrationFree" || !strings.Contains(strings.Join(types, ","), "resourceGroups") || !strings.Contains(strings.Join(types, ","), "deployments") {
+		t.Fatalf("Microsoft.Resources, core's and a provider's types: %s", res.Raw)
+	}
+	if a := h.Do("GET", "/subscriptions/"+h.Srv.Identity().SubscriptionID+"/providers/Microsoft.Storage"+coretest.V, ""); a.Status != 404 {
+		t.Fatalf("an undeclared namespace: %d %s", a.Status, a.Raw)
 	}
 	if a := h.Do("GET", "/providers/Microsoft.ContainerInstance/operations"+coretest.V, ""); a.Status != 200 || len(a.Body["value"].([]any)) == 0 {
 		t.Fatalf("operations: %s", a.Raw)

@@ -48,6 +48,7 @@ func Execute(version string, args []string, stdout, stderr io.Writer) error {
 
 func newServe(version string, log io.Writer) *cobra.Command {
 	var o core.Options
+	lim := containerinstance.DefaultLimits()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve until SIGTERM or Ctrl-C; runtime.json in the state dir says where.",
@@ -55,7 +56,7 @@ func newServe(version string, log io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Version = version
 			o.HostsFile = hostsPath(o.HostsFile)
-			return serve(o, log)
+			return serve(o, lim, log)
 		},
 	}
 	fl := cmd.Flags()
@@ -66,6 +67,10 @@ func newServe(version string, log io.Writer) *cobra.Command {
 	fl.DurationVar(&o.TokenLifetime, "token-lifetime", time.Hour, "How long issued access tokens live.")
 	fl.DurationVar(&o.RefreshTokenLifetime, "refresh-token-lifetime", 90*24*time.Hour, "How long a user's sign-in lasts unused.")
 	hostsFlag(fl, &o.HostsFile)
+	fl.Float64Var(&lim.MaxCPU, "group-max-cpu", lim.MaxCPU, "The most CPU a container group may request (the region's capabilities).")
+	fl.Float64Var(&lim.MaxMemoryGB, "group-max-memory", lim.MaxMemoryGB, "The most memory (GB) a container group may request.")
+	fl.Float64Var(&lim.CoresQuota, "cores-quota", lim.CoresQuota, "The StandardCores quota per region.")
+	fl.IntVar(&lim.GroupsQuota, "groups-quota", lim.GroupsQuota, "The container group quota per region.")
 	_ = cmd.MarkFlagRequired("state-dir") // fails only for a flag not defined above
 	return cmd
 }
@@ -97,13 +102,14 @@ func newRuntime(stateDir string) runtime.Runtime {
 	return d
 }
 
-func serve(o core.Options, log io.Writer) error {
+func serve(o core.Options, lim containerinstance.Limits, log io.Writer) error {
 	srv, err := core.New(o)
 	if err != nil {
 		return err
 	}
 	rt := newRuntime(o.StateDir)
 	cg := containerinstance.NewContainerGroups(srv, rt)
+	cg.Limits = lim
 	builder, _ := rt.(runtime.Builder)
 	containerregistry.New(srv, builder)
 	files := storage.New(srv, ".file."+wire.LocalSuffix)

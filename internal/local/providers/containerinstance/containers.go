@@ -44,6 +44,8 @@ type ContainerGroups struct {
 	// secretRoot is where secret volumes live: tmpfs where the host has one.
 	secretRoot string
 	shares     Shares // nil: azureFile volumes fail
+	// Limits are what a group may ask for; set before serving.
+	Limits Limits
 }
 
 // Shares resolves an azureFile volume to its share's directory, checking the
@@ -107,7 +109,11 @@ type eventEntry struct {
 
 // NewContainerGroups registers the container-group and location handlers on s.
 func NewContainerGroups(s *core.Server, rt runtime.Runtime) *ContainerGroups {
-	h := &ContainerGroups{s: s, rt: rt, sessions: map[string]*execSession{}, reserved: map[string]bool{}}
+	h := &ContainerGroups{s: s, rt: rt, sessions: map[string]*execSession{}, reserved: map[string]bool{}, Limits: DefaultLimits()}
+	s.Declare(core.Namespace{Name: "Microsoft.ContainerInstance",
+		Types: []string{"containerGroups", "locations", "locations/capabilities", "locations/usages", "locations/cachedImages",
+			"locations/operations", "locations/operationResults", "operations"},
+		Versions: []string{"2026-05-01", "2025-09-01", "2024-05-01-preview", "2023-05-01", "2022-10-01-preview", "2021-10-01"}})
 	s.Register(h)
 	s.Register(&aciLocations{h: h})
 	s.RegisterResumer("containerGroupCreate", h.resume)
@@ -396,6 +402,10 @@ func (h *ContainerGroups) put(w http.ResponseWriter, r *core.Request, name strin
 	} else {
 		priv.Key = groupKey(id)
 	}
+	if e := h.checkQuota(r, typed, loc, id); e != nil {
+		core.WriteError(w, e)
+		return
+	}
 	release, e := h.claimAddress(r.Context(), typed, loc, id, &priv)
 	// Held until the record (which carries the label and the address) is
 	// stored or dropped.
@@ -465,7 +475,7 @@ func (h *ContainerGroups) decodePut(r *core.Request, name string) (map[string]an
 		if r.APIVersion < "2018-02-01" {
 			checked = strings.ToLower(name)
 		}
-		e = typed.validate(checked, h.gitAllowed)
+		e = typed.validate(checked, rules{limits: h.Limits, gitAllowed: h.gitAllowed})
 	}
 	if e != nil {
 		return nil, nil, "", e
@@ -1202,23 +1212,21 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 		core.WriteJSON(w, 200, out)
 		return
 	case "usages":
-		all, _ := l.h.s.Store().List("/subscriptions/"+r.Subscription+"/", l.h.Type())
-		n := 0
-		for _, res := range all {
-			var b map[string]any
-			if res.DecodeBody(&b) == nil && b["location"] == loc {
-				n++
-			}
+		groups, cores, err := l.h.usage(r.Subscription, loc, "")
+		if err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
 		}
+		lim := l.h.Limits
 		core.WriteJSON(w, 200, map[string]any{"value": []any{
-			map[string]any{"unit": "Count", "currentValue": n, "limit": 100, "name": map[string]any{"value": "ContainerGroups", "localizedValue": "Container Groups"}},
-			map[string]any{"unit": "Count", "currentValue": 0, "limit": 4, "name": map[string]any{"value": "StandardCores", "localizedValue": "Standard Cores"}},
+			map[string]any{"unit": "Count", "currentValue": groups, "limit": lim.GroupsQuota, "name": map[string]any{"value": "ContainerGroups", "localizedValue": "Container Groups"}},
+			map[string]any{"unit": "Count", "currentValue": cores, "limit": lim.CoresQuota, "name": map[string]any{"value": "StandardCores", "localizedValue": "Standard Cores"}},
 		}})
 		return
 	case "capabilities":
 		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"resourceType": "containerGroups", "osType": "Linux",
 			"location": loc, "ipAddressType": "Public", "gpu": "None",
-			"capabilities": map[string]any{"maxMemoryInGB": 16, "maxCpu": 4, "maxGpuCount": 0}}}})
+			"capabilities": map[string]any{"maxMemoryInGB": l.h.Limits.MaxMemoryGB, "maxCpu": l.h.Limits.MaxCPU, "maxGpuCount": 0}}}})
 		return
 	case "cachedimages":
 		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"osType": "Linux", "image": runtime.BuiltinHelloImage}}})
@@ -1347,4 +1355,39 @@ func (h *ContainerGroups) updatePrivate(id string, change func(*groupPrivate)) e
 		r.Private = b
 		return err
 	})
+}
+
+// usage counts a subscription's groups in a location and the cores they
+// request, leaving out the group being replaced.
+func (h *ContainerGroups) usage(sub, loc, exclude string) (groups int, cores float64, err error) {
+	all, err := h.s.Store().List("/subscriptions/"+sub+"/", h.Type())
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, res := range all {
+		g, e := decodeGroup(res.Body)
+		if e != nil || !strings.EqualFold(g.Location, loc) || strings.EqualFold(res.ID, exclude) {
+			continue
+		}
+		groups++
+		cores += g.cores()
+	}
+	return groups, cores, nil
+}
+
+// checkQuota refuses a group its region's quotas have no room for, as ACI
+// does.
+func (h *ContainerGroups) checkQuota(r *core.Request, g *cgBody, loc, id string) *core.APIError {
+	groups, cores, err := h.usage(r.Subscription, loc, id)
+	if err != nil {
+		return core.NewError(500, "InternalServerError", err.Error())
+	}
+	lim := h.Limits
+	if groups+1 > lim.GroupsQuota {
+		return core.NewError(409, "ContainerGroupQuotaReached", fmt.Sprintf("Resource type 'Microsoft.ContainerInstance/containerGroups' container group quota 'ContainerGroups' exceeded in region '%s'. Limit: '%d', Usage: '%d', Requested: '1'.", loc, lim.GroupsQuota, groups))
+	}
+	if want := g.cores(); cores+want > lim.CoresQuota+1e-9 {
+		return core.NewError(409, "ContainerGroupQuotaReached", fmt.Sprintf("Resource type 'Microsoft.ContainerInstance/containerGroups' container group quota 'StandardCores' exceeded in region '%s'. Limit: '%g', Usage: '%g', Requested: '%g'.", loc, lim.CoresQuota, cores, want))
+	}
+	return nil
 }

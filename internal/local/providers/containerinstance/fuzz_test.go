@@ -29,7 +29,7 @@ func FuzzGroupBody(f *testing.F) {
 			}
 			return
 		}
-		if e := g.validate("g", func(string) bool { return false }); e != nil {
+		if e := g.validate("g", rules{gitAllowed: func(string) bool { return false }}); e != nil {
 			if e.Status != 400 || e.Code == "" {
 				t.Fatalf("validation error is not ARM's 400: %+v", e)
 			}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -213,11 +214,8 @@ type registryBody struct {
 	Identity string `json:"identity"`
 }
 
-// ACI's limits for a Linux container group on the standard SKU (per region the
-// service may allow less; never more).
+// ACI's fixed limits for a container group.
 const (
-	maxGroupCPU        = 4.0
-	maxGroupMemoryGB   = 16.0
 	minMemoryGB        = 0.1
 	maxContainers      = 60
 	maxVolumes         = 20
@@ -246,25 +244,120 @@ func decodeGroup(b []byte) (*cgBody, *core.APIError) {
 	return &g, nil
 }
 
+// cores is what the group requests: its containers' CPU (init containers
+// run before them and request none).
+func (g *cgBody) cores() float64 {
+	var n float64
+	if g.Properties == nil {
+		return 0
+	}
+	for _, c := range g.Properties.Containers {
+		if c != nil && c.Properties != nil && c.Properties.Resources != nil && c.Properties.Resources.Requests != nil && c.Properties.Resources.Requests.CPU != nil {
+			n += *c.Properties.Resources.Requests.CPU
+		}
+	}
+	return n
+}
+
+// Limits are what a region offers a container group, as the capabilities
+// and usages APIs report them and as PUT enforces them. aci local's come
+// from aci-local's flags; the defaults are ACI's standard Linux SKU, with
+// quotas as large as one machine sensibly runs.
+type Limits struct {
+	MaxCPU      float64 // per group
+	MaxMemoryGB float64 // per group
+	CoresQuota  float64 // StandardCores per region
+	GroupsQuota int     // container groups per region
+}
+
+// DefaultLimits are ACI's per-group maxima for the standard SKU.
+func DefaultLimits() Limits {
+	return Limits{MaxCPU: 4, MaxMemoryGB: 16, CoresQuota: 1000, GroupsQuota: 1000}
+}
+
+// rules are what validation needs beyond the body.
+type rules struct {
+	limits     Limits
+	gitAllowed func(string) bool
+}
+
+func bad(code, format string, a ...any) *core.APIError {
+	return core.NewError(400, code, fmt.Sprintf(format, a...))
+}
+
+func null(what string) *core.APIError {
+	return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: '%s must not contain null'.", what)
+}
+
+// validation is one request being checked: what earlier checks learned
+// (volumes declared, ports exposed, resources requested) for later ones.
+type validation struct {
+	rules
+	name     string
+	volumes  map[string]bool
+	exposed  map[portBody]bool
+	cpu, mem float64
+}
+
 // validate applies ACI's rules to a request, up front, so nothing invalid is
 // stored and fails later. Every name that becomes a host path (volume names,
 // secret file names, git directories) is checked here, and again where it is
 // used (confine), so one missed rule cannot reach the host.
-func (g *cgBody) validate(name string, gitAllowed func(string) bool) *core.APIError {
-	bad := func(code, format string, a ...any) *core.APIError {
-		return core.NewError(400, code, fmt.Sprintf(format, a...))
+func (g *cgBody) validate(name string, r rules) *core.APIError {
+	if r.limits == (Limits{}) {
+		r.limits = DefaultLimits()
 	}
-	null := func(what string) *core.APIError {
-		return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: '%s must not contain null'.", what)
+	v := &validation{rules: r, name: name, volumes: map[string]bool{}, exposed: map[portBody]bool{}}
+	if e := v.group(g); e != nil {
+		return e
 	}
+	p := g.Properties
+	// Volumes first: mounts refer to them.
+	if e := v.volumeList(p.Volumes); e != nil {
+		return e
+	}
+	for _, rc := range p.ImageRegistryCredentials {
+		if rc == nil {
+			return null("imageRegistryCredentials")
+		}
+		if !registryHost.MatchString(rc.Server) {
+			return bad("InvalidImageRegistryServer", "The image registry server '%s' is invalid.", printable(rc.Server))
+		}
+	}
+	names := map[string]bool{}
+	all := append(append([]*containerBody{}, p.Containers...), p.InitContainers...)
+	for i, c := range all {
+		if c == nil {
+			return null("containers")
+		}
+		if len(c.Name) > 63 || !aciNameRE.MatchString(c.Name) {
+			return bad("InvalidContainerName", "The container name '%s' in container group '%s' is invalid. A valid container name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", printable(c.Name), name)
+		}
+		if names[c.Name] {
+			return bad("DuplicateContainerName", "Duplicate container name '%s' found in container group '%s'.", c.Name, name)
+		}
+		names[c.Name] = true
+		if e := v.container(c, i >= len(p.Containers)); e != nil {
+			return e
+		}
+	}
+	if v.cpu > r.limits.MaxCPU+1e-9 || v.mem > r.limits.MaxMemoryGB+1e-9 {
+		return bad("ContainerGroupResourcesExceedLimit", "The container group '%s' requests %s CPU and %s GB memory in total; a group may have at most %g CPU and %g GB.", name, fmtFloat(v.cpu), fmtFloat(v.mem), r.limits.MaxCPU, r.limits.MaxMemoryGB)
+	}
+	return v.ipAddress(p.IPAddress)
+}
+
+// group checks the group's own fields: name, tags, and the enumerations.
+func (v *validation) group(g *cgBody) *core.APIError {
+	name := v.name
 	if len(name) > 63 || !aciNameRE.MatchString(name) {
 		return bad("InvalidContainerGroupName", "The container group name '%s' is invalid. A valid container group name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", name)
 	}
 	if len(g.Tags) > maxTags {
 		return bad("InvalidTagCount", "The resource has %d tags; at most %d are allowed.", len(g.Tags), maxTags)
 	}
-	for k, v := range g.Tags {
-		if k == "" || len(k) > 512 || len(v) > 256 || strings.ContainsAny(k, "<>%&\\?/\x00") || strings.ContainsRune(v, 0) {
+	for k, val := range g.Tags {
+		if k == "" || len(k) > 512 || len(val) > 256 || strings.ContainsAny(k, "<>%&\\?/\x00") || strings.ContainsRune(val, 0) {
 			return bad("InvalidTagNameCharacters", "The tag name '%s' or its value is invalid: names are 1 to 512 characters without '<>%%&\\?/', values at most 256.", printable(k))
 		}
 	}
@@ -278,25 +371,15 @@ func (g *cgBody) validate(name string, gitAllowed func(string) bool) *core.APIEr
 	if n := len(p.Containers) + len(p.InitContainers); n > maxContainers {
 		return bad("ContainerGroupTooManyContainers", "The container group '%s' has %d containers; at most %d are allowed.", name, n, maxContainers)
 	}
-	switch p.RestartPolicy {
-	case "", "Always", "OnFailure", "Never":
-	default:
-		return bad("InvalidRestartPolicy", "The restart policy '%s' is invalid. Allowed values are 'Always', 'OnFailure' and 'Never'.", printable(p.RestartPolicy))
-	}
-	switch p.OSType {
-	case "", "Linux", "Windows":
-	default:
-		return bad("InvalidOsType", "The OS type '%s' is invalid. Allowed values are 'Linux' and 'Windows'.", printable(p.OSType))
-	}
-	switch p.Sku {
-	case "", "Standard", "Dedicated", "Confidential":
-	default:
-		return bad("InvalidSku", "The sku '%s' is invalid. Allowed values are 'Standard', 'Dedicated' and 'Confidential'.", printable(p.Sku))
-	}
-	switch p.Priority {
-	case "", "Regular", "Spot":
-	default:
-		return bad("InvalidPriority", "The priority '%s' is invalid. Allowed values are 'Regular' and 'Spot'.", printable(p.Priority))
+	for _, c := range []struct{ value, code, what, allowed string }{
+		{p.RestartPolicy, "InvalidRestartPolicy", "restart policy", "'Always', 'OnFailure' and 'Never'"},
+		{p.OSType, "InvalidOsType", "OS type", "'Linux' and 'Windows'"},
+		{p.Sku, "InvalidSku", "sku", "'Standard', 'Dedicated' and 'Confidential'"},
+		{p.Priority, "InvalidPriority", "priority", "'Regular' and 'Spot'"},
+	} {
+		if c.value != "" && !slices.Contains(strings.Split(c.allowed, "'"), c.value) {
+			return bad(c.code, "The %s '%s' is invalid. Allowed values are %s.", c.what, printable(c.value), c.allowed)
+		}
 	}
 	if g.Identity != nil {
 		switch g.Identity.Type {
@@ -305,183 +388,188 @@ func (g *cgBody) validate(name string, gitAllowed func(string) bool) *core.APIEr
 			return bad("InvalidIdentityType", "The identity type '%s' is invalid.", printable(g.Identity.Type))
 		}
 	}
+	return nil
+}
 
-	// Volumes first: mounts refer to them.
-	if len(p.Volumes) > maxVolumes {
-		return bad("TooManyVolumes", "The container group '%s' has %d volumes; at most %d are allowed.", name, len(p.Volumes), maxVolumes)
+func (v *validation) volumeList(vols []*volumeBody) *core.APIError {
+	if len(vols) > maxVolumes {
+		return bad("TooManyVolumes", "The container group '%s' has %d volumes; at most %d are allowed.", v.name, len(vols), maxVolumes)
 	}
-	volumes := map[string]bool{}
-	for _, v := range p.Volumes {
-		if v == nil {
+	for _, vol := range vols {
+		if vol == nil {
 			return null("volumes")
 		}
-		if e := v.validate(gitAllowed); e != nil {
+		if e := vol.validate(v.gitAllowed); e != nil {
 			return e
 		}
-		if volumes[v.Name] {
-			return bad("DuplicateVolumeName", "Duplicate volume name '%s' found in container group '%s'.", v.Name, name)
+		if v.volumes[vol.Name] {
+			return bad("DuplicateVolumeName", "Duplicate volume name '%s' found in container group '%s'.", vol.Name, v.name)
 		}
-		volumes[v.Name] = true
+		v.volumes[vol.Name] = true
 	}
-	for _, rc := range p.ImageRegistryCredentials {
-		if rc == nil {
-			return null("imageRegistryCredentials")
-		}
-		if !registryHost.MatchString(rc.Server) {
-			return bad("InvalidImageRegistryServer", "The image registry server '%s' is invalid.", printable(rc.Server))
-		}
-	}
+	return nil
+}
 
-	names := map[string]bool{}
-	exposed := map[portBody]bool{}
-	var cpu, mem float64
-	all := append(append([]*containerBody{}, p.Containers...), p.InitContainers...)
-	for i, c := range all {
-		if c == nil {
-			return null("containers")
+// container checks one container (an init container needs no resources
+// and exposes nothing to the group).
+func (v *validation) container(c *containerBody, init bool) *core.APIError {
+	cn := c.Name
+	cp := c.Properties
+	if cp == nil {
+		return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in container '%s'.'.", cn)
+	}
+	if cp.Image == "" {
+		return bad("InvalidContainerImage", "The image of container '%s' in container group '%s' is not specified.", cn, v.name)
+	}
+	if len(cp.Image) > 1024 || !imageRefRE.MatchString(cp.Image) {
+		return bad("InvalidContainerImage", "The image '%s' of container '%s' is invalid.", printable(cp.Image), cn)
+	}
+	for _, a := range cp.Command {
+		if strings.ContainsRune(a, 0) {
+			return bad("InvalidContainerCommand", "The command of container '%s' contains a NUL character.", cn)
 		}
-		init := i >= len(p.Containers)
-		cn := c.Name
-		if len(cn) > 63 || !aciNameRE.MatchString(cn) {
-			return bad("InvalidContainerName", "The container name '%s' in container group '%s' is invalid. A valid container name must consist of lower case alphanumeric characters or '-', must start and end with an alphanumeric character, and its length must be between 1 and 63.", printable(cn), name)
+	}
+	for kind, p := range map[string]*probeBody{"liveness": cp.LivenessProbe, "readiness": cp.ReadinessProbe} {
+		if p == nil {
+			continue
 		}
-		if names[cn] {
-			return bad("DuplicateContainerName", "Duplicate container name '%s' found in container group '%s'.", cn, name)
+		if why := p.check(); why != "" {
+			return bad("InvalidContainerProbe", "The %s probe of container '%s' %s.", kind, cn, why)
 		}
-		names[cn] = true
-		cp := c.Properties
-		if cp == nil {
-			return bad("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in container '%s'.'.", cn)
-		}
-		if cp.Image == "" {
-			return bad("InvalidContainerImage", "The image of container '%s' in container group '%s' is not specified.", cn, name)
-		}
-		if len(cp.Image) > 1024 || !imageRefRE.MatchString(cp.Image) {
-			return bad("InvalidContainerImage", "The image '%s' of container '%s' is invalid.", printable(cp.Image), cn)
-		}
-		for _, a := range cp.Command {
-			if strings.ContainsRune(a, 0) {
-				return bad("InvalidContainerCommand", "The command of container '%s' contains a NUL character.", cn)
-			}
-		}
-		for kind, p := range map[string]*probeBody{"liveness": cp.LivenessProbe, "readiness": cp.ReadinessProbe} {
-			if p == nil {
-				continue
-			}
-			if why := p.check(); why != "" {
-				return bad("InvalidContainerProbe", "The %s probe of container '%s' %s.", kind, cn, why)
-			}
-		}
-		if len(cp.EnvironmentVariables) > maxEnvPerContainer {
-			return bad("TooManyEnvironmentVariables", "Container '%s' has %d environment variables; at most %d are allowed.", cn, len(cp.EnvironmentVariables), maxEnvPerContainer)
-		}
-		envs := map[string]bool{}
-		for _, e := range cp.EnvironmentVariables {
-			if e == nil {
-				return null("environmentVariables")
-			}
-			if len(e.Name) > 1024 || !envNameRE.MatchString(e.Name) {
-				return bad("InvalidEnvironmentVariable", "The environment variable name '%s' of container '%s' is invalid: it must be 1 to 1024 characters without '=' or control characters.", printable(e.Name), cn)
-			}
-			if envs[e.Name] {
-				return bad("DuplicateEnvironmentVariable", "Duplicate environment variable '%s' found in container '%s'.", e.Name, cn)
-			}
-			envs[e.Name] = true
-			if e.Value != nil && e.SecureValue != nil {
-				return bad("InvalidEnvironmentVariable", "The environment variable '%s' of container '%s' has both a value and a secureValue; give exactly one.", e.Name, cn)
-			}
-			for _, v := range []*string{e.Value, e.SecureValue} {
-				if v != nil && strings.ContainsRune(*v, 0) {
-					return bad("InvalidEnvironmentVariable", "The environment variable '%s' of container '%s' contains a NUL character.", e.Name, cn)
-				}
-			}
-		}
-		ports := map[portBody]bool{}
-		for _, pt := range cp.Ports {
-			if pt == nil {
-				return null("ports")
-			}
-			k, e := pt.normal()
-			if e != nil {
-				return bad(e.Code, "%s (container '%s')", e.Message, cn)
-			}
-			if ports[k] || (!init && exposed[k]) {
-				return bad("DuplicateContainerPorts", "The port '%d/%s' is exposed more than once in container group '%s'; containers of a group share one network.", k.Port, k.Protocol, name)
-			}
-			ports[k] = true
-		}
-		if !init {
-			for k := range ports {
-				exposed[k] = true
-			}
-		}
-		mounts := map[string]bool{}
-		for _, m := range cp.VolumeMounts {
-			if m == nil {
-				return null("volumeMounts")
-			}
-			if !volumes[m.Name] {
-				return bad("VolumeMountRequiresVolume", "The volume mount '%s' of container '%s' names no volume of container group '%s'.", printable(m.Name), cn, name)
-			}
-			if !validMountPath(m.MountPath) {
-				return bad("InvalidVolumeMountPath", "The mount path '%s' of volume '%s' in container '%s' is invalid: it must be an absolute path other than '/', without '..' or control characters.", printable(m.MountPath), m.Name, cn)
-			}
-			if mounts[path.Clean(m.MountPath)] {
-				return bad("DuplicateVolumeMountPath", "The mount path '%s' is used twice in container '%s'.", m.MountPath, cn)
-			}
-			mounts[path.Clean(m.MountPath)] = true
-		}
-		if init {
-			continue // init containers need no resource requests
-		}
-		if cp.Resources == nil || cp.Resources.Requests == nil {
-			return bad("ResourceRequestsNotSpecified", "The resource requests of container '%s' in container group '%s' are not specified.", cn, name)
-		}
-		req := cp.Resources.Requests
-		if e := req.check("request", cn); e != nil {
+	}
+	for _, check := range []func(*containerProps, string, bool) *core.APIError{v.env, v.ports, v.mounts} {
+		if e := check(cp, cn, init); e != nil {
 			return e
 		}
-		if lim := cp.Resources.Limits; lim != nil {
-			if e := lim.check("limit", cn); e != nil {
-				return e
-			}
-			if *lim.CPU < *req.CPU || *lim.Memory < *req.Memory {
-				return bad("InvalidContainerResourceLimits", "The resource limits of container '%s' must not be below its requests.", cn)
-			}
-		}
-		cpu += *req.CPU
-		mem += *req.Memory
 	}
-	if cpu > maxGroupCPU+1e-9 || mem > maxGroupMemoryGB+1e-9 {
-		return bad("ContainerGroupResourcesExceedLimit", "The container group '%s' requests %s CPU and %s GB memory in total; a group may have at most %g CPU and %g GB.", name, fmtFloat(cpu), fmtFloat(mem), maxGroupCPU, maxGroupMemoryGB)
+	if init {
+		return nil
 	}
-	if ip := p.IPAddress; ip != nil {
-		if ip.Type != "Public" && ip.Type != "Private" {
-			return bad("InvalidIpAddressType", "The IP address type '%s' is invalid. Allowed values are 'Public' and 'Private'.", printable(ip.Type))
+	return v.resources(cp, cn)
+}
+
+func (v *validation) env(cp *containerProps, cn string, _ bool) *core.APIError {
+	if len(cp.EnvironmentVariables) > maxEnvPerContainer {
+		return bad("TooManyEnvironmentVariables", "Container '%s' has %d environment variables; at most %d are allowed.", cn, len(cp.EnvironmentVariables), maxEnvPerContainer)
+	}
+	envs := map[string]bool{}
+	for _, e := range cp.EnvironmentVariables {
+		if e == nil {
+			return null("environmentVariables")
 		}
-		if len(ip.Ports) > maxPortsPerIP {
-			return bad("TooManyIpAddressPorts", "The IP address of container group '%s' has %d ports; at most %d are allowed.", name, len(ip.Ports), maxPortsPerIP)
+		if len(e.Name) > 1024 || !envNameRE.MatchString(e.Name) {
+			return bad("InvalidEnvironmentVariable", "The environment variable name '%s' of container '%s' is invalid: it must be 1 to 1024 characters without '=' or control characters.", printable(e.Name), cn)
 		}
-		seen := map[portBody]bool{}
-		for _, pt := range ip.Ports {
-			if pt == nil {
-				return null("ipAddress.ports")
-			}
-			k, e := pt.normal()
-			if e != nil {
-				return e
-			}
-			if !exposed[k] {
-				return bad("InvalidIpAddressPort", "The port '%d' in the IP address of container group '%s' is not exposed by any container.", k.Port, name)
-			}
-			if seen[k] {
-				return bad("DuplicateIpAddressPort", "The port '%d' appears twice in the IP address of container group '%s'.", k.Port, name)
-			}
-			seen[k] = true
+		if envs[e.Name] {
+			return bad("DuplicateEnvironmentVariable", "Duplicate environment variable '%s' found in container '%s'.", e.Name, cn)
 		}
-		if l := ip.DNSNameLabel; l != "" && !dnsLabelRE.MatchString(l) {
-			return bad("InvalidDnsNameLabel", "The DNS name label '%s' is invalid. It must be 3 to 63 characters of lower case letters, digits and '-', starting with a letter.", printable(l))
+		envs[e.Name] = true
+		if e.Value != nil && e.SecureValue != nil {
+			return bad("InvalidEnvironmentVariable", "The environment variable '%s' of container '%s' has both a value and a secureValue; give exactly one.", e.Name, cn)
 		}
+		for _, val := range []*string{e.Value, e.SecureValue} {
+			if val != nil && strings.ContainsRune(*val, 0) {
+				return bad("InvalidEnvironmentVariable", "The environment variable '%s' of container '%s' contains a NUL character.", e.Name, cn)
+			}
+		}
+	}
+	return nil
+}
+
+// ports: a port is exposed once in a group; containers share one network.
+func (v *validation) ports(cp *containerProps, cn string, init bool) *core.APIError {
+	ports := map[portBody]bool{}
+	for _, pt := range cp.Ports {
+		if pt == nil {
+			return null("ports")
+		}
+		k, e := pt.normal()
+		if e != nil {
+			return bad(e.Code, "%s (container '%s')", e.Message, cn)
+		}
+		if ports[k] || (!init && v.exposed[k]) {
+			return bad("DuplicateContainerPorts", "The port '%d/%s' is exposed more than once in container group '%s'; containers of a group share one network.", k.Port, k.Protocol, v.name)
+		}
+		ports[k] = true
+	}
+	if !init {
+		for k := range ports {
+			v.exposed[k] = true
+		}
+	}
+	return nil
+}
+
+func (v *validation) mounts(cp *containerProps, cn string, _ bool) *core.APIError {
+	mounts := map[string]bool{}
+	for _, m := range cp.VolumeMounts {
+		if m == nil {
+			return null("volumeMounts")
+		}
+		if !v.volumes[m.Name] {
+			return bad("VolumeMountRequiresVolume", "The volume mount '%s' of container '%s' names no volume of container group '%s'.", printable(m.Name), cn, v.name)
+		}
+		if !validMountPath(m.MountPath) {
+			return bad("InvalidVolumeMountPath", "The mount path '%s' of volume '%s' in container '%s' is invalid: it must be an absolute path other than '/', without '..' or control characters.", printable(m.MountPath), m.Name, cn)
+		}
+		if mounts[path.Clean(m.MountPath)] {
+			return bad("DuplicateVolumeMountPath", "The mount path '%s' is used twice in container '%s'.", m.MountPath, cn)
+		}
+		mounts[path.Clean(m.MountPath)] = true
+	}
+	return nil
+}
+
+func (v *validation) resources(cp *containerProps, cn string) *core.APIError {
+	if cp.Resources == nil || cp.Resources.Requests == nil {
+		return bad("ResourceRequestsNotSpecified", "The resource requests of container '%s' in container group '%s' are not specified.", cn, v.name)
+	}
+	req := cp.Resources.Requests
+	if e := req.check("request", cn, v.limits); e != nil {
+		return e
+	}
+	if lim := cp.Resources.Limits; lim != nil {
+		if e := lim.check("limit", cn, v.limits); e != nil {
+			return e
+		}
+		if *lim.CPU < *req.CPU || *lim.Memory < *req.Memory {
+			return bad("InvalidContainerResourceLimits", "The resource limits of container '%s' must not be below its requests.", cn)
+		}
+	}
+	v.cpu += *req.CPU
+	v.mem += *req.Memory
+	return nil
+}
+
+func (v *validation) ipAddress(ip *ipAddressBody) *core.APIError {
+	if ip == nil {
+		return nil
+	}
+	if ip.Type != "Public" && ip.Type != "Private" {
+		return bad("InvalidIpAddressType", "The IP address type '%s' is invalid. Allowed values are 'Public' and 'Private'.", printable(ip.Type))
+	}
+	if len(ip.Ports) > maxPortsPerIP {
+		return bad("TooManyIpAddressPorts", "The IP address of container group '%s' has %d ports; at most %d are allowed.", v.name, len(ip.Ports), maxPortsPerIP)
+	}
+	seen := map[portBody]bool{}
+	for _, pt := range ip.Ports {
+		if pt == nil {
+			return null("ipAddress.ports")
+		}
+		k, e := pt.normal()
+		if e != nil {
+			return e
+		}
+		if !v.exposed[k] {
+			return bad("InvalidIpAddressPort", "The port '%d' in the IP address of container group '%s' is not exposed by any container.", k.Port, v.name)
+		}
+		if seen[k] {
+			return bad("DuplicateIpAddressPort", "The port '%d' appears twice in the IP address of container group '%s'.", k.Port, v.name)
+		}
+		seen[k] = true
+	}
+	if l := ip.DNSNameLabel; l != "" && !dnsLabelRE.MatchString(l) {
+		return bad("InvalidDnsNameLabel", "The DNS name label '%s' is invalid. It must be 3 to 63 characters of lower case letters, digits and '-', starting with a letter.", printable(l))
 	}
 	return nil
 }
@@ -498,15 +586,15 @@ func (p *portBody) normal() (portBody, *core.APIError) {
 	return portBody{p.Port, proto}, nil
 }
 
-func (r *resourceSet) check(kind, cn string) *core.APIError {
+func (r *resourceSet) check(kind, cn string, lim Limits) *core.APIError {
 	bad := func(format string, a ...any) *core.APIError {
 		return core.NewError(400, "InvalidContainerResourceRequests", fmt.Sprintf(format, a...))
 	}
-	if r.CPU == nil || math.IsNaN(*r.CPU) || *r.CPU <= 0 || *r.CPU > maxGroupCPU {
-		return bad("The CPU %s '%s' of container '%s' is invalid. It must be greater than 0 and at most %g cores.", kind, fmtPtr(r.CPU), cn, maxGroupCPU)
+	if r.CPU == nil || math.IsNaN(*r.CPU) || *r.CPU <= 0 || *r.CPU > lim.MaxCPU {
+		return bad("The CPU %s '%s' of container '%s' is invalid. It must be greater than 0 and at most %g cores.", kind, fmtPtr(r.CPU), cn, lim.MaxCPU)
 	}
-	if r.Memory == nil || math.IsNaN(*r.Memory) || *r.Memory < minMemoryGB || *r.Memory > maxGroupMemoryGB {
-		return bad("The memory %s '%s' GB of container '%s' is invalid. It must be at least %g and at most %g GB.", kind, fmtPtr(r.Memory), cn, minMemoryGB, maxGroupMemoryGB)
+	if r.Memory == nil || math.IsNaN(*r.Memory) || *r.Memory < minMemoryGB || *r.Memory > lim.MaxMemoryGB {
+		return bad("The memory %s '%s' GB of container '%s' is invalid. It must be at least %g and at most %g GB.", kind, fmtPtr(r.Memory), cn, minMemoryGB, lim.MaxMemoryGB)
 	}
 	if g := r.GPU; g != nil {
 		if g.Count != 1 && g.Count != 2 && g.Count != 4 {

@@ -57,6 +57,9 @@ type private struct {
 func New(s *core.Server, b runtime.Builder) *Registries {
 	h := &Registries{s: s, planes: map[string]*plane{},
 		baseDir: filepath.Join(s.Options().StateDir, "registries"), builder: b}
+	s.Declare(core.Namespace{Name: "Microsoft.ContainerRegistry",
+		Types:    []string{"registries", "registries/runs", "checkNameAvailability", "operations"},
+		Versions: []string{"2025-04-01", "2023-11-01-preview", "2023-07-01", "2022-02-01-preview"}})
 	s.Register(h)
 	s.Register(checkName{h})
 	// REGISTRY.blob.core.aci.localhost: acr build's upload and log URLs in

@@ -70,6 +70,7 @@ type operation struct {
 // New registers deployments on s.
 func New(s *core.Server) *Deployments {
 	d := &Deployments{s: s, cancel: map[string]context.CancelFunc{}}
+	s.Declare(core.Namespace{Name: "Microsoft.Resources", Types: []string{"deployments", "deployments/operations"}})
 	s.Register(d)
 	s.RegisterResumer("deploymentRun", d.resume)
 	return d

@@ -57,6 +57,10 @@ type private struct {
 // server's own listener for hosts under fileSuffix (".file.aci.localhost").
 func New(s *core.Server, fileSuffix string) *Accounts {
 	h := &Accounts{s: s, baseDir: filepath.Join(s.Options().StateDir, "storage")}
+	s.Declare(core.Namespace{Name: "Microsoft.Storage",
+		Types: []string{"storageAccounts", "storageAccounts/fileServices", "storageAccounts/fileServices/shares", "locations",
+			"locations/asyncoperations", "checkNameAvailability", "operations"},
+		Versions: []string{"2025-01-01", "2023-05-01", "2022-09-01"}})
 	s.Register(h)
 	s.Register(checkName{h})
 	s.Register(locations{h})
