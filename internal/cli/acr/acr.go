@@ -165,12 +165,9 @@ func (t *target) flags(cmd *cobra.Command) {
 
 // resolve fills defaults, checks the name and, without -g, finds the group.
 func (t *target) resolve(f *cmdutil.Factory, d *Deps, needGroup bool) (Service, error) {
-	cfg, _ := f.Config()
-	if t.Name == "" && cfg != nil {
-		t.Name = cfg.Get("defaults", "acr", "")
-	}
-	if t.Group == "" && cfg != nil && needGroup {
-		t.Group = cfg.Get("defaults", "group", "")
+	f.Default(&t.Name, "acr")
+	if needGroup {
+		f.Default(&t.Group, "group")
 	}
 	var m cmdutil.Missing
 	label := t.nameFlag
@@ -255,13 +252,8 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var m cmdutil.Missing
 			m.Need("--sku", o.Sku)
-			cfg, _ := f.Config()
-			if o.Group == "" && cfg != nil {
-				o.Group = cfg.Get("defaults", "group", "")
-			}
-			if o.Name == "" && cfg != nil {
-				o.Name = cfg.Get("defaults", "acr", "")
-			}
+			f.Default(&o.Group, "group")
+			f.Default(&o.Name, "acr")
 			m.Need("--name/-n", o.Name)
 			m.Need("--resource-group/-g", o.Group)
 			if err := m.Err(); err != nil {
@@ -282,9 +274,7 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if o.Location == "" && cfg != nil {
-				o.Location = cfg.Get("defaults", "location", "")
-			}
+			f.Default(&o.Location, "location")
 			if o.Location == "" {
 				g, err := d.Group(f.Context(), o.Group)
 				if err != nil {
@@ -324,11 +314,7 @@ func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Example: "  # List container registries and show the results in a table.\n  aci acr list -o table",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if group == "" {
-				if cfg, _ := f.Config(); cfg != nil {
-					group = cfg.Get("defaults", "group", "")
-				}
-			}
+			f.Default(&group, "group")
 			svc, err := d.Service()
 			if err != nil {
 				return err

@@ -169,11 +169,7 @@ func scenarios(f *cmdutil.Factory, o *Options) ([]bench.Scenario, error) {
 }
 
 func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
-	if o.Group == "" {
-		if cfg, err := f.Config(); err == nil {
-			o.Group = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&o.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", o.Group)
 	if len(o.Images) == 0 && len(o.Files) == 0 {

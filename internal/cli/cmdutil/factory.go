@@ -570,3 +570,15 @@ func (f *Factory) TLSConfig(host string) (*tls.Config, error) {
 	}
 	return arm.TLSConfig(cloud, host)
 }
+
+// Default fills *v, when it is empty, from the configured default for key
+// (`aci configure --defaults group=...`), as az applies configured
+// defaults to its arguments.
+func (f *Factory) Default(v *string, key string) {
+	if *v != "" {
+		return
+	}
+	if cfg, err := f.Config(); err == nil && cfg != nil {
+		*v = cfg.Get("defaults", key, "")
+	}
+}

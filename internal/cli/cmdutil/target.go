@@ -46,11 +46,7 @@ func (t *Target) Resolve(f *Factory, needName bool) error {
 
 // defaultGroup fills an empty group from `defaults.group`.
 func (t *Target) defaultGroup(f *Factory) {
-	if t.Group == "" {
-		if cfg, err := f.Config(); err == nil {
-			t.Group = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&t.Group, "group")
 }
 
 // Targets expands --ids (or -g/-n) into the resources to act on.

@@ -173,11 +173,7 @@ func (p *projectFlags) deployed(f *cmdutil.Factory, d *Deps) (string, *model.Res
 
 // resourceGroup is -g, else defaults.group.
 func (p *projectFlags) resourceGroup(f *cmdutil.Factory) (string, error) {
-	if p.group == "" {
-		if cfg, err := f.Config(); err == nil {
-			p.group = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&p.group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", p.group)
 	return p.group, m.Err()

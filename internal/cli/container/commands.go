@@ -55,10 +55,8 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 			"running group; on a terminal with -o table (or with --details) aci reads each group's live state.\n" +
 			"Piped and machine-readable output stays exactly az's unless --details is given.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if rg == "" && !cmd.Flags().Changed("resource-group") {
-				if cfg, err := f.Config(); err == nil {
-					rg = cfg.Get("defaults", "group", "")
-				}
+			if !cmd.Flags().Changed("resource-group") {
+				f.Default(&rg, "group")
 			}
 			svc, err := service(f)
 			if err != nil {

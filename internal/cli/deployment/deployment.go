@@ -152,11 +152,7 @@ func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
 }
 
 func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb string) error {
-	if o.Group == "" {
-		if cfg, _ := f.Config(); cfg != nil {
-			o.Group = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&o.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", o.Group)
 	if err := m.Err(); err != nil {
@@ -603,11 +599,7 @@ func (t *target) flags(cmd *cobra.Command) {
 }
 
 func (t *target) resolve(f *cmdutil.Factory, needName bool) (Service, error) {
-	if t.Group == "" {
-		if cfg, _ := f.Config(); cfg != nil {
-			t.Group = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&t.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", t.Group)
 	if needName {

@@ -50,11 +50,7 @@ func nameFlags(cmd *cobra.Command, v *string) {
 
 // needGroup fills the group name from the configured default and requires one.
 func needGroup(f *cmdutil.Factory, name *string) error {
-	if *name == "" {
-		if cfg, err := f.Config(); err == nil {
-			*name = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(name, "group")
 	var m cmdutil.Missing
 	m.Need("--name/--resource-group/-n/-g", *name)
 	return m.Err()
@@ -94,11 +90,7 @@ func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Comma
 		Example: "  aci group create -l westus -n MyResourceGroup",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.Location == "" {
-				if cfg, err := f.Config(); err == nil {
-					o.Location = cfg.Get("defaults", "location", "")
-				}
-			}
+			f.Default(&o.Location, "location")
 			var m cmdutil.Missing
 			m.Need("--name/--resource-group/-n/-g", o.Name)
 			m.Need("--location/-l", o.Location)

@@ -145,11 +145,7 @@ func names(items []any) []string {
 
 func groupOf(cmd *cobra.Command, f *cmdutil.Factory) string {
 	g, _ := cmd.Flags().GetString("resource-group")
-	if g == "" {
-		if cfg, err := f.Config(); err == nil {
-			g = cfg.Get("defaults", "group", "")
-		}
-	}
+	f.Default(&g, "group")
 	return g
 }
 

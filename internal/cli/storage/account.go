@@ -72,10 +72,7 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  aci storage account create -n mystorageaccount -g MyResourceGroup -l westus --sku Standard_LRS",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, _ := f.Config()
-			if o.Group == "" && cfg != nil {
-				o.Group = cfg.Get("defaults", "group", "")
-			}
+			f.Default(&o.Group, "group")
 			var m cmdutil.Missing
 			m.Need("--resource-group/-g", o.Group)
 			m.Need("--name/-n", o.Name)
@@ -107,9 +104,7 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				msg, _ := check["message"].(string)
 				return cmdutil.Fail("%s", msg)
 			}
-			if o.Location == "" && cfg != nil {
-				o.Location = cfg.Get("defaults", "location", "")
-			}
+			f.Default(&o.Location, "location")
 			if o.Location == "" {
 				g, err := d.Group(f.Context(), o.Group)
 				if err != nil {

@@ -40,11 +40,6 @@ func (s *shareRM) resolve(f *cmdutil.Factory, d *Deps, withName bool) (Service, 
 			s.Group, s.Account = g, n
 		}
 	}
-	if s.Group == "" {
-		if cfg, _ := f.Config(); cfg != nil {
-			s.Group = cfg.Get("defaults", "group", "")
-		}
-	}
 	var m cmdutil.Missing
 	m.Need("--storage-account", s.Account)
 	if withName {
@@ -53,16 +48,10 @@ func (s *shareRM) resolve(f *cmdutil.Factory, d *Deps, withName bool) (Service, 
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
-	svc, err := d.Service()
-	if err != nil {
-		return nil, err
-	}
-	if s.Group == "" {
-		if s.Group, err = accountGroup(f.Context(), svc, s.Account); err != nil {
-			return nil, err
-		}
-	}
-	return svc, nil
+	a := account{Name: s.Account, Group: s.Group}
+	svc, err := a.resolve(f, d, "--storage-account")
+	s.Group = a.Group
+	return svc, err
 }
 
 // metadataFlag parses az's "k=v k2=v2" metadata.

@@ -116,6 +116,7 @@ func (a *account) resolve(f *cmdutil.Factory, d *Deps, flag string) (Service, er
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
+	f.Default(&a.Group, "group")
 	svc, err := d.Service()
 	if err != nil {
 		return nil, err
