@@ -208,29 +208,79 @@ var longRunningImages = map[string]bool{"alpine": true, "busybox": true, "ubuntu
 
 // buildBody turns the flags into the PUT body exactly as az's create_container does.
 func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[string]any, error) {
-	if o.Name == "" {
-		return nil, cmdutil.Fail("error: the --name/-n argument is required unless specified with a passed in file.")
-	}
-	if o.Image == "" {
-		return nil, cmdutil.Fail("error: the --image argument is required unless specified with a passed in file.")
-	}
-	var err error
-	if o.OSType, err = cmdutil.Choice(cmd, "--os-type", o.OSType, "Windows", "Linux"); err != nil {
+	if err := o.check(f, cmd); err != nil {
 		return nil, err
 	}
-	if o.RestartPolicy, err = cmdutil.Choice(cmd, "--restart-policy", o.RestartPolicy, "Always", "OnFailure", "Never"); err != nil {
+	ports, err := o.portList()
+	if err != nil {
 		return nil, err
 	}
-	if o.Protocol != "" {
-		if o.Protocol, err = cmdutil.Choice(cmd, "--protocol", o.Protocol, "TCP", "UDP"); err != nil {
+	cprops, err := o.containerProps(cmd)
+	if err != nil {
+		return nil, err
+	}
+	props := map[string]any{"osType": o.OSType, "restartPolicy": o.RestartPolicy}
+	creds, err := registryCredentials(f, o)
+	if err != nil {
+		return nil, err
+	}
+	if creds != nil {
+		props["imageRegistryCredentials"] = creds
+	}
+	volumes, mounts, err := o.volumes(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(mounts) > 0 {
+		cprops["volumeMounts"] = mounts
+		props["volumes"] = volumes
+	}
+	if err := o.network(props, cprops, ports); err != nil {
+		return nil, err
+	}
+	props["containers"] = []any{map[string]any{"name": o.Name, "properties": cprops}}
+	if o.Priority != "" {
+		props["priority"] = o.Priority
+	}
+	if o.SKU != "" {
+		props["sku"] = o.SKU
+	}
+	if strings.EqualFold(o.SKU, "Confidential") {
+		if err := o.confidential(props, cprops); err != nil {
 			return nil, err
 		}
-	} else {
+	}
+	body := map[string]any{"properties": props, "tags": map[string]any{}}
+	if o.Zone != "" {
+		body["zones"] = []any{o.Zone}
+	}
+	return body, o.identity(body)
+}
+
+// check normalises the choices and refuses what az refuses before it
+// builds anything.
+func (o *CreateOptions) check(f *cmdutil.Factory, cmd *cobra.Command) error {
+	if o.Name == "" {
+		return cmdutil.Fail("error: the --name/-n argument is required unless specified with a passed in file.")
+	}
+	if o.Image == "" {
+		return cmdutil.Fail("error: the --image argument is required unless specified with a passed in file.")
+	}
+	if o.Protocol == "" {
 		o.Protocol = "TCP"
 	}
-	if o.IPAddress != "" {
-		if o.IPAddress, err = cmdutil.Choice(cmd, "--ip-address", o.IPAddress, "Public", "Private"); err != nil {
-			return nil, err
+	for _, c := range []struct {
+		flag    string
+		v       *string
+		allowed []string
+	}{
+		{"--os-type", &o.OSType, []string{"Windows", "Linux"}},
+		{"--restart-policy", &o.RestartPolicy, []string{"Always", "OnFailure", "Never"}},
+		{"--protocol", &o.Protocol, []string{"TCP", "UDP"}},
+		{"--ip-address", &o.IPAddress, []string{"Public", "Private"}},
+	} {
+		if err := choose(cmd, c.flag, c.v, c.allowed...); err != nil {
+			return err
 		}
 	}
 	if base := strings.SplitN(o.Image, ":", 2)[0]; longRunningImages[base] && o.CommandLine == "" {
@@ -238,28 +288,35 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 	}
 	for _, p := range []string{o.AzureFileMountPath, o.SecretsMountPath, o.GitRepoMountPath} {
 		if strings.Contains(p, ":") {
-			return nil, cmdutil.UsageError("The volume mount path cannot contain ':'")
+			return cmdutil.UsageError("The volume mount path cannot contain ':'")
 		}
 	}
 	if strings.Contains(o.GitRepoDir, "..") {
-		return nil, cmdutil.UsageError("The git repo directory cannot contain '..'")
+		return cmdutil.UsageError("The git repo directory cannot contain '..'")
 	}
 	if !(o.CPU > 0) || !(o.Memory > 0) || math.IsInf(o.CPU, 0) || math.IsInf(o.Memory, 0) {
-		return nil, cmdutil.UsageError("--cpu and --memory must be numbers greater than 0.")
+		return cmdutil.UsageError("--cpu and --memory must be numbers greater than 0.")
 	}
 	if o.GPUCount < 0 {
-		return nil, cmdutil.UsageError("--gpu-count must not be negative.")
+		return cmdutil.UsageError("--gpu-count must not be negative.")
 	}
-	if o.SKU != "" {
-		if o.SKU, err = cmdutil.Choice(cmd, "--sku", o.SKU, "Confidential", "Dedicated", "Standard"); err != nil {
-			return nil, err
-		}
+	if err := choose(cmd, "--sku", &o.SKU, "Confidential", "Dedicated", "Standard"); err != nil {
+		return err
 	}
-	if o.Priority != "" {
-		if o.Priority, err = cmdutil.Choice(cmd, "--priority", o.Priority, "Regular", "Spot"); err != nil {
-			return nil, err
-		}
+	return choose(cmd, "--priority", &o.Priority, "Regular", "Spot")
+}
+
+// choose normalises an optional choice flag's value in place.
+func choose(cmd *cobra.Command, flag string, v *string, allowed ...string) error {
+	if *v == "" {
+		return nil
 	}
+	c, err := cmdutil.Choice(cmd, flag, *v, allowed...)
+	*v = c
+	return err
+}
+
+func (o *CreateOptions) portList() ([]any, error) {
 	var ports []any
 	for _, p := range o.Ports {
 		n, err := strconv.Atoi(p)
@@ -268,22 +325,27 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		}
 		ports = append(ports, map[string]any{"protocol": o.Protocol, "port": n})
 	}
+	return ports, nil
+}
+
+// containerProps are the container's image, resources, environment and
+// command.
+func (o *CreateOptions) containerProps(cmd *cobra.Command) (map[string]any, error) {
 	env := []any{}
-	for _, e := range o.Env {
-		k, v, ok := strings.Cut(e, "=")
-		if !ok {
-			return nil, cmdutil.Fail("Incorrectly formatted environment settings. Argument values should be in the format a=b c=d")
+	for _, set := range []struct {
+		items []string
+		key   string
+		what  string
+	}{{o.Env, "value", "environment"}, {o.SecureEnv, "secureValue", "secure environment"}} {
+		for _, e := range set.items {
+			k, v, ok := strings.Cut(e, "=")
+			if !ok {
+				return nil, cmdutil.Fail("Incorrectly formatted %s settings. Argument values should be in the format a=b c=d", set.what)
+			}
+			env = append(env, map[string]any{"name": k, set.key: v})
 		}
-		env = append(env, map[string]any{"name": k, "value": v})
 	}
-	for _, e := range o.SecureEnv {
-		k, v, ok := strings.Cut(e, "=")
-		if !ok {
-			return nil, cmdutil.Fail("Incorrectly formatted secure environment settings. Argument values should be in the format a=b c=d")
-		}
-		env = append(env, map[string]any{"name": k, "secureValue": v})
-	}
-	resources := map[string]any{"requests": map[string]any{"memoryInGB": o.Memory, "cpu": o.CPU}}
+	requests := map[string]any{"memoryInGB": o.Memory, "cpu": o.CPU}
 	if o.GPUCount > 0 {
 		if o.GPUSKU == "" {
 			return nil, cmdutil.UsageError("--gpu-count needs --gpu-sku (K80, P100 or V100).")
@@ -292,9 +354,9 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		if err != nil {
 			return nil, err
 		}
-		resources["requests"].(map[string]any)["gpu"] = map[string]any{"count": o.GPUCount, "sku": sku}
+		requests["gpu"] = map[string]any{"count": o.GPUCount, "sku": sku}
 	}
-	cprops := map[string]any{"image": o.Image, "resources": resources}
+	cprops := map[string]any{"image": o.Image, "resources": map[string]any{"requests": requests}}
 	if len(env) > 0 {
 		cprops["environmentVariables"] = env
 	}
@@ -305,83 +367,90 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		}
 		cprops["command"] = argv
 	}
-	props := map[string]any{"osType": o.OSType, "restartPolicy": o.RestartPolicy}
-	creds, err := registryCredentials(f, o)
-	if err != nil {
-		return nil, err
-	}
-	if creds != nil {
-		props["imageRegistryCredentials"] = creds
-	}
-	var volumes, mounts []any
-	if o.AzureFileShare != "" || o.AzureFileMountPath != "" {
-		if o.AzureFileShare == "" || o.AzureFileMountPath == "" {
-			return nil, cmdutil.Fail("Please specify --azure-file-volume-share-name --azure-file-volume-account-name --azure-file-volume-account-key to enable Azure File volume mount.")
-		}
-		if o.AzureFileAccount == "" {
-			return nil, cmdutil.Fail("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
-		}
-		af := map[string]any{"shareName": o.AzureFileShare, "storageAccountName": o.AzureFileAccount, "storageAccountKey": o.AzureFileKey}
-		vol := map[string]any{"name": "azurefile", "azureFile": af}
-		if o.AzureFileKey == "" {
-			// az prompts for the key; aci asks ARM for it, as `aci storage` does.
-			if err := fillAzureFileKeys(f, []any{vol}); err != nil {
-				return nil, err
-			}
-		}
+	return cprops, nil
+}
+
+// volumes are the Azure File, secrets and git repo volumes the flags ask
+// for, with their mounts.
+func (o *CreateOptions) volumes(f *cmdutil.Factory) (volumes, mounts []any, err error) {
+	add := func(name, mountPath string, vol map[string]any) {
 		volumes = append(volumes, vol)
-		mounts = append(mounts, map[string]any{"name": "azurefile", "mountPath": o.AzureFileMountPath})
+		mounts = append(mounts, map[string]any{"name": name, "mountPath": mountPath})
+	}
+	if o.AzureFileShare != "" || o.AzureFileMountPath != "" {
+		vol, err := o.azureFileVolume(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		add("azurefile", o.AzureFileMountPath, vol)
 	}
 	if len(o.Secrets) > 0 || o.SecretsMountPath != "" {
 		if len(o.Secrets) == 0 || o.SecretsMountPath == "" {
-			return nil, cmdutil.Fail("Please specify --secrets --secrets-mount-path to enable secrets volume mount.")
+			return nil, nil, cmdutil.Fail("Please specify --secrets --secrets-mount-path to enable secrets volume mount.")
 		}
 		sec := map[string]any{}
 		for _, s := range o.Secrets {
 			k, v, ok := strings.Cut(s, "=")
 			if !ok {
-				return nil, cmdutil.UsageError("Secrets need to be specifed in key=value format.")
+				return nil, nil, cmdutil.UsageError("Secrets need to be specifed in key=value format.")
 			}
 			sec[k] = base64.StdEncoding.EncodeToString([]byte(v))
 		}
-		volumes = append(volumes, map[string]any{"name": "secrets", "secret": sec})
-		mounts = append(mounts, map[string]any{"name": "secrets", "mountPath": o.SecretsMountPath})
+		add("secrets", o.SecretsMountPath, map[string]any{"name": "secrets", "secret": sec})
 	}
 	if o.GitRepoURL != "" || o.GitRepoMountPath != "" {
 		if o.GitRepoURL == "" || o.GitRepoMountPath == "" {
-			return nil, cmdutil.Fail("Please specify --gitrepo-url (--gitrepo-dir --gitrepo-revision) to enable Git Repo volume mount.")
+			return nil, nil, cmdutil.Fail("Please specify --gitrepo-url (--gitrepo-dir --gitrepo-revision) to enable Git Repo volume mount.")
 		}
 		g := map[string]any{"repository": o.GitRepoURL, "directory": o.GitRepoDir}
 		if o.GitRepoRevision != "" {
 			g["revision"] = o.GitRepoRevision
 		}
-		volumes = append(volumes, map[string]any{"name": "gitrepo", "gitRepo": g})
-		mounts = append(mounts, map[string]any{"name": "gitrepo", "mountPath": o.GitRepoMountPath})
+		add("gitrepo", o.GitRepoMountPath, map[string]any{"name": "gitrepo", "gitRepo": g})
 	}
-	if len(mounts) > 0 {
-		cprops["volumeMounts"] = mounts
-		props["volumes"] = volumes
+	return volumes, mounts, nil
+}
+
+func (o *CreateOptions) azureFileVolume(f *cmdutil.Factory) (map[string]any, error) {
+	if o.AzureFileShare == "" || o.AzureFileMountPath == "" {
+		return nil, cmdutil.Fail("Please specify --azure-file-volume-share-name --azure-file-volume-account-name --azure-file-volume-account-key to enable Azure File volume mount.")
 	}
+	if o.AzureFileAccount == "" {
+		return nil, cmdutil.Fail("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
+	}
+	af := map[string]any{"shareName": o.AzureFileShare, "storageAccountName": o.AzureFileAccount, "storageAccountKey": o.AzureFileKey}
+	vol := map[string]any{"name": "azurefile", "azureFile": af}
+	if o.AzureFileKey == "" {
+		// az prompts for the key; aci asks ARM for it, as `aci storage` does.
+		if err := fillAzureFileKeys(f, []any{vol}); err != nil {
+			return nil, err
+		}
+	}
+	return vol, nil
+}
+
+// network sets diagnostics, the subnet and the IP address.
+func (o *CreateOptions) network(props, cprops map[string]any, ports []any) error {
 	switch {
 	case o.LogAnalyticsKey != "" && o.LogAnalyticsWorkspace == "":
-		return nil, cmdutil.Fail(`"--log-analytics-workspace-key" requires "--log-analytics-workspace".`)
+		return cmdutil.Fail(`"--log-analytics-workspace-key" requires "--log-analytics-workspace".`)
 	case o.LogAnalyticsWorkspace != "" && o.LogAnalyticsKey == "":
-		return nil, cmdutil.Fail("Looking up a Log Analytics workspace by name is not supported yet: pass its id as --log-analytics-workspace and --log-analytics-workspace-key.")
+		return cmdutil.Fail("Looking up a Log Analytics workspace by name is not supported yet: pass its id as --log-analytics-workspace and --log-analytics-workspace-key.")
 	case o.LogAnalyticsWorkspace != "":
 		props["diagnostics"] = map[string]any{"logAnalytics": map[string]any{"workspaceId": o.LogAnalyticsWorkspace, "workspaceKey": o.LogAnalyticsKey}}
 	}
 	if o.VNet != "" && o.Subnet == "" || (o.Subnet != "" && !strings.HasPrefix(o.Subnet, "/") && o.VNet == "") {
-		return nil, cmdutil.UsageError("usage error: --vnet NAME --subnet NAME | --vnet ID --subnet NAME | --subnet ID")
+		return cmdutil.UsageError("usage error: --vnet NAME --subnet NAME | --vnet ID --subnet NAME | --subnet ID")
 	}
 	if o.Subnet != "" {
 		if strings.EqualFold(o.IPAddress, "Public") {
-			return nil, cmdutil.Fail(`Can not use "--subnet" or "--vnet" with IP address type "Public".`)
+			return cmdutil.Fail(`Can not use "--subnet" or "--vnet" with IP address type "Public".`)
 		}
 		if o.DNSNameLabel != "" {
-			return nil, cmdutil.Fail(`Can not use "--subnet" or "--vnet" with "--dns-name-label".`)
+			return cmdutil.Fail(`Can not use "--subnet" or "--vnet" with "--dns-name-label".`)
 		}
 		if !strings.HasPrefix(o.Subnet, "/") {
-			return nil, cmdutil.Fail("Creating or looking up virtual networks is not supported yet: pass an existing subnet's resource id as --subnet.")
+			return cmdutil.Fail("Creating or looking up virtual networks is not supported yet: pass an existing subnet's resource id as --subnet.")
 		}
 		props["subnetIds"] = []any{map[string]any{"id": o.Subnet}}
 	}
@@ -397,82 +466,80 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 		props["ipAddress"] = map[string]any{"ports": ports, "type": "Private", "autoGeneratedDomainNameLabelScope": "Unsecure"}
 		cprops["ports"] = ports
 	}
-	props["containers"] = []any{map[string]any{"name": o.Name, "properties": cprops}}
-	if o.Priority != "" {
-		props["priority"] = o.Priority
+	return nil
+}
+
+// confidential sets what az applies only to confidential groups: the CCE
+// policy and the container's security context.
+func (o *CreateOptions) confidential(props, cprops map[string]any) error {
+	if o.CCEPolicy != "" {
+		props["confidentialComputeProperties"] = map[string]any{"ccePolicy": o.CCEPolicy}
 	}
-	if o.SKU != "" {
-		props["sku"] = o.SKU
+	sc := map[string]any{}
+	if o.Privileged {
+		sc["privileged"] = true
 	}
-	if strings.EqualFold(o.SKU, "Confidential") {
-		// az applies the security context only to confidential groups.
-		if o.CCEPolicy != "" {
-			props["confidentialComputeProperties"] = map[string]any{"ccePolicy": o.CCEPolicy}
-		}
-		sc := map[string]any{}
-		if o.Privileged {
-			sc["privileged"] = true
-		}
-		if o.AllowEscalation {
-			sc["allowPrivilegeEscalation"] = true
-		}
-		if len(o.AddCapabilities) > 0 || len(o.DropCapabilities) > 0 {
-			sc["capabilities"] = map[string]any{"add": o.AddCapabilities, "drop": o.DropCapabilities}
-		}
-		for k, v := range map[string]string{"runAsGroup": o.RunAsGroup, "runAsUser": o.RunAsUser} {
-			if v != "" {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					return nil, cmdutil.UsageError("argument --%s: invalid int value: '%s'", map[string]string{"runAsGroup": "run-as-group", "runAsUser": "run-as-user"}[k], v)
-				}
-				sc[k] = n
+	if o.AllowEscalation {
+		sc["allowPrivilegeEscalation"] = true
+	}
+	if len(o.AddCapabilities) > 0 || len(o.DropCapabilities) > 0 {
+		sc["capabilities"] = map[string]any{"add": o.AddCapabilities, "drop": o.DropCapabilities}
+	}
+	for _, id := range []struct{ key, flag, v string }{{"runAsGroup", "run-as-group", o.RunAsGroup}, {"runAsUser", "run-as-user", o.RunAsUser}} {
+		if id.v != "" {
+			n, err := strconv.Atoi(id.v)
+			if err != nil {
+				return cmdutil.UsageError("argument --%s: invalid int value: '%s'", id.flag, id.v)
 			}
-		}
-		if o.SeccompProfile != "" {
-			sc["seccompProfile"] = o.SeccompProfile
-		}
-		if len(sc) > 0 {
-			props["containers"].([]any)[0].(map[string]any)["properties"].(map[string]any)["securityContext"] = sc
+			sc[id.key] = n
 		}
 	}
-	body := map[string]any{"properties": props, "tags": map[string]any{}}
-	if o.Zone != "" {
-		body["zones"] = []any{o.Zone}
+	if o.SeccompProfile != "" {
+		sc["seccompProfile"] = o.SeccompProfile
 	}
+	if len(sc) > 0 {
+		cprops["securityContext"] = sc
+	}
+	return nil
+}
+
+// identity sets the managed identities --assign-identity asks for.
+func (o *CreateOptions) identity(body map[string]any) error {
 	if o.Scope != "" || (o.Role != "Contributor" && o.Role != "") {
 		if !o.assignIdentitySet {
-			return nil, cmdutil.Fail("usage error: --assign-identity [--scope SCOPE] [--role ROLE]")
+			return cmdutil.Fail("usage error: --assign-identity [--scope SCOPE] [--role ROLE]")
 		}
 		if o.Scope == "" {
-			return nil, cmdutil.Fail("usage error: '--role %s' is not applicable as the '--scope' is not provided", o.Role)
+			return cmdutil.Fail("usage error: '--role %s' is not applicable as the '--scope' is not provided", o.Role)
 		}
-		return nil, cmdutil.Fail("--scope (a role assignment for the group's identity) is not supported yet; assign the role after creation.")
+		return cmdutil.Fail("--scope (a role assignment for the group's identity) is not supported yet; assign the role after creation.")
 	}
-	if o.assignIdentitySet {
-		id := map[string]any{}
-		system := len(o.AssignIdentity) == 0
-		users := map[string]any{}
-		for _, a := range o.AssignIdentity {
-			if a == "[system]" {
-				system = true
-			} else {
-				users[a] = map[string]any{}
-			}
-		}
-		switch {
-		case system && len(users) > 0:
-			id["type"] = "SystemAssigned, UserAssigned"
-		case system:
-			id["type"] = "SystemAssigned"
-		default:
-			id["type"] = "UserAssigned"
-		}
-		if len(users) > 0 {
-			id["userAssignedIdentities"] = users
-		}
-		body["identity"] = id
+	if !o.assignIdentitySet {
+		return nil
 	}
-	return body, nil
+	id := map[string]any{}
+	system := len(o.AssignIdentity) == 0
+	users := map[string]any{}
+	for _, a := range o.AssignIdentity {
+		if a == "[system]" {
+			system = true
+		} else {
+			users[a] = map[string]any{}
+		}
+	}
+	switch {
+	case system && len(users) > 0:
+		id["type"] = "SystemAssigned, UserAssigned"
+	case system:
+		id["type"] = "SystemAssigned"
+	default:
+		id["type"] = "UserAssigned"
+	}
+	if len(users) > 0 {
+		id["userAssignedIdentities"] = users
+	}
+	body["identity"] = id
+	return nil
 }
 
 // registryCredentials follows az's _create_image_registry_credentials.
