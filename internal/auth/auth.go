@@ -44,51 +44,13 @@ type Env struct {
 // principal's secret) in the profile and returns them, the default marked.
 func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) {
 	cloud := env.Cloud
-	copts := env.Credential
-	var err error
-	user := arm.User{}
-	var cred azcore.TokenCredential
-	var sp *arm.ServicePrincipal
-	interactiveLogin := false
-	switch {
-	case o.ServicePrincipal:
-		if o.Tenant == "" {
-			return nil, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
-		}
-		sp = &arm.ServicePrincipal{ClientID: o.Username, Tenant: o.Tenant, ClientSecret: o.Password, Certificate: o.Certificate}
-		if sp.Certificate == "" && strings.HasSuffix(strings.ToLower(o.Password), ".pem") {
-			if _, err := os.Stat(o.Password); err == nil {
-				sp.Certificate, sp.ClientSecret = o.Password, ""
-			}
-		}
-		if sp.ClientSecret == "" && sp.Certificate == "" {
-			return nil, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
-		}
-		user = arm.User{Name: o.Username, Type: "servicePrincipal"}
-		cred, err = arm.NewServicePrincipalCredential(copts, *sp)
-	case o.Identity:
-		user = arm.User{Name: "systemAssignedIdentity", Type: "managedIdentity", ClientID: o.Username}
-		if o.Username != "" {
-			user.Name = "userAssignedIdentity"
-		}
-		cred, err = arm.NewManagedIdentityCredential(copts, o.Username)
-	default:
-		if o.Username != "" && o.Password != "" {
-			env.Warn("The username/password flow is deprecated; use --use-device-code or a service principal.")
-		}
-		var l arm.UserLogin
-		if l, err = interactive(ctx, env, o); err != nil {
-			return nil, env.Fail("%s", authMessage(err))
-		}
-		user = arm.User{Name: l.Username, Type: "user"}
-		cred, err = arm.NewUserCredential(copts, l)
-		interactiveLogin = true
-	}
+	id, err := credentialFor(ctx, env, o)
 	if err != nil {
 		return nil, err
 	}
+	user := id.user
 	scope := cloud.Audience() + "/.default"
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	tok, err := id.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
 	if err != nil {
 		return nil, env.Fail("%s", authMessage(err))
 	}
@@ -103,7 +65,7 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 	if err := arm.ClearTokenCache(env.ConfigDir); err != nil {
 		return nil, err
 	}
-	if !interactiveLogin {
+	if !id.interactive {
 		// A user's tokens live in the MSAL cache; other logins keep their
 		// access token here so the next command skips a token request.
 		cached := arm.CachedCredential(staticCredential{tok}, env.ConfigDir, key)
@@ -111,6 +73,87 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 			return nil, err
 		}
 	}
+	prof, err := arm.LoadProfile(env.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := subscriptionsOf(ctx, env, id.cred, user, tenant, o.AllowNoSubscriptions)
+	if err != nil {
+		return nil, err
+	}
+	prev, _ := prof.Default(cloud.Name)
+	def := 0
+	for i, s := range subs {
+		if prev != nil && s.ID == prev.ID {
+			def = i
+		}
+	}
+	subs[def].IsDefault = true
+	if id.sp != nil {
+		if err := saveServicePrincipal(env, *id.sp, tenant, o.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	prof.Replace(cloud.Name, subs)
+	if err := prof.Save(); err != nil {
+		return nil, err
+	}
+	return subs, nil
+}
+
+// identity is who signs in and the credential that speaks for them.
+type identity struct {
+	user        arm.User
+	cred        azcore.TokenCredential
+	sp          *arm.ServicePrincipal // a service principal's, to store
+	interactive bool                  // a user's, whose tokens MSAL caches
+}
+
+// credentialFor is the credential of the kind of login asked for: a
+// service principal, a managed identity, or a user.
+func credentialFor(ctx context.Context, env Env, o Request) (identity, error) {
+	copts := env.Credential
+	var id identity
+	var err error
+	switch {
+	case o.ServicePrincipal:
+		if o.Tenant == "" {
+			return id, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+		}
+		sp := &arm.ServicePrincipal{ClientID: o.Username, Tenant: o.Tenant, ClientSecret: o.Password, Certificate: o.Certificate}
+		if sp.Certificate == "" && strings.HasSuffix(strings.ToLower(o.Password), ".pem") {
+			if _, err := os.Stat(o.Password); err == nil {
+				sp.Certificate, sp.ClientSecret = o.Password, ""
+			}
+		}
+		if sp.ClientSecret == "" && sp.Certificate == "" {
+			return id, env.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
+		}
+		id.sp, id.user = sp, arm.User{Name: o.Username, Type: "servicePrincipal"}
+		id.cred, err = arm.NewServicePrincipalCredential(copts, *sp)
+	case o.Identity:
+		id.user = arm.User{Name: "systemAssignedIdentity", Type: "managedIdentity", ClientID: o.Username}
+		if o.Username != "" {
+			id.user.Name = "userAssignedIdentity"
+		}
+		id.cred, err = arm.NewManagedIdentityCredential(copts, o.Username)
+	default:
+		if o.Username != "" && o.Password != "" {
+			env.Warn("The username/password flow is deprecated; use --use-device-code or a service principal.")
+		}
+		var l arm.UserLogin
+		if l, err = interactive(ctx, env, o); err != nil {
+			return id, env.Fail("%s", authMessage(err))
+		}
+		id.user, id.interactive = arm.User{Name: l.Username, Type: "user"}, true
+		id.cred, err = arm.NewUserCredential(copts, l)
+	}
+	return id, err
+}
+
+// subscriptionsOf lists what the signed-in identity may use; with
+// allowNone, a tenant-level account stands in when there is nothing.
+func subscriptionsOf(ctx context.Context, env Env, cred azcore.TokenCredential, user arm.User, tenant string, allowNone bool) ([]arm.Subscription, error) {
 	client := &arm.Client{Cred: cred, Options: env.Client}
 	svc, err := client.Subscriptions()
 	if err != nil {
@@ -120,11 +163,7 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 	if err != nil {
 		return nil, err
 	}
-	prof, err := arm.LoadProfile(env.ConfigDir)
-	if err != nil {
-		return nil, err
-	}
-	prev, _ := prof.Default(cloud.Name)
+	cloud := env.Cloud.Name
 	var subs []arm.Subscription
 	for _, it := range list {
 		m, _ := it.(map[string]any)
@@ -135,50 +174,44 @@ func Login(ctx context.Context, env Env, o Request) ([]arm.Subscription, error) 
 		if tid == "" {
 			tid = tenant
 		}
-		var mbt []string
-		if l, ok := m["managedByTenants"].([]any); ok {
-			for _, t := range l {
-				if tm, ok := t.(map[string]any); ok {
-					if s, ok := tm["tenantId"].(string); ok {
-						mbt = append(mbt, s)
-					}
-				}
-			}
-		}
 		subs = append(subs, arm.Subscription{ID: id, Name: name, State: state, User: user, TenantID: tid,
-			EnvironmentName: cloud.Name, HomeTenantID: tid, ManagedByTenants: mbt})
+			EnvironmentName: cloud, HomeTenantID: tid, ManagedByTenants: managedBy(m)})
 	}
 	if len(subs) == 0 {
-		if !o.AllowNoSubscriptions {
+		if !allowNone {
 			return nil, env.Fail("No subscriptions found for %s.", user.Name)
 		}
 		subs = append(subs, arm.Subscription{ID: tenant, Name: "N/A(tenant level account)", State: "Enabled", User: user,
-			TenantID: tenant, HomeTenantID: tenant, EnvironmentName: cloud.Name})
-	}
-	def := 0
-	for i, s := range subs {
-		if prev != nil && s.ID == prev.ID {
-			def = i
-		}
-	}
-	subs[def].IsDefault = true
-	if sp != nil {
-		sp.Tenant = tenant
-		if err := arm.SaveServicePrincipal(env.ConfigDir, *sp); err != nil {
-			return nil, err
-		}
-		if tenant != o.Tenant {
-			// Keep the tenant the user named too, so either resolves the secret.
-			sp2 := *sp
-			sp2.Tenant = o.Tenant
-			_ = arm.SaveServicePrincipal(env.ConfigDir, sp2)
-		}
-	}
-	prof.Replace(cloud.Name, subs)
-	if err := prof.Save(); err != nil {
-		return nil, err
+			TenantID: tenant, HomeTenantID: tenant, EnvironmentName: cloud})
 	}
 	return subs, nil
+}
+
+func managedBy(m map[string]any) []string {
+	var out []string
+	l, _ := m["managedByTenants"].([]any)
+	for _, t := range l {
+		if tm, ok := t.(map[string]any); ok {
+			if s, ok := tm["tenantId"].(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// saveServicePrincipal keeps the secret under the tenant the token named,
+// and under the one the user named too, so either resolves it.
+func saveServicePrincipal(env Env, sp arm.ServicePrincipal, tenant, named string) error {
+	sp.Tenant = tenant
+	if err := arm.SaveServicePrincipal(env.ConfigDir, sp); err != nil {
+		return err
+	}
+	if tenant != named {
+		sp.Tenant = named
+		_ = arm.SaveServicePrincipal(env.ConfigDir, sp)
+	}
+	return nil
 }
 
 // interactive signs a user in: in a browser where one can be opened (az's
