@@ -165,165 +165,182 @@ func (s *Server) resourceGroups(w http.ResponseWriter, r *Request) {
 	name := p[3]
 	id := s.groupID(r.Subscription, name)
 	existing, err := s.store.Get(id)
-	found := err == nil
-	notFound := func() {
+	if err != nil {
+		existing = nil
+	}
+	if existing == nil && (r.Method == http.MethodGet || r.Method == http.MethodPatch || r.Method == http.MethodDelete) {
 		r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", name)
+		return
 	}
 	switch r.Method {
 	case http.MethodHead:
-		if found && s.groupExists(r.Subscription, name) {
+		if existing != nil && s.groupExists(r.Subscription, name) {
 			w.WriteHeader(http.StatusNoContent)
 		} else {
 			w.WriteHeader(http.StatusNotFound)
 		}
 	case http.MethodGet:
-		if !found {
-			notFound()
-			return
-		}
 		WriteJSON(w, 200, json.RawMessage(existing.Body))
 	case http.MethodPut:
-		if e := validGroupName(name); e != nil {
-			WriteError(w, e)
-			return
-		}
-		var in map[string]json.RawMessage
-		if e := r.Decode(&in); e != nil {
-			WriteError(w, e)
-			return
-		}
-		for k := range in {
-			switch k {
-			case "location", "tags", "managedBy", "properties", "id", "name", "type":
-			default:
-				r.Error(w, 400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Could not find member '%s' on object of type 'ResourceGroupDefinition'. Path '%s'.'.", k, k)
-				return
-			}
-		}
-		var g groupBody
-		if e := r.Decode(&g); e != nil {
-			WriteError(w, e)
-			return
-		}
-		if e := ValidateTags(g.Tags); e != nil {
-			WriteError(w, e)
-			return
-		}
-		if g.Location == "" {
-			r.Error(w, 400, "LocationRequired", "The location property is required for this definition.")
-			return
-		}
-		loc, ok := NormalizeLocation(g.Location)
-		if !ok {
-			r.Error(w, 400, "LocationNotAvailableForResourceGroup", "The provided location '%s' is not available for resource group. List of available regions is '%s'.", g.Location, RegionNames())
-			return
-		}
-		status := http.StatusCreated
-		if found {
-			var old groupBody
-			_ = json.Unmarshal(existing.Body, &old)
-			if old.Properties.ProvisioningState == "Deleting" {
-				r.Error(w, 409, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", old.Name)
-				return
-			}
-			if old.Location != loc {
-				r.Error(w, 409, "InvalidResourceGroupLocation", "Invalid resource group location '%s'. The Resource group already exists in location '%s'.", loc, old.Location)
-				return
-			}
-			name, id, status = old.Name, old.ID, http.StatusOK
-		}
-		g.ID, g.Name, g.Type, g.Location = id, name, "Microsoft.Resources/resourceGroups", loc
-		g.Properties.ProvisioningState = "Succeeded"
-		if g.Tags == nil && found {
-			g.Tags = nil
-		}
-		body, _ := json.Marshal(g)
-		now := time.Now().UTC()
-		res := &Resource{ID: id, Type: g.Type, Group: name, Body: body, Created: now, Updated: now}
-		if found {
-			res.Created = existing.Created
-		}
-		if err := s.store.Put(res); err != nil {
-			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-			return
-		}
-		WriteJSON(w, status, json.RawMessage(body))
+		s.putGroup(w, r, name, id, existing)
 	case http.MethodPatch:
-		if !found {
-			notFound()
+		s.patchGroup(w, r, id)
+	case http.MethodDelete:
+		s.deleteGroup(w, r, name, id, existing)
+	default:
+		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+	}
+}
+
+// decodeGroupPut reads a group's PUT body: only ResourceGroupDefinition's
+// members, valid tags, and a location ARM has.
+func decodeGroupPut(r *Request) (groupBody, string, *APIError) {
+	var g groupBody
+	var in map[string]json.RawMessage
+	if e := r.Decode(&in); e != nil {
+		return g, "", e
+	}
+	for k := range in {
+		switch k {
+		case "location", "tags", "managedBy", "properties", "id", "name", "type":
+		default:
+			return g, "", NewError(400, "InvalidRequestContent", fmt.Sprintf("The request content was invalid and could not be deserialized: 'Could not find member '%s' on object of type 'ResourceGroupDefinition'. Path '%s'.'.", k, k))
+		}
+	}
+	if e := r.Decode(&g); e != nil {
+		return g, "", e
+	}
+	if e := ValidateTags(g.Tags); e != nil {
+		return g, "", e
+	}
+	if g.Location == "" {
+		return g, "", NewError(400, "LocationRequired", "The location property is required for this definition.")
+	}
+	loc, ok := NormalizeLocation(g.Location)
+	if !ok {
+		return g, "", NewError(400, "LocationNotAvailableForResourceGroup", fmt.Sprintf("The provided location '%s' is not available for resource group. List of available regions is '%s'.", g.Location, RegionNames()))
+	}
+	return g, loc, nil
+}
+
+func (s *Server) putGroup(w http.ResponseWriter, r *Request, name, id string, existing *Resource) {
+	if e := validGroupName(name); e != nil {
+		WriteError(w, e)
+		return
+	}
+	g, loc, e := decodeGroupPut(r)
+	if e != nil {
+		WriteError(w, e)
+		return
+	}
+	status := http.StatusCreated
+	now := time.Now().UTC()
+	res := &Resource{ID: id, Type: "Microsoft.Resources/resourceGroups", Created: now, Updated: now}
+	if existing != nil {
+		var old groupBody
+		if err := existing.DecodeBody(&old); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
 			return
 		}
-		var patch struct {
-			Tags      map[string]string `json:"tags"`
-			ManagedBy *string           `json:"managedBy"`
-		}
-		if e := r.Decode(&patch); e != nil {
-			WriteError(w, e)
+		if old.Properties.ProvisioningState == "Deleting" {
+			r.Error(w, 409, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", old.Name)
 			return
 		}
-		if e := ValidateTags(patch.Tags); e != nil {
-			WriteError(w, e)
+		if old.Location != loc {
+			r.Error(w, 409, "InvalidResourceGroupLocation", "Invalid resource group location '%s'. The Resource group already exists in location '%s'.", loc, old.Location)
 			return
 		}
-		var out []byte
-		err := s.store.Update(id, func(res *Resource) error {
-			var g groupBody
-			_ = json.Unmarshal(res.Body, &g)
-			if patch.Tags != nil {
-				g.Tags = patch.Tags
-			}
-			if patch.ManagedBy != nil {
-				g.ManagedBy = patch.ManagedBy
-			}
-			res.Body, _ = json.Marshal(g)
-			res.Updated = time.Now().UTC()
-			out = res.Body
-			return nil
-		})
+		name, id, status = old.Name, old.ID, http.StatusOK
+		res.ID, res.Created = id, existing.Created
+	}
+	g.ID, g.Name, g.Type, g.Location = id, name, res.Type, loc
+	g.Properties.ProvisioningState = "Succeeded"
+	body, err := json.Marshal(g)
+	if err == nil {
+		res.Group, res.Body = name, body
+		err = s.store.Put(res)
+	}
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	WriteJSON(w, status, json.RawMessage(body))
+}
+
+// patchGroup changes a group's tags or managedBy, and nothing else.
+func (s *Server) patchGroup(w http.ResponseWriter, r *Request, id string) {
+	var patch struct {
+		Tags      map[string]string `json:"tags"`
+		ManagedBy *string           `json:"managedBy"`
+	}
+	if e := r.Decode(&patch); e != nil {
+		WriteError(w, e)
+		return
+	}
+	if e := ValidateTags(patch.Tags); e != nil {
+		WriteError(w, e)
+		return
+	}
+	var out []byte
+	err := s.store.Update(id, func(res *Resource) error {
+		var g groupBody
+		if err := res.DecodeBody(&g); err != nil {
+			return err
+		}
+		if patch.Tags != nil {
+			g.Tags = patch.Tags
+		}
+		if patch.ManagedBy != nil {
+			g.ManagedBy = patch.ManagedBy
+		}
+		b, err := json.Marshal(g)
+		res.Body, res.Updated, out = b, time.Now().UTC(), b
+		return err
+	})
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	WriteJSON(w, 200, json.RawMessage(out))
+}
+
+// deleteGroup starts a group's deletion, or answers for the one under way.
+func (s *Server) deleteGroup(w http.ResponseWriter, r *Request, name, id string, existing *Resource) {
+	var g groupBody
+	if err := existing.DecodeBody(&g); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	var op *Operation
+	if g.Properties.ProvisioningState != "Deleting" {
+		g.Properties.ProvisioningState = "Deleting"
+		body, err := json.Marshal(g)
+		if err == nil {
+			existing.Body = body
+			op, err = s.NewOperation("resourceGroupDelete", id, nil)
+		}
+		if err == nil {
+			err = s.store.Put(existing)
+		}
 		if err != nil {
 			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 			return
 		}
-		WriteJSON(w, 200, json.RawMessage(out))
-	case http.MethodDelete:
-		if !found {
-			notFound()
-			return
-		}
-		var g groupBody
-		_ = json.Unmarshal(existing.Body, &g)
-		op := (*Operation)(nil)
-		if g.Properties.ProvisioningState != "Deleting" {
-			g.Properties.ProvisioningState = "Deleting"
-			body, _ := json.Marshal(g)
-			existing.Body = body
-			var err error
-			if op, err = s.NewOperation("resourceGroupDelete", id, nil); err != nil {
-				r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-				return
-			}
-			if err := s.store.Put(existing); err != nil {
-				r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-				return
-			}
-			s.Go(func(context.Context) { s.runGroupDelete(op) })
-		} else if ops, _ := s.store.Operations(); true {
-			for _, o := range ops {
-				if o.Kind == "resourceGroupDelete" && strings.EqualFold(o.Target, id) && o.Status == "InProgress" {
-					op = o
-				}
+		s.Go(func(context.Context) { s.runGroupDelete(op) })
+	} else if ops, _ := s.store.Operations(); true {
+		for _, o := range ops {
+			if o.Kind == "resourceGroupDelete" && strings.EqualFold(o.Target, id) && o.Status == "InProgress" {
+				op = o
 			}
 		}
-		if op == nil {
-			r.Error(w, 409, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", name)
-			return
-		}
-		w.Header().Set("Location", s.base+"/subscriptions/"+r.Subscription+"/operationresults/"+opToken(op.ID, g.Location)+"?api-version="+r.APIVersion)
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusAccepted)
-	default:
-		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
 	}
+	if op == nil {
+		r.Error(w, 409, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", name)
+		return
+	}
+	w.Header().Set("Location", s.base+"/subscriptions/"+r.Subscription+"/operationresults/"+opToken(op.ID, g.Location)+"?api-version="+r.APIVersion)
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusAccepted)
 }
 
 // opToken is an opaque operation id, shaped like ARM's (base64 of a job reference).
