@@ -120,29 +120,7 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 	case n == 4 && is(p[2], "operationresults"):
 		s.operationResult(w, r, p[3])
 	case n >= 3 && is(p[2], "resourcegroups"):
-		if n <= 4 {
-			s.resourceGroups(w, r)
-			return
-		}
-		r.Group = p[3]
-		if n == 5 && is(p[4], "resources") && r.Method == http.MethodGet {
-			if !s.groupExists(r.Subscription, r.Group) {
-				r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)
-				return
-			}
-			s.listResources(w, r)
-			return
-		}
-		if n >= 7 && is(p[4], "providers") {
-			if !s.groupExists(r.Subscription, r.Group) {
-				r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)
-				return
-			}
-			r.Namespace, r.Rest = p[5], p[6:]
-			s.dispatch(w, r)
-			return
-		}
-		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		s.inGroup(w, r)
 	case n >= 3 && is(p[2], "providers"):
 		if n <= 4 || (n == 5 && (is(p[4], "register") || is(p[4], "unregister"))) {
 			s.providers(w, r)
@@ -153,6 +131,33 @@ func (s *Server) route(w http.ResponseWriter, r *Request) {
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	}
+}
+
+// inGroup routes /subscriptions/{s}/resourcegroups[/{g}[/...]]: the group
+// itself, its resources, or a provider's resource in it.
+func (s *Server) inGroup(w http.ResponseWriter, r *Request) {
+	p := r.segs
+	n := len(p)
+	if n <= 4 {
+		s.resourceGroups(w, r)
+		return
+	}
+	r.Group = p[3]
+	listing := n == 5 && is(p[4], "resources") && r.Method == http.MethodGet
+	if !listing && !(n >= 7 && is(p[4], "providers")) {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	if !s.groupExists(r.Subscription, r.Group) {
+		r.Error(w, 404, "ResourceGroupNotFound", "Resource group '%s' could not be found.", r.Group)
+		return
+	}
+	if listing {
+		s.listResources(w, r)
+		return
+	}
+	r.Namespace, r.Rest = p[5], p[6:]
+	s.dispatch(w, r)
 }
 
 // dispatch finds the handler of Namespace/type.

@@ -141,46 +141,59 @@ func (h *Registries) Serve(w http.ResponseWriter, r *core.Request) {
 		}
 		return
 	}
-	id := r.ID(len(rest) - 2)
-	switch action := strings.ToLower(rest[2]); {
-	case action == "operationstatuses" && len(rest) == 4 && r.Method == http.MethodGet:
-		h.opStatus(w, r, rest[3])
-	case action == "listcredentials" && len(rest) == 3 && r.Method == http.MethodPost:
-		h.credentials(w, r, id, "")
-	case action == "regeneratecredential" && len(rest) == 3 && r.Method == http.MethodPost:
-		var body struct {
-			Name string `json:"name"`
+	core.DispatchAction(w, r, h.actions(), r.ID(len(rest)-2), rest[2:])
+}
+
+// actions are a registry's operations beyond CRUD, as ACR names them.
+func (h *Registries) actions() []core.Action {
+	loaded := func(serve func(w http.ResponseWriter, r *core.Request, id string, extra []string)) func(http.ResponseWriter, *core.Request, string, []string) {
+		return func(w http.ResponseWriter, r *core.Request, id string, extra []string) {
+			if _, _, ok := h.load(w, r, id); ok {
+				serve(w, r, id, extra)
+			}
 		}
-		if e := r.Decode(&body); e != nil {
-			core.WriteError(w, e)
-			return
-		}
-		if body.Name != "password" && body.Name != "password2" {
-			r.Error(w, 400, "InvalidParameter", "The parameter 'name' has an invalid value '%s'. Allowed values: 'password', 'password2'.", body.Name)
-			return
-		}
-		h.credentials(w, r, id, body.Name)
-	case action == "listbuildsourceuploadurl" && len(rest) == 3 && r.Method == http.MethodPost:
-		if _, _, ok := h.load(w, r, id); ok {
-			h.uploadURL(w, r, id)
-		}
-	case action == "schedulerun" && len(rest) == 3 && r.Method == http.MethodPost:
-		if _, _, ok := h.load(w, r, id); ok {
-			h.scheduleRun(w, r, id)
-		}
-	case action == "runs":
-		if res, _, ok := h.load(w, r, id); ok {
-			h.runs(w, r, res.ID, rest[3:])
-		}
-	case action == "importimage" && len(rest) == 3 && r.Method == http.MethodPost:
-		if _, _, ok := h.load(w, r, id); ok {
-			h.importImage(w, r, id)
-		}
-	case action == "listusages" && len(rest) == 3 && r.Method == http.MethodGet:
-		h.usages(w, r, id)
-	default:
-		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	}
+	return []core.Action{
+		{Name: "operationStatuses", Method: http.MethodGet, Extra: 1, Serve: func(w http.ResponseWriter, r *core.Request, _ string, extra []string) {
+			h.opStatus(w, r, extra[0])
+		}},
+		{Name: "listCredentials", Method: http.MethodPost, Serve: func(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+			h.credentials(w, r, id, "")
+		}},
+		{Name: "regenerateCredential", Method: http.MethodPost, Serve: h.regenerateCredential},
+		{Name: "listBuildSourceUploadUrl", Method: http.MethodPost, Serve: loaded(func(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+			h.uploadURL(w, r, id)
+		})},
+		{Name: "scheduleRun", Method: http.MethodPost, Serve: loaded(func(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+			h.scheduleRun(w, r, id)
+		})},
+		{Name: "runs", Extra: -1, Serve: func(w http.ResponseWriter, r *core.Request, id string, extra []string) {
+			if res, _, ok := h.load(w, r, id); ok {
+				h.runs(w, r, res.ID, extra) // runs are keyed by the stored id
+			}
+		}},
+		{Name: "importImage", Method: http.MethodPost, Serve: loaded(func(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+			h.importImage(w, r, id)
+		})},
+		{Name: "listUsages", Method: http.MethodGet, Serve: func(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+			h.usages(w, r, id)
+		}},
+	}
+}
+
+func (h *Registries) regenerateCredential(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if e := r.Decode(&body); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if body.Name != "password" && body.Name != "password2" {
+		r.Error(w, 400, "InvalidParameter", "The parameter 'name' has an invalid value '%s'. Allowed values: 'password', 'password2'.", body.Name)
+		return
+	}
+	h.credentials(w, r, id, body.Name)
 }
 
 func (h *Registries) load(w http.ResponseWriter, r *core.Request, id string) (*core.Resource, *private, bool) {
