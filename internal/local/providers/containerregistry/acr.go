@@ -68,44 +68,75 @@ func (pl *plane) acr(w http.ResponseWriter, r *http.Request) {
 		regError(w, 500, "UNKNOWN", err.Error())
 		return
 	}
-	switch {
-	case kind == "" && r.Method == http.MethodGet:
-		pl.repoAttrs(w, r, rp, repo, tags)
-	case kind == "" && r.Method == http.MethodPatch:
-		pl.repoAttrs(w, r, rp, repo, tags)
-	case kind == "" && r.Method == http.MethodDelete:
+	switch kind {
+	case "":
+		pl.repoOp(w, r, rp, named, tags)
+	case "tags":
+		pl.tagOp(w, r, rp, repo, item, tags)
+	default:
+		pl.manifestOp(w, r, rp, repo, item)
+	}
+}
+
+func unsupported(w http.ResponseWriter) {
+	regError(w, 405, "UNSUPPORTED", "The operation is unsupported.")
+}
+
+// repoOp is /acr/v1/{repo}: its attributes, or deleting it.
+func (pl *plane) repoOp(w http.ResponseWriter, r *http.Request, rp distribution.Repository, named reference.Named, tags []string) {
+	switch r.Method {
+	case http.MethodGet, http.MethodPatch:
+		pl.repoAttrs(w, r, rp, named.Name(), tags)
+	case http.MethodDelete:
 		pl.deleteRepo(w, r, rp, named, tags)
-	case kind == "tags" && item == "" && r.Method == http.MethodGet:
+	default:
+		unsupported(w)
+	}
+}
+
+// tagOp is /acr/v1/{repo}/_tags[/{tag}].
+func (pl *plane) tagOp(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo, item string, tags []string) {
+	ctx := r.Context()
+	switch {
+	case item == "" && r.Method == http.MethodGet:
 		pl.listTags(w, r, rp, repo, tags)
-	case kind == "tags" && item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+	case item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
 		t, ok := pl.tagAttrs(ctx, rp, repo, item)
 		if !ok {
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
 			return
 		}
 		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tag": t})
-	case kind == "tags" && item != "" && r.Method == http.MethodDelete:
+	case item != "" && r.Method == http.MethodDelete:
 		if err := rp.Tags(ctx).Untag(ctx, item); err != nil {
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
-	case kind == "manifests" && item == "" && r.Method == http.MethodGet:
+	default:
+		unsupported(w)
+	}
+}
+
+// manifestOp is /acr/v1/{repo}/_manifests[/{digest}].
+func (pl *plane) manifestOp(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo, item string) {
+	switch {
+	case item == "" && r.Method == http.MethodGet:
 		pl.listManifests(w, r, rp, repo)
-	case kind == "manifests" && item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+	case item != "" && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
 		d, err := digest.Parse(item)
 		if err != nil {
 			regError(w, 400, "DIGEST_INVALID", "invalid digest")
 			return
 		}
-		m, ok := pl.manifestAttrs(ctx, rp, d)
+		m, ok := pl.manifestAttrs(r.Context(), rp, d)
 		if !ok {
 			regError(w, 404, "MANIFEST_UNKNOWN", "manifest unknown")
 			return
 		}
 		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifest": m})
 	default:
-		regError(w, 405, "UNSUPPORTED", "The operation is unsupported.")
+		unsupported(w)
 	}
 }
 
