@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aci-cli/aci/internal/local/core"
 )
 
 // The operations the tables in operations.go name, by level. Each runs
@@ -176,21 +178,31 @@ func (f *fileReq) readIdentifiers() ([]signedIdentifier, bool) {
 	var doc struct {
 		Identifiers []signedIdentifier `xml:"SignedIdentifier"`
 	}
-	if xml.Unmarshal([]byte(text), &doc) != nil || len(doc.Identifiers) > maxIdentifiers {
+	if xml.Unmarshal([]byte(text), &doc) != nil || validIdentifiers(doc.Identifiers) != nil {
 		return bad()
 	}
-	for _, si := range doc.Identifiers {
+	return doc.Identifiers, true
+}
+
+// validIdentifiers checks policies as Azure does: at most five, ids of 1
+// to 64 characters, permissions among rcwdl, times that parse.
+func validIdentifiers(ids []signedIdentifier) *core.APIError {
+	bad := core.NewError(400, "InvalidXmlDocument", "XML specified is not syntactically valid.")
+	if len(ids) > maxIdentifiers {
+		return bad
+	}
+	for _, si := range ids {
 		p := si.Policy
 		if si.ID == "" || len(si.ID) > 64 || strings.Trim(p.Permission, "rcwdl") != "" {
-			return bad()
+			return bad
 		}
 		for _, t := range []string{p.Start, p.Expiry} {
 			if _, ok := sasTime(t); t != "" && !ok {
-				return bad()
+				return bad
 			}
 		}
 	}
-	return doc.Identifiers, true
+	return nil
 }
 
 // createDirectory is Create Directory; fi is what the path holds already.

@@ -423,14 +423,7 @@ func (f *fileReq) shareHeadersIn(sh *share) bool {
 		}
 		sh.Metadata = md
 	}
-	b := &shareBody{}
-	b.Properties = &struct {
-		Metadata         map[string]string `json:"metadata"`
-		ShareQuota       *int              `json:"shareQuota"`
-		AccessTier       *string           `json:"accessTier"`
-		EnabledProtocols *string           `json:"enabledProtocols"`
-		RootSquash       *string           `json:"rootSquash"`
-	}{}
+	b := &shareBody{Properties: &shareProps{}}
 	if q := hd.Get("x-ms-share-quota"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil {

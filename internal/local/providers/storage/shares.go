@@ -161,13 +161,27 @@ func (h *Accounts) listShares(accountID string) ([]string, error) {
 
 // shareBody is what a share-rm PUT or PATCH carries.
 type shareBody struct {
-	Properties *struct {
-		Metadata         map[string]string `json:"metadata"`
-		ShareQuota       *int              `json:"shareQuota"`
-		AccessTier       *string           `json:"accessTier"`
-		EnabledProtocols *string           `json:"enabledProtocols"`
-		RootSquash       *string           `json:"rootSquash"`
-	} `json:"properties"`
+	Properties *shareProps `json:"properties"`
+}
+
+type shareProps struct {
+	Metadata          map[string]string `json:"metadata"`
+	ShareQuota        *int              `json:"shareQuota"`
+	AccessTier        *string           `json:"accessTier"`
+	EnabledProtocols  *string           `json:"enabledProtocols"`
+	RootSquash        *string           `json:"rootSquash"`
+	SignedIdentifiers *[]armIdentifier  `json:"signedIdentifiers"`
+}
+
+// armIdentifier is a stored access policy as ARM's share resource carries
+// it (the file service's Set Share ACL carries the same in XML).
+type armIdentifier struct {
+	ID           string `json:"id"`
+	AccessPolicy struct {
+		StartTime  string `json:"startTime"`
+		ExpiryTime string `json:"expiryTime"`
+		Permission string `json:"permission"`
+	} `json:"accessPolicy"`
 }
 
 var tiers = []string{"TransactionOptimized", "Hot", "Cool", "Premium"}
@@ -205,6 +219,16 @@ func (b *shareBody) apply(sh *share) *core.APIError {
 	if p.RootSquash != nil {
 		sh.RootSquash = *p.RootSquash
 	}
+	if p.SignedIdentifiers != nil {
+		ids := []signedIdentifier{}
+		for _, a := range *p.SignedIdentifiers {
+			ids = append(ids, signedIdentifier{ID: a.ID, Policy: accessPolicy{Start: a.AccessPolicy.StartTime, Expiry: a.AccessPolicy.ExpiryTime, Permission: a.AccessPolicy.Permission}})
+		}
+		if e := validIdentifiers(ids); e != nil {
+			return e
+		}
+		sh.Identifiers = ids
+	}
 	return nil
 }
 
@@ -232,23 +256,10 @@ func (h *Accounts) fileServices(w http.ResponseWriter, r *core.Request, accountI
 			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
 			return
 		}
-		names, err := h.listShares(acct.ID)
-		if err != nil {
-			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
-			return
-		}
-		items := []json.RawMessage{}
-		for _, n := range names {
-			if sh, err := h.getShare(acct.ID, n); err == nil {
-				b, _ := json.Marshal(sh.armBody(shareID(acct.ID, n), n, false))
-				items = append(items, b)
-			}
-		}
-		h.s.Page(w, r, items)
+		h.listSharesARM(w, r, acct.ID)
 		return
 	}
 	name := rest[2]
-	id := shareID(acct.ID, name)
 	defer h.lock(acct.ID)()
 	switch r.Method {
 	case http.MethodGet:
@@ -257,52 +268,9 @@ func (h *Accounts) fileServices(w http.ResponseWriter, r *core.Request, accountI
 			r.Error(w, 404, "ShareNotFound", "The specified share does not exist.")
 			return
 		}
-		core.WriteJSON(w, 200, sh.armBody(id, name, true))
+		core.WriteJSON(w, 200, sh.armBody(shareID(acct.ID, name), name, true))
 	case http.MethodPut, http.MethodPatch:
-		if !shareRE.MatchString(name) {
-			r.Error(w, 400, "InvalidResourceName", "The specifed resource name contains invalid characters.")
-			return
-		}
-		var b shareBody
-		if e := r.Decode(&b); e != nil {
-			core.WriteError(w, e)
-			return
-		}
-		sh, err := h.getShare(acct.ID, name)
-		isNew := err != nil
-		if isNew && r.Method == http.MethodPatch {
-			r.Error(w, 404, "ShareNotFound", "The specified share does not exist.")
-			return
-		}
-		if isNew {
-			sh = &share{}
-		}
-		if e := b.apply(sh); e != nil {
-			core.WriteError(w, e)
-			return
-		}
-		if isNew {
-			err = h.createShare(acct, name, sh)
-		} else {
-			sh.Modified = time.Now().UTC()
-			err = h.saveShare(acct, name, sh)
-		}
-		if err != nil {
-			r.Error(w, 500, "InternalServerError", "The share could not be saved: %v", err)
-			return
-		}
-		// Azure echoes what was asked for, not the whole share.
-		out := map[string]any{"id": id, "name": name, "type": ShareType}
-		var echo map[string]any
-		_ = json.Unmarshal(r.Body, &echo)
-		if p, ok := echo["properties"]; ok {
-			out["properties"] = p
-		}
-		status := 200
-		if isNew {
-			status = 201
-		}
-		core.WriteJSON(w, status, out)
+		h.putShareARM(w, r, acct, name)
 	case http.MethodDelete:
 		if _, err := h.getShare(acct.ID, name); err != nil {
 			w.WriteHeader(http.StatusNoContent)
@@ -316,4 +284,74 @@ func (h *Accounts) fileServices(w http.ResponseWriter, r *core.Request, accountI
 	default:
 		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
 	}
+}
+
+func (h *Accounts) listSharesARM(w http.ResponseWriter, r *core.Request, accountID string) {
+	names, err := h.listShares(accountID)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
+		return
+	}
+	items := []json.RawMessage{}
+	for _, n := range names {
+		if sh, err := h.getShare(accountID, n); err == nil {
+			b, err := json.Marshal(sh.armBody(shareID(accountID, n), n, false))
+			if err != nil {
+				r.Error(w, 500, "InternalServerError", "%v", err)
+				return
+			}
+			items = append(items, b)
+		}
+	}
+	h.s.Page(w, r, items)
+}
+
+// putShareARM creates a share (PUT) or changes one (PUT or PATCH).
+func (h *Accounts) putShareARM(w http.ResponseWriter, r *core.Request, acct *core.Resource, name string) {
+	id := shareID(acct.ID, name)
+	if !shareRE.MatchString(name) {
+		r.Error(w, 400, "InvalidResourceName", "The specifed resource name contains invalid characters.")
+		return
+	}
+	var b shareBody
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	sh, err := h.getShare(acct.ID, name)
+	isNew := err != nil
+	if isNew && r.Method == http.MethodPatch {
+		r.Error(w, 404, "ShareNotFound", "The specified share does not exist.")
+		return
+	}
+	if isNew {
+		sh = &share{}
+	}
+	if e := b.apply(sh); e != nil {
+		core.WriteError(w, e)
+		return
+	}
+	if isNew {
+		err = h.createShare(acct, name, sh)
+	} else {
+		sh.Modified = time.Now().UTC()
+		err = h.saveShare(acct, name, sh)
+	}
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "The share could not be saved: %v", err)
+		return
+	}
+	// Azure echoes what was asked for, not the whole share.
+	out := map[string]any{"id": id, "name": name, "type": ShareType}
+	var echo struct {
+		Properties map[string]any `json:"properties"`
+	}
+	if json.Unmarshal(r.Body, &echo) == nil && echo.Properties != nil {
+		out["properties"] = echo.Properties
+	}
+	status := 200
+	if isNew {
+		status = 201
+	}
+	core.WriteJSON(w, status, out)
 }
