@@ -296,206 +296,252 @@ func jsonEqual(a, b any) bool {
 // dependsOn and the dependencies reference() implies, and orders them.
 func (p *Plan) expand() error {
 	s := p.scope
-	// Variables with "copy" become arrays first.
-	if loops, ok := s.variables["copy"].([]any); ok {
-		vars := map[string]any{}
-		for k, v := range s.variables {
-			if k != "copy" {
-				vars[k] = v
-			}
-		}
-		s.variables = vars
-		for _, l := range loops {
-			m, _ := l.(map[string]any)
-			name, _ := m["name"].(string)
-			n, err := s.count(m["count"])
-			if err != nil {
-				return err
-			}
-			arr := []any{}
-			for i := 0; i < n; i++ {
-				c := s.child()
-				c.loops[name] = i
-				v, err := c.Value(m["input"])
-				if err != nil {
-					return err
-				}
-				arr = append(arr, v)
-			}
-			s.varCache[strings.ToLower(name)] = arr
-			vars[name] = arr
-		}
-	}
-	var all []pending
-	loops := map[string][]*Resource{}
-	var walk func(list []any, parentType, parentName string, parentDeps []string) error
-	walk = func(list []any, parentType, parentName string, parentDeps []string) error {
-		for _, r := range list {
-			raw, ok := r.(map[string]any)
-			if !ok {
-				return invalidTemplate("Deployment template validation failed: 'Each resource must be an object.'.")
-			}
-			count, loopName := 1, ""
-			if cp, ok := raw["copy"].(map[string]any); ok {
-				loopName, _ = cp["name"].(string)
-				n, err := s.count(cp["count"])
-				if err != nil {
-					return err
-				}
-				count = n
-			}
-			for i := 0; i < count; i++ {
-				c := s.child()
-				if loopName != "" {
-					c.loops[""], c.loops[loopName] = i, i
-				}
-				c.static = true
-				if cond, has := raw["condition"]; has {
-					v, err := c.Value(cond)
-					if err != nil {
-						return err
-					}
-					b, ok := v.(bool)
-					if !ok {
-						return invalidTemplate("Deployment template validation failed: 'The template resource condition must be a boolean, not '%s'.'.", typeName(v))
-					}
-					if !b {
-						continue
-					}
-				}
-				tv, err := c.Value(raw["type"])
-				if err != nil {
-					return err
-				}
-				nv, err := c.Value(raw["name"])
-				if err != nil {
-					return err
-				}
-				av, _ := c.Value(raw["apiVersion"])
-				typ, _ := tv.(string)
-				name, _ := nv.(string)
-				apiVersion, _ := av.(string)
-				if typ == "" || name == "" || apiVersion == "" {
-					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' must have a name, a type and an apiVersion.'.", name, typ)
-				}
-				// A nested resource's type is relative to its parent's unless it
-				// names its namespace; so is its name unless it is complete.
-				if parentType != "" && !strings.Contains(strings.Split(typ, "/")[0], ".") {
-					typ = parentType + "/" + typ
-				}
-				if parentType != "" && strings.Count(name, "/") < strings.Count(typ, "/")-1 {
-					name = parentName + "/" + name
-				}
-				segs := strings.Split(typ, "/")
-				names := strings.Split(name, "/")
-				if bad := badNameSegment(names, segs); bad != "" {
-					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' has an invalid name: %s.'.", name, typ, bad)
-				}
-				if len(segs) < 2 || len(names) != len(segs)-1 {
-					return invalidTemplate("Deployment template validation failed: 'The template resource '%s' for type '%s' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name.'.", name, typ)
-				}
-				id := "/subscriptions/" + c.env.SubscriptionID + "/resourceGroups/" + c.env.ResourceGroup + "/providers/" + segs[0] + "/" + segs[1] + "/" + names[0]
-				for k := 2; k < len(segs); k++ {
-					id += "/" + segs[k] + "/" + names[k-1]
-				}
-				res := &Resource{Type: typ, Name: name, APIVersion: apiVersion, ID: id, raw: raw, scope: c}
-				deps, _ := raw["dependsOn"].([]any)
-				if parentType != "" {
-					for _, pd := range parentDeps {
-						deps = append(deps, pd)
-					}
-				}
-				all = append(all, pending{res: res, deps: deps, loopName: loopName})
-				if loopName != "" {
-					loops[strings.ToLower(loopName)] = append(loops[strings.ToLower(loopName)], res)
-				}
-				if kids, ok := raw["resources"].([]any); ok {
-					if err := walk(kids, typ, name, []string{id}); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	if err := walk(p.tmpl.Resources, "", "", nil); err != nil {
+	if err := s.copyVariables(); err != nil {
 		return err
 	}
-	byID := map[string]*Resource{}
-	byName := map[string][]*Resource{}
-	for _, pr := range all {
-		key := strings.ToLower(pr.res.ID)
-		if byID[key] != nil {
-			return invalidTemplate("Deployment template validation failed: 'The resource '%s' is defined multiple times in a template. Please see https://aka.ms/arm-template/#resources for usage details.'.", pr.res.ID)
-		}
-		byID[key] = pr.res
-		short := pr.res.Name[strings.LastIndex(pr.res.Name, "/")+1:]
-		byName[strings.ToLower(short)] = append(byName[strings.ToLower(short)], pr.res)
-		if short != pr.res.Name {
-			byName[strings.ToLower(pr.res.Name)] = append(byName[strings.ToLower(pr.res.Name)], pr.res)
-		}
+	x := &expansion{s: s, loops: map[string][]*Resource{}}
+	if err := x.walk(p.tmpl.Resources, "", "", nil); err != nil {
+		return err
+	}
+	idx, err := indexResources(x.all, x.loops)
+	if err != nil {
+		return err
 	}
 	s.resolve = func(name string) (string, bool) {
-		if rs := byName[strings.ToLower(name)]; len(rs) == 1 {
+		if rs := idx.byName[strings.ToLower(name)]; len(rs) == 1 {
 			return rs[0].ID, true
 		}
 		return "", false
 	}
-	// find maps a dependsOn entry (an id, a name, "type/name" or a copy loop)
-	// to resources.
-	find := func(ref string) []*Resource {
-		if r := byID[strings.ToLower(ref)]; r != nil {
-			return []*Resource{r}
-		}
-		if rs := loops[strings.ToLower(ref)]; rs != nil {
-			return rs
-		}
-		if rs := byName[strings.ToLower(ref)]; rs != nil {
-			return rs
-		}
-		for _, r := range byID {
-			if strings.EqualFold(r.Type+"/"+r.Name, ref) || strings.HasSuffix(strings.ToLower(r.ID), "/"+strings.ToLower(strings.TrimPrefix(ref, "/"))) {
-				return []*Resource{r}
-			}
-		}
-		return nil
-	}
-	for _, pr := range all {
-		seen := map[string]bool{}
-		add := func(r *Resource) {
-			if r != pr.res && !seen[strings.ToLower(r.ID)] {
-				seen[strings.ToLower(r.ID)] = true
-				pr.res.DependsOn = append(pr.res.DependsOn, r.ID)
-			}
-		}
-		for _, d := range pr.deps {
-			v, err := pr.res.scope.Value(d)
-			if err != nil {
-				return err
-			}
-			ref, _ := v.(string)
-			rs := find(ref)
-			if rs == nil {
-				// A dependency on a resource the template does not deploy
-				// (already there, or dropped by its condition) waits for nothing.
-				continue
-			}
-			for _, r := range rs {
-				add(r)
-			}
-		}
-		// reference() and list*() imply a dependency on what they read.
-		for _, id := range implied(pr.res.raw, pr.res.scope) {
-			for _, r := range find(id) {
-				add(r)
-			}
+	for _, pr := range x.all {
+		if err := pr.resolveDeps(idx); err != nil {
+			return err
 		}
 	}
-	ordered, err := order(all, byID)
+	ordered, err := order(x.all, idx.byID)
 	if err != nil {
 		return err
 	}
 	p.Resources = ordered
+	return nil
+}
+
+// copyVariables turns the variables' "copy" loops into arrays, before
+// anything reads a variable.
+func (s *Scope) copyVariables() error {
+	loops, ok := s.variables["copy"].([]any)
+	if !ok {
+		return nil
+	}
+	vars := map[string]any{}
+	for k, v := range s.variables {
+		if k != "copy" {
+			vars[k] = v
+		}
+	}
+	s.variables = vars
+	for _, l := range loops {
+		m, _ := l.(map[string]any)
+		name, _ := m["name"].(string)
+		n, err := s.count(m["count"])
+		if err != nil {
+			return err
+		}
+		arr := []any{}
+		for i := 0; i < n; i++ {
+			c := s.child()
+			c.loops[name] = i
+			v, err := c.Value(m["input"])
+			if err != nil {
+				return err
+			}
+			arr = append(arr, v)
+		}
+		s.varCache[strings.ToLower(name)] = arr
+		vars[name] = arr
+	}
+	return nil
+}
+
+// expansion collects the template's resources, copies expanded and nested
+// resources flattened.
+type expansion struct {
+	s     *Scope
+	all   []pending
+	loops map[string][]*Resource // copy loop name (lower case) -> its resources
+}
+
+func (x *expansion) walk(list []any, parentType, parentName string, parentDeps []string) error {
+	for _, r := range list {
+		raw, ok := r.(map[string]any)
+		if !ok {
+			return invalidTemplate("Deployment template validation failed: 'Each resource must be an object.'.")
+		}
+		count, loopName := 1, ""
+		if cp, ok := raw["copy"].(map[string]any); ok {
+			loopName, _ = cp["name"].(string)
+			n, err := x.s.count(cp["count"])
+			if err != nil {
+				return err
+			}
+			count = n
+		}
+		for i := 0; i < count; i++ {
+			c := x.s.child()
+			if loopName != "" {
+				c.loops[""], c.loops[loopName] = i, i
+			}
+			c.static = true
+			res, err := instance(raw, c, parentType, parentName)
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				continue // its condition is false
+			}
+			deps, _ := raw["dependsOn"].([]any)
+			for _, pd := range parentDeps {
+				deps = append(deps, pd)
+			}
+			x.all = append(x.all, pending{res: res, deps: deps, loopName: loopName})
+			if loopName != "" {
+				x.loops[strings.ToLower(loopName)] = append(x.loops[strings.ToLower(loopName)], res)
+			}
+			if kids, ok := raw["resources"].([]any); ok {
+				if err := x.walk(kids, res.Type, res.Name, []string{res.ID}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// instance is one resource of the template in scope c (one copy of it),
+// or nil when its condition is false.
+func instance(raw map[string]any, c *Scope, parentType, parentName string) (*Resource, error) {
+	if cond, has := raw["condition"]; has {
+		v, err := c.Value(cond)
+		if err != nil {
+			return nil, err
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return nil, invalidTemplate("Deployment template validation failed: 'The template resource condition must be a boolean, not '%s'.'.", typeName(v))
+		}
+		if !b {
+			return nil, nil
+		}
+	}
+	tv, err := c.Value(raw["type"])
+	if err != nil {
+		return nil, err
+	}
+	nv, err := c.Value(raw["name"])
+	if err != nil {
+		return nil, err
+	}
+	av, _ := c.Value(raw["apiVersion"])
+	typ, _ := tv.(string)
+	name, _ := nv.(string)
+	apiVersion, _ := av.(string)
+	if typ == "" || name == "" || apiVersion == "" {
+		return nil, invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' must have a name, a type and an apiVersion.'.", name, typ)
+	}
+	// A nested resource's type is relative to its parent's unless it
+	// names its namespace; so is its name unless it is complete.
+	if parentType != "" && !strings.Contains(strings.Split(typ, "/")[0], ".") {
+		typ = parentType + "/" + typ
+	}
+	if parentType != "" && strings.Count(name, "/") < strings.Count(typ, "/")-1 {
+		name = parentName + "/" + name
+	}
+	segs := strings.Split(typ, "/")
+	names := strings.Split(name, "/")
+	if bad := badNameSegment(names, segs); bad != "" {
+		return nil, invalidTemplate("Deployment template validation failed: 'The template resource '%s' of type '%s' has an invalid name: %s.'.", name, typ, bad)
+	}
+	if len(segs) < 2 || len(names) != len(segs)-1 {
+		return nil, invalidTemplate("Deployment template validation failed: 'The template resource '%s' for type '%s' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name.'.", name, typ)
+	}
+	id := "/subscriptions/" + c.env.SubscriptionID + "/resourceGroups/" + c.env.ResourceGroup + "/providers/" + segs[0] + "/" + segs[1] + "/" + names[0]
+	for k := 2; k < len(segs); k++ {
+		id += "/" + segs[k] + "/" + names[k-1]
+	}
+	return &Resource{Type: typ, Name: name, APIVersion: apiVersion, ID: id, raw: raw, scope: c}, nil
+}
+
+// resourceIndex finds a template's resources by what dependsOn may name.
+type resourceIndex struct {
+	byID   map[string]*Resource   // lower-cased id
+	byName map[string][]*Resource // lower-cased name, whole and last segment
+	loops  map[string][]*Resource
+}
+
+func indexResources(all []pending, loops map[string][]*Resource) (*resourceIndex, error) {
+	idx := &resourceIndex{byID: map[string]*Resource{}, byName: map[string][]*Resource{}, loops: loops}
+	for _, pr := range all {
+		key := strings.ToLower(pr.res.ID)
+		if idx.byID[key] != nil {
+			return nil, invalidTemplate("Deployment template validation failed: 'The resource '%s' is defined multiple times in a template. Please see https://aka.ms/arm-template/#resources for usage details.'.", pr.res.ID)
+		}
+		idx.byID[key] = pr.res
+		short := pr.res.Name[strings.LastIndex(pr.res.Name, "/")+1:]
+		idx.byName[strings.ToLower(short)] = append(idx.byName[strings.ToLower(short)], pr.res)
+		if short != pr.res.Name {
+			idx.byName[strings.ToLower(pr.res.Name)] = append(idx.byName[strings.ToLower(pr.res.Name)], pr.res)
+		}
+	}
+	return idx, nil
+}
+
+// find maps a dependsOn entry (an id, a name, "type/name" or a copy loop)
+// to resources.
+func (idx *resourceIndex) find(ref string) []*Resource {
+	if r := idx.byID[strings.ToLower(ref)]; r != nil {
+		return []*Resource{r}
+	}
+	if rs := idx.loops[strings.ToLower(ref)]; rs != nil {
+		return rs
+	}
+	if rs := idx.byName[strings.ToLower(ref)]; rs != nil {
+		return rs
+	}
+	for _, r := range idx.byID {
+		if strings.EqualFold(r.Type+"/"+r.Name, ref) || strings.HasSuffix(strings.ToLower(r.ID), "/"+strings.ToLower(strings.TrimPrefix(ref, "/"))) {
+			return []*Resource{r}
+		}
+	}
+	return nil
+}
+
+// resolveDeps fills the resource's DependsOn: what it names, and what its
+// reference() and list*() calls read.
+func (pr pending) resolveDeps(idx *resourceIndex) error {
+	seen := map[string]bool{}
+	add := func(r *Resource) {
+		if r != pr.res && !seen[strings.ToLower(r.ID)] {
+			seen[strings.ToLower(r.ID)] = true
+			pr.res.DependsOn = append(pr.res.DependsOn, r.ID)
+		}
+	}
+	for _, d := range pr.deps {
+		v, err := pr.res.scope.Value(d)
+		if err != nil {
+			return err
+		}
+		ref, _ := v.(string)
+		// A dependency on a resource the template does not deploy (already
+		// there, or dropped by its condition) waits for nothing.
+		for _, r := range idx.find(ref) {
+			add(r)
+		}
+	}
+	for _, id := range implied(pr.res.raw, pr.res.scope) {
+		for _, r := range idx.find(id) {
+			add(r)
+		}
+	}
 	return nil
 }
 
