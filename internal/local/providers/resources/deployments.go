@@ -507,7 +507,10 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 		return
 	}
 	var pv private
-	_ = json.Unmarshal(res.Private, &pv)
+	if err := res.DecodePrivate(&pv); err != nil {
+		d.s.FinishOperation(op, &core.ErrorBody{Code: "InternalServerError", Message: err.Error()})
+		return
+	}
 	name := nameOfDeployment(res.ID)
 	var b body
 	b.Properties = &deployProps{Mode: pv.Mode, Template: pv.Template, Parameters: pv.Parameters, OnErrorDeployment: pv.OnError}
@@ -528,30 +531,11 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 		return
 	}
 	d.setState(res.ID, "Running")
-	var failure *core.ErrorBody
 	var outputs map[string]any
-	var deployed []any
-	pv.Operations = nil
-	for _, r := range plan.Resources {
-		if ctx.Err() != nil {
-			d.finish(op, res.ID, name, &b, plan, started, "Canceled", nil, nil, pv.Operations)
-			return
-		}
-		o := operation{ID: strings.ToUpper(strconv.FormatUint(uint64(time.Now().UnixNano()), 16)), Target: r.ID, Type: r.Type, Name: r.Name,
-			Started: time.Now(), Operation: "Create", TrackingID: strconv.FormatInt(time.Now().UnixNano(), 36)}
-		st, ebody := d.deployOne(ctx, op, pv.Claims, plan, r)
-		o.Finished, o.Status = time.Now(), st
-		if ebody != nil {
-			o.State, o.Error = "Failed", ebody
-			pv.Operations = append(pv.Operations, o)
-			failure = &core.ErrorBody{Code: "DeploymentFailed", Message: "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
-				Details: []core.ErrorBody{*ebody}}
-			break
-		}
-		o.State = "Succeeded"
-		pv.Operations = append(pv.Operations, o)
-		deployed = append(deployed, map[string]any{"id": r.ID})
-		d.saveOps(res.ID, pv.Operations)
+	deployed, failure, canceled := d.deployAll(ctx, op, res.ID, &pv, plan)
+	if canceled {
+		d.finish(op, res.ID, name, &b, plan, started, "Canceled", nil, nil, pv.Operations)
+		return
 	}
 	if failure == nil && pv.Mode == "Complete" {
 		failure = d.complete(ctx, pv, plan)
@@ -582,6 +566,32 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 	if target != "" {
 		d.redeploy(ctx, pv, target)
 	}
+}
+
+// deployAll deploys the plan's resources in order, recording each as a
+// deployment operation, until one fails or the deployment is canceled.
+func (d *Deployments) deployAll(ctx context.Context, op *core.Operation, id string, pv *private, plan *template.Plan) (deployed []any, failure *core.ErrorBody, canceled bool) {
+	pv.Operations = nil
+	for _, r := range plan.Resources {
+		if ctx.Err() != nil {
+			return deployed, nil, true
+		}
+		o := operation{ID: strings.ToUpper(strconv.FormatUint(uint64(time.Now().UnixNano()), 16)), Target: r.ID, Type: r.Type, Name: r.Name,
+			Started: time.Now(), Operation: "Create", TrackingID: strconv.FormatInt(time.Now().UnixNano(), 36)}
+		st, ebody := d.deployOne(ctx, op, pv.Claims, plan, r)
+		o.Finished, o.Status = time.Now(), st
+		if ebody != nil {
+			o.State, o.Error = "Failed", ebody
+			pv.Operations = append(pv.Operations, o)
+			return deployed, &core.ErrorBody{Code: "DeploymentFailed", Message: "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+				Details: []core.ErrorBody{*ebody}}, false
+		}
+		o.State = "Succeeded"
+		pv.Operations = append(pv.Operations, o)
+		deployed = append(deployed, map[string]any{"id": r.ID})
+		d.saveOps(id, pv.Operations)
+	}
+	return deployed, nil, false
 }
 
 func nameOfDeployment(id string) string { return id[strings.LastIndex(id, "/")+1:] }
