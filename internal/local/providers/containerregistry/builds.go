@@ -49,10 +49,12 @@ type buildRequest struct {
 		Value    string `json:"value"`
 		IsSecret bool   `json:"isSecret"`
 	} `json:"arguments"`
-	Platform *struct {
-		OS           string `json:"os"`
-		Architecture string `json:"architecture"`
-	} `json:"platform"`
+	Platform *buildPlatform `json:"platform"`
+}
+
+type buildPlatform struct {
+	OS           string `json:"os"`
+	Architecture string `json:"architecture"`
 }
 
 var (
@@ -276,40 +278,28 @@ func (h *Registries) uploadURL(w http.ResponseWriter, r *core.Request, id string
 	core.WriteJSON(w, 200, map[string]any{"uploadUrl": pl.sas(rel, "cw", time.Hour), "relativePath": rel})
 }
 
+// buildJob is one queued acr build: what to build, from where, and where
+// to push it.
+type buildJob struct {
+	pl         *plane
+	runRes     string // the run's resource id
+	src        string // the uploaded context
+	dockerfile string
+	refs       []string
+	args       map[string]*string
+	push       bool
+	timeout    time.Duration
+}
+
 func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id string) {
 	var b buildRequest
 	if e := r.Decode(&b); e != nil {
 		core.WriteError(w, e)
 		return
 	}
-	if b.Type != "DockerBuildRequest" {
-		r.Error(w, 400, "RunTypeNotSupported", "aci local runs DockerBuildRequest only (acr build); '%s' is not supported.", b.Type)
-		return
-	}
-	if h.builder == nil {
-		r.Error(w, 400, "BuildNotSupported", "acr build needs the Docker engine on this machine, and aci local runs without one.")
-		return
-	}
-	pl := h.plane(id)
-	if pl == nil {
-		r.Error(w, 409, "RegistryNotReady", "The registry is not running.")
-		return
-	}
-	if !sourceRE.MatchString(b.SourceLocation) {
-		r.Error(w, 400, "InvalidSourceLocation", "The source location '%s' is not an uploaded context of this registry (use listBuildSourceUploadUrl).", b.SourceLocation)
-		return
-	}
-	src := filepath.Join(pl.dir, "builds", filepath.FromSlash(b.SourceLocation))
-	if _, err := os.Stat(src); err != nil {
-		r.Error(w, 400, "InvalidSourceLocation", "Nothing was uploaded to '%s'.", b.SourceLocation)
-		return
-	}
-	df := b.DockerFilePath
-	if df == "" {
-		df = "Dockerfile"
-	}
-	if filepath.IsAbs(df) || strings.Contains("/"+filepath.ToSlash(df)+"/", "/../") {
-		r.Error(w, 400, "InvalidParameter", "The Dockerfile path '%s' must be relative to the context.", df)
+	job, e := h.newBuildJob(id, &b)
+	if e != nil {
+		core.WriteError(w, e)
 		return
 	}
 	h.runMu.Lock()
@@ -318,52 +308,86 @@ func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id stri
 		n = len(all) + 1
 	}
 	runID := fmt.Sprintf("ca%d", n)
-	var refs []string
 	for _, img := range b.ImageNames {
 		img = strings.ReplaceAll(strings.ReplaceAll(img, "{{.Run.ID}}", runID), "$ID", runID)
 		if !strings.Contains(img, ":") {
 			img += ":latest"
 		}
-		ref := pl.login + "/" + img
+		ref := job.pl.login + "/" + img
 		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
 			h.runMu.Unlock()
 			r.Error(w, 400, "InvalidImageName", "The image name '%s' is invalid.", img)
 			return
 		}
-		refs = append(refs, ref)
+		job.refs = append(job.refs, ref)
 	}
-	now := nowOffset()
-	plat := map[string]any{"os": "linux", "architecture": "amd64"}
-	if b.Platform != nil && b.Platform.OS != "" {
-		plat["os"] = strings.ToLower(b.Platform.OS)
-		if b.Platform.Architecture != "" {
-			plat["architecture"] = b.Platform.Architecture
-		}
+	job.runRes = id + "/runs/" + runID
+	bb, err := json.Marshal(queuedRun(job.runRes, runID, b.Platform))
+	if err == nil {
+		err = h.s.Store().Put(&core.Resource{ID: job.runRes, Type: RunType, Group: r.Group, Body: bb, Created: time.Now(), Updated: time.Now()})
 	}
-	runRes := id + "/runs/" + runID
-	body := map[string]any{"type": RunType, "id": runRes, "name": runID, "properties": map[string]any{
-		"runId": runID, "status": "Queued", "lastUpdatedTime": now, "runType": "QuickRun", "createTime": now,
-		"platform": plat, "agentConfiguration": map[string]any{"cpu": 2}, "sourceRegistryAuth": "Default",
-		"provisioningState": "Succeeded", "isArchiveEnabled": false, "outputImages": []any{}}}
-	bb, _ := json.Marshal(body)
-	err := h.s.Store().Put(&core.Resource{ID: runRes, Type: RunType, Group: r.Group, Body: bb, Created: time.Now(), Updated: time.Now()})
 	h.runMu.Unlock()
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
+	}
+	writeRaw(w, 200, bb)
+	h.s.Go(func(ctx context.Context) { h.run(ctx, job) })
+}
+
+// newBuildJob checks a DockerBuildRequest against what this registry can
+// build: an uploaded context and a Dockerfile inside it.
+func (h *Registries) newBuildJob(id string, b *buildRequest) (*buildJob, *core.APIError) {
+	if b.Type != "DockerBuildRequest" {
+		return nil, core.NewError(400, "RunTypeNotSupported", fmt.Sprintf("aci local runs DockerBuildRequest only (acr build); '%s' is not supported.", b.Type))
+	}
+	if h.builder == nil {
+		return nil, core.NewError(400, "BuildNotSupported", "acr build needs the Docker engine on this machine, and aci local runs without one.")
+	}
+	pl := h.plane(id)
+	if pl == nil {
+		return nil, core.NewError(409, "RegistryNotReady", "The registry is not running.")
+	}
+	if !sourceRE.MatchString(b.SourceLocation) {
+		return nil, core.NewError(400, "InvalidSourceLocation", fmt.Sprintf("The source location '%s' is not an uploaded context of this registry (use listBuildSourceUploadUrl).", b.SourceLocation))
+	}
+	src := filepath.Join(pl.dir, "builds", filepath.FromSlash(b.SourceLocation))
+	if _, err := os.Stat(src); err != nil {
+		return nil, core.NewError(400, "InvalidSourceLocation", fmt.Sprintf("Nothing was uploaded to '%s'.", b.SourceLocation))
+	}
+	df := b.DockerFilePath
+	if df == "" {
+		df = "Dockerfile"
+	}
+	if filepath.IsAbs(df) || strings.Contains("/"+filepath.ToSlash(df)+"/", "/../") {
+		return nil, core.NewError(400, "InvalidParameter", fmt.Sprintf("The Dockerfile path '%s' must be relative to the context.", df))
 	}
 	args := map[string]*string{}
 	for _, a := range b.Arguments {
 		v := a.Value
 		args[a.Name] = &v
 	}
-	push := b.IsPushEnabled == nil || *b.IsPushEnabled
 	timeout := time.Duration(b.Timeout) * time.Second
 	if timeout <= 0 || timeout > 8*time.Hour {
 		timeout = time.Hour
 	}
-	writeRaw(w, 200, bb)
-	h.s.Go(func(ctx context.Context) { h.run(ctx, pl, runRes, src, df, refs, args, push, timeout) })
+	return &buildJob{pl: pl, src: src, dockerfile: df, args: args, push: b.IsPushEnabled == nil || *b.IsPushEnabled, timeout: timeout}, nil
+}
+
+// queuedRun is a new run's body, as ACR shows it while it waits.
+func queuedRun(runRes, runID string, platform *buildPlatform) map[string]any {
+	now := nowOffset()
+	plat := map[string]any{"os": "linux", "architecture": "amd64"}
+	if platform != nil && platform.OS != "" {
+		plat["os"] = strings.ToLower(platform.OS)
+		if platform.Architecture != "" {
+			plat["architecture"] = platform.Architecture
+		}
+	}
+	return map[string]any{"type": RunType, "id": runRes, "name": runID, "properties": map[string]any{
+		"runId": runID, "status": "Queued", "lastUpdatedTime": now, "runType": "QuickRun", "createTime": now,
+		"platform": plat, "agentConfiguration": map[string]any{"cpu": 2}, "sourceRegistryAuth": "Default",
+		"provisioningState": "Succeeded", "isArchiveEnabled": false, "outputImages": []any{}}}
 }
 
 func (h *Registries) setRun(id string, f func(props map[string]any)) {
@@ -381,14 +405,14 @@ func (h *Registries) setRun(id string, f func(props map[string]any)) {
 }
 
 // run builds and pushes, writing the log; it always ends the run.
-func (h *Registries) run(ctx context.Context, pl *plane, runRes, src, dockerfile string, refs []string, args map[string]*string, push bool, timeout time.Duration) {
-	runID := runRes[strings.LastIndex(runRes, "/")+1:]
-	logDir := filepath.Join(pl.dir, "builds", "logs")
+func (h *Registries) run(ctx context.Context, job *buildJob) {
+	runID := job.runRes[strings.LastIndex(job.runRes, "/")+1:]
+	logDir := filepath.Join(job.pl.dir, "builds", "logs")
 	_ = os.MkdirAll(logDir, 0o700)
 	lf, err := os.OpenFile(filepath.Join(logDir, runID+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	status := "Failed"
 	started := time.Now()
-	h.setRun(runRes, func(p map[string]any) { p["status"], p["startTime"] = "Running", nowOffset() })
+	h.setRun(job.runRes, func(p map[string]any) { p["status"], p["startTime"] = "Running", nowOffset() })
 	defer func() {
 		if lf != nil {
 			if status == "Succeeded" {
@@ -398,31 +422,51 @@ func (h *Registries) run(ctx context.Context, pl *plane, runRes, src, dockerfile
 			}
 			lf.Close()
 		}
-		h.setRun(runRes, func(p map[string]any) { p["status"], p["finishTime"] = status, nowOffset() })
-		os.Remove(src)
+		h.setRun(job.runRes, func(p map[string]any) { p["status"], p["finishTime"] = status, nowOffset() })
+		os.Remove(job.src)
 	}()
 	if err != nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, job.timeout)
 	defer cancel()
 	stamp := func(format string, a ...any) {
 		fmt.Fprintf(lf, "%s "+format+"\n", append([]any{time.Now().UTC().Format("2006/01/02 15:04:05")}, a...)...)
 	}
-	stamp("Downloading source code...")
-	stamp("Finished downloading source code")
-	f, err := os.Open(src)
-	if err != nil {
-		stamp("Error: the source code could not be read: %v", err)
+	if !h.build(ctx, job, lf, stamp) {
+		if ctx.Err() != nil {
+			status = "Timeout"
+		}
 		return
 	}
+	outputs, ok := h.pushAll(ctx, job, lf, stamp)
+	if !ok {
+		return
+	}
+	status = "Succeeded"
+	h.setRun(job.runRes, func(p map[string]any) {
+		if outputs != nil {
+			p["outputImages"] = outputs
+		}
+	})
+}
+
+// build runs the Docker build of the job's context, with only base images
+// this machine has: Docker would pull a missing one from the internet, and
+// aci local never does.
+func (h *Registries) build(ctx context.Context, job *buildJob, lf io.Writer, stamp func(string, ...any)) bool {
+	stamp("Downloading source code...")
+	stamp("Finished downloading source code")
+	f, err := os.Open(job.src)
+	if err != nil {
+		stamp("Error: the source code could not be read: %v", err)
+		return false
+	}
 	defer f.Close()
-	// Docker would pull a missing base image from the internet: aci local
-	// never does. Bases must be on this machine or in a loopback registry.
-	bases, err := baseImages(src, dockerfile, args)
+	bases, err := baseImages(job.src, job.dockerfile, job.args)
 	if err != nil {
 		stamp("Error: %v", err)
-		return
+		return false
 	}
 	for _, b := range bases {
 		host := strings.SplitN(b, "/", 2)[0]
@@ -431,43 +475,42 @@ func (h *Registries) run(ctx context.Context, pl *plane, runRes, src, dockerfile
 		}
 		if !h.builder.HasImage(ctx, b) {
 			stamp("Error: the base image '%s' is not on this machine, and aci local pulls nothing from the internet: build or load it first, or push it to a registry of aci local", b)
-			return
+			return false
 		}
 	}
 	stamp("Executing step ID: build. Working directory: '', Network: ''")
-	if err := h.builder.Build(ctx, f, dockerfile, refs, args, lf); err != nil {
+	if err := h.builder.Build(ctx, f, job.dockerfile, job.refs, job.args, lf); err != nil {
 		stamp("Error: the build failed: %v", err)
-		if ctx.Err() != nil {
-			status = "Timeout"
-		}
-		return
+		return false
 	}
 	stamp("Successfully executed container: build")
+	return true
+}
+
+// pushAll pushes the built images to the registry, as the build's own
+// short-lived identity.
+func (h *Registries) pushAll(ctx context.Context, job *buildJob, lf io.Writer, stamp func(string, ...any)) ([]any, bool) {
+	if !job.push || len(job.refs) == 0 {
+		return nil, true
+	}
+	tok, err := job.pl.sign("refresh_token", nil, "acr-build", 10*time.Minute)
+	if err != nil {
+		stamp("Error: %v", err)
+		return nil, false
+	}
 	var outputs []any
-	if push && len(refs) > 0 {
-		tok, err := pl.sign("refresh_token", nil, "acr-build", 10*time.Minute)
+	for _, ref := range job.refs {
+		stamp("Pushing image: %s, attempt 1", ref)
+		digest, err := h.builder.Push(ctx, ref, anonymousUser, tok, lf)
 		if err != nil {
 			stamp("Error: %v", err)
-			return
+			return nil, false
 		}
-		for _, ref := range refs {
-			stamp("Pushing image: %s, attempt 1", ref)
-			digest, err := h.builder.Push(ctx, ref, anonymousUser, tok, lf)
-			if err != nil {
-				stamp("Error: %v", err)
-				return
-			}
-			repo, tag, _ := strings.Cut(strings.TrimPrefix(ref, pl.login+"/"), ":")
-			outputs = append(outputs, map[string]any{"registry": pl.login, "repository": repo, "tag": tag, "digest": digest})
-		}
-		stamp("Successfully pushed images")
+		repo, tag, _ := strings.Cut(strings.TrimPrefix(ref, job.pl.login+"/"), ":")
+		outputs = append(outputs, map[string]any{"registry": job.pl.login, "repository": repo, "tag": tag, "digest": digest})
 	}
-	status = "Succeeded"
-	h.setRun(runRes, func(p map[string]any) {
-		if outputs != nil {
-			p["outputImages"] = outputs
-		}
-	})
+	stamp("Successfully pushed images")
+	return outputs, true
 }
 
 // resumeRuns fails the runs a stopped server left unfinished.
