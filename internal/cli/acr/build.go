@@ -230,6 +230,44 @@ func newBuild(f *cmdutil.Factory, d *Deps) *cobra.Command {
 }
 
 func runBuild(f *cmdutil.Factory, d *Deps, o *BuildOptions) error {
+	if err := o.checkSource(f); err != nil {
+		return err
+	}
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	b, ok := svc.(Builds)
+	if !ok {
+		return cmdutil.Fail("builds are not available")
+	}
+	ctx := f.Context()
+	rel, dockerfile, err := uploadContext(f, d, b, o)
+	if err != nil {
+		return err
+	}
+	if len(o.Images) == 0 && !o.NoPush {
+		f.Warn("The build will not be pushed: no image names were given with -t.")
+	}
+	run, err := b.ScheduleRun(ctx, o.Group, o.Name, o.request(rel, dockerfile))
+	if err != nil {
+		return err
+	}
+	props, _ := run["properties"].(map[string]any)
+	runID, _ := props["runId"].(string)
+	f.Warn("Queued a build with ID: %s", runID)
+	if o.NoWait {
+		return f.Print(run, cmdutil.PrintOptions{})
+	}
+	f.Warn("Waiting for an agent...")
+	if o.NoLogs {
+		return waitRun(f, b, o, runID)
+	}
+	return followRun(f, d, b, o, runID)
+}
+
+// checkSource finds the context and its Dockerfile, as az does.
+func (o *BuildOptions) checkSource(f *cmdutil.Factory) error {
 	fi, err := os.Stat(o.Source)
 	if err != nil || !fi.IsDir() {
 		return cmdutil.Fail("Source location should be a local directory path or remote URL.")
@@ -242,44 +280,46 @@ func runBuild(f *cmdutil.Factory, d *Deps, o *BuildOptions) error {
 	} else if _, err := os.Stat(o.File); err != nil {
 		return cmdutil.Fail("Unable to find '%s'.", o.File)
 	}
-	svc, err := o.resolve(f, d, false)
-	if err != nil {
-		return err
-	}
-	b, ok := svc.(Builds)
-	if !ok {
-		return cmdutil.Fail("builds are not available")
-	}
-	ctx := f.Context()
+	return nil
+}
+
+// uploadContext packs the context and uploads it where the registry says;
+// it returns the upload's relative path and the Dockerfile's path in it.
+func uploadContext(f *cmdutil.Factory, d *Deps, b Builds, o *BuildOptions) (rel, dockerfile string, err error) {
 	f.Warn("Packing source code into tar to upload...")
 	tmp, err := os.CreateTemp("", "aci-build-*.tar.gz")
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	dockerfile, err := packContext(o.Source, o.File, tmp)
+	dockerfile, err = packContext(o.Source, o.File, tmp)
 	if err != nil {
-		return cmdutil.Fail("Packing the source code failed: %v", err)
+		return "", "", cmdutil.Fail("Packing the source code failed: %v", err)
 	}
 	size, _ := tmp.Seek(0, io.SeekCurrent)
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
+		return "", "", err
 	}
 	f.Warn("Uploading archived source code from '%s'...", tmp.Name())
-	up, err := b.BuildSourceUploadURL(ctx, o.Group, o.Name)
+	up, err := b.BuildSourceUploadURL(f.Context(), o.Group, o.Name)
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	uploadURL, _ := up["uploadUrl"].(string)
-	rel, _ := up["relativePath"].(string)
+	rel, _ = up["relativePath"].(string)
 	if uploadURL == "" {
-		return cmdutil.Fail("Failed to get a SAS URL to upload context.")
+		return "", "", cmdutil.Fail("Failed to get a SAS URL to upload context.")
 	}
-	if err := d.Upload(ctx, uploadURL, tmp); err != nil {
-		return err
+	if err := d.Upload(f.Context(), uploadURL, tmp); err != nil {
+		return "", "", err
 	}
 	f.Warn("Sending context (%s) to registry: %s...", humanSize(size), o.Name)
+	return rel, dockerfile, nil
+}
+
+// request is the DockerBuildRequest az sends.
+func (o *BuildOptions) request(rel, dockerfile string) map[string]any {
 	var arguments []any
 	for _, set := range []struct {
 		list   []string
@@ -309,35 +349,28 @@ func runBuild(f *cmdutil.Factory, d *Deps, o *BuildOptions) error {
 	if o.Timeout > 0 {
 		body["timeout"] = o.Timeout
 	}
-	if len(o.Images) == 0 && !o.NoPush {
-		f.Warn("The build will not be pushed: no image names were given with -t.")
-	}
-	run, err := b.ScheduleRun(ctx, o.Group, o.Name, body)
+	return body
+}
+
+// waitRun polls the run until it ends and prints it (--no-logs).
+func waitRun(f *cmdutil.Factory, b Builds, o *BuildOptions, runID string) error {
+	var final arm.Raw
+	err := cmdutil.Poll(f.Context(), f.FollowInterval(), 0, func(ctx context.Context) (bool, error) {
+		r, err := b.Run(ctx, o.Group, o.Name, runID)
+		final = r
+		st, _ := r["properties"].(map[string]any)
+		s, _ := st["status"].(string)
+		return err != nil || (s != "Queued" && s != "Running" && s != "Started"), err
+	})
 	if err != nil {
 		return err
 	}
-	props, _ := run["properties"].(map[string]any)
-	runID, _ := props["runId"].(string)
-	f.Warn("Queued a build with ID: %s", runID)
-	if o.NoWait {
-		return f.Print(run, cmdutil.PrintOptions{})
-	}
-	f.Warn("Waiting for an agent...")
-	if o.NoLogs {
-		var final arm.Raw
-		err := cmdutil.Poll(ctx, f.FollowInterval(), 0, func(ctx context.Context) (bool, error) {
-			r, err := b.Run(ctx, o.Group, o.Name, runID)
-			final = r
-			st, _ := r["properties"].(map[string]any)
-			s, _ := st["status"].(string)
-			return err != nil || (s != "Queued" && s != "Running" && s != "Started"), err
-		})
-		if err != nil {
-			return err
-		}
-		return f.Print(final, cmdutil.PrintOptions{})
-	}
-	logs, err := b.RunLogURL(ctx, o.Group, o.Name, runID)
+	return f.Print(final, cmdutil.PrintOptions{})
+}
+
+// followRun streams the run's log until it ends, failing as az does.
+func followRun(f *cmdutil.Factory, d *Deps, b Builds, o *BuildOptions, runID string) error {
+	logs, err := b.RunLogURL(f.Context(), o.Group, o.Name, runID)
 	if err != nil {
 		return err
 	}
@@ -345,7 +378,7 @@ func runBuild(f *cmdutil.Factory, d *Deps, o *BuildOptions) error {
 	if link == "" {
 		return cmdutil.Fail("Could not get logs for ID: %s", runID)
 	}
-	status, err := d.FollowLog(ctx, link, f.IO.Out, f.FollowInterval())
+	status, err := d.FollowLog(f.Context(), link, f.IO.Out, f.FollowInterval())
 	if err != nil {
 		return err
 	}
