@@ -169,59 +169,16 @@ func scenarios(f *cmdutil.Factory, o *Options) ([]bench.Scenario, error) {
 }
 
 func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
-	f.Default(&o.Group, "group")
-	var m cmdutil.Missing
-	m.Need("--resource-group/-g", o.Group)
-	if len(o.Images) == 0 && len(o.Files) == 0 {
-		m.Need("--image or --file", "")
-	}
-	if err := m.Err(); err != nil {
+	if err := o.check(f, cmd); err != nil {
 		return err
-	}
-	if o.Baseline != "" && o.Baseline != "docker" {
-		_, err := cmdutil.Choice(cmd, "--baseline", o.Baseline, "docker")
-		return err
-	}
-	if o.Runs < 1 || o.Concurrency < 1 || o.Warmup < 0 {
-		return cmdutil.UsageError("--runs and --concurrency must be at least 1, --warmup at least 0.")
-	}
-	if o.Chart != "" && !strings.HasSuffix(o.Chart, ".svg") && !strings.HasSuffix(o.Chart, ".png") {
-		return cmdutil.UsageError("--chart takes a .svg or .png file name.")
 	}
 	scs, err := scenarios(f, o)
 	if err != nil {
 		return err
 	}
-	c, err := f.ARM()
+	e, err := engine(f, o, scs)
 	if err != nil {
 		return err
-	}
-	cg, err := c.ContainerGroups()
-	if err != nil {
-		return err
-	}
-	// The resource group must exist; its location is the default.
-	rgs, err := c.ResourceGroups()
-	if err != nil {
-		return err
-	}
-	g, err := rgs.Get(f.Context(), o.Group)
-	if err != nil {
-		return err
-	}
-	for i := range scs {
-		if scs[i].Location == "" {
-			scs[i].Location, _ = g["location"].(string)
-		}
-	}
-	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
-	e := &bench.Engine{Svc: service{cg}, HTTP: hc}
-	if o.Baseline == "docker" {
-		b, err := bench.NewDockerBaseline(hc)
-		if err != nil {
-			return cmdutil.Fail("%v", err)
-		}
-		e.Baseline = b
 	}
 	runID := randomID()
 	total := len(scs) * (o.Runs + o.Warmup)
@@ -246,14 +203,7 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 	if err := exports(o, rep, runs); err != nil {
 		return err
 	}
-	for _, s := range rep.Summaries {
-		if s.SlowFirstRun && o.Warmup == 0 {
-			f.Warn("The first run of '%s' was much slower than the rest (a cold cache?); consider --warmup 1.", s.Scenario)
-		}
-		for _, w := range bench.OutlierWarnings(s, rep.Runs) {
-			f.Warn("%s", w)
-		}
-	}
+	warnings(f, o, rep)
 	if err := print(f, cmd, rep); err != nil {
 		return err
 	}
@@ -266,6 +216,79 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 		}
 	}
 	return nil
+}
+
+// check refuses what cannot run, before anything is created.
+func (o *Options) check(f *cmdutil.Factory, cmd *cobra.Command) error {
+	f.Default(&o.Group, "group")
+	var m cmdutil.Missing
+	m.Need("--resource-group/-g", o.Group)
+	if len(o.Images) == 0 && len(o.Files) == 0 {
+		m.Need("--image or --file", "")
+	}
+	if err := m.Err(); err != nil {
+		return err
+	}
+	if o.Baseline != "" && o.Baseline != "docker" {
+		_, err := cmdutil.Choice(cmd, "--baseline", o.Baseline, "docker")
+		return err
+	}
+	if o.Runs < 1 || o.Concurrency < 1 || o.Warmup < 0 {
+		return cmdutil.UsageError("--runs and --concurrency must be at least 1, --warmup at least 0.")
+	}
+	if o.Chart != "" && !strings.HasSuffix(o.Chart, ".svg") && !strings.HasSuffix(o.Chart, ".png") {
+		return cmdutil.UsageError("--chart takes a .svg or .png file name.")
+	}
+	return nil
+}
+
+// engine is the timing engine on the account's container groups (and on
+// Docker for the baseline); scenarios without a location take the resource
+// group's, which must exist.
+func engine(f *cmdutil.Factory, o *Options, scs []bench.Scenario) (*bench.Engine, error) {
+	c, err := f.ARM()
+	if err != nil {
+		return nil, err
+	}
+	cg, err := c.ContainerGroups()
+	if err != nil {
+		return nil, err
+	}
+	rgs, err := c.ResourceGroups()
+	if err != nil {
+		return nil, err
+	}
+	g, err := rgs.Get(f.Context(), o.Group)
+	if err != nil {
+		return nil, err
+	}
+	for i := range scs {
+		if scs[i].Location == "" {
+			scs[i].Location, _ = g["location"].(string)
+		}
+	}
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	e := &bench.Engine{Svc: service{cg}, HTTP: hc}
+	if o.Baseline == "docker" {
+		b, err := bench.NewDockerBaseline(hc)
+		if err != nil {
+			return nil, cmdutil.Fail("%v", err)
+		}
+		e.Baseline = b
+	}
+	return e, nil
+}
+
+// warnings says what makes the figures doubtful: a cold first run, outliers.
+func warnings(f *cmdutil.Factory, o *Options, rep bench.Report) {
+	for _, s := range rep.Summaries {
+		if s.SlowFirstRun && o.Warmup == 0 {
+			f.Warn("The first run of '%s' was much slower than the rest (a cold cache?); consider --warmup 1.", s.Scenario)
+		}
+		for _, w := range bench.OutlierWarnings(s, rep.Runs) {
+			f.Warn("%s", w)
+		}
+	}
 }
 
 func exports(o *Options, rep bench.Report, runs []bench.Run) error {
