@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -517,86 +518,19 @@ func runLogs(f *cmdutil.Factory, d *Deps, p *projectFlags, o *logsOptions, servi
 	if err != nil {
 		return err
 	}
-	var all []string
-	props, _ := g["properties"].(map[string]any)
-	cs, _ := props["containers"].([]any)
-	for _, c := range cs {
-		all = append(all, str(c.(map[string]any)["name"]))
+	if services, err = chooseServices(g, services); err != nil {
+		return err
 	}
-	if len(services) == 0 {
-		services = all
-	}
-	width := 0
+	lg := &logStreams{f: f, svc: svc, rg: rg, group: name, o: o, prefix: prefixes(f, services), followers: map[string]*container.Follower{}}
 	for _, s := range services {
-		found := false
-		for _, a := range all {
-			found = found || a == s
-		}
-		if !found {
-			return cmdutil.Fail("no such service: %s", s)
-		}
-		width = max(width, len(s))
+		lg.followers[s] = &container.Follower{}
 	}
-	colorOn := f.IO.StdoutTTY && f.StderrColor()
-	palette := []color.Attribute{color.FgCyan, color.FgYellow, color.FgGreen, color.FgMagenta, color.FgBlue, color.FgRed}
-	prefix := map[string]string{}
-	for i, s := range services {
-		pfx := fmt.Sprintf("%-*s | ", width, s)
-		if colorOn {
-			c := color.New(palette[i%len(palette)])
-			c.EnableColor()
-			pfx = c.Sprint(pfx)
-		}
-		prefix[s] = pfx
-	}
-	followers := map[string]*container.Follower{}
-	for _, s := range services {
-		followers[s] = &container.Follower{}
-	}
-	seq := 0
 	for round := 0; ; round++ {
-		var batch []logLine
-		for _, s := range services {
-			tail := int32(0)
-			if round == 0 {
-				tail = o.tail
-			}
-			text, err := svc.Logs(f.Context(), rg, name, s, tail, true)
-			if err != nil {
-				var ae *arm.Error
-				if errorsAs(err, &ae) && ae.Code == "ContainerNotRunning" {
-					continue // not started yet
-				}
-				return err
-			}
-			lines := followers[s].Next(text)
-			if round == 0 && o.tail > 0 && o.follow {
-				// Later snapshots are whole logs: remember this one whole.
-				full, err := svc.Logs(f.Context(), rg, name, s, 0, true)
-				if err == nil {
-					followers[s] = &container.Follower{}
-					followers[s].Next(full)
-				}
-			}
-			for _, l := range lines {
-				at, ts, txt := splitStamp(l)
-				seq++
-				batch = append(batch, logLine{at: at, service: s, ts: ts, text: txt, seq: seq})
-			}
+		batch, err := lg.collect(services, round)
+		if err != nil {
+			return err
 		}
-		sort.SliceStable(batch, func(i, j int) bool {
-			if !batch[i].at.Equal(batch[j].at) {
-				return batch[i].at.Before(batch[j].at)
-			}
-			return batch[i].seq < batch[j].seq
-		})
-		for _, l := range batch {
-			text := l.text
-			if o.timestamps && l.ts != "" {
-				text = l.ts + " " + text
-			}
-			fmt.Fprintln(f.IO.Out, prefix[l.service]+text)
-		}
+		lg.print(batch)
 		if !o.follow {
 			return nil
 		}
@@ -615,6 +549,109 @@ func runLogs(f *cmdutil.Factory, d *Deps, p *projectFlags, o *logsOptions, servi
 		if g, err = svc.Get(f.Context(), rg, name); err != nil {
 			return err
 		}
+	}
+}
+
+// chooseServices checks the services asked for against the group's
+// containers; none asked for means all.
+func chooseServices(g map[string]any, services []string) ([]string, error) {
+	var all []string
+	props, _ := g["properties"].(map[string]any)
+	cs, _ := props["containers"].([]any)
+	for _, c := range cs {
+		all = append(all, str(c.(map[string]any)["name"]))
+	}
+	if len(services) == 0 {
+		return all, nil
+	}
+	for _, s := range services {
+		if !slices.Contains(all, s) {
+			return nil, cmdutil.Fail("no such service: %s", s)
+		}
+	}
+	return services, nil
+}
+
+// prefixes are docker compose's "name | " columns, coloured on a terminal.
+func prefixes(f *cmdutil.Factory, services []string) map[string]string {
+	width := 0
+	for _, s := range services {
+		width = max(width, len(s))
+	}
+	colorOn := f.IO.StdoutTTY && f.StderrColor()
+	palette := []color.Attribute{color.FgCyan, color.FgYellow, color.FgGreen, color.FgMagenta, color.FgBlue, color.FgRed}
+	prefix := map[string]string{}
+	for i, s := range services {
+		pfx := fmt.Sprintf("%-*s | ", width, s)
+		if colorOn {
+			c := color.New(palette[i%len(palette)])
+			c.EnableColor()
+			pfx = c.Sprint(pfx)
+		}
+		prefix[s] = pfx
+	}
+	return prefix
+}
+
+// logStreams follows several containers' logs as one, in time order.
+type logStreams struct {
+	f         *cmdutil.Factory
+	svc       container.Service
+	rg, group string
+	o         *logsOptions
+	prefix    map[string]string
+	followers map[string]*container.Follower
+	seq       int
+}
+
+// collect is every service's new lines since the last round, sorted by
+// their timestamps (ties in arrival order).
+func (lg *logStreams) collect(services []string, round int) ([]logLine, error) {
+	var batch []logLine
+	ctx := lg.f.Context()
+	for _, s := range services {
+		tail := int32(0)
+		if round == 0 {
+			tail = lg.o.tail
+		}
+		text, err := lg.svc.Logs(ctx, lg.rg, lg.group, s, tail, true)
+		if err != nil {
+			var ae *arm.Error
+			if errorsAs(err, &ae) && ae.Code == "ContainerNotRunning" {
+				continue // not started yet
+			}
+			return nil, err
+		}
+		lines := lg.followers[s].Next(text)
+		if round == 0 && lg.o.tail > 0 && lg.o.follow {
+			// Later snapshots are whole logs: remember this one whole.
+			if full, err := lg.svc.Logs(ctx, lg.rg, lg.group, s, 0, true); err == nil {
+				lg.followers[s] = &container.Follower{}
+				lg.followers[s].Next(full)
+			}
+		}
+		for _, l := range lines {
+			at, ts, txt := splitStamp(l)
+			lg.seq++
+			batch = append(batch, logLine{at: at, service: s, ts: ts, text: txt, seq: lg.seq})
+		}
+	}
+	sort.SliceStable(batch, func(i, j int) bool {
+		if !batch[i].at.Equal(batch[j].at) {
+			return batch[i].at.Before(batch[j].at)
+		}
+		return batch[i].seq < batch[j].seq
+	})
+	return batch, nil
+}
+
+func (lg *logStreams) print(batch []logLine) {
+	for _, l := range batch {
+		text := l.text
+		if lg.o.timestamps && l.ts != "" {
+			text = l.ts + " " + text
+		}
+		fmt.Fprintln(lg.f.IO.Out, lg.prefix[l.service]+text)
 	}
 }
 
