@@ -1235,6 +1235,79 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 	r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 }
 
+// containerSpecs are the runtime's view of containers: image, command,
+// resources, environment (secure values included), ports and mounts.
+func containerSpecs(cs []*containerBody) []runtime.ContainerSpec {
+	var out []runtime.ContainerSpec
+	for _, c := range cs {
+		if c == nil || c.Properties == nil {
+			continue
+		}
+		cp := c.Properties
+		s := runtime.ContainerSpec{Name: c.Name, Image: cp.Image, Command: cp.Command}
+		if r := cp.Resources; r != nil && r.Requests != nil {
+			if r.Requests.CPU != nil {
+				s.CPU = *r.Requests.CPU
+			}
+			if r.Requests.Memory != nil {
+				s.Memory = *r.Requests.Memory
+			}
+		}
+		for _, e := range cp.EnvironmentVariables {
+			if e == nil {
+				continue
+			}
+			v := ""
+			if e.Value != nil {
+				v = *e.Value
+			} else if e.SecureValue != nil {
+				v = *e.SecureValue
+			}
+			s.Env = append(s.Env, [2]string{e.Name, v})
+		}
+		for _, pt := range cp.Ports {
+			if pt != nil {
+				s.Ports = append(s.Ports, runtime.Port{Port: pt.Port, Protocol: strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
+			}
+		}
+		for _, m := range cp.VolumeMounts {
+			if m != nil {
+				s.Mounts = append(s.Mounts, runtime.Mount{Volume: m.Name, Path: m.MountPath, ReadOnly: m.ReadOnly})
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// volumeSpec is the runtime's view of a volume; a secret's values are
+// decoded here, once.
+func volumeSpec(v *volumeBody) (runtime.VolumeSpec, error) {
+	vs := runtime.VolumeSpec{Name: v.Name}
+	switch {
+	case v.Secret != nil:
+		vs.Kind = "secret"
+		vs.Secret = map[string][]byte{}
+		for k, b64 := range v.Secret {
+			b, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				return vs, fmt.Errorf("secret volume '%s': the value of '%s' is not base64", v.Name, k)
+			}
+			vs.Secret[k] = b
+		}
+	case v.GitRepo != nil:
+		vs.Kind = "gitRepo"
+		vs.GitRepo.Repository, vs.GitRepo.Directory, vs.GitRepo.Revision = v.GitRepo.Repository, v.GitRepo.Directory, v.GitRepo.Revision
+	case v.AzureFile != nil:
+		vs.Kind = "azureFile"
+		vs.AzureFile.ShareName, vs.AzureFile.AccountName, vs.AzureFile.AccountKey, vs.AzureFile.ReadOnly =
+			v.AzureFile.ShareName, v.AzureFile.StorageAccountName, v.AzureFile.StorageAccountKey, v.AzureFile.ReadOnly
+	default:
+		vs.Kind = "emptyDir"
+	}
+	return vs, nil
+}
+
 // specFrom builds the runtime spec from the full (secret-bearing) request body.
 func specFrom(id, name, key, ip, volumeDir string, full []byte) (*runtime.GroupSpec, error) {
 	w, aerr := decodeGroup(full)
@@ -1256,75 +1329,15 @@ func specFrom(id, name, key, ip, volumeDir string, full []byte) (*runtime.GroupS
 			}
 		}
 	}
-	conv := func(cs []*containerBody) []runtime.ContainerSpec {
-		var out []runtime.ContainerSpec
-		for _, c := range cs {
-			if c == nil || c.Properties == nil {
-				continue
-			}
-			cp := c.Properties
-			s := runtime.ContainerSpec{Name: c.Name, Image: cp.Image, Command: cp.Command}
-			if r := cp.Resources; r != nil && r.Requests != nil {
-				if r.Requests.CPU != nil {
-					s.CPU = *r.Requests.CPU
-				}
-				if r.Requests.Memory != nil {
-					s.Memory = *r.Requests.Memory
-				}
-			}
-			for _, e := range cp.EnvironmentVariables {
-				if e == nil {
-					continue
-				}
-				v := ""
-				if e.Value != nil {
-					v = *e.Value
-				} else if e.SecureValue != nil {
-					v = *e.SecureValue
-				}
-				s.Env = append(s.Env, [2]string{e.Name, v})
-			}
-			for _, pt := range cp.Ports {
-				if pt != nil {
-					s.Ports = append(s.Ports, runtime.Port{Port: pt.Port, Protocol: strings.ToUpper(orDefault(pt.Protocol, "TCP"))})
-				}
-			}
-			for _, m := range cp.VolumeMounts {
-				if m != nil {
-					s.Mounts = append(s.Mounts, runtime.Mount{Volume: m.Name, Path: m.MountPath, ReadOnly: m.ReadOnly})
-				}
-			}
-			out = append(out, s)
-		}
-		return out
-	}
-	g.Containers = conv(p.Containers)
-	g.InitContainers = conv(p.InitContainers)
+	g.Containers = containerSpecs(p.Containers)
+	g.InitContainers = containerSpecs(p.InitContainers)
 	for _, v := range p.Volumes {
 		if v == nil {
 			continue
 		}
-		vs := runtime.VolumeSpec{Name: v.Name}
-		switch {
-		case v.Secret != nil:
-			vs.Kind = "secret"
-			vs.Secret = map[string][]byte{}
-			for k, b64 := range v.Secret {
-				b, err := base64.StdEncoding.DecodeString(b64)
-				if err != nil {
-					return nil, fmt.Errorf("secret volume '%s': the value of '%s' is not base64", v.Name, k)
-				}
-				vs.Secret[k] = b
-			}
-		case v.GitRepo != nil:
-			vs.Kind = "gitRepo"
-			vs.GitRepo.Repository, vs.GitRepo.Directory, vs.GitRepo.Revision = v.GitRepo.Repository, v.GitRepo.Directory, v.GitRepo.Revision
-		case v.AzureFile != nil:
-			vs.Kind = "azureFile"
-			vs.AzureFile.ShareName, vs.AzureFile.AccountName, vs.AzureFile.AccountKey, vs.AzureFile.ReadOnly =
-				v.AzureFile.ShareName, v.AzureFile.StorageAccountName, v.AzureFile.StorageAccountKey, v.AzureFile.ReadOnly
-		default:
-			vs.Kind = "emptyDir"
+		vs, err := volumeSpec(v)
+		if err != nil {
+			return nil, err
 		}
 		g.Volumes = append(g.Volumes, vs)
 	}
