@@ -130,20 +130,12 @@ func Lenient(b []byte) []byte {
 			expectKey = c == '{' || expectKey || (len(open) > 0 && open[len(open)-1] == '{')
 			out.WriteByte(c)
 			continue
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case isSpace(c):
 			out.WriteByte(c)
 			continue
 		}
-		if expectKey && (c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			j := i
-			for j < len(b) && (b[j] == '_' || b[j] == '$' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z' || b[j] >= '0' && b[j] <= '9') {
-				j++
-			}
-			k := j
-			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
-				k++
-			}
-			if k < len(b) && b[k] == ':' {
+		if expectKey && identStart(c) {
+			if j := bareKey(b, i); j > i {
 				out.WriteByte('"')
 				out.Write(b[i:j])
 				out.WriteByte('"')
@@ -156,4 +148,27 @@ func Lenient(b []byte) []byte {
 		out.WriteByte(c)
 	}
 	return out.Bytes()
+}
+
+func identStart(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// bareKey is the end of an unquoted object key starting at i (an
+// identifier followed by a colon), or i when there is none.
+func bareKey(b []byte, i int) int {
+	j := i
+	for j < len(b) && (identStart(b[j]) || b[j] >= '0' && b[j] <= '9') {
+		j++
+	}
+	k := j
+	for k < len(b) && isSpace(b[k]) {
+		k++
+	}
+	if k < len(b) && b[k] == ':' {
+		return j
+	}
+	return i
 }

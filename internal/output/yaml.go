@@ -268,43 +268,34 @@ func yamlStyle(s string, isKey bool) byte {
 		reYAMLNull.MatchString(s) || reYAMLTime.MatchString(s) || s == "<<" || s == "=" {
 		return '\''
 	}
-	plain := true
-	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
-		plain = false
-	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
-		plain = false
-	}
+	plain := !strings.HasPrefix(s, "---") && !strings.HasPrefix(s, "...") && s[0] != ' ' && s[len(s)-1] != ' '
 	runes := []rune(s)
 	for i, c := range runes {
-		followedBySpace := i+1 >= len(runes) || runes[i+1] == ' ' || runes[i+1] == '\t' || runes[i+1] == '\n'
-		precededBySpace := i == 0 || runes[i-1] == ' ' || runes[i-1] == '\t' || runes[i-1] == '\n'
-		if i == 0 {
-			if strings.ContainsRune("#,[]{}&*!|>'\"%@`", c) {
-				plain = false
-			}
-			if (c == '?' || c == ':' || c == '-') && followedBySpace {
-				plain = false
-			}
-		} else {
-			if c == ':' && followedBySpace {
-				plain = false
-			}
-			if c == '#' && precededBySpace {
-				plain = false
-			}
-		}
-		if c == '\n' {
+		if c == '\n' || !yamlPrintable(c) {
 			return '"'
 		}
-		if !yamlPrintable(c) {
-			return '"'
+		if plain && !plainAt(runes, i) {
+			plain = false
 		}
 	}
 	if plain {
 		return 0
 	}
 	return '\''
+}
+
+// plainAt says whether the rune at i may stand in a plain scalar, as
+// PyYAML's emitter decides: no indicator where it would start something.
+func plainAt(runes []rune, i int) bool {
+	c := runes[i]
+	space := func(j int) bool { return j < 0 || j >= len(runes) || runes[j] == ' ' || runes[j] == '\t' || runes[j] == '\n' }
+	if i == 0 {
+		if strings.ContainsRune("#,[]{}&*!|>'\"%@`", c) {
+			return false
+		}
+		return !((c == '?' || c == ':' || c == '-') && space(1))
+	}
+	return !(c == ':' && space(i+1)) && !(c == '#' && space(i-1))
 }
 
 func yamlPrintable(c rune) bool {
