@@ -288,7 +288,9 @@ func yamlStyle(s string, isKey bool) byte {
 // PyYAML's emitter decides: no indicator where it would start something.
 func plainAt(runes []rune, i int) bool {
 	c := runes[i]
-	space := func(j int) bool { return j < 0 || j >= len(runes) || runes[j] == ' ' || runes[j] == '\t' || runes[j] == '\n' }
+	space := func(j int) bool {
+		return j < 0 || j >= len(runes) || runes[j] == ' ' || runes[j] == '\t' || runes[j] == '\n'
+	}
 	if i == 0 {
 		if strings.ContainsRune("#,[]{}&*!|>'\"%@`", c) {
 			return false

@@ -346,7 +346,7 @@ func start(f *cmdutil.Factory, o *startOptions) error {
 // status is that of a stop we asked for, so it says nothing new.
 func stopChild(c *exec.Cmd, exited <-chan error) {
 	_ = c.Process.Signal(syscall.SIGTERM) // it may have exited already
-	<-exited //nolint:errcheck // "signal: terminated", as asked
+	<-exited                              //nolint:errcheck // "signal: terminated", as asked
 }
 
 func lastLine(s string) string {
