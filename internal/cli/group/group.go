@@ -33,6 +33,17 @@ func service(f *cmdutil.Factory) (Service, error) {
 	return c.ResourceGroups()
 }
 
+// deps are what every run function gets: the factory (IO, printing, the
+// context) and the service, which tests replace with a fake.
+type deps struct {
+	f       *cmdutil.Factory
+	Service func() (Service, error)
+}
+
+func depsOf(f *cmdutil.Factory) deps {
+	return deps{f: f, Service: func() (Service, error) { return service(f) }}
+}
+
 // NewCmd builds `aci group`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage resource groups and template deployments."})
@@ -78,12 +89,14 @@ func ListTable(v any) (any, error) {
 
 // CreateOptions are `group create`'s arguments.
 type CreateOptions struct {
+	deps
 	Name, Location, ManagedBy string
 	Tags                      []string
+	TagsSet                   bool // --tags was given (empty clears)
 }
 
 func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	o := &CreateOptions{}
+	o := &CreateOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:     "create",
 		Short:   "Create a new resource group.",
@@ -97,26 +110,11 @@ func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Comma
 			if err := m.Err(); err != nil {
 				return err
 			}
+			o.TagsSet = cmd.Flags().Changed("tags")
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			var managedBy *string
-			if o.ManagedBy != "" {
-				managedBy = &o.ManagedBy
-			}
-			var tags map[string]*string
-			if cmd.Flags().Changed("tags") {
-				tags = cmdutil.ParseTags(o.Tags)
-			}
-			raw, err := svc.CreateOrUpdate(f.Context(), o.Name, o.Location, tags, managedBy)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{})
+			return createRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -128,10 +126,13 @@ func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Comma
 }
 
 // ListOptions are `group list`'s arguments.
-type ListOptions struct{ Tag string }
+type ListOptions struct {
+	deps
+	Tag string
+}
 
 func newList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	o := &ListOptions{}
+	o := &ListOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List resource groups.",
@@ -141,23 +142,7 @@ func newList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			filter := ""
-			if o.Tag != "" {
-				k, v, hasV := strings.Cut(o.Tag, "=")
-				filter = fmt.Sprintf("tagname eq '%s'", k)
-				if hasV {
-					filter += fmt.Sprintf(" and tagvalue eq '%s'", v)
-				}
-			}
-			list, err := svc.List(f.Context(), filter)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(list), cmdutil.PrintOptions{Table: ListTable})
+			return listRun(o)
 		},
 	}
 	cmd.Flags().StringVar(&o.Tag, "tag", "", "A single tag in 'key[=value]' format.")
@@ -165,10 +150,13 @@ func newList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 }
 
 // NameOptions are the arguments of commands that take just a group name.
-type NameOptions struct{ Name string }
+type NameOptions struct {
+	deps
+	Name string
+}
 
 func newShow(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
-	o := &NameOptions{}
+	o := &NameOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Gets a resource group.",
@@ -180,15 +168,7 @@ func newShow(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{})
+			return showRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -196,7 +176,7 @@ func newShow(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
 }
 
 func newExists(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command {
-	o := &NameOptions{}
+	o := &NameOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "exists",
 		Short: "Check if a resource group exists.",
@@ -208,15 +188,7 @@ func newExists(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			ok, err := svc.Exists(f.Context(), o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(ok, cmdutil.PrintOptions{})
+			return existsRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -225,12 +197,13 @@ func newExists(f *cmdutil.Factory, runF func(*NameOptions) error) *cobra.Command
 
 // DeleteOptions are `group delete`'s arguments.
 type DeleteOptions struct {
+	deps
 	Name, ForceDeletionTypes string
 	Yes, NoWait              bool
 }
 
 func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	o := &DeleteOptions{}
+	o := &DeleteOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a resource group.",
@@ -251,13 +224,7 @@ func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Comma
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			sp := f.StartSpinner("Running")
-			defer sp.Stop()
-			return svc.Delete(f.Context(), o.Name, o.ForceDeletionTypes, !o.NoWait, nil)
+			return deleteRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -269,13 +236,15 @@ func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Comma
 
 // UpdateOptions are `group update`'s arguments (az's generic update).
 type UpdateOptions struct {
+	deps
+	TagsSet             bool // --tags was given (empty clears)
 	Name                string
 	Tags, Set, Add, Rem []string
 	ForceString         bool
 }
 
 func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
-	o := &UpdateOptions{}
+	o := &UpdateOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Update a resource group.",
@@ -284,44 +253,11 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 			if err := needGroup(f, &o.Name); err != nil {
 				return err
 			}
+			o.TagsSet = cmd.Flags().Changed("tags")
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), o.Name)
-			if err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("tags") {
-				tags := map[string]any{}
-				for k, v := range cmdutil.ParseTags(o.Tags) {
-					tags[k] = *v
-				}
-				raw["tags"] = tags
-			}
-			if err := cmdutil.GenericUpdate(raw, o.Set, o.Add, o.Rem, o.ForceString); err != nil {
-				return err
-			}
-			loc, _ := raw["location"].(string)
-			var managedBy *string
-			if mb, ok := raw["managedBy"].(string); ok {
-				managedBy = &mb
-			}
-			tags := map[string]*string{}
-			if t, ok := raw["tags"].(map[string]any); ok {
-				for k, v := range t {
-					s := fmt.Sprint(v)
-					tags[k] = &s
-				}
-			}
-			res, err := svc.CreateOrUpdate(f.Context(), o.Name, loc, tags, managedBy)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(res), cmdutil.PrintOptions{})
+			return updateRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -339,6 +275,8 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 
 // WaitOptions are `group wait`'s arguments.
 type WaitOptions struct {
+	deps
+	custom                            *output.Query
 	Name                              string
 	Created, Updated, Deleted, Exists bool
 	Custom                            string
@@ -346,7 +284,7 @@ type WaitOptions struct {
 }
 
 func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
-	o := &WaitOptions{}
+	o := &WaitOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "wait",
 		Short: "Place the CLI in a waiting state until a condition of the resource group is met.",
@@ -358,32 +296,17 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 			if !(o.Created || o.Updated || o.Deleted || o.Exists || o.Custom != "") {
 				return cmdutil.Fail("incorrect usage: --created | --updated | --deleted | --exists | --custom JMESPATH")
 			}
-			var custom *output.Query
 			if o.Custom != "" {
 				q, err := output.CompileQuery(o.Custom)
 				if err != nil {
 					return err
 				}
-				custom = q
+				o.custom = q
 			}
 			if runF != nil {
 				return runF(o)
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
-			}
-			sp := f.StartSpinner("Waiting")
-			defer sp.Stop()
-			err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(),
-				func(ctx context.Context) (bool, error) {
-					raw, err := svc.Get(ctx, o.Name)
-					return waitDone(o, custom, raw, err)
-				})
-			if errors.Is(err, cmdutil.ErrWaitTimeout) {
-				return cmdutil.Fail("Wait operation timed-out after %d seconds", int(o.Timeout.D()/time.Second))
-			}
-			return err
+			return waitRun(o)
 		},
 	}
 	nameFlags(cmd, &o.Name)
@@ -395,6 +318,142 @@ func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
 	cmdutil.SecondsVar(cmd, &o.Interval, "interval", 30*time.Second, "Polling interval in seconds (or a duration: 500ms, 1m).")
 	cmdutil.SecondsVar(cmd, &o.Timeout, "timeout", time.Hour, "Maximum wait in seconds (or a duration: 90s, 5m).")
 	return cmd
+}
+
+func createRun(o *CreateOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	var managedBy *string
+	if o.ManagedBy != "" {
+		managedBy = &o.ManagedBy
+	}
+	var tags map[string]*string
+	if o.TagsSet {
+		tags = cmdutil.ParseTags(o.Tags)
+	}
+	raw, err := svc.CreateOrUpdate(o.f.Context(), o.Name, o.Location, tags, managedBy)
+	if err != nil {
+		return err
+	}
+	return o.f.Print(Shape(raw), cmdutil.PrintOptions{})
+}
+
+// listFilter is ARM's $filter for az's --tag key[=value].
+func listFilter(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	k, v, hasV := strings.Cut(tag, "=")
+	filter := fmt.Sprintf("tagname eq '%s'", k)
+	if hasV {
+		filter += fmt.Sprintf(" and tagvalue eq '%s'", v)
+	}
+	return filter
+}
+
+func listRun(o *ListOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	list, err := svc.List(o.f.Context(), listFilter(o.Tag))
+	if err != nil {
+		return err
+	}
+	return o.f.Print(Shape(list), cmdutil.PrintOptions{Table: ListTable})
+}
+
+func showRun(o *NameOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(o.f.Context(), o.Name)
+	if err != nil {
+		return err
+	}
+	return o.f.Print(Shape(raw), cmdutil.PrintOptions{})
+}
+
+func existsRun(o *NameOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	ok, err := svc.Exists(o.f.Context(), o.Name)
+	if err != nil {
+		return err
+	}
+	return o.f.Print(ok, cmdutil.PrintOptions{})
+}
+
+func deleteRun(o *DeleteOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	sp := o.f.StartSpinner("Running")
+	defer sp.Stop()
+	return svc.Delete(o.f.Context(), o.Name, o.ForceDeletionTypes, !o.NoWait, nil)
+}
+
+// updateRun is az's generic update: GET, change, PUT.
+func updateRun(o *UpdateOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(o.f.Context(), o.Name)
+	if err != nil {
+		return err
+	}
+	if o.TagsSet {
+		tags := map[string]any{}
+		for k, v := range cmdutil.ParseTags(o.Tags) {
+			tags[k] = *v
+		}
+		raw["tags"] = tags
+	}
+	if err := cmdutil.GenericUpdate(raw, o.Set, o.Add, o.Rem, o.ForceString); err != nil {
+		return err
+	}
+	loc, _ := raw["location"].(string)
+	var managedBy *string
+	if mb, ok := raw["managedBy"].(string); ok {
+		managedBy = &mb
+	}
+	tags := map[string]*string{}
+	if t, ok := raw["tags"].(map[string]any); ok {
+		for k, v := range t {
+			s := fmt.Sprint(v)
+			tags[k] = &s
+		}
+	}
+	res, err := svc.CreateOrUpdate(o.f.Context(), o.Name, loc, tags, managedBy)
+	if err != nil {
+		return err
+	}
+	return o.f.Print(Shape(res), cmdutil.PrintOptions{})
+}
+
+func waitRun(o *WaitOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	sp := o.f.StartSpinner("Waiting")
+	defer sp.Stop()
+	err = cmdutil.Poll(o.f.Context(), o.Interval.D(), o.Timeout.D(),
+		func(ctx context.Context) (bool, error) {
+			raw, err := svc.Get(ctx, o.Name)
+			return waitDone(o, o.custom, raw, err)
+		})
+	if errors.Is(err, cmdutil.ErrWaitTimeout) {
+		return cmdutil.Fail("Wait operation timed-out after %d seconds", int(o.Timeout.D()/time.Second))
+	}
+	return err
 }
 
 // waitDone decides one poll of `group wait`, as az's WaitCommandOperation.
