@@ -12,9 +12,27 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newShow(f *cmdutil.Factory) *cobra.Command {
+// deps are what every run function gets: the factory (IO, printing, the
+// context) and the service, which tests replace with a fake.
+type deps struct {
+	f       *cmdutil.Factory
+	Service func() (Service, error)
+}
+
+func depsOf(f *cmdutil.Factory) deps {
+	return deps{f: f, Service: func() (Service, error) { return service(f) }}
+}
+
+// ShowOptions are `container show`'s arguments, resolved to targets.
+type ShowOptions struct {
+	deps
+	Targets []target
+}
+
+func newShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
 	tv := newTarget()
 	t := &tv
+	o := &ShowOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Get the details of a container group.",
@@ -23,31 +41,46 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			o.Targets = ts
+			if runF != nil {
+				return runF(o)
 			}
-			var out []any
-			for _, tt := range ts {
-				raw, err := svc.Get(f.Context(), tt.Group, tt.Name)
-				if err != nil {
-					return err
-				}
-				out = append(out, Shape(raw))
-			}
-			if len(out) == 1 {
-				return f.Print(out[0], printOpts)
-			}
-			return f.Print(out, printOpts)
+			return showRun(o)
 		},
 	}
 	t.IDFlags(cmd)
 	return cmd
 }
 
-func newList(f *cmdutil.Factory) *cobra.Command {
-	var rg string
-	var details, noDetails bool
+// showRun prints each group; one as an object, several (--ids) as a list.
+func showRun(o *ShowOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	var out []any
+	for _, tt := range o.Targets {
+		raw, err := svc.Get(o.f.Context(), tt.Group, tt.Name)
+		if err != nil {
+			return err
+		}
+		out = append(out, Shape(raw))
+	}
+	if len(out) == 1 {
+		return o.f.Print(out[0], printOpts)
+	}
+	return o.f.Print(out, printOpts)
+}
+
+// ListOptions are `container list`'s arguments.
+type ListOptions struct {
+	deps
+	Group              string
+	Details, NoDetails bool
+}
+
+func newList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List container groups.",
@@ -56,26 +89,35 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 			"Piped and machine-readable output stays exactly az's unless --details is given.",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("resource-group") {
-				f.Default(&rg, "group")
+				f.Default(&o.Group, "group")
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			list, err := svc.List(f.Context(), rg)
-			if err != nil {
-				return err
-			}
-			if details || (!noDetails && f.IO.StdoutTTY && f.Globals.Output == "table" && f.Globals.Query == "") {
-				fillInstanceViews(f, svc, list)
-			}
-			return f.Print(Shape(list), printOpts)
+			return listRun(o)
 		},
 	}
-	cmd.Flags().StringVarP(&rg, "resource-group", "g", "", "Name of resource group (all of the subscription's when omitted).")
-	cmd.Flags().BoolVar(&details, "details", false, "Read every group's live state (instance view).")
-	cmd.Flags().BoolVar(&noDetails, "no-details", false, "Never read instance views, even on a terminal.")
+	cmd.Flags().StringVarP(&o.Group, "resource-group", "g", "", "Name of resource group (all of the subscription's when omitted).")
+	cmd.Flags().BoolVar(&o.Details, "details", false, "Read every group's live state (instance view).")
+	cmd.Flags().BoolVar(&o.NoDetails, "no-details", false, "Never read instance views, even on a terminal.")
 	return cmd
+}
+
+// listRun lists groups, reading live states where they will be seen.
+func listRun(o *ListOptions) error {
+	f := o.f
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	list, err := svc.List(f.Context(), o.Group)
+	if err != nil {
+		return err
+	}
+	if o.Details || (!o.NoDetails && f.IO.StdoutTTY && f.Globals.Output == "table" && f.Globals.Query == "") {
+		fillInstanceViews(f, svc, list)
+	}
+	return f.Print(Shape(list), printOpts)
 }
 
 // fillInstanceViews replaces list items lacking an instance view by a GET of the
@@ -123,10 +165,17 @@ func groupAndName(id string) (string, string) {
 	return parts[3], parts[7]
 }
 
-func newDelete(f *cmdutil.Factory) *cobra.Command {
+// DeleteOptions are `container delete`'s arguments, resolved to targets.
+type DeleteOptions struct {
+	deps
+	Targets []target
+}
+
+func newDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	tv := newTarget()
 	t := &tv
 	var yes bool
+	o := &DeleteOptions{deps: depsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a container group.",
@@ -138,32 +187,11 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 			if err := f.Confirm(yes); err != nil {
 				return err
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			o.Targets = ts
+			if runF != nil {
+				return runF(o)
 			}
-			sp := f.StartSpinner("Running")
-			var out []any
-			for _, tt := range ts {
-				raw, err := svc.Delete(f.Context(), tt.Group, tt.Name, nil)
-				if err != nil {
-					sp.Stop()
-					return err
-				}
-				if raw != nil {
-					out = append(out, Shape(raw))
-				}
-			}
-			sp.Stop()
-			// az registers no table transformer for delete: the default table applies.
-			po := cmdutil.PrintOptions{FloatKeys: printOpts.FloatKeys}
-			switch len(out) {
-			case 0:
-				return nil
-			case 1:
-				return f.Print(out[0], po)
-			}
-			return f.Print(out, po)
+			return deleteRun(o)
 		},
 	}
 	t.IDFlags(cmd)
@@ -171,10 +199,50 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc Service, t *target, wait bool) error) *cobra.Command {
+// deleteRun deletes each group and prints what ARM returned for it.
+func deleteRun(o *DeleteOptions) error {
+	f := o.f
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	sp := f.StartSpinner("Running")
+	var out []any
+	for _, tt := range o.Targets {
+		raw, err := svc.Delete(f.Context(), tt.Group, tt.Name, nil)
+		if err != nil {
+			sp.Stop()
+			return err
+		}
+		if raw != nil {
+			out = append(out, Shape(raw))
+		}
+	}
+	sp.Stop()
+	// az registers no table transformer for delete: the default table applies.
+	po := cmdutil.PrintOptions{FloatKeys: printOpts.FloatKeys}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return f.Print(out[0], po)
+	}
+	return f.Print(out, po)
+}
+
+// ActionOptions are the arguments of restart, start and stop.
+type ActionOptions struct {
+	deps
+	Targets []target
+	NoWait  bool
+	// Act is the action on one group.
+	Act func(ctx context.Context, svc Service, t target, wait bool) error
+}
+
+func newAction(f *cmdutil.Factory, runF func(*ActionOptions) error, use, short string, noWait bool, act func(ctx context.Context, svc Service, t target, wait bool) error) *cobra.Command {
 	tv := newTarget()
 	t := &tv
-	var nw bool
+	o := &ActionOptions{deps: depsOf(f), Act: act}
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -183,47 +251,56 @@ func newAction(f *cmdutil.Factory, use, short string, noWait bool, run func(svc 
 			if err != nil {
 				return err
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			o.Targets = ts
+			if runF != nil {
+				return runF(o)
 			}
-			sp := f.StartSpinner("Running")
-			defer sp.Stop()
-			for i := range ts {
-				if err := run(svc, &ts[i], !nw); err != nil {
-					return err
-				}
-			}
-			return nil
+			return actionRun(o)
 		},
 	}
 	t.IDFlags(cmd)
 	if noWait {
-		cmd.Flags().BoolVar(&nw, "no-wait", false, "Do not wait for the long-running operation to finish.")
+		cmd.Flags().BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
 	}
 	return cmd
 }
 
-func newRestart(f *cmdutil.Factory) *cobra.Command {
-	return newAction(f, "restart", "Restart all containers in a container group.", true, func(svc Service, t *target, wait bool) error {
-		return svc.Restart(f.Context(), t.Group, t.Name, wait, nil)
+func actionRun(o *ActionOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	sp := o.f.StartSpinner("Running")
+	defer sp.Stop()
+	for _, t := range o.Targets {
+		if err := o.Act(o.f.Context(), svc, t, !o.NoWait); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newRestart(f *cmdutil.Factory, runF func(*ActionOptions) error) *cobra.Command {
+	return newAction(f, runF, "restart", "Restart all containers in a container group.", true, func(ctx context.Context, svc Service, t target, wait bool) error {
+		return svc.Restart(ctx, t.Group, t.Name, wait, nil)
 	})
 }
 
-func newStart(f *cmdutil.Factory) *cobra.Command {
-	return newAction(f, "start", "Start all containers in a container group.", true, func(svc Service, t *target, wait bool) error {
-		return svc.Start(f.Context(), t.Group, t.Name, wait, nil)
+func newStart(f *cmdutil.Factory, runF func(*ActionOptions) error) *cobra.Command {
+	return newAction(f, runF, "start", "Start all containers in a container group.", true, func(ctx context.Context, svc Service, t target, wait bool) error {
+		return svc.Start(ctx, t.Group, t.Name, wait, nil)
 	})
 }
 
-func newStop(f *cmdutil.Factory) *cobra.Command {
-	return newAction(f, "stop", "Stop all containers in a container group.", false, func(svc Service, t *target, _ bool) error {
-		return svc.Stop(f.Context(), t.Group, t.Name)
+func newStop(f *cmdutil.Factory, runF func(*ActionOptions) error) *cobra.Command {
+	return newAction(f, runF, "stop", "Stop all containers in a container group.", false, func(ctx context.Context, svc Service, t target, _ bool) error {
+		return svc.Stop(ctx, t.Group, t.Name)
 	})
 }
 
 // WaitOptions are `container wait`'s arguments (aci's addition).
 type WaitOptions struct {
+	deps
 	target
 	Condition, Container string
 	Interval             cmdutil.Seconds
@@ -231,8 +308,8 @@ type WaitOptions struct {
 	ExitCode             bool
 }
 
-func newWait(f *cmdutil.Factory) *cobra.Command {
-	o := &WaitOptions{target: newTarget()}
+func newWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
+	o := &WaitOptions{deps: depsOf(f), target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "wait",
 		Short: "Wait until a container group is running, or until it terminated (printing the container's exit code).",
@@ -254,35 +331,11 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			o.Condition = cond
+			if runF != nil {
+				return runF(o)
 			}
-			sp := f.StartSpinner("Waiting")
-			var end *waitEnd
-			err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(), func(ctx context.Context) (bool, error) {
-				g, err := svc.Get(ctx, o.Group, o.Name)
-				done, t, err := waitCheck(cond, o.Container, g, err)
-				end = t
-				return done, err
-			})
-			sp.Stop()
-			if errors.Is(err, cmdutil.ErrWaitTimeout) {
-				return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout.D(), o.Name, cond)
-			}
-			if err != nil || end == nil {
-				return err
-			}
-			if !f.Globals.OnlyShowErrors || end.code != 0 {
-				fmt.Fprintf(f.IO.ErrOut, "container '%s' terminated with exit code %d\n", end.container, end.code)
-			}
-			if err := f.Print(end.code, cmdutil.PrintOptions{}); err != nil {
-				return err
-			}
-			if o.ExitCode && end.code != 0 {
-				return cmdutil.SilentExit(end.code)
-			}
-			return nil
+			return waitRun(o)
 		},
 	}
 	o.target.Flags(cmd)
@@ -292,6 +345,41 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 	cmdutil.SecondsVar(cmd, &o.Interval, "interval", 2*time.Second, "Polling interval in seconds (or a duration: 500ms).")
 	cmdutil.SecondsVar(cmd, &o.Timeout, "timeout", time.Hour, "Maximum wait in seconds (or a duration: 90s, 5m).")
 	return cmd
+}
+
+// waitRun polls until the condition holds; a terminated group's exit code
+// is printed, and with --exit-code becomes the command's.
+func waitRun(o *WaitOptions) error {
+	f := o.f
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	sp := f.StartSpinner("Waiting")
+	var end *waitEnd
+	err = cmdutil.Poll(f.Context(), o.Interval.D(), o.Timeout.D(), func(ctx context.Context) (bool, error) {
+		g, err := svc.Get(ctx, o.Group, o.Name)
+		done, t, err := waitCheck(o.Condition, o.Container, g, err)
+		end = t
+		return done, err
+	})
+	sp.Stop()
+	if errors.Is(err, cmdutil.ErrWaitTimeout) {
+		return cmdutil.Fail("Timed out after %s waiting for container group '%s' to be %s.", o.Timeout.D(), o.Name, o.Condition)
+	}
+	if err != nil || end == nil {
+		return err
+	}
+	if !f.Globals.OnlyShowErrors || end.code != 0 {
+		fmt.Fprintf(f.IO.ErrOut, "container '%s' terminated with exit code %d\n", end.container, end.code)
+	}
+	if err := f.Print(end.code, cmdutil.PrintOptions{}); err != nil {
+		return err
+	}
+	if o.ExitCode && end.code != 0 {
+		return cmdutil.SilentExit(end.code)
+	}
+	return nil
 }
 
 // waitEnd is how a waited-for group ended: the container reported and its code.

@@ -41,8 +41,8 @@ func service(f *cmdutil.Factory) (Service, error) {
 // NewCmd builds `aci container`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "container", Short: "Manage Azure Container Instances."})
-	cmd.AddCommand(newCreate(f), newShow(f), newList(f), newDelete(f), newLogs(f), newExec(f), newAttach(f),
-		newRestart(f), newStart(f), newStop(f), newExport(f), newWait(f))
+	cmd.AddCommand(newCreate(f), newShow(f, nil), newList(f, nil), newDelete(f, nil), newLogs(f), newExec(f), newAttach(f),
+		newRestart(f, nil), newStart(f, nil), newStop(f, nil), newExport(f), newWait(f, nil))
 	return cmd
 }
 

@@ -1,0 +1,227 @@
+package container
+
+// The run functions on a fake Service (function fields, as docker/cli's
+// fakeClient): what each asks ARM and what it prints, nothing listening.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aci-cli/aci/internal/arm"
+	"github.com/aci-cli/aci/internal/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+type fakeService struct {
+	mu      sync.Mutex
+	calls   []string
+	get     func(rg, name string) (arm.Raw, error)
+	list    func(rg string) ([]any, error)
+	delete  func(rg, name string) (arm.Raw, error)
+	restart func(rg, name string, wait bool) error
+}
+
+func (s *fakeService) record(format string, a ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, fmt.Sprintf(format, a...))
+}
+
+func (s *fakeService) CreateOrUpdate(_ context.Context, rg, name, _ string, _ any, wait bool, _ arm.Progress) (arm.Raw, error) {
+	s.record("put %s/%s wait=%v", rg, name, wait)
+	return nil, nil
+}
+func (s *fakeService) Get(_ context.Context, rg, name string) (arm.Raw, error) {
+	s.record("get %s/%s", rg, name)
+	return s.get(rg, name)
+}
+func (s *fakeService) List(_ context.Context, rg string) ([]any, error) {
+	s.record("list %s", rg)
+	return s.list(rg)
+}
+func (s *fakeService) Delete(_ context.Context, rg, name string, _ arm.Progress) (arm.Raw, error) {
+	s.record("delete %s/%s", rg, name)
+	return s.delete(rg, name)
+}
+func (s *fakeService) Restart(_ context.Context, rg, name string, wait bool, _ arm.Progress) error {
+	s.record("restart %s/%s wait=%v", rg, name, wait)
+	return nil
+}
+func (s *fakeService) Start(_ context.Context, rg, name string, wait bool, _ arm.Progress) error {
+	s.record("start %s/%s wait=%v", rg, name, wait)
+	return nil
+}
+func (s *fakeService) Stop(_ context.Context, rg, name string) error {
+	s.record("stop %s/%s", rg, name)
+	return nil
+}
+func (s *fakeService) Logs(context.Context, string, string, string, int32, bool) (string, error) {
+	return "", nil
+}
+func (s *fakeService) Exec(context.Context, string, string, string, string, int32, int32) (string, string, error) {
+	return "", "", nil
+}
+
+func fakeDeps(t *testing.T, svc Service, format string, tty bool) (deps, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	ios, _, out, errOut := cmdutil.Test()
+	ios.StdoutTTY = tty
+	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir(), Globals: cmdutil.Globals{Output: format}}
+	return deps{f: f, Service: func() (Service, error) { return svc, nil }}, out, errOut
+}
+
+// cg is a container group as ARM returns it; with state, its instance view.
+func cg(name, state string, exitCode int) arm.Raw {
+	c := map[string]any{"name": name, "properties": map[string]any{"image": "img",
+		"resources": map[string]any{"requests": map[string]any{"cpu": 1.0, "memoryInGB": 1.5}}}}
+	g := arm.Raw{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/" + name,
+		"name": name, "location": "westus", "properties": map[string]any{"provisioningState": "Succeeded", "osType": "Linux",
+			"containers": []any{c}}}
+	if state != "" {
+		g["properties"].(map[string]any)["instanceView"] = map[string]any{"state": state}
+		c["properties"].(map[string]any)["instanceView"] = map[string]any{"currentState": map[string]any{"state": map[string]string{
+			"Succeeded": "Terminated", "Failed": "Terminated", "Running": "Running"}[state], "exitCode": float64(exitCode)}}
+	}
+	return g
+}
+
+func targets(names ...string) []target {
+	var ts []target
+	for _, n := range names {
+		t := newTarget()
+		t.Group, t.Name = "rg", n
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func TestShowRunOneAndMany(t *testing.T) {
+	svc := &fakeService{get: func(_, name string) (arm.Raw, error) { return cg(name, "Running", 0), nil }}
+	d, out, _ := fakeDeps(t, svc, "json", false)
+	if err := showRun(&ShowOptions{deps: d, Targets: targets("a")}); err != nil || !strings.HasPrefix(out.String(), "{") {
+		t.Fatalf("one group prints an object: %v %s", err, out)
+	}
+	d, out, _ = fakeDeps(t, svc, "tsv", false)
+	if err := showRun(&ShowOptions{deps: d, Targets: targets("a", "b")}); err != nil || strings.Count(out.String(), "\n") != 2 {
+		t.Fatalf("--ids of two prints two: %v %q", err, out)
+	}
+}
+
+// list reads live states only where a person sees them: on a terminal with
+// -o table, or with --details.
+func TestListRunInstanceViews(t *testing.T) {
+	svc := &fakeService{
+		list: func(string) ([]any, error) { return []any{map[string]any(cg("a", "", 0))}, nil },
+		get:  func(_, name string) (arm.Raw, error) { return cg(name, "Running", 0), nil },
+	}
+	for _, c := range []struct {
+		format               string
+		tty, details, noDets bool
+		gets                 bool
+	}{
+		{"json", false, false, false, false},
+		{"table", false, false, false, false},
+		{"table", true, false, false, true},
+		{"table", true, false, true, false},
+		{"json", false, true, false, true},
+	} {
+		svc.calls = nil
+		d, out, _ := fakeDeps(t, svc, c.format, c.tty)
+		if err := listRun(&ListOptions{deps: d, Group: "rg", Details: c.details, NoDetails: c.noDets}); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(strings.Join(svc.calls, ","), "get rg/a")
+		if got != c.gets {
+			t.Errorf("%+v: instance view read=%v (calls %v)", c, got, svc.calls)
+		}
+		if c.gets && c.format == "table" && !strings.Contains(out.String(), "Running") {
+			t.Errorf("the live state is not shown:\n%s", out)
+		}
+	}
+}
+
+func TestDeleteAndActionRuns(t *testing.T) {
+	svc := &fakeService{delete: func(_, name string) (arm.Raw, error) {
+		if name == "gone" {
+			return nil, nil // ARM's 204: nothing to print
+		}
+		return cg(name, "", 0), nil
+	}}
+	d, out, _ := fakeDeps(t, svc, "json", false)
+	if err := deleteRun(&DeleteOptions{deps: d, Targets: targets("a")}); err != nil || !strings.Contains(out.String(), `"name": "a"`) {
+		t.Fatalf("delete: %v %s", err, out)
+	}
+	d, out, _ = fakeDeps(t, svc, "json", false)
+	if err := deleteRun(&DeleteOptions{deps: d, Targets: targets("gone")}); err != nil || out.Len() != 0 {
+		t.Fatalf("delete of a missing group prints nothing: %v %q", err, out)
+	}
+	svc.calls = nil
+	for _, c := range []struct {
+		cmd    func(*cmdutil.Factory, func(*ActionOptions) error) *cobra.Command
+		noWait bool
+	}{{newRestart, true}, {newStart, false}, {newStop, false}} {
+		var o *ActionOptions
+		cmd := c.cmd(d.f, func(opts *ActionOptions) error { o = opts; return nil })
+		args := []string{"-g", "rg", "-n", "x"}
+		if c.noWait {
+			args = append(args, "--no-wait")
+		}
+		cmd.SetArgs(args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		o.deps = d
+		if err := actionRun(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"restart rg/x wait=false", "start rg/x wait=true", "stop rg/x"}
+	if !reflect.DeepEqual(svc.calls, want) {
+		t.Fatalf("actions sent %v, want %v", svc.calls, want)
+	}
+}
+
+// wait prints the exit code like docker wait; --exit-code makes it the
+// command's status; a timeout says what it waited for.
+func TestWaitRun(t *testing.T) {
+	var states []arm.Raw
+	svc := &fakeService{get: func(string, string) (arm.Raw, error) {
+		g := states[0]
+		if len(states) > 1 {
+			states = states[1:]
+		}
+		return g, nil
+	}}
+	opts := func(d deps, cond string, exit bool, timeout time.Duration) *WaitOptions {
+		o := &WaitOptions{deps: d, target: targets("job")[0], Condition: cond, ExitCode: exit,
+			Interval: cmdutil.Seconds(time.Millisecond), Timeout: cmdutil.Seconds(timeout)}
+		return o
+	}
+	states = []arm.Raw{cg("job", "Running", 0), cg("job", "Failed", 3)}
+	d, out, errOut := fakeDeps(t, svc, "json", false)
+	if err := waitRun(opts(d, "terminated", false, time.Second)); err != nil || out.String() != "3\n" || !strings.Contains(errOut.String(), "terminated with exit code 3") {
+		t.Fatalf("terminated: %v %q %q", err, out, errOut)
+	}
+	states = []arm.Raw{cg("job", "Failed", 3)}
+	d, _, _ = fakeDeps(t, svc, "json", false)
+	if err := waitRun(opts(d, "terminated", true, time.Second)); cmdutil.ExitCode(err) != 3 {
+		t.Fatalf("--exit-code: %v", err)
+	}
+	states = []arm.Raw{cg("job", "Running", 0)}
+	d, out, _ = fakeDeps(t, svc, "json", false)
+	if err := waitRun(opts(d, "running", false, time.Second)); err != nil || out.Len() != 0 {
+		t.Fatalf("running: %v %q", err, out)
+	}
+	d, _, _ = fakeDeps(t, svc, "json", false)
+	err := waitRun(opts(d, "terminated", false, 20*time.Millisecond))
+	if cmdutil.ExitCode(err) != 1 || !strings.Contains(err.Error(), "waiting for container group 'job' to be terminated") {
+		t.Fatalf("timeout: %v", err)
+	}
+}
