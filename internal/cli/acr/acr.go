@@ -632,6 +632,35 @@ func credentials(f *cmdutil.Factory, d *Deps, o *target, regenerate string) erro
 	return f.Print(raw, cmdutil.PrintOptions{Table: credTable})
 }
 
+// source is import's source: a registry by resource id, login server or
+// name (looked up in the subscription), or a login server in --source.
+func (o *ImportOptions) source(f *cmdutil.Factory, svc Service) (map[string]any, error) {
+	src := map[string]any{}
+	switch reg := o.Registry; {
+	case strings.HasPrefix(strings.ToLower(reg), "/subscriptions/"):
+		src["resourceId"], src["sourceImage"] = reg, o.Source
+	case strings.ContainsAny(reg, ".:"):
+		src["registryUri"], src["sourceImage"] = reg, o.Source
+	case reg != "":
+		g, err := svc.FindGroup(f.Context(), arm.RegistryType, reg)
+		if err != nil {
+			return nil, err
+		}
+		if g == "" {
+			return nil, notFound(f, reg)
+		}
+		src["resourceId"] = "/subscriptions/" + svc.Subscription() + "/resourceGroups/" + g + "/providers/" + arm.RegistryType + "/" + reg
+		src["sourceImage"] = o.Source
+	default:
+		host, rest, ok := strings.Cut(o.Source, "/")
+		if !ok || !(strings.ContainsAny(host, ".:") || host == "localhost") {
+			return nil, cmdutil.Fail("Please specify the source registry with --registry, or give --source as LOGIN_SERVER/REPOSITORY[:TAG].")
+		}
+		src["registryUri"], src["sourceImage"] = host, rest
+	}
+	return src, nil
+}
+
 // credTable is az's credential_output_format.
 func credTable(v any) (any, error) {
 	m, _ := v.(map[string]any)
@@ -677,28 +706,9 @@ func newImport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src := map[string]any{}
-			switch reg := o.Registry; {
-			case strings.HasPrefix(strings.ToLower(reg), "/subscriptions/"):
-				src["resourceId"], src["sourceImage"] = reg, o.Source
-			case strings.ContainsAny(reg, ".:"):
-				src["registryUri"], src["sourceImage"] = reg, o.Source
-			case reg != "":
-				g, err := svc.FindGroup(f.Context(), arm.RegistryType, reg)
-				if err != nil {
-					return err
-				}
-				if g == "" {
-					return notFound(f, reg)
-				}
-				src["resourceId"] = "/subscriptions/" + svc.Subscription() + "/resourceGroups/" + g + "/providers/" + arm.RegistryType + "/" + reg
-				src["sourceImage"] = o.Source
-			default:
-				host, rest, ok := strings.Cut(o.Source, "/")
-				if !ok || !(strings.ContainsAny(host, ".:") || host == "localhost") {
-					return cmdutil.Fail("Please specify the source registry with --registry, or give --source as LOGIN_SERVER/REPOSITORY[:TAG].")
-				}
-				src["registryUri"], src["sourceImage"] = host, rest
+			src, err := o.source(f, svc)
+			if err != nil {
+				return err
 			}
 			if o.User != "" {
 				src["credentials"] = map[string]any{"username": o.User, "password": o.Password}
