@@ -28,8 +28,10 @@ type fakeService struct {
 	imported    any
 }
 
-func (s *fakeService) note(format string, a ...any) { s.calls = append(s.calls, fmt.Sprintf(format, a...)) }
-func (s *fakeService) last() string                 { return s.calls[len(s.calls)-1] }
+func (s *fakeService) note(format string, a ...any) {
+	s.calls = append(s.calls, fmt.Sprintf(format, a...))
+}
+func (s *fakeService) last() string { return s.calls[len(s.calls)-1] }
 
 func (s *fakeService) Create(_ context.Context, rg, name string, body any, _ bool, _ arm.Progress) (arm.Raw, error) {
 	s.note("create %s/%s", rg, name)
@@ -78,7 +80,9 @@ func run(t *testing.T, svc *fakeService, format string, args ...string) (string,
 	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir(), Globals: cmdutil.Globals{Output: format}}
 	d := &Deps{
 		Service: func() (Service, error) { return svc, nil },
-		Group:   func(_ context.Context, name string) (arm.Raw, error) { return arm.Raw{"name": name, "location": "eastus"}, nil },
+		Group: func(_ context.Context, name string) (arm.Raw, error) {
+			return arm.Raw{"name": name, "location": "eastus"}, nil
+		},
 	}
 	cmd := NewCmdWith(f, d)
 	cmd.SetArgs(cmdutil.ExpandNArgs(cmd, args))
@@ -141,7 +145,9 @@ func TestReadCommands(t *testing.T) {
 		get: func(_, name string) (arm.Raw, error) {
 			return registry(name, map[string]any{"dataEndpointEnabled": true, "dataEndpointHostNames": []any{"reg1.eastus.data.azurecr.io"}}), nil
 		},
-		list:      func(string) ([]any, error) { return []any{map[string]any(registry("a", nil)), map[string]any(registry("b", nil))}, nil },
+		list: func(string) ([]any, error) {
+			return []any{map[string]any(registry("a", nil)), map[string]any(registry("b", nil))}, nil
+		},
 		checkName: func(string) (arm.Raw, error) { return arm.Raw{"nameAvailable": true}, nil },
 		usages: func(string, string) (arm.Raw, error) {
 			return arm.Raw{"value": []any{map[string]any{"name": "Size", "limit": 10737418240.0, "currentValue": 1024.0, "unit": "Bytes"}}}, nil
@@ -170,7 +176,9 @@ func TestReadCommands(t *testing.T) {
 func TestCredentials(t *testing.T) {
 	admin := false
 	svc := &fakeService{
-		get: func(_, name string) (arm.Raw, error) { return registry(name, map[string]any{"adminUserEnabled": admin}), nil },
+		get: func(_, name string) (arm.Raw, error) {
+			return registry(name, map[string]any{"adminUserEnabled": admin}), nil
+		},
 		credentials: func(_, name, _ string) (arm.Raw, error) {
 			return arm.Raw{"username": name, "passwords": []any{map[string]any{"name": "password", "value": "P1"}, map[string]any{"name": "password2", "value": "P2"}}}, nil
 		},

@@ -199,7 +199,9 @@ func TestWaitRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.get = func(name string) (arm.Raw, error) { return group(name, "Succeeded", map[string]any{"ready": "yes"}), nil }
+	svc.get = func(name string) (arm.Raw, error) {
+		return group(name, "Succeeded", map[string]any{"ready": "yes"}), nil
+	}
 	if err := waitRun(&WaitOptions{deps: d, Name: "rg", Custom: "tags.ready", custom: q, Interval: cmdutil.Seconds(time.Millisecond), Timeout: cmdutil.Seconds(time.Second)}); err != nil {
 		t.Fatalf("--custom: %v", err)
 	}

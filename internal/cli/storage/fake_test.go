@@ -35,7 +35,9 @@ type fakeService struct {
 	shareList   func(rg, account string) ([]any, error)
 }
 
-func (s *fakeService) note(format string, a ...any) { s.calls = append(s.calls, fmt.Sprintf(format, a...)) }
+func (s *fakeService) note(format string, a ...any) {
+	s.calls = append(s.calls, fmt.Sprintf(format, a...))
+}
 
 func (s *fakeService) Create(_ context.Context, rg, name string, body any, _ bool, _ arm.Progress) (arm.Raw, error) {
 	s.note("create %s/%s", rg, name)
@@ -209,7 +211,9 @@ func TestKeysAndConnectionString(t *testing.T) {
 	if err != nil || !strings.Contains(out, want) {
 		t.Fatalf("connection string: %v %s", err, out)
 	}
-	svc.checkName = func(name string) (arm.Raw, error) { return arm.Raw{"nameAvailable": true, "reason": nil, "message": nil}, nil }
+	svc.checkName = func(name string) (arm.Raw, error) {
+		return arm.Raw{"nameAvailable": true, "reason": nil, "message": nil}, nil
+	}
 	if out, err := run(t, svc, "account", "check-name", "-n", "free"); err != nil || !strings.Contains(out, `"nameAvailable": true`) {
 		t.Fatalf("check-name: %v %s", err, out)
 	}
@@ -252,4 +256,3 @@ func TestShareRM(t *testing.T) {
 		t.Fatalf("no --name: %v", err)
 	}
 }
-
