@@ -87,15 +87,10 @@ func (d *DataPlane) FileServiceURL(account string) (string, error) {
 	return "https://" + host + "/", nil
 }
 
-// FileService is the Azure Files client of an account: Shared Key and SAS
-// signing are the SDK's own (no hand-written signatures).
-func (d *DataPlane) FileService(account string, auth StorageAuth) (*service.Client, error) {
-	return d.FileServiceAt("", account, auth)
-}
-
-// FileServiceAt is FileService at an explicit endpoint (a connection
-// string's FileEndpoint, --file-endpoint, ARM's primaryEndpoints.file), or
-// the cloud's when endpoint is "".
+// FileServiceAt is the Azure Files client of an account, at an explicit
+// endpoint (a connection string's FileEndpoint, --file-endpoint, ARM's
+// primaryEndpoints.file), or the cloud's when endpoint is "". Shared Key
+// and SAS signing are the SDK's own (no hand-written signatures).
 func (d *DataPlane) FileServiceAt(endpoint, account string, auth StorageAuth) (*service.Client, error) {
 	u := endpoint
 	if u == "" {

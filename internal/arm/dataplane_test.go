@@ -115,7 +115,7 @@ func TestDataPlaneFileServiceAuth(t *testing.T) {
 		t.Fatalf("file endpoint %s", u)
 	}
 	for _, auth := range []StorageAuth{{AccountKey: "a2V5a2V5a2V5"}, {SAS: url.Values{"sv": {"2025-01-05"}, "sig": {"SIG"}}.Encode()}, {}} {
-		fc, err := dp.FileService("acct", auth)
+		fc, err := dp.FileServiceAt("", "acct", auth)
 		if err != nil {
 			t.Fatal(err)
 		}
