@@ -92,15 +92,6 @@ func NewManagedIdentityCredential(o CredentialOptions, id string) (azcore.TokenC
 	return azidentity.NewManagedIdentityCredential(opts)
 }
 
-// NewDeviceCodeCredential asks the user to sign in in a browser on any device.
-func NewDeviceCodeCredential(o CredentialOptions, tenant string, prompt func(msg string)) (azcore.TokenCredential, error) {
-	_, tenant, discovery := Authority(o.Cloud, tenant)
-	return azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
-		ClientOptions: azcore.ClientOptions(o.clientOptions()), TenantID: tenant, DisableInstanceDiscovery: !discovery,
-		UserPrompt: func(_ context.Context, m azidentity.DeviceCodeMessage) error { prompt(m.Message); return nil },
-	})
-}
-
 // NewAmbientCredential is used when aci has no login of its own: the environment
 // (AZURE_CLIENT_ID/SECRET/TENANT_ID, workload identity), then an existing `az login`.
 func NewAmbientCredential(o CredentialOptions) (azcore.TokenCredential, error) {

@@ -63,7 +63,6 @@ func F(name string) Field             { return Field{Name: name, Kind: Float} }
 func T(name string) Field             { return Field{Name: name, Kind: Time} }
 func O(name string, s *Spec) Field    { return Field{Name: name, Kind: Obj, Spec: s} }
 func L(name string, s *Spec) Field    { return Field{Name: name, Kind: List, Spec: s} }
-func M(name string, s *Spec) Field    { return Field{Name: name, Kind: Map, Spec: s} }
 func Flat(wire string, s *Spec) Field { return Field{Name: wire, Kind: Obj, Spec: s, Flatten: true} }
 func (f Field) W(wire string) Field   { f.Wire = wire; return f }
 func (f Field) wire() string {

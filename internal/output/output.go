@@ -2,7 +2,6 @@ package output
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -173,14 +172,4 @@ func mergeFloats(out, marked any) any {
 		}
 	}
 	return out
-}
-
-// Print renders data to w.
-func Print(w io.Writer, data any, o Options) error {
-	s, err := Render(data, o)
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(w, s)
-	return err
 }

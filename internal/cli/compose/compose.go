@@ -195,9 +195,6 @@ func newCmd(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
-// NewCmdWith builds `aci compose` over other services (tests).
-func NewCmdWith(f *cmdutil.Factory, d *Deps) *cobra.Command { return newCmd(f, d) }
-
 // fillCredentials adds the login of every private registry the images come
 // from, where one is found.
 func fillCredentials(f *cmdutil.Factory, d *Deps, res *model.Result) error {

@@ -142,9 +142,6 @@ func follow(f *cmdutil.Factory, svc Service, o *logsOptions, c string, g arm.Raw
 // Terminated tells whether a container of a group has finished for good.
 func Terminated(g arm.Raw, c string) bool { return terminated(g, c) }
 
-// ExitCode is a terminated container's exit code, from the instance view.
-func ExitCode(g arm.Raw, c string) (int, bool) { return exitCode(g, c) }
-
 // exitCode is a terminated container's exit code, from the instance view.
 func exitCode(g arm.Raw, c string) (int, bool) {
 	cs, _ := dig(g, "properties", "containers").([]any)
