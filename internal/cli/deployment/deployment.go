@@ -49,15 +49,26 @@ func service(f *cmdutil.Factory) (Service, error) {
 	return c.Deployments()
 }
 
+// Deps are the services the commands use; tests replace them.
+type Deps struct {
+	Service func() (Service, error)
+}
+
+func defaultDeps(f *cmdutil.Factory) *Deps {
+	return &Deps{Service: func() (Service, error) { return service(f) }}
+}
+
 // NewCmd builds `aci deployment` (group scope).
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, defaultDeps(f)) }
+
+func newCmd(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "deployment", Short: "Manage Azure Resource Manager template deployments."})
 	group := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage Azure Resource Manager template deployments at resource group."})
-	group.AddCommand(newCreate(f, "create"), newCreate(f, "validate"), newCreate(f, "what-if"), newShow(f), newList(f), newDelete(f),
-		newWait(f), newCancel(f), newExport(f))
+	group.AddCommand(newCreate(f, d, "create"), newCreate(f, d, "validate"), newCreate(f, d, "what-if"), newShow(f, d), newList(f, d), newDelete(f, d),
+		newWait(f, d), newCancel(f, d), newExport(f, d))
 	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Manage deployment operations."})
 	opGroup := cmdutil.GroupCommand(&cobra.Command{Use: "group", Short: "Manage deployment operations at resource group."})
-	opGroup.AddCommand(newOpList(f), newOpShow(f))
+	opGroup.AddCommand(newOpList(f, d), newOpShow(f, d))
 	op.AddCommand(opGroup)
 	cmd.AddCommand(group, op)
 	return cmd
@@ -66,10 +77,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 // NewGroupDeployment builds `aci group deployment`, the spelling older
 // scripts (and the seed) use.
 func NewGroupDeployment(f *cmdutil.Factory) *cobra.Command {
+	d := defaultDeps(f)
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "deployment", Short: "Manage Azure Resource Manager deployments (the older spelling of 'deployment group')."})
-	cmd.AddCommand(newCreate(f, "create"), newCreate(f, "validate"), newShow(f), newList(f), newDelete(f), newWait(f), newExport(f))
+	cmd.AddCommand(newCreate(f, d, "create"), newCreate(f, d, "validate"), newShow(f, d), newList(f, d), newDelete(f, d), newWait(f, d), newExport(f, d))
 	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Manage deployment operations."})
-	op.AddCommand(newOpList(f))
+	op.AddCommand(newOpList(f, d))
 	cmd.AddCommand(op)
 	// az's words for the old spelling, on every command under it.
 	var deprecate func(c *cobra.Command)
@@ -114,7 +126,7 @@ type CreateOptions struct {
 	NoWait, NoPrompt, Rollback2, NoPretty                  bool
 }
 
-func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
+func newCreate(f *cmdutil.Factory, d *Deps, verb string) *cobra.Command {
 	o := &CreateOptions{}
 	short := map[string]string{"create": "Start a deployment at resource group.", "validate": "Validate whether a template is valid at resource group.",
 		"what-if": "Execute a deployment What-If operation at resource group scope."}[verb]
@@ -127,7 +139,7 @@ func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
 			"  aci deployment group " + verb + " -g MyResourceGroup -f azuredeploy.json -p @params.json -p key=value",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCreate(f, cmd, o, verb)
+			return runCreate(f, d, cmd, o, verb)
 		},
 	}
 	fl := cmd.Flags()
@@ -151,7 +163,7 @@ func newCreate(f *cmdutil.Factory, verb string) *cobra.Command {
 	return cmd
 }
 
-func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb string) error {
+func runCreate(f *cmdutil.Factory, d *Deps, cmd *cobra.Command, o *CreateOptions, verb string) error {
 	f.Default(&o.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", o.Group)
@@ -169,7 +181,7 @@ func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions, verb st
 	if err != nil {
 		return err
 	}
-	svc, err := service(f)
+	svc, err := d.Service()
 	if err != nil {
 		return err
 	}
@@ -598,7 +610,7 @@ func (t *target) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&t.Name, "name", "n", "", "The deployment name.")
 }
 
-func (t *target) resolve(f *cmdutil.Factory, needName bool) (Service, error) {
+func (t *target) resolve(f *cmdutil.Factory, d *Deps, needName bool) (Service, error) {
 	f.Default(&t.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", t.Group)
@@ -608,15 +620,15 @@ func (t *target) resolve(f *cmdutil.Factory, needName bool) (Service, error) {
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
-	return service(f)
+	return d.Service()
 }
 
-func newShow(f *cmdutil.Factory) *cobra.Command {
+func newShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "show", Short: "Show a deployment at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group show -g MyResourceGroup -n MyDeployment --query properties.outputs",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -630,13 +642,13 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newList(f *cmdutil.Factory) *cobra.Command {
+func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	var filter string
 	cmd := &cobra.Command{Use: "list", Short: "List deployments at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group list -g MyResourceGroup -o table",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, false)
+			svc, err := t.resolve(f, d, false)
 			if err != nil {
 				return err
 			}
@@ -651,13 +663,13 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newDelete(f *cmdutil.Factory) *cobra.Command {
+func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	var noWait bool
 	cmd := &cobra.Command{Use: "delete", Short: "Delete a deployment at resource group (its resources stay).", Args: cobra.NoArgs,
 		Example: "  aci deployment group delete -g MyResourceGroup -n MyDeployment",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -668,12 +680,12 @@ func newDelete(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newCancel(f *cmdutil.Factory) *cobra.Command {
+func newCancel(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "cancel", Short: "Cancel a deployment at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group cancel -g MyResourceGroup -n MyDeployment",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -683,12 +695,12 @@ func newCancel(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newExport(f *cmdutil.Factory) *cobra.Command {
+func newExport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "export", Short: "Export the template used for a deployment.", Args: cobra.NoArgs,
 		Example: "  aci deployment group export -g MyResourceGroup -n MyDeployment > template.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -702,7 +714,7 @@ func newExport(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newWait(f *cmdutil.Factory) *cobra.Command {
+func newWait(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	var created, deleted, exists bool
 	var custom string
@@ -710,7 +722,7 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "wait", Short: "Place the CLI in a waiting state until a deployment condition is met.", Args: cobra.NoArgs,
 		Example: "  aci deployment group wait -g MyResourceGroup -n MyDeployment --created",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -764,12 +776,12 @@ func newWait(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newOpList(f *cmdutil.Factory) *cobra.Command {
+func newOpList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "list", Short: "List deployment operations at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment operation group list -g MyResourceGroup -n MyDeployment",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
@@ -783,13 +795,13 @@ func newOpList(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newOpShow(f *cmdutil.Factory) *cobra.Command {
+func newOpShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	var ids []string
 	cmd := &cobra.Command{Use: "show", Short: "Get a deployment's operation.", Args: cobra.NoArgs,
 		Example: "  aci deployment operation group show -g MyResourceGroup -n MyDeployment --operation-ids 0123456789ABCDEF",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, true)
+			svc, err := t.resolve(f, d, true)
 			if err != nil {
 				return err
 			}
