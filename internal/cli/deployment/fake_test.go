@@ -27,7 +27,9 @@ type fakeService struct {
 	operations func(name string) ([]any, error)
 }
 
-func (s *fakeService) note(format string, a ...any) { s.calls = append(s.calls, fmt.Sprintf(format, a...)) }
+func (s *fakeService) note(format string, a ...any) {
+	s.calls = append(s.calls, fmt.Sprintf(format, a...))
+}
 
 func decoded(body any) map[string]any {
 	b, _ := json.Marshal(body)
