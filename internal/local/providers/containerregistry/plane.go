@@ -442,7 +442,22 @@ func (pl *plane) token(w http.ResponseWriter, r *http.Request) {
 		tokenErr(w, 405, "GET or POST is required.")
 		return
 	}
-	var granted []access
+	tok, err := pl.sign("access_token", grantedScopes(scopes, grants), "aci-local", 75*time.Minute)
+	if err != nil {
+		tokenErr(w, 500, err.Error())
+		return
+	}
+	out := map[string]any{"access_token": tok}
+	if r.Method == http.MethodGet {
+		out["token"] = tok // Docker's field name
+	}
+	core.WriteJSON(w, 200, out)
+}
+
+// grantedScopes are the actions of the scopes asked for that the caller
+// holds; none asked for, or none held, is an empty grant, never an error.
+func grantedScopes(scopes []string, grants []access) []access {
+	granted := []access{}
 	for _, s := range scopes {
 		for _, one := range strings.Fields(s) {
 			a, ok := parseScope(one)
@@ -460,19 +475,7 @@ func (pl *plane) token(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if granted == nil {
-		granted = []access{}
-	}
-	tok, err := pl.sign("access_token", granted, "aci-local", 75*time.Minute)
-	if err != nil {
-		tokenErr(w, 500, err.Error())
-		return
-	}
-	out := map[string]any{"access_token": tok}
-	if r.Method == http.MethodGet {
-		out["token"] = tok // Docker's field name
-	}
-	core.WriteJSON(w, 200, out)
+	return granted
 }
 
 // parseScope reads "repository:name:pull,push" (names may hold colons only

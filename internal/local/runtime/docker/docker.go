@@ -441,21 +441,7 @@ func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event run
 		return fmt.Errorf("starting the group's network (is %s:%v free?): %w", g.IP, g.Ports, err)
 	}
 	for _, c := range g.InitContainers {
-		id, err := d.createContainer(ctx, g, c, images[c.Name], pauseName, mounts, "no", nil, nil)
-		if err != nil {
-			return err
-		}
-		event(c.Name, "Started", "Started container")
-		if err := d.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
-			return err
-		}
-		wc, errc := d.cli.ContainerWait(ctx, id, container.WaitConditionNotRunning)
-		select {
-		case r := <-wc:
-			if r.StatusCode != 0 {
-				return fmt.Errorf("init container %s exited with %d", c.Name, r.StatusCode)
-			}
-		case err := <-errc:
+		if err := d.runInit(ctx, g, c, images[c.Name], pauseName, mounts, event); err != nil {
 			return err
 		}
 	}
@@ -471,6 +457,29 @@ func (d *DockerRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event run
 		event(c.Name, "Started", "Started container")
 	}
 	return nil
+}
+
+// runInit runs an init container in the group's namespaces to its end; a
+// non-zero exit fails the group, as on ACI.
+func (d *DockerRuntime) runInit(ctx context.Context, g *runtime.GroupSpec, c runtime.ContainerSpec, image, pauseName string, mounts map[string]runtime.HostDir, event runtime.EventFunc) error {
+	id, err := d.createContainer(ctx, g, c, image, pauseName, mounts, "no", nil, nil)
+	if err != nil {
+		return err
+	}
+	event(c.Name, "Started", "Started container")
+	if err := d.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return err
+	}
+	wc, errc := d.cli.ContainerWait(ctx, id, container.WaitConditionNotRunning)
+	select {
+	case r := <-wc:
+		if r.StatusCode != 0 {
+			return fmt.Errorf("init container %s exited with %d", c.Name, r.StatusCode)
+		}
+		return nil
+	case err := <-errc:
+		return err
+	}
 }
 
 // groupHosts makes every container name of a group resolve to the group's
