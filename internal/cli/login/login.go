@@ -95,60 +95,76 @@ func debugWriter(f *cmdutil.Factory) io.Writer {
 	return nil
 }
 
-// NewCmdLogout builds `aci logout`.
-func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	var username string
+// LogoutOptions are `aci logout`'s arguments.
+type LogoutOptions struct {
+	f        *cmdutil.Factory
+	Username string
+}
+
+// NewCmdLogout builds `aci logout`; runF replaces logoutRun in tests.
+func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Command {
+	o := &LogoutOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Log out to remove access to Azure subscriptions.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clouds, err := f.Clouds()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			prof, err := arm.LoadProfile(f.ConfigDir)
-			if err != nil {
-				return err
-			}
-			if username == "" {
-				if d, ok := prof.Default(clouds.ActiveName()); ok {
-					username = d.User.Name
-				}
-			}
-			if username == "" {
-				return cmdutil.Fail("There are no active accounts.")
-			}
-			var keep []arm.Subscription
-			for _, s := range prof.Subscriptions {
-				if s.User.Name != username {
-					keep = append(keep, s)
-				}
-			}
-			prof.Subscriptions = keep
-			if l, err := arm.FindUserLogin(f.ConfigDir, clouds.ActiveName(), username); err == nil && l != nil {
-				cloud, err := clouds.Active()
-				if err != nil {
-					return err
-				}
-				copts, err := f.CredentialOptions(cloud)
-				if err != nil {
-					return err
-				}
-				// The sign-in is revoked where the authority can (aci local),
-				// then its tokens leave the cache.
-				if err := arm.Logout(f.Context(), copts, *l); err != nil {
-					return err
-				}
-			}
-			if err := prof.Save(); err != nil {
-				return err
-			}
-			if err := arm.RemoveServicePrincipals(f.ConfigDir); err != nil {
-				return err
-			}
-			return arm.ClearTokenCache(f.ConfigDir)
+			return logoutRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&username, "username", "", "Account user; if missing, log out the current active account.")
+	cmd.Flags().StringVar(&o.Username, "username", "", "Account user; if missing, log out the current active account.")
 	return cmd
+}
+
+// logoutRun drops the user's subscriptions from the profile, revokes their
+// sign-in where the authority can (aci local), and clears the caches.
+func logoutRun(o *LogoutOptions) error {
+	f := o.f
+	clouds, err := f.Clouds()
+	if err != nil {
+		return err
+	}
+	prof, err := arm.LoadProfile(f.ConfigDir)
+	if err != nil {
+		return err
+	}
+	username := o.Username
+	if username == "" {
+		if d, ok := prof.Default(clouds.ActiveName()); ok {
+			username = d.User.Name
+		}
+	}
+	if username == "" {
+		return cmdutil.Fail("There are no active accounts.")
+	}
+	var keep []arm.Subscription
+	for _, s := range prof.Subscriptions {
+		if s.User.Name != username {
+			keep = append(keep, s)
+		}
+	}
+	prof.Subscriptions = keep
+	if l, err := arm.FindUserLogin(f.ConfigDir, clouds.ActiveName(), username); err == nil && l != nil {
+		cloud, err := clouds.Active()
+		if err != nil {
+			return err
+		}
+		copts, err := f.CredentialOptions(cloud)
+		if err != nil {
+			return err
+		}
+		// The sign-in is revoked, then its tokens leave the cache.
+		if err := arm.Logout(f.Context(), copts, *l); err != nil {
+			return err
+		}
+	}
+	if err := prof.Save(); err != nil {
+		return err
+	}
+	if err := arm.RemoveServicePrincipals(f.ConfigDir); err != nil {
+		return err
+	}
+	return arm.ClearTokenCache(f.ConfigDir)
 }

@@ -63,7 +63,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	// The older spelling the seed uses: `group deployment create`.
 	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
 	root.AddCommand(groupCmd, container.NewCmd(f), compose.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
-		login.NewCmdLogin(f), login.NewCmdLogout(f), configure.NewCmd(f), version.NewCmd(f),
+		login.NewCmdLogin(f), login.NewCmdLogout(f, nil), configure.NewCmd(f), version.NewCmd(f),
 		completion.NewCmd(), local.NewCmd(f), connector.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
 	markLeaves(root)
 	markRequired(root)
