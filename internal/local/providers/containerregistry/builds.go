@@ -374,34 +374,38 @@ func (h *Registries) newBuildJob(id string, b *buildRequest) (*buildJob, *core.A
 	return &buildJob{pl: pl, src: src, dockerfile: df, args: args, push: b.IsPushEnabled == nil || *b.IsPushEnabled, timeout: timeout}, nil
 }
 
-// queuedRun is a new run's body, as ACR shows it while it waits.
-func queuedRun(runRes, runID string, platform *buildPlatform) map[string]any {
+// queuedRun is a new run, as ACR shows it while it waits.
+func queuedRun(runRes, runID string, platform *buildPlatform) *run {
 	now := nowOffset()
-	plat := map[string]any{"os": "linux", "architecture": "amd64"}
+	plat := runPlatform{OS: "linux", Architecture: "amd64"}
 	if platform != nil && platform.OS != "" {
-		plat["os"] = strings.ToLower(platform.OS)
+		plat.OS = strings.ToLower(platform.OS)
 		if platform.Architecture != "" {
-			plat["architecture"] = platform.Architecture
+			plat.Architecture = platform.Architecture
 		}
 	}
-	return map[string]any{"type": RunType, "id": runRes, "name": runID, "properties": map[string]any{
-		"runId": runID, "status": "Queued", "lastUpdatedTime": now, "runType": "QuickRun", "createTime": now,
-		"platform": plat, "agentConfiguration": map[string]any{"cpu": 2}, "sourceRegistryAuth": "Default",
-		"provisioningState": "Succeeded", "isArchiveEnabled": false, "outputImages": []any{}}}
+	r := &run{Type: RunType, ID: runRes, Name: runID, Properties: runProps{
+		RunID: runID, Status: "Queued", LastUpdatedTime: now, RunType: "QuickRun", CreateTime: now,
+		Platform: plat, SourceRegistryAuth: "Default", ProvisioningState: "Succeeded", OutputImages: []outputImage{}}}
+	r.Properties.AgentConfiguration.CPU = 2
+	return r
 }
 
-func (h *Registries) setRun(id string, f func(props map[string]any)) {
-	_ = h.s.Store().Update(id, func(x *core.Resource) error {
-		var b map[string]any
-		if err := json.Unmarshal(x.Body, &b); err != nil {
+func (h *Registries) setRun(id string, f func(p *runProps)) {
+	err := h.s.Store().Update(id, func(x *core.Resource) error {
+		var r run
+		if err := x.DecodeBody(&r); err != nil {
 			return err
 		}
-		props, _ := b["properties"].(map[string]any)
-		f(props)
-		props["lastUpdatedTime"] = nowOffset()
-		x.Body, _ = json.Marshal(b)
-		return nil
+		f(&r.Properties)
+		r.Properties.LastUpdatedTime = nowOffset()
+		b, err := json.Marshal(r)
+		x.Body = b
+		return err
 	})
+	if err != nil {
+		h.s.Warn("acr run", "id", id, "error", err.Error())
+	}
 }
 
 // run builds and pushes, writing the log; it always ends the run.
@@ -412,7 +416,7 @@ func (h *Registries) run(ctx context.Context, job *buildJob) {
 	lf, err := os.OpenFile(filepath.Join(logDir, runID+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	status := "Failed"
 	started := time.Now()
-	h.setRun(job.runRes, func(p map[string]any) { p["status"], p["startTime"] = "Running", nowOffset() })
+	h.setRun(job.runRes, func(p *runProps) { p.Status, p.StartTime = "Running", nowOffset() })
 	defer func() {
 		if lf != nil {
 			if status == "Succeeded" {
@@ -422,7 +426,7 @@ func (h *Registries) run(ctx context.Context, job *buildJob) {
 			}
 			lf.Close()
 		}
-		h.setRun(job.runRes, func(p map[string]any) { p["status"], p["finishTime"] = status, nowOffset() })
+		h.setRun(job.runRes, func(p *runProps) { p.Status, p.FinishTime = status, nowOffset() })
 		os.Remove(job.src)
 	}()
 	if err != nil {
@@ -444,9 +448,9 @@ func (h *Registries) run(ctx context.Context, job *buildJob) {
 		return
 	}
 	status = "Succeeded"
-	h.setRun(job.runRes, func(p map[string]any) {
+	h.setRun(job.runRes, func(p *runProps) {
 		if outputs != nil {
-			p["outputImages"] = outputs
+			p.OutputImages = outputs
 		}
 	})
 }
@@ -489,7 +493,7 @@ func (h *Registries) build(ctx context.Context, job *buildJob, lf io.Writer, sta
 
 // pushAll pushes the built images to the registry, as the build's own
 // short-lived identity.
-func (h *Registries) pushAll(ctx context.Context, job *buildJob, lf io.Writer, stamp func(string, ...any)) ([]any, bool) {
+func (h *Registries) pushAll(ctx context.Context, job *buildJob, lf io.Writer, stamp func(string, ...any)) ([]outputImage, bool) {
 	if !job.push || len(job.refs) == 0 {
 		return nil, true
 	}
@@ -498,7 +502,7 @@ func (h *Registries) pushAll(ctx context.Context, job *buildJob, lf io.Writer, s
 		stamp("Error: %v", err)
 		return nil, false
 	}
-	var outputs []any
+	var outputs []outputImage
 	for _, ref := range job.refs {
 		stamp("Pushing image: %s, attempt 1", ref)
 		digest, err := h.builder.Push(ctx, ref, anonymousUser, tok, lf)
@@ -507,7 +511,7 @@ func (h *Registries) pushAll(ctx context.Context, job *buildJob, lf io.Writer, s
 			return nil, false
 		}
 		repo, tag, _ := strings.Cut(strings.TrimPrefix(ref, job.pl.login+"/"), ":")
-		outputs = append(outputs, map[string]any{"registry": job.pl.login, "repository": repo, "tag": tag, "digest": digest})
+		outputs = append(outputs, outputImage{Registry: job.pl.login, Repository: repo, Tag: tag, Digest: digest})
 	}
 	stamp("Successfully pushed images")
 	return outputs, true
@@ -525,7 +529,7 @@ func (h *Registries) resumeRuns() {
 		}
 		_ = json.Unmarshal(res.Body, &b)
 		if b.Properties.Status == "Queued" || b.Properties.Status == "Running" {
-			h.setRun(res.ID, func(p map[string]any) { p["status"], p["finishTime"] = "Failed", nowOffset() })
+			h.setRun(res.ID, func(p *runProps) { p.Status, p.FinishTime = "Failed", nowOffset() })
 		}
 	}
 }

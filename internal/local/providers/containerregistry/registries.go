@@ -309,7 +309,7 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 	}
 	p := &private{Passwords: [2]string{password(), password()}, Addr: addr, Secret: password(), Dir: strings.ToLower(name)}
 	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Created: time.Now(), Updated: time.Now()}
-	if err := res.Encode(newRegistryBody(&b, id, name, loc, sku, addr, whoami(r)), p); err != nil {
+	if err := res.Encode(newRegistry(&b, id, name, loc, sku, addr, whoami(r)), p); err != nil {
 		r.Error(w, 500, "InternalServerError", "%v", err)
 		return
 	}
@@ -344,40 +344,6 @@ func validateNew(b *registryBody) (loc, sku string, e *core.APIError) {
 	return loc, sku, checkPremium(sku, b)
 }
 
-// newRegistryBody is a new registry as ACR describes it, with ACR's
-// defaults for every policy.
-func newRegistryBody(b *registryBody, id, name, loc, sku, addr, who string) map[string]any {
-	created, createdOffset := now(), nowOffset()
-	tags := map[string]any{}
-	for k, v := range b.Tags {
-		if v == nil {
-			tags[k] = ""
-		} else {
-			tags[k] = *v
-		}
-	}
-	props := map[string]any{
-		"loginServer": addr, "creationDate": created, "provisioningState": "Creating",
-		"adminUserEnabled": false, "networkRuleSet": map[string]any{"defaultAction": "Allow", "ipRules": []any{}},
-		"policies": map[string]any{"quarantinePolicy": map[string]any{"status": "disabled"},
-			"trustPolicy":                      map[string]any{"type": "Notary", "status": "disabled"},
-			"retentionPolicy":                  map[string]any{"days": 7, "lastUpdatedTime": createdOffset, "status": "disabled"},
-			"exportPolicy":                     map[string]any{"status": "enabled"},
-			"azureADAuthenticationAsArmPolicy": map[string]any{"status": "enabled"},
-			"softDeletePolicy":                 map[string]any{"retentionDays": 7, "lastUpdatedTime": createdOffset, "status": "disabled"}},
-		"encryption": map[string]any{"status": "disabled"}, "dataEndpointEnabled": false, "dataEndpointHostNames": []any{},
-		"privateEndpointConnections": []any{}, "publicNetworkAccess": "Enabled", "networkRuleBypassOptions": "AzureServices",
-		"zoneRedundancy": "Disabled", "anonymousPullEnabled": false, "metadataSearch": "Disabled",
-	}
-	applyProps(props, b)
-	body := map[string]any{"sku": map[string]any{"name": sku, "tier": sku}, "type": Type, "id": id, "name": name,
-		"location": loc, "tags": tags,
-		"systemData": map[string]any{"createdBy": who, "createdByType": "User", "createdAt": createdOffset,
-			"lastModifiedBy": who, "lastModifiedByType": "User", "lastModifiedAt": createdOffset},
-		"properties": props}
-	return body
-}
-
 // checkPremium refuses what only Premium registries have, as ACR does.
 func checkPremium(sku string, b *registryBody) *core.APIError {
 	if sku == "Premium" || b.Properties == nil {
@@ -395,34 +361,6 @@ func checkPremium(sku string, b *registryBody) *core.APIError {
 	return nil
 }
 
-func applyProps(props map[string]any, b *registryBody) {
-	if b.Properties == nil {
-		return
-	}
-	p := b.Properties
-	if p.AdminUserEnabled != nil {
-		props["adminUserEnabled"] = *p.AdminUserEnabled
-	}
-	if p.AnonymousPullEnabled != nil {
-		props["anonymousPullEnabled"] = *p.AnonymousPullEnabled
-	}
-	if p.PublicNetworkAccess != nil {
-		props["publicNetworkAccess"] = *p.PublicNetworkAccess
-	}
-	if p.ZoneRedundancy != nil {
-		props["zoneRedundancy"] = *p.ZoneRedundancy
-	}
-	if p.DataEndpointEnabled != nil {
-		props["dataEndpointEnabled"] = *p.DataEndpointEnabled
-	}
-	if p.NetworkRuleBypassOptions != nil {
-		props["networkRuleBypassOptions"] = *p.NetworkRuleBypassOptions
-	}
-	if p.NetworkRuleSet != nil && p.NetworkRuleSet.DefaultAction != "" {
-		props["networkRuleSet"] = map[string]any{"defaultAction": p.NetworkRuleSet.DefaultAction, "ipRules": []any{}}
-	}
-}
-
 func whoami(r *core.Request) string {
 	for _, k := range []string{"upn", "unique_name", "appid", "oid"} {
 		if v, _ := r.Claims[k].(string); v != "" {
@@ -435,11 +373,12 @@ func whoami(r *core.Request) string {
 // update applies a PATCH (or a PUT over an existing registry): the fields
 // given change, the rest stay.
 func (h *Registries) update(w http.ResponseWriter, r *core.Request, res *core.Resource, b *registryBody, isPut bool) {
-	var body map[string]any
-	_ = json.Unmarshal(res.Body, &body)
-	props, _ := body["properties"].(map[string]any)
-	sku, _ := body["sku"].(map[string]any)
-	cur, _ := sku["name"].(string)
+	reg, err := decodeRegistry(res.Body)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	cur := reg.Sku.Name
 	if b.Sku != nil && b.Sku.Name != "" {
 		s, ok := skuName(b.Sku.Name)
 		if !ok {
@@ -453,32 +392,24 @@ func (h *Registries) update(w http.ResponseWriter, r *core.Request, res *core.Re
 		return
 	}
 	if b.Location != nil {
-		if loc, _ := core.NormalizeLocation(*b.Location); loc != body["location"] {
+		if loc, _ := core.NormalizeLocation(*b.Location); loc != reg.Location {
 			r.Error(w, 400, "LocationNotAvailableForResourceType", "The location of an existing registry cannot change.")
 			return
 		}
 	}
-	body["sku"] = map[string]any{"name": cur, "tier": cur}
+	reg.Sku = registrySku{Name: cur, Tier: cur}
 	if b.Tags != nil || isPut {
-		tags := map[string]any{}
-		for k, v := range b.Tags {
-			if v == nil {
-				tags[k] = ""
-			} else {
-				tags[k] = *v
-			}
-		}
-		body["tags"] = tags
+		reg.Tags = tagsOf(b.Tags)
 	}
-	applyProps(props, b)
-	if sd, ok := body["systemData"].(map[string]any); ok {
-		sd["lastModifiedBy"], sd["lastModifiedAt"] = whoami(r), nowOffset()
+	reg.apply(b)
+	reg.SystemData.LastModifiedBy, reg.SystemData.LastModifiedAt = whoami(r), nowOffset()
+	bb, err := json.Marshal(reg)
+	if err == nil {
+		err = h.s.Store().Update(res.ID, func(x *core.Resource) error {
+			x.Body, x.Updated = bb, time.Now()
+			return nil
+		})
 	}
-	bb, _ := json.Marshal(body)
-	err := h.s.Store().Update(res.ID, func(x *core.Resource) error {
-		x.Body, x.Updated = bb, time.Now()
-		return nil
-	})
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
@@ -553,15 +484,13 @@ func (h *Registries) resumeCreate(op *core.Operation) {
 
 func (h *Registries) setState(id, state string) {
 	_ = h.s.Store().Update(id, func(x *core.Resource) error {
-		var body map[string]any
-		if err := json.Unmarshal(x.Body, &body); err != nil {
+		reg, err := decodeRegistry(x.Body)
+		if err != nil {
 			return err
 		}
-		if props, ok := body["properties"].(map[string]any); ok {
-			props["provisioningState"] = state
-		}
-		x.Body, _ = json.Marshal(body)
-		return nil
+		reg.Properties.ProvisioningState = state
+		x.Body, err = json.Marshal(reg)
+		return err
 	})
 }
 
@@ -579,9 +508,7 @@ func (h *Registries) startAll() {
 			_ = h.remove(res.ID)
 			continue
 		}
-		var body map[string]any
-		_ = json.Unmarshal(res.Body, &body)
-		if props, _ := body["properties"].(map[string]any); props["provisioningState"] != "Succeeded" {
+		if reg, err := decodeRegistry(res.Body); err != nil || reg.Properties.ProvisioningState != "Succeeded" {
 			continue // its create operation resumes it
 		}
 		if err := h.start(res, &p); err != nil {
