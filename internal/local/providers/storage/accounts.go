@@ -206,19 +206,17 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 // present adds the endpoints, which follow the file plane's address (it may
 // change between runs where only 127.0.0.1 exists).
 func (h *Accounts) present(body []byte) []byte {
-	var b map[string]any
-	if json.Unmarshal(body, &b) != nil {
+	a, err := decodeAccount(body)
+	if err != nil || a.Properties.ProvisioningState != "Succeeded" {
 		return body
 	}
-	props, _ := b["properties"].(map[string]any)
-	if props == nil || props["provisioningState"] != "Succeeded" {
+	if ep := h.FileEndpoint(a.Name); ep != "" {
+		a.Properties.PrimaryEndpoints = &endpoints{File: ep}
+	}
+	out, err := json.Marshal(a)
+	if err != nil {
 		return body
 	}
-	name, _ := b["name"].(string)
-	if ep := h.FileEndpoint(name); ep != "" {
-		props["primaryEndpoints"] = map[string]any{"file": ep}
-	}
-	out, _ := json.Marshal(b)
 	return out
 }
 
@@ -316,7 +314,7 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 	created := now()
 	p := &private{Keys: [2]string{newKey(), newKey()}, KeyTimes: [2]string{created, created}}
 	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Created: time.Now(), Updated: time.Now()}
-	if err := res.Encode(newAccountBody(&b, id, name, loc, sku, kind, created), p); err != nil {
+	if err := res.Encode(newAccount(&b, id, name, loc, sku, kind, created), p); err != nil {
 		r.Error(w, 500, "InternalServerError", "%v", err)
 		return
 	}
@@ -361,72 +359,6 @@ func validateNewAccount(b *accountBody) (loc, sku, kind string, e *core.APIError
 	return loc, sku, kind, nil
 }
 
-// newAccountBody is a new account as Azure describes it, with its
-// defaults.
-func newAccountBody(b *accountBody, id, name, loc, sku, kind, created string) map[string]any {
-	tier := "Standard"
-	if strings.HasPrefix(sku, "Premium") {
-		tier = "Premium"
-	}
-	props := map[string]any{
-		"keyCreationTime": map[string]any{"key1": created, "key2": created}, "allowCrossTenantReplication": false,
-		"privateEndpointConnections": []any{}, "minimumTlsVersion": "TLS1_0", "allowBlobPublicAccess": false,
-		"networkAcls":              map[string]any{"ipv6Rules": []any{}, "bypass": "AzureServices", "virtualNetworkRules": []any{}, "ipRules": []any{}, "defaultAction": "Allow"},
-		"supportsHttpsTrafficOnly": true,
-		"encryption": map[string]any{"services": map[string]any{
-			"file": map[string]any{"keyType": "Account", "enabled": true, "lastEnabledTime": created},
-			"blob": map[string]any{"keyType": "Account", "enabled": true, "lastEnabledTime": created}}, "keySource": "Microsoft.Storage"},
-		"provisioningState": "Creating", "creationTime": created, "primaryLocation": loc, "statusOfPrimary": "available",
-	}
-	if kind == "StorageV2" || kind == "BlobStorage" {
-		props["accessTier"] = "Hot"
-	}
-	applyProps(props, b)
-	body := map[string]any{"sku": map[string]any{"name": sku, "tier": tier}, "kind": kind, "id": id, "name": name,
-		"type": Type, "location": loc, "tags": tagsOf(b.Tags), "properties": props}
-	return body
-}
-
-func tagsOf(in map[string]*string) map[string]any {
-	tags := map[string]any{}
-	for k, v := range in {
-		if v == nil {
-			tags[k] = ""
-		} else {
-			tags[k] = *v
-		}
-	}
-	return tags
-}
-
-func applyProps(props map[string]any, b *accountBody) {
-	if b.Properties == nil {
-		return
-	}
-	p := b.Properties
-	if p.SupportsHTTPSTrafficOnly != nil {
-		props["supportsHttpsTrafficOnly"] = *p.SupportsHTTPSTrafficOnly
-	}
-	if p.MinimumTLSVersion != nil {
-		props["minimumTlsVersion"] = *p.MinimumTLSVersion
-	}
-	if p.AllowBlobPublicAccess != nil {
-		props["allowBlobPublicAccess"] = *p.AllowBlobPublicAccess
-	}
-	if p.AllowSharedKeyAccess != nil {
-		props["allowSharedKeyAccess"] = *p.AllowSharedKeyAccess
-	}
-	if p.AccessTier != nil {
-		props["accessTier"] = *p.AccessTier
-	}
-	if p.PublicNetworkAccess != nil {
-		props["publicNetworkAccess"] = *p.PublicNetworkAccess
-	}
-	if p.LargeFileSharesState != nil {
-		props["largeFileSharesState"] = *p.LargeFileSharesState
-	}
-}
-
 // finishCreate makes the account's directory and marks it Succeeded; after a
 // crash it simply runs again.
 func (h *Accounts) finishCreate(op *core.Operation) {
@@ -461,15 +393,13 @@ func (h *Accounts) publishName(id string) {
 
 func (h *Accounts) setState(id, state string) {
 	_ = h.s.Store().Update(id, func(x *core.Resource) error {
-		var body map[string]any
-		if err := json.Unmarshal(x.Body, &body); err != nil {
+		a, err := decodeAccount(x.Body)
+		if err != nil {
 			return err
 		}
-		if props, ok := body["properties"].(map[string]any); ok {
-			props["provisioningState"] = state
-		}
-		x.Body, _ = json.Marshal(body)
-		return nil
+		a.Properties.ProvisioningState = state
+		x.Body, err = json.Marshal(a)
+		return err
 	})
 }
 
@@ -494,23 +424,21 @@ func (h *Accounts) accountDir(name string, create bool) (string, error) {
 }
 
 func (h *Accounts) update(w http.ResponseWriter, r *core.Request, res *core.Resource, b *accountBody, isPut bool) {
-	var body map[string]any
-	_ = json.Unmarshal(res.Body, &body)
-	props, _ := body["properties"].(map[string]any)
+	a, err := decodeAccount(res.Body)
+	if err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
 	if b.Sku != nil && b.Sku.Name != "" {
 		sku, ok := oneOf(skus, b.Sku.Name)
 		if !ok {
 			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: sku.name.")
 			return
 		}
-		tier := "Standard"
-		if strings.HasPrefix(sku, "Premium") {
-			tier = "Premium"
-		}
-		body["sku"] = map[string]any{"name": sku, "tier": tier}
+		a.Sku = skuOf(sku)
 	}
 	if b.Location != nil {
-		if loc, _ := core.NormalizeLocation(*b.Location); loc != body["location"] {
+		if loc, _ := core.NormalizeLocation(*b.Location); loc != a.Location {
 			r.Error(w, 409, "InvalidAccountLocation", "The location of an existing storage account cannot change.")
 			return
 		}
@@ -521,14 +449,18 @@ func (h *Accounts) update(w http.ResponseWriter, r *core.Request, res *core.Reso
 			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: kind.")
 			return
 		}
-		body["kind"] = k
+		a.Kind = k
 	}
 	if b.Tags != nil || isPut {
-		body["tags"] = tagsOf(b.Tags)
+		a.Tags = tagsOf(b.Tags)
 	}
-	applyProps(props, b)
-	bb, _ := json.Marshal(body)
-	if err := h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Body, x.Updated = bb, time.Now(); return nil }); err != nil {
+	a.apply(b)
+	a.Properties.PrimaryEndpoints = nil // presented, never stored
+	bb, err := json.Marshal(a)
+	if err == nil {
+		err = h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Body, x.Updated = bb, time.Now(); return nil })
+	}
+	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
@@ -564,14 +496,17 @@ func (h *Accounts) keys(w http.ResponseWriter, r *core.Request, id, regenerate s
 			i = 1
 		}
 		p.Keys[i], p.KeyTimes[i] = newKey(), now()
-		pb, _ := json.Marshal(p)
-		var body map[string]any
-		_ = json.Unmarshal(res.Body, &body)
-		if props, ok := body["properties"].(map[string]any); ok {
-			props["keyCreationTime"] = map[string]any{"key1": p.KeyTimes[0], "key2": p.KeyTimes[1]}
+		a, err := decodeAccount(res.Body)
+		if err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
 		}
-		bb, _ := json.Marshal(body)
-		if err := h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Private, x.Body = pb, bb; return nil }); err != nil {
+		a.Properties.KeyCreationTime = keyTimes{p.KeyTimes[0], p.KeyTimes[1]}
+		if err := res.Encode(a, p); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
+		if err := h.s.Store().Update(res.ID, func(x *core.Resource) error { x.Private, x.Body = res.Private, res.Body; return nil }); err != nil {
 			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 			return
 		}
