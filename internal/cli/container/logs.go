@@ -13,6 +13,7 @@ import (
 )
 
 type logsOptions struct {
+	deps
 	target
 	Container  string
 	Follow     bool
@@ -20,28 +21,18 @@ type logsOptions struct {
 	Timestamps bool
 }
 
-func newLogs(f *cmdutil.Factory) *cobra.Command {
-	o := &logsOptions{target: newTarget()}
+func newLogs(f *cmdutil.Factory, runF func(*logsOptions) error) *cobra.Command {
+	o := &logsOptions{deps: depsOf(f), target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "Examine the logs for a container in a container group.",
 		Long: "Print a container's logs. With --follow, aci polls the logs and prints only lines it has not\n" +
 			"printed yet (az reprints everything every 2 s), and exits 0 once the container terminated.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, g, c, err := resolveContainer(f, &o.target, o.Container)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			if !o.Follow {
-				text, err := svc.Logs(f.Context(), o.Group, o.Name, c, o.Tail, o.Timestamps)
-				if err != nil {
-					return err
-				}
-				// az prints the content with print(): one more newline.
-				fmt.Fprintln(f.IO.Out, text)
-				return nil
-			}
-			return follow(f, svc, o, c, g)
+			return logsRun(o)
 		},
 	}
 	o.target.Flags(cmd)
@@ -50,6 +41,25 @@ func newLogs(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().Int32Var(&o.Tail, "tail", 0, "Only the last N lines (0: all).")
 	cmd.Flags().BoolVar(&o.Timestamps, "timestamps", false, "Prefix every line with its timestamp.")
 	return cmd
+}
+
+// logsRun prints the container's logs once, or follows them.
+func logsRun(o *logsOptions) error {
+	f := o.f
+	svc, g, c, err := containerOf(f, o.Service, &o.target, o.Container)
+	if err != nil {
+		return err
+	}
+	if !o.Follow {
+		text, err := svc.Logs(f.Context(), o.Group, o.Name, c, o.Tail, o.Timestamps)
+		if err != nil {
+			return err
+		}
+		// az prints the content with print(): one more newline.
+		fmt.Fprintln(f.IO.Out, text)
+		return nil
+	}
+	return follow(f, svc, o, c, g)
 }
 
 // Follower turns successive full log snapshots into the lines not printed yet.

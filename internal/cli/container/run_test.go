@@ -25,6 +25,7 @@ type fakeService struct {
 	list    func(rg string) ([]any, error)
 	delete  func(rg, name string) (arm.Raw, error)
 	restart func(rg, name string, wait bool) error
+	logs    func(container string, tail int32, timestamps bool) (string, error)
 }
 
 func (s *fakeService) record(format string, a ...any) {
@@ -61,8 +62,9 @@ func (s *fakeService) Stop(_ context.Context, rg, name string) error {
 	s.record("stop %s/%s", rg, name)
 	return nil
 }
-func (s *fakeService) Logs(context.Context, string, string, string, int32, bool) (string, error) {
-	return "", nil
+func (s *fakeService) Logs(_ context.Context, rg, name, container string, tail int32, timestamps bool) (string, error) {
+	s.record("logs %s/%s %s tail=%d ts=%v", rg, name, container, tail, timestamps)
+	return s.logs(container, tail, timestamps)
 }
 func (s *fakeService) Exec(context.Context, string, string, string, string, int32, int32) (string, string, error) {
 	return "", "", nil
@@ -223,5 +225,55 @@ func TestWaitRun(t *testing.T) {
 	err := waitRun(opts(d, "terminated", false, 20*time.Millisecond))
 	if cmdutil.ExitCode(err) != 1 || !strings.Contains(err.Error(), "waiting for container group 'job' to be terminated") {
 		t.Fatalf("timeout: %v", err)
+	}
+}
+
+// logs prints once with az's extra newline, or follows: each line once,
+// waiting for a container not started yet, and the exit code at the end.
+func TestLogsRun(t *testing.T) {
+	snapshots := []string{"one\n", "one\ntwo\n", "one\ntwo\nthree\n"}
+	gets := 0
+	svc := &fakeService{
+		get: func(_, name string) (arm.Raw, error) {
+			gets++
+			if gets < 3 {
+				return cg(name, "Running", 0), nil
+			}
+			return cg(name, "Failed", 2), nil
+		},
+		logs: func(string, int32, bool) (string, error) { return snapshots[min(gets, len(snapshots))-1], nil },
+	}
+	d, out, _ := fakeDeps(t, svc, "json", false)
+	o := &logsOptions{deps: d, target: targets("web")[0], Tail: 5, Timestamps: true}
+	if err := logsRun(o); err != nil || out.String() != "one\n\n" {
+		t.Fatalf("logs: %v %q", err, out)
+	}
+	if last := svc.calls[len(svc.calls)-1]; last != "logs rg/web web tail=5 ts=true" {
+		t.Fatalf("sent %s", last)
+	}
+	gets = 0
+	d, out, errOut := fakeDeps(t, svc, "json", false)
+	d.f.Intervals.Follow = time.Millisecond
+	o = &logsOptions{deps: d, target: targets("web")[0], Follow: true}
+	if err := logsRun(o); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "one\ntwo\nthree\n" || !strings.Contains(errOut.String(), "terminated with exit code 2") {
+		t.Fatalf("follow printed %q, %q", out, errOut)
+	}
+	// A container not running yet is waited for, not an error.
+	gets = 0
+	notYet := true
+	svc.logs = func(string, int32, bool) (string, error) {
+		if notYet {
+			notYet = false
+			return "", &arm.Error{StatusCode: 400, Code: "ContainerNotRunning"}
+		}
+		return snapshots[min(gets, len(snapshots))-1], nil
+	}
+	d, out, _ = fakeDeps(t, svc, "json", false)
+	d.f.Intervals.Follow = time.Millisecond
+	if err := logsRun(&logsOptions{deps: d, target: targets("web")[0], Follow: true}); err != nil || !strings.HasSuffix(out.String(), "three\n") {
+		t.Fatalf("follow before the start: %v %q", err, out)
 	}
 }
