@@ -301,44 +301,58 @@ func ExportDoc(raw arm.Raw) map[string]any {
 	return doc
 }
 
-func newExport(f *cmdutil.Factory) *cobra.Command {
-	tv := newTarget()
-	t := &tv
-	var file string
+// ExportOptions are `container export`'s arguments.
+type ExportOptions struct {
+	deps
+	target
+	File string
+}
+
+func newExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
+	o := &ExportOptions{deps: depsOf(f), target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export a container group in yaml format.",
 		Example: "  aci container export -g MyResourceGroup --name mynginx -f output.yaml\n" +
 			"  aci container export -g MyResourceGroup --name mynginx -f - | less",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := t.Resolve(f, true); err != nil {
+			if err := o.target.Resolve(f, true); err != nil {
 				return err
 			}
 			var m cmdutil.Missing
-			m.Need("--file/-f", file)
+			m.Need("--file/-f", o.File)
 			if err := m.Err(); err != nil {
 				return err
 			}
-			svc, err := service(f)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			raw, err := svc.Get(f.Context(), t.Group, t.Name)
-			if err != nil {
-				return err
-			}
-			text, err := output.Render(ExportDoc(raw), output.Options{Format: "yaml", FloatKeys: exportFloats})
-			if err != nil {
-				return err
-			}
-			if file == "-" {
-				_, err := io.WriteString(f.IO.Out, text)
-				return err
-			}
-			return os.WriteFile(file, []byte(text), 0o600)
+			return exportRun(o)
 		},
 	}
-	t.Flags(cmd)
-	cmd.Flags().StringVarP(&file, "file", "f", "", "The file path to export the container group ('-': standard output).")
+	o.target.Flags(cmd)
+	cmd.Flags().StringVarP(&o.File, "file", "f", "", "The file path to export the container group ('-': standard output).")
 	return cmd
+}
+
+// exportRun writes the group as the YAML `create --file` reads, without
+// its secrets.
+func exportRun(o *ExportOptions) error {
+	svc, err := o.Service()
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(o.f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	text, err := output.Render(ExportDoc(raw), output.Options{Format: "yaml", FloatKeys: exportFloats})
+	if err != nil {
+		return err
+	}
+	if o.File == "-" {
+		_, err := io.WriteString(o.f.IO.Out, text)
+		return err
+	}
+	return os.WriteFile(o.File, []byte(text), 0o600)
 }

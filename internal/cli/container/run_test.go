@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -275,5 +277,30 @@ func TestLogsRun(t *testing.T) {
 	d.f.Intervals.Follow = time.Millisecond
 	if err := logsRun(&logsOptions{deps: d, target: targets("web")[0], Follow: true}); err != nil || !strings.HasSuffix(out.String(), "three\n") {
 		t.Fatalf("follow before the start: %v %q", err, out)
+	}
+}
+
+// export writes the YAML create --file reads: to a file, or to stdout.
+func TestExportRun(t *testing.T) {
+	svc := &fakeService{get: func(_, name string) (arm.Raw, error) { return cg(name, "Running", 0), nil }}
+	d, out, _ := fakeDeps(t, svc, "json", false)
+	if err := exportRun(&ExportOptions{deps: d, target: targets("web")[0], File: "-"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"name: web", "image: img", "location: westus", "osType: Linux"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("export lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out.String(), "instanceView") {
+		t.Fatalf("export carries the live state:\n%s", out)
+	}
+	file := filepath.Join(t.TempDir(), "g.yaml")
+	d, _, _ = fakeDeps(t, svc, "json", false)
+	if err := exportRun(&ExportOptions{deps: d, target: targets("web")[0], File: file}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), "name: web") {
+		t.Fatalf("export to a file: %v %q", err, b)
 	}
 }
