@@ -127,6 +127,13 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// WriteRaw answers with JSON that is already encoded (a stored body).
+func WriteRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
 func WriteError(w http.ResponseWriter, e *APIError) {
 	WriteJSON(w, e.Status, map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aci-cli/aci/internal/local/core"
 	"github.com/distribution/distribution/v3"
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
@@ -106,7 +107,7 @@ func (pl *plane) tagOp(w http.ResponseWriter, r *http.Request, rp distribution.R
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
 			return
 		}
-		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tag": t})
+		core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tag": t})
 	case item != "" && r.Method == http.MethodDelete:
 		if err := rp.Tags(ctx).Untag(ctx, item); err != nil {
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
@@ -134,7 +135,7 @@ func (pl *plane) manifestOp(w http.ResponseWriter, r *http.Request, rp distribut
 			regError(w, 404, "MANIFEST_UNKNOWN", "manifest unknown")
 			return
 		}
-		writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifest": m})
+		core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifest": m})
 	default:
 		unsupported(w)
 	}
@@ -142,13 +143,6 @@ func (pl *plane) manifestOp(w http.ResponseWriter, r *http.Request, rp distribut
 
 func isPathNotFound(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "Path not found")
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
 
 // page returns the n names after last and whether more follow.
@@ -252,7 +246,7 @@ func (pl *plane) catalog(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []string{}
 	}
-	writeJSON(w, 200, map[string]any{"repositories": items})
+	core.WriteJSON(w, 200, map[string]any{"repositories": items})
 }
 
 // linkTime is when the distribution wrote one of its link files.
@@ -291,7 +285,7 @@ func (pl *plane) listTags(w http.ResponseWriter, r *http.Request, rp distributio
 		}
 	}
 	out := orderedPage(w, r, attrs, "name")
-	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
+	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
 }
 
 // manifestAttrs describes a stored manifest: size, platform, tags.
@@ -360,7 +354,7 @@ func (pl *plane) listManifests(w http.ResponseWriter, r *http.Request, rp distri
 		}
 	}
 	out := orderedPage(w, r, attrs, "digest")
-	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
+	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
 }
 
 func (pl *plane) repoAttrs(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string, tags []string) {
@@ -381,7 +375,7 @@ func (pl *plane) repoAttrs(w http.ResponseWriter, r *http.Request, rp distributi
 			last = t
 		}
 	}
-	writeJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "createdTime": acrTime(first),
+	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "createdTime": acrTime(first),
 		"lastUpdateTime": acrTime(last), "manifestCount": len(digests), "tagCount": len(tags), "changeableAttributes": changeable})
 }
 
@@ -401,5 +395,5 @@ func (pl *plane) deleteRepo(w http.ResponseWriter, r *http.Request, rp distribut
 		return
 	}
 	sort.Strings(tags)
-	writeJSON(w, 202, map[string]any{"manifestsDeleted": digests, "tagsDeleted": tags})
+	core.WriteJSON(w, 202, map[string]any{"manifestsDeleted": digests, "tagsDeleted": tags})
 }

@@ -331,7 +331,7 @@ func (h *Registries) scheduleRun(w http.ResponseWriter, r *core.Request, id stri
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
-	writeRaw(w, 200, bb)
+	core.WriteRaw(w, 200, bb)
 	h.s.Go(func(ctx context.Context) { h.run(ctx, job) })
 }
 
@@ -560,7 +560,7 @@ func (h *Registries) runs(w http.ResponseWriter, r *core.Request, id string, res
 	}
 	switch {
 	case len(rest) == 1 && r.Method == http.MethodGet:
-		writeRaw(w, 200, res.Body)
+		core.WriteRaw(w, 200, res.Body)
 	case len(rest) == 2 && strings.EqualFold(rest[1], "listLogSasUrl") && r.Method == http.MethodPost:
 		pl := h.plane(id)
 		if pl == nil {

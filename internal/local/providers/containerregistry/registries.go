@@ -215,14 +215,8 @@ func (h *Registries) load(w http.ResponseWriter, r *core.Request, id string) (*c
 
 func (h *Registries) get(w http.ResponseWriter, r *core.Request) {
 	if res, _, ok := h.load(w, r, r.ID(0)); ok {
-		writeRaw(w, 200, res.Body)
+		core.WriteRaw(w, 200, res.Body)
 	}
-}
-
-func writeRaw(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
 
 func (h *Registries) list(w http.ResponseWriter, r *core.Request) {
@@ -320,7 +314,7 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 	}
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/registries-%s?api-version=%s", h.s.BaseURL(), id, op.ID, r.APIVersion))
 	w.Header().Set("Retry-After", "1")
-	writeRaw(w, 201, res.Body)
+	core.WriteRaw(w, 201, res.Body)
 	h.s.Go(func(context.Context) { h.resumeCreate(op) })
 }
 
@@ -419,7 +413,7 @@ func (h *Registries) update(w http.ResponseWriter, r *core.Request, res *core.Re
 		pl.setSettings(settingsOf(bb))
 	}
 	h.mu.Unlock()
-	writeRaw(w, 200, bb)
+	core.WriteRaw(w, 200, bb)
 }
 
 func (h *Registries) patch(w http.ResponseWriter, r *core.Request) {

@@ -114,7 +114,7 @@ func (d *Deployments) Serve(w http.ResponseWriter, r *core.Request) {
 		switch r.Method {
 		case http.MethodGet:
 			if res, ok := d.load(w, r, id, name); ok {
-				writeRaw(w, 200, res.Body)
+				core.WriteRaw(w, 200, res.Body)
 			}
 		case http.MethodHead:
 			if _, err := d.s.Store().Get(id); err != nil {
@@ -151,12 +151,6 @@ func (d *Deployments) Serve(w http.ResponseWriter, r *core.Request) {
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	}
-}
-
-func writeRaw(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
 
 func (d *Deployments) load(w http.ResponseWriter, r *core.Request, id, name string) (*core.Resource, bool) {
@@ -443,7 +437,7 @@ func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name strin
 	if existing != nil {
 		status = http.StatusOK
 	}
-	writeRaw(w, status, bb)
+	core.WriteRaw(w, status, bb)
 }
 
 // opMark is what a deployment's operation records of its run: whether the

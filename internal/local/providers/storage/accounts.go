@@ -140,7 +140,7 @@ func (h *Accounts) Serve(w http.ResponseWriter, r *core.Request) {
 		switch r.Method {
 		case http.MethodGet:
 			if res, _, ok := h.load(w, r, r.ID(0)); ok {
-				writeRaw(w, 200, h.present(res.Body))
+				core.WriteRaw(w, 200, h.present(res.Body))
 			}
 		case http.MethodPut:
 			h.put(w, r, name)
@@ -195,12 +195,6 @@ func (h *Accounts) load(w http.ResponseWriter, r *core.Request, id string) (*cor
 		return nil, nil, false
 	}
 	return res, &p, true
-}
-
-func writeRaw(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
 
 // present adds the endpoints, which follow the file plane's address (it may
@@ -464,7 +458,7 @@ func (h *Accounts) update(w http.ResponseWriter, r *core.Request, res *core.Reso
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
-	writeRaw(w, 200, h.present(bb))
+	core.WriteRaw(w, 200, h.present(bb))
 }
 
 func (h *Accounts) patch(w http.ResponseWriter, r *core.Request) {
@@ -594,7 +588,7 @@ func (l locations) Serve(w http.ResponseWriter, r *core.Request) {
 			r.Error(w, 404, "ResourceNotFound", "The storage account was deleted.")
 			return
 		}
-		writeRaw(w, 200, l.h.present(res.Body))
+		core.WriteRaw(w, 200, l.h.present(res.Body))
 	default:
 		e := &core.APIError{Status: 500, Code: "InternalError", Message: "The storage account could not be created."}
 		if op.Error != nil {
