@@ -32,3 +32,53 @@ func DispatchAction(w http.ResponseWriter, r *Request, actions []Action, id stri
 	}
 	r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 }
+
+// Methods are what a provider serves for one resource type: the list (of
+// a group, or of the subscription), the resource's methods by HTTP verb,
+// and its actions. A method left nil is answered 405.
+type Methods struct {
+	List    func(w http.ResponseWriter, r *Request)
+	Get     func(w http.ResponseWriter, r *Request, name string)
+	Put     func(w http.ResponseWriter, r *Request, name string)
+	Patch   func(w http.ResponseWriter, r *Request, name string)
+	Delete  func(w http.ResponseWriter, r *Request, name string)
+	Actions []Action
+}
+
+// ServeMethods routes TYPE, TYPE/{name} and TYPE/{name}/{action...}: the
+// skeleton every resource type's Serve had.
+func ServeMethods(w http.ResponseWriter, r *Request, m Methods) {
+	rest := r.Rest
+	if len(rest) == 1 {
+		if r.Method != http.MethodGet || m.List == nil {
+			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+			return
+		}
+		m.List(w, r)
+		return
+	}
+	if r.Group == "" {
+		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+		return
+	}
+	if len(rest) > 2 {
+		DispatchAction(w, r, m.Actions, r.ID(len(rest)-2), rest[2:])
+		return
+	}
+	var f func(http.ResponseWriter, *Request, string)
+	switch r.Method {
+	case http.MethodGet:
+		f = m.Get
+	case http.MethodPut:
+		f = m.Put
+	case http.MethodPatch:
+		f = m.Patch
+	case http.MethodDelete:
+		f = m.Delete
+	}
+	if f == nil {
+		r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
+		return
+	}
+	f(w, r, rest[1])
+}

@@ -112,36 +112,14 @@ func skuName(s string) (string, bool) {
 
 // Serve routes registries/{name}[/action].
 func (h *Registries) Serve(w http.ResponseWriter, r *core.Request) {
-	rest := r.Rest
-	if len(rest) == 1 {
-		if r.Method != http.MethodGet {
-			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
-			return
-		}
-		h.list(w, r)
-		return
-	}
-	if r.Group == "" {
-		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
-		return
-	}
-	name := rest[1]
-	if len(rest) == 2 {
-		switch r.Method {
-		case http.MethodGet:
-			h.get(w, r)
-		case http.MethodPut:
-			h.put(w, r, name)
-		case http.MethodPatch:
-			h.patch(w, r)
-		case http.MethodDelete:
-			h.delete(w, r)
-		default:
-			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
-		}
-		return
-	}
-	core.DispatchAction(w, r, h.actions(), r.ID(len(rest)-2), rest[2:])
+	core.ServeMethods(w, r, core.Methods{
+		List:    h.list,
+		Get:     func(w http.ResponseWriter, r *core.Request, _ string) { h.get(w, r) },
+		Put:     h.put,
+		Patch:   func(w http.ResponseWriter, r *core.Request, _ string) { h.patch(w, r) },
+		Delete:  func(w http.ResponseWriter, r *core.Request, _ string) { h.delete(w, r) },
+		Actions: h.actions(),
+	})
 }
 
 // actions are a registry's operations beyond CRUD, as ACR names them.

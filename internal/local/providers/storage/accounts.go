@@ -122,59 +122,37 @@ func oneOf(list []string, v string) (string, bool) {
 
 // Serve routes storageAccounts[/{name}[/action|/fileServices/...]].
 func (h *Accounts) Serve(w http.ResponseWriter, r *core.Request) {
-	rest := r.Rest
-	if len(rest) == 1 {
-		if r.Method != http.MethodGet {
-			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
-			return
-		}
-		h.list(w, r)
-		return
-	}
-	if r.Group == "" {
-		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
-		return
-	}
-	name := rest[1]
-	if len(rest) == 2 {
-		switch r.Method {
-		case http.MethodGet:
+	core.ServeMethods(w, r, core.Methods{
+		List: h.list,
+		Get: func(w http.ResponseWriter, r *core.Request, _ string) {
 			if res, _, ok := h.load(w, r, r.ID(0)); ok {
 				core.WriteRaw(w, 200, h.present(res.Body))
 			}
-		case http.MethodPut:
-			h.put(w, r, name)
-		case http.MethodPatch:
-			h.patch(w, r)
-		case http.MethodDelete:
-			h.delete(w, r)
-		default:
-			r.Error(w, 405, "MethodNotAllowed", "The method '%s' is not allowed.", r.Method)
-		}
+		},
+		Put:    h.put,
+		Patch:  func(w http.ResponseWriter, r *core.Request, _ string) { h.patch(w, r) },
+		Delete: func(w http.ResponseWriter, r *core.Request, _ string) { h.delete(w, r) },
+		Actions: []core.Action{
+			{Name: "listKeys", Method: http.MethodPost, Serve: func(w http.ResponseWriter, r *core.Request, id string, _ []string) { h.keys(w, r, id, "") }},
+			{Name: "regenerateKey", Method: http.MethodPost, Serve: h.regenerateKey},
+			{Name: "fileServices", Extra: -1, Serve: h.fileServices},
+		},
+	})
+}
+
+func (h *Accounts) regenerateKey(w http.ResponseWriter, r *core.Request, id string, _ []string) {
+	var b struct {
+		KeyName string `json:"keyName"`
+	}
+	if e := r.Decode(&b); e != nil {
+		core.WriteError(w, e)
 		return
 	}
-	id := r.ID(len(rest) - 2)
-	switch action := strings.ToLower(rest[2]); {
-	case action == "listkeys" && len(rest) == 3 && r.Method == http.MethodPost:
-		h.keys(w, r, id, "")
-	case action == "regeneratekey" && len(rest) == 3 && r.Method == http.MethodPost:
-		var b struct {
-			KeyName string `json:"keyName"`
-		}
-		if e := r.Decode(&b); e != nil {
-			core.WriteError(w, e)
-			return
-		}
-		if b.KeyName != "key1" && b.KeyName != "key2" {
-			r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: keyName.")
-			return
-		}
-		h.keys(w, r, id, b.KeyName)
-	case action == "fileservices":
-		h.fileServices(w, r, id, rest[3:])
-	default:
-		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
+	if b.KeyName != "key1" && b.KeyName != "key2" {
+		r.Error(w, 400, "InvalidValuesForRequestParameters", "Values for request parameters are invalid: keyName.")
+		return
 	}
+	h.keys(w, r, id, b.KeyName)
 }
 
 func notFoundAccount(w http.ResponseWriter, r *core.Request, name string) {
