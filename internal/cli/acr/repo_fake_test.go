@@ -18,7 +18,9 @@ type fakeRegistry struct {
 	tags  map[string]string // "repo:tag" -> digest
 }
 
-func (r *fakeRegistry) note(format string, a ...any) { r.calls = append(r.calls, fmt.Sprintf(format, a...)) }
+func (r *fakeRegistry) note(format string, a ...any) {
+	r.calls = append(r.calls, fmt.Sprintf(format, a...))
+}
 
 func (r *fakeRegistry) Repositories(_ context.Context, top int) ([]string, error) {
 	r.note("repos top=%d", top)

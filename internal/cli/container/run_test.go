@@ -21,13 +21,12 @@ import (
 )
 
 type fakeService struct {
-	mu      sync.Mutex
-	calls   []string
-	get     func(rg, name string) (arm.Raw, error)
-	list    func(rg string) ([]any, error)
-	delete  func(rg, name string) (arm.Raw, error)
-	restart func(rg, name string, wait bool) error
-	logs    func(container string, tail int32, timestamps bool) (string, error)
+	mu     sync.Mutex
+	calls  []string
+	get    func(rg, name string) (arm.Raw, error)
+	list   func(rg string) ([]any, error)
+	delete func(rg, name string) (arm.Raw, error)
+	logs   func(container string, tail int32, timestamps bool) (string, error)
 }
 
 func (s *fakeService) record(format string, a ...any) {
