@@ -294,17 +294,18 @@ func hashOf(b []byte) string {
 func nowISO() string { return time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z") }
 
 // shape is DeploymentExtended.
-func (d *Deployments) shape(id, name, state string, b *body, plan *template.Plan, started time.Time, extra map[string]any) map[string]any {
-	props := map[string]any{"templateHash": hashOf(b.Properties.Template), "parameters": plan.EchoParameters(), "mode": canonMode(b.Properties.Mode),
-		"provisioningState": state, "timestamp": nowISO(), "duration": duration(time.Since(started)), "correlationId": "",
-		"providers": providers(plan), "dependencies": dependencies(plan)}
+func (d *Deployments) shape(id, name, state string, b *body, plan *template.Plan, started time.Time, out outcome) *deployment {
+	props := deploymentProps{TemplateHash: hashOf(b.Properties.Template), Parameters: plan.EchoParameters(), Mode: canonMode(b.Properties.Mode),
+		ProvisioningState: state, Timestamp: nowISO(), Duration: duration(time.Since(started)),
+		Providers: providers(plan), Dependencies: dependencies(plan),
+		OutputResources: out.outputResources, Outputs: out.outputs, ValidatedResources: out.validated}
 	if b.Properties.OnErrorDeployment != nil {
-		props["onErrorDeployment"] = b.Properties.OnErrorDeployment
+		props.OnErrorDeployment = b.Properties.OnErrorDeployment
 	}
-	for k, v := range extra {
-		props[k] = v
+	if out.onError != nil {
+		props.OnErrorDeployment = out.onError
 	}
-	return map[string]any{"id": id, "name": name, "type": Type, "properties": props}
+	return &deployment{ID: id, Name: name, Type: Type, Properties: props}
 }
 
 func canonMode(m string) string {
@@ -411,7 +412,7 @@ func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name strin
 	}
 	existing, _ := d.s.Store().Get(id)
 	started := time.Now()
-	shaped := d.shape(id, name, "Accepted", b, plan, started, nil)
+	shaped := d.shape(id, name, "Accepted", b, plan, started, outcome{})
 	bb, _ := json.Marshal(shaped)
 	pv := private{Template: b.Properties.Template, Parameters: b.Properties.Parameters, Mode: canonMode(b.Properties.Mode),
 		OnError: b.Properties.OnErrorDeployment, Claims: r.Claims, Group: r.Group, Sub: r.Subscription}
@@ -467,7 +468,7 @@ func (d *Deployments) failInterrupted(op *core.Operation) {
 	}
 	var pv private
 	_ = json.Unmarshal(res.Private, &pv)
-	d.finish(op, res.ID, nameOfDeployment(res.ID), nil, nil, res.Created, "Failed", nil, interrupted, pv.Operations)
+	d.finish(op, res.ID, nameOfDeployment(res.ID), nil, nil, res.Created, "Failed", outcome{}, interrupted, pv.Operations)
 }
 
 func (d *Deployments) resume(op *core.Operation) {
@@ -521,14 +522,14 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 		if errors.Is(err, template.ErrCanceled) {
 			state = "Canceled"
 		}
-		d.finish(op, res.ID, name, &b, nil, started, state, nil, asErrorBody(err), nil)
+		d.finish(op, res.ID, name, &b, nil, started, state, outcome{}, asErrorBody(err), nil)
 		return
 	}
 	d.setState(res.ID, "Running")
 	var outputs map[string]any
 	deployed, failure, canceled := d.deployAll(ctx, op, res.ID, &pv, plan)
 	if canceled {
-		d.finish(op, res.ID, name, &b, plan, started, "Canceled", nil, nil, pv.Operations)
+		d.finish(op, res.ID, name, &b, plan, started, "Canceled", outcome{}, nil, pv.Operations)
 		return
 	}
 	if failure == nil && pv.Mode == "Complete" {
@@ -546,17 +547,17 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 	if failure != nil {
 		state = "Failed"
 	}
-	extra := map[string]any{"outputResources": deployed}
+	out := outcome{outputResources: &deployed}
 	if outputs != nil {
-		extra["outputs"] = outputs
+		out.outputs = outputs
 	}
 	target := ""
 	if failure != nil && pv.OnError != nil {
 		if target = d.rollbackTarget(pv, res.ID); target != "" {
-			extra["onErrorDeployment"] = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
+			out.onError = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
 		}
 	}
-	d.finish(op, res.ID, name, &b, plan, started, state, extra, failure, pv.Operations)
+	d.finish(op, res.ID, name, &b, plan, started, state, out, failure, pv.Operations)
 	if target != "" {
 		d.redeploy(ctx, pv, target)
 	}
@@ -600,15 +601,13 @@ func asErrorBody(err error) *core.ErrorBody {
 
 func (d *Deployments) setState(id, state string) {
 	_ = d.s.Store().Update(id, func(x *core.Resource) error {
-		var b map[string]any
-		if err := json.Unmarshal(x.Body, &b); err != nil {
+		dep, err := decodeDeployment(x.Body)
+		if err != nil {
 			return err
 		}
-		if p, ok := b["properties"].(map[string]any); ok {
-			p["provisioningState"] = state
-		}
-		x.Body, _ = json.Marshal(b)
-		return nil
+		dep.Properties.ProvisioningState = state
+		x.Body, err = json.Marshal(dep)
+		return err
 	})
 }
 
@@ -622,27 +621,30 @@ func (d *Deployments) saveOps(id string, ops []operation) {
 	})
 }
 
-func (d *Deployments) finish(op *core.Operation, id, name string, b *body, plan *template.Plan, started time.Time, state string, extra map[string]any, failure *core.ErrorBody, ops []operation) {
-	_ = d.s.Store().Update(id, func(x *core.Resource) error {
-		var shaped map[string]any
+func (d *Deployments) finish(op *core.Operation, id, name string, b *body, plan *template.Plan, started time.Time, state string, out outcome, failure *core.ErrorBody, ops []operation) {
+	err := d.s.Store().Update(id, func(x *core.Resource) error {
+		var shaped *deployment
 		if plan != nil {
-			shaped = d.shape(id, name, state, b, plan, started, extra)
+			shaped = d.shape(id, name, state, b, plan, started, out)
 		} else {
-			_ = json.Unmarshal(x.Body, &shaped)
-			props, _ := shaped["properties"].(map[string]any)
-			props["provisioningState"], props["duration"], props["timestamp"] = state, duration(time.Since(started)), nowISO()
+			var err error
+			if shaped, err = decodeDeployment(x.Body); err != nil {
+				return err
+			}
+			shaped.Properties.ProvisioningState, shaped.Properties.Duration, shaped.Properties.Timestamp = state, duration(time.Since(started)), nowISO()
 		}
-		if failure != nil {
-			shaped["properties"].(map[string]any)["error"] = failure
-		}
-		x.Body, _ = json.Marshal(shaped)
+		shaped.Properties.Error = failure
 		var p private
-		_ = json.Unmarshal(x.Private, &p)
+		if err := x.DecodePrivate(&p); err != nil {
+			return err
+		}
 		p.Operations = ops
-		x.Private, _ = json.Marshal(p)
 		x.Updated = time.Now()
-		return nil
+		return x.Encode(shaped, p)
 	})
+	if err != nil {
+		d.s.Warn("deployment", "id", id, "error", err.Error())
+	}
 	if state == "Canceled" {
 		d.s.FinishOperation(op, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."})
 		return
@@ -809,7 +811,7 @@ func (d *Deployments) validate(w http.ResponseWriter, r *core.Request, id, name 
 	for _, res := range plan.Resources {
 		validated = append(validated, map[string]any{"id": res.ID})
 	}
-	shaped := d.shape(id, name, "Succeeded", b, plan, time.Now(), map[string]any{"validatedResources": validated})
+	shaped := d.shape(id, name, "Succeeded", b, plan, time.Now(), outcome{validated: validated})
 	core.WriteJSON(w, 200, shaped)
 }
 
