@@ -748,28 +748,18 @@ func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[stri
 		cp := obj(cm["properties"])
 		cm["properties"] = cp
 		st, ok := statuses[cn]
-		iv := map[string]any{"restartCount": st.RestartCount, "events": eventsJSON(priv.Events[cn])}
+		iv := containerView{RestartCount: st.RestartCount, Events: eventsJSON(priv.Events[cn]), CurrentState: containerState{State: "Waiting"}}
 		if ok {
-			cur := map[string]any{"state": st.State, "detailStatus": st.DetailStatus}
-			if !st.StartTime.IsZero() {
-				cur["startTime"] = st.StartTime.UTC().Format(time.RFC3339Nano)
-			}
-			if st.State == "Terminated" {
-				cur["exitCode"] = st.ExitCode
-				if !st.FinishTime.IsZero() {
-					cur["finishTime"] = st.FinishTime.UTC().Format(time.RFC3339Nano)
-				}
+			iv.CurrentState = stateOf(st)
+			switch st.State {
+			case "Terminated":
 				terminated++
 				if st.ExitCode != nil && *st.ExitCode != 0 {
 					failed++
 				}
-			}
-			if st.State == "Running" {
+			case "Running":
 				running++
 			}
-			iv["currentState"] = cur
-		} else {
-			iv["currentState"] = map[string]any{"state": "Waiting", "detailStatus": ""}
 		}
 		if props["provisioningState"] == "Succeeded" || ok || len(priv.Events[cn]) > 0 { // a failed group still tells why, per container
 			cp["instanceView"] = iv
@@ -791,8 +781,55 @@ func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[stri
 	case terminated > 0:
 		state = "Running"
 	}
-	props["instanceView"] = map[string]any{"state": state, "events": eventsJSON(priv.Events[""])}
+	props["instanceView"] = groupView{State: state, Events: eventsJSON(priv.Events[""])}
 	return b
+}
+
+// groupView and containerView are ACI's instance views, fields in the
+// wire's alphabetical order.
+type groupView struct {
+	Events []eventView `json:"events"`
+	State  string      `json:"state"`
+}
+
+type containerView struct {
+	CurrentState containerState `json:"currentState"`
+	Events       []eventView    `json:"events"`
+	RestartCount int            `json:"restartCount"`
+}
+
+type containerState struct {
+	DetailStatus string `json:"detailStatus"`
+	// ExitCode is a terminated container's, null when the runtime did not
+	// report one; absent otherwise.
+	ExitCode   any    `json:"exitCode,omitempty"`
+	FinishTime string `json:"finishTime,omitempty"`
+	StartTime  string `json:"startTime,omitempty"`
+	State      string `json:"state"`
+}
+
+type eventView struct {
+	Count          int    `json:"count"`
+	FirstTimestamp string `json:"firstTimestamp"`
+	LastTimestamp  string `json:"lastTimestamp"`
+	Message        string `json:"message"`
+	Name           string `json:"name"`
+	Type           string `json:"type"`
+}
+
+// stateOf is a container's current state as the runtime reports it.
+func stateOf(st runtime.ContainerStatus) containerState {
+	cur := containerState{State: st.State, DetailStatus: st.DetailStatus}
+	if !st.StartTime.IsZero() {
+		cur.StartTime = st.StartTime.UTC().Format(time.RFC3339Nano)
+	}
+	if st.State == "Terminated" {
+		cur.ExitCode = st.ExitCode
+		if !st.FinishTime.IsZero() {
+			cur.FinishTime = st.FinishTime.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return cur
 }
 
 func copyEvents(m map[string][]eventEntry) map[string][]eventEntry {
@@ -803,15 +840,14 @@ func copyEvents(m map[string][]eventEntry) map[string][]eventEntry {
 	return c
 }
 
-func eventsJSON(evs []eventEntry) []any {
-	out := []any{}
+func eventsJSON(evs []eventEntry) []eventView {
+	out := []eventView{}
 	for _, e := range evs {
-		out = append(out, map[string]any{"count": e.Count, "firstTimestamp": e.FirstTimestamp.Format(time.RFC3339Nano),
-			"lastTimestamp": e.LastTimestamp.Format(time.RFC3339Nano), "name": e.Name, "message": e.Message, "type": e.Type})
+		out = append(out, eventView{Count: e.Count, FirstTimestamp: e.FirstTimestamp.Format(time.RFC3339Nano),
+			LastTimestamp: e.LastTimestamp.Format(time.RFC3339Nano), Name: e.Name, Message: e.Message, Type: e.Type})
 	}
 	return out
 }
-
 func (h *ContainerGroups) get(w http.ResponseWriter, r *core.Request, name string) {
 	res, err := h.s.Store().Get(h.id(r, name))
 	if err != nil {

@@ -26,7 +26,7 @@ func instanceState(a coretest.Answer) string {
 	return s
 }
 
-func containerView(a coretest.Answer) map[string]any {
+func containerViewJSON(a coretest.Answer) map[string]any {
 	cs, _ := props(a)["containers"].([]any)
 	if len(cs) == 0 {
 		return nil
@@ -114,7 +114,7 @@ func TestProvisioningFailure(t *testing.T) {
 	if last["name"] != "Failed" || last["type"] != "Warning" || !strings.Contains(last["message"].(string), "unauthorized") {
 		t.Fatalf("no failure event: %v", events)
 	}
-	if cv := containerView(a); cv == nil || len(cv["events"].([]any)) == 0 {
+	if cv := containerViewJSON(a); cv == nil || len(cv["events"].([]any)) == 0 {
 		t.Fatalf("the container's own events are missing: %s", a.Raw)
 	}
 	// Nothing half-created stays behind.
@@ -147,11 +147,11 @@ func TestInstanceViewStates(t *testing.T) {
 		if got := instanceState(a); got != c.want {
 			t.Errorf("%s with %+v: %s, want %s", c.policy, c.st, got, c.want)
 		}
-		if cv := containerView(a); obj(cv["currentState"])["state"] != c.st.State {
+		if cv := containerViewJSON(a); obj(cv["currentState"])["state"] != c.st.State {
 			t.Errorf("%s: container state %v", name, cv["currentState"])
 		}
-		if c.st.State == "Terminated" && obj(containerView(a)["currentState"])["exitCode"] != float64(*c.st.ExitCode) {
-			t.Errorf("%s: exit code %v", name, containerView(a)["currentState"])
+		if c.st.State == "Terminated" && obj(containerViewJSON(a)["currentState"])["exitCode"] != float64(*c.st.ExitCode) {
+			t.Errorf("%s: exit code %v", name, containerViewJSON(a)["currentState"])
 		}
 	}
 }
@@ -188,7 +188,7 @@ func TestStopStartRestart(t *testing.T) {
 	}
 	a = h.Do("GET", h.cg("g")+cgv, "")
 	var names []string
-	for _, e := range containerView(a)["events"].([]any) {
+	for _, e := range containerViewJSON(a)["events"].([]any) {
 		names = append(names, obj(e)["name"].(string))
 	}
 	if !strings.Contains(strings.Join(names, ","), "Killing,Started") {
