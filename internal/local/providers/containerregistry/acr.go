@@ -24,7 +24,41 @@ import (
 // ACR's metadata API (/acr/v1): what `az acr repository` and the SDK's
 // registry client read, over the distribution's storage.
 
-var changeable = map[string]any{"deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true}
+// changeable are an item's changeable attributes: all enabled, as a new
+// item's are on ACR.
+var changeable = changeableAttributes{DeleteEnabled: true, ListEnabled: true, ReadEnabled: true, WriteEnabled: true}
+
+// The metadata API's items, fields in the wire's alphabetical order.
+type changeableAttributes struct {
+	DeleteEnabled bool `json:"deleteEnabled"`
+	ListEnabled   bool `json:"listEnabled"`
+	ReadEnabled   bool `json:"readEnabled"`
+	WriteEnabled  bool `json:"writeEnabled"`
+}
+
+type tagAttributes struct {
+	ChangeableAttributes changeableAttributes `json:"changeableAttributes"`
+	CreatedTime          string               `json:"createdTime"`
+	Digest               string               `json:"digest"`
+	LastUpdateTime       string               `json:"lastUpdateTime"`
+	Name                 string               `json:"name"`
+	Signed               bool                 `json:"signed"`
+}
+
+// manifestAttributes: the platform and config type are there when the
+// manifest has a config, the tags when it has any.
+type manifestAttributes struct {
+	Architecture         *string              `json:"architecture,omitempty"`
+	ChangeableAttributes changeableAttributes `json:"changeableAttributes"`
+	ConfigMediaType      *string              `json:"configMediaType,omitempty"`
+	CreatedTime          string               `json:"createdTime"`
+	Digest               string               `json:"digest"`
+	ImageSize            int64                `json:"imageSize"`
+	LastUpdateTime       string               `json:"lastUpdateTime"`
+	MediaType            string               `json:"mediaType"`
+	OS                   *string              `json:"os,omitempty"`
+	Tags                 []string             `json:"tags,omitempty"`
+}
 
 func acrTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
 
@@ -179,31 +213,32 @@ func page(names []string, r *http.Request) ([]string, string) {
 
 // orderedPage sorts attrs as ?orderby asks (by key by default), writes the
 // Link of the next page, and returns this page.
-func orderedPage(w http.ResponseWriter, r *http.Request, attrs []map[string]any, key string) []any {
-	by := func(k string, desc bool) func(i, j int) bool {
+func orderedPage[T any](w http.ResponseWriter, r *http.Request, attrs []T, key, updated func(T) string) []T {
+	by := func(k func(T) string, desc bool) func(i, j int) bool {
 		return func(i, j int) bool {
-			return (attrs[i][k].(string) > attrs[j][k].(string)) == desc && attrs[i][k] != attrs[j][k]
+			a, b := k(attrs[i]), k(attrs[j])
+			return (a > b) == desc && a != b
 		}
 	}
 	switch r.URL.Query().Get("orderby") {
 	case "timedesc", "time_desc":
-		sort.SliceStable(attrs, by("lastUpdateTime", true))
+		sort.SliceStable(attrs, by(updated, true))
 	case "timeasc", "time_asc":
-		sort.SliceStable(attrs, by("lastUpdateTime", false))
+		sort.SliceStable(attrs, by(updated, false))
 	default:
 		sort.SliceStable(attrs, by(key, false))
 	}
 	names := make([]string, len(attrs))
-	byName := map[string]map[string]any{}
+	byName := map[string]T{}
 	for i, a := range attrs {
-		names[i] = a[key].(string)
+		names[i] = key(a)
 		byName[names[i]] = a
 	}
 	items, link := page(names, r)
 	if link != "" {
 		w.Header().Set("Link", link)
 	}
-	out := []any{}
+	out := []T{}
 	for _, n := range items {
 		out = append(out, byName[n])
 	}
@@ -260,10 +295,10 @@ func (pl *plane) linkTime(ctx context.Context, p string) time.Time {
 
 func repoPath(repo string) string { return path.Join("/docker/registry/v2/repositories", repo) }
 
-func (pl *plane) tagAttrs(ctx context.Context, rp distribution.Repository, repo, tag string) (map[string]any, bool) {
+func (pl *plane) tagAttrs(ctx context.Context, rp distribution.Repository, repo, tag string) (tagAttributes, bool) {
 	desc, err := rp.Tags(ctx).Get(ctx, tag)
 	if err != nil {
-		return nil, false
+		return tagAttributes{}, false
 	}
 	base := path.Join(repoPath(repo), "_manifests/tags", tag)
 	created := pl.linkTime(ctx, path.Join(base, "index", desc.Digest.Algorithm().String(), desc.Digest.Hex(), "link"))
@@ -271,61 +306,61 @@ func (pl *plane) tagAttrs(ctx context.Context, rp distribution.Repository, repo,
 	if created.IsZero() {
 		created = updated
 	}
-	return map[string]any{"name": tag, "digest": desc.Digest.String(), "createdTime": acrTime(created),
-		"lastUpdateTime": acrTime(updated), "signed": false, "changeableAttributes": changeable}, true
+	return tagAttributes{Name: tag, Digest: desc.Digest.String(), CreatedTime: acrTime(created),
+		LastUpdateTime: acrTime(updated), ChangeableAttributes: changeable}, true
 }
 
 func (pl *plane) listTags(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string, tags []string) {
 	ctx := r.Context()
-	var attrs []map[string]any
+	var attrs []tagAttributes
 	filter := r.URL.Query().Get("digest")
 	for _, t := range tags {
-		if a, ok := pl.tagAttrs(ctx, rp, repo, t); ok && (filter == "" || a["digest"] == filter) {
+		if a, ok := pl.tagAttrs(ctx, rp, repo, t); ok && (filter == "" || a.Digest == filter) {
 			attrs = append(attrs, a)
 		}
 	}
-	out := orderedPage(w, r, attrs, "name")
+	out := orderedPage(w, r, attrs, func(a tagAttributes) string { return a.Name }, func(a tagAttributes) string { return a.LastUpdateTime })
 	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
 }
 
 // manifestAttrs describes a stored manifest: size, platform, tags.
-func (pl *plane) manifestAttrs(ctx context.Context, rp distribution.Repository, d digest.Digest) (map[string]any, bool) {
+func (pl *plane) manifestAttrs(ctx context.Context, rp distribution.Repository, d digest.Digest) (manifestAttributes, bool) {
 	ms, err := rp.Manifests(ctx)
 	if err != nil {
-		return nil, false
+		return manifestAttributes{}, false
 	}
 	m, err := ms.Get(ctx, d)
 	if err != nil {
-		return nil, false
+		return manifestAttributes{}, false
 	}
 	mediaType, payload, _ := m.Payload()
 	var parsed struct {
 		Config v1.Descriptor   `json:"config"`
 		Layers []v1.Descriptor `json:"layers"`
 	}
-	_ = json.Unmarshal(payload, &parsed)
+	_ = json.Unmarshal(payload, &parsed) // an index has neither: its own size only
 	size := int64(len(payload)) + parsed.Config.Size
 	for _, l := range parsed.Layers {
 		size += l.Size
 	}
-	out := map[string]any{"digest": d.String(), "imageSize": size, "mediaType": mediaType, "changeableAttributes": changeable}
+	out := manifestAttributes{Digest: d.String(), ImageSize: size, MediaType: mediaType, ChangeableAttributes: changeable}
 	if parsed.Config.Digest != "" {
-		out["configMediaType"] = parsed.Config.MediaType
+		out.ConfigMediaType = &parsed.Config.MediaType
 		if b, err := rp.Blobs(ctx).Get(ctx, parsed.Config.Digest); err == nil {
 			var cfg struct {
 				Architecture string `json:"architecture"`
 				OS           string `json:"os"`
 			}
 			if json.Unmarshal(b, &cfg) == nil {
-				out["architecture"], out["os"] = cfg.Architecture, cfg.OS
+				out.Architecture, out.OS = &cfg.Architecture, &cfg.OS
 			}
 		}
 	}
 	t := pl.linkTime(ctx, path.Join(repoPath(rp.Named().Name()), "_manifests/revisions", d.Algorithm().String(), d.Hex(), "link"))
-	out["createdTime"], out["lastUpdateTime"] = acrTime(t), acrTime(t)
+	out.CreatedTime, out.LastUpdateTime = acrTime(t), acrTime(t)
 	if tags, err := rp.Tags(ctx).Lookup(ctx, v1.Descriptor{Digest: d}); err == nil && len(tags) > 0 {
 		sort.Strings(tags)
-		out["tags"] = tags
+		out.Tags = tags
 	}
 	return out, true
 }
@@ -347,13 +382,13 @@ func (pl *plane) manifestDigests(ctx context.Context, rp distribution.Repository
 
 func (pl *plane) listManifests(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string) {
 	ctx := r.Context()
-	var attrs []map[string]any
+	var attrs []manifestAttributes
 	for _, d := range pl.manifestDigests(ctx, rp) {
 		if a, ok := pl.manifestAttrs(ctx, rp, d); ok {
 			attrs = append(attrs, a)
 		}
 	}
-	out := orderedPage(w, r, attrs, "digest")
+	out := orderedPage(w, r, attrs, func(a manifestAttributes) string { return a.Digest }, func(a manifestAttributes) string { return a.LastUpdateTime })
 	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
 }
 
