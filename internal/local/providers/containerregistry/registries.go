@@ -182,7 +182,10 @@ func (h *Registries) load(w http.ResponseWriter, r *core.Request, id string) (*c
 		return nil, nil, false
 	}
 	var p private
-	_ = json.Unmarshal(res.Private, &p)
+	if err := res.DecodePrivate(&p); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return nil, nil, false
+	}
 	if p.Deleting {
 		name := id[strings.LastIndex(id, "/")+1:]
 		r.Error(w, 404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", Type, name, r.Group)
@@ -210,8 +213,7 @@ func (h *Registries) list(w http.ResponseWriter, r *core.Request) {
 	items := []json.RawMessage{}
 	for _, res := range all {
 		var p private
-		_ = json.Unmarshal(res.Private, &p)
-		if !p.Deleting {
+		if res.DecodePrivate(&p) == nil && !p.Deleting {
 			items = append(items, res.Body)
 		}
 	}
@@ -257,7 +259,10 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 	existing, _ := h.s.Store().Get(id)
 	if existing != nil {
 		var p private
-		_ = json.Unmarshal(existing.Private, &p)
+		if err := existing.DecodePrivate(&p); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
 		if p.Deleting {
 			r.Error(w, 409, "Conflict", "The registry '%s' is being deleted.", name)
 			return
@@ -444,8 +449,11 @@ func (h *Registries) resumeCreate(op *core.Operation) {
 		return
 	}
 	var p private
-	_ = json.Unmarshal(res.Private, &p)
-	if err := h.start(res, &p); err != nil {
+	err = res.DecodePrivate(&p)
+	if err == nil {
+		err = h.start(res, &p)
+	}
+	if err != nil {
 		h.setState(res.ID, "Failed")
 		h.s.FinishOperation(op, &core.ErrorBody{Code: "RegistryStartFailed", Message: err.Error()})
 		return
@@ -475,7 +483,10 @@ func (h *Registries) startAll() {
 	}
 	for _, res := range all {
 		var p private
-		_ = json.Unmarshal(res.Private, &p)
+		if err := res.DecodePrivate(&p); err != nil {
+			fmt.Fprintf(os.Stderr, "WARNING: registry %s: %v\n", res.ID, err)
+			continue
+		}
 		if p.Deleting {
 			_ = h.remove(res.ID)
 			continue
@@ -498,8 +509,9 @@ func (h *Registries) allocate() (string, error) {
 	all, _ := h.s.Store().List("/subscriptions/", Type)
 	for _, res := range all {
 		var p private
-		_ = json.Unmarshal(res.Private, &p)
-		used[p.Addr] = true
+		if res.DecodePrivate(&p) == nil {
+			used[p.Addr] = true
+		}
 	}
 	for i := 1; i < 1<<16; i++ {
 		addr := net.JoinHostPort(fmt.Sprintf("127.10.%d.%d", i>>8, i&255), port)
@@ -575,7 +587,9 @@ func (h *Registries) passwords(id string) func() [2]string {
 			return [2]string{}
 		}
 		var p private
-		_ = json.Unmarshal(res.Private, &p)
+		if res.DecodePrivate(&p) != nil {
+			return [2]string{} // no password opens a registry whose record is damaged
+		}
 		return p.Passwords
 	}
 }
@@ -600,7 +614,9 @@ func settingsOf(body []byte) settings {
 			ProvisioningState    string `json:"provisioningState"`
 		} `json:"properties"`
 	}
-	_ = json.Unmarshal(body, &b)
+	if json.Unmarshal(body, &b) != nil {
+		return settings{} // a damaged record: no admin user, no anonymous pull
+	}
 	return settings{admin: b.Properties.AdminUserEnabled, anonymous: b.Properties.AnonymousPullEnabled}
 }
 
@@ -620,8 +636,11 @@ func (h *Registries) credentials(w http.ResponseWriter, r *core.Request, id, reg
 			i = 1
 		}
 		p.Passwords[i] = password()
-		pb, _ := json.Marshal(p)
-		if err := h.s.Store().Update(id, func(x *core.Resource) error { x.Private = pb; return nil }); err != nil {
+		pb, err := json.Marshal(p)
+		if err == nil {
+			err = h.s.Store().Update(id, func(x *core.Resource) error { x.Private = pb; return nil })
+		}
+		if err != nil {
 			r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 			return
 		}
@@ -651,7 +670,10 @@ func (h *Registries) usages(w http.ResponseWriter, r *core.Request, id string) {
 	var body struct {
 		Sku struct{ Name string } `json:"sku"`
 	}
-	_ = json.Unmarshal(res.Body, &body)
+	if err := res.DecodeBody(&body); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
 	limits := map[string]int64{"Basic": 10 << 30, "Standard": 100 << 30, "Premium": 500 << 30}
 	hooks := map[string]int64{"Basic": 2, "Standard": 10, "Premium": 500}
 	core.WriteJSON(w, 200, map[string]any{"value": []any{
@@ -682,7 +704,10 @@ func (h *Registries) remove(id string) error {
 		return nil
 	}
 	var p private
-	_ = json.Unmarshal(res.Private, &p)
+	if err := res.DecodePrivate(&p); err != nil {
+		// A damaged record still goes; its storage directory is unknown.
+		h.s.Warn("registry record", "id", id, "error", err.Error())
+	}
 	if nameRE.MatchString(p.Dir) {
 		if err := os.RemoveAll(filepath.Join(h.baseDir, p.Dir)); err != nil {
 			return err
