@@ -141,7 +141,10 @@ func (d *Deployments) Serve(w http.ResponseWriter, r *core.Request) {
 	case action == "exporttemplate" && r.Method == http.MethodPost:
 		if res, ok := d.load(w, r, id, name); ok {
 			var p private
-			_ = json.Unmarshal(res.Private, &p)
+			if err := res.DecodePrivate(&p); err != nil {
+				r.Error(w, 500, "InternalServerError", "%v", err)
+				return
+			}
 			core.WriteJSON(w, 200, map[string]any{"template": p.Template})
 		}
 	case action == "operations" && r.Method == http.MethodGet:
@@ -413,16 +416,19 @@ func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name strin
 	existing, _ := d.s.Store().Get(id)
 	started := time.Now()
 	shaped := d.shape(id, name, "Accepted", b, plan, started, outcome{})
-	bb, _ := json.Marshal(shaped)
 	pv := private{Template: b.Properties.Template, Parameters: b.Properties.Parameters, Mode: canonMode(b.Properties.Mode),
 		OnError: b.Properties.OnErrorDeployment, Claims: r.Claims, Group: r.Group, Sub: r.Subscription}
-	pb, _ := json.Marshal(pv)
+	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Created: started, Updated: started}
+	if err := res.Encode(shaped, pv); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
+	bb := res.Body
 	op, err := d.s.NewOperation("deploymentRun", id, nil)
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
 	}
-	res := &core.Resource{ID: id, Type: Type, Group: r.Group, Body: bb, Private: pb, Created: started, Updated: started}
 	if err := d.s.Store().Put(res); err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
@@ -467,7 +473,9 @@ func (d *Deployments) failInterrupted(op *core.Operation) {
 		return
 	}
 	var pv private
-	_ = json.Unmarshal(res.Private, &pv)
+	if err := res.DecodePrivate(&pv); err != nil {
+		d.s.Warn("deployment record", "id", res.ID, "error", err.Error())
+	}
 	d.finish(op, res.ID, nameOfDeployment(res.ID), nil, nil, res.Created, "Failed", outcome{}, interrupted, pv.Operations)
 }
 
@@ -612,13 +620,19 @@ func (d *Deployments) setState(id, state string) {
 }
 
 func (d *Deployments) saveOps(id string, ops []operation) {
-	_ = d.s.Store().Update(id, func(x *core.Resource) error {
+	err := d.s.Store().Update(id, func(x *core.Resource) error {
 		var p private
-		_ = json.Unmarshal(x.Private, &p)
+		if err := x.DecodePrivate(&p); err != nil {
+			return err
+		}
 		p.Operations = ops
-		x.Private, _ = json.Marshal(p)
-		return nil
+		var err error
+		x.Private, err = json.Marshal(p)
+		return err
 	})
+	if err != nil {
+		d.s.Warn("deployment operations", "id", id, "error", err.Error())
+	}
 }
 
 func (d *Deployments) finish(op *core.Operation, id, name string, b *body, plan *template.Plan, started time.Time, state string, out outcome, failure *core.ErrorBody, ops []operation) {
@@ -780,9 +794,16 @@ func (d *Deployments) redeploy(ctx context.Context, pv private, target string) {
 		return
 	}
 	var pp private
-	_ = json.Unmarshal(prev.Private, &pp)
+	if err := prev.DecodePrivate(&pp); err != nil {
+		d.s.Warn("rollback", "id", prev.ID, "error", err.Error())
+		return
+	}
 	redo := map[string]any{"properties": map[string]any{"mode": pp.Mode, "template": pp.Template, "parameters": pp.Parameters}}
-	rb, _ := json.Marshal(redo)
+	rb, err := json.Marshal(redo)
+	if err != nil {
+		d.s.Warn("rollback", "id", prev.ID, "error", err.Error())
+		return
+	}
 	d.s.Call(ctx, pv.Claims, http.MethodPut, prev.ID, "2022-09-01", rb)
 }
 
@@ -930,7 +951,10 @@ func (d *Deployments) operations(w http.ResponseWriter, r *core.Request, id, nam
 		return
 	}
 	var pv private
-	_ = json.Unmarshal(res.Private, &pv)
+	if err := res.DecodePrivate(&pv); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return
+	}
 	items := []json.RawMessage{}
 	for _, o := range pv.Operations {
 		props := map[string]any{"provisioningOperation": o.Operation, "provisioningState": o.State,
@@ -945,7 +969,11 @@ func (d *Deployments) operations(w http.ResponseWriter, r *core.Request, id, nam
 			core.WriteJSON(w, 200, item)
 			return
 		}
-		b, _ := json.Marshal(item)
+		b, err := json.Marshal(item)
+		if err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
 		items = append(items, b)
 	}
 	if len(rest) == 1 {
