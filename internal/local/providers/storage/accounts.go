@@ -167,7 +167,10 @@ func (h *Accounts) load(w http.ResponseWriter, r *core.Request, id string) (*cor
 		return nil, nil, false
 	}
 	var p private
-	_ = json.Unmarshal(res.Private, &p)
+	if err := res.DecodePrivate(&p); err != nil {
+		r.Error(w, 500, "InternalServerError", "%v", err)
+		return nil, nil, false
+	}
 	if p.Deleting {
 		notFoundAccount(w, r, name)
 		return nil, nil, false
@@ -214,8 +217,7 @@ func (h *Accounts) list(w http.ResponseWriter, r *core.Request) {
 	items := []json.RawMessage{}
 	for _, res := range all {
 		var p private
-		_ = json.Unmarshal(res.Private, &p)
-		if !p.Deleting {
+		if res.DecodePrivate(&p) == nil && !p.Deleting {
 			items = append(items, h.present(res.Body))
 		}
 	}
@@ -236,8 +238,12 @@ func (h *Accounts) byName(name string) (*core.Resource, *private) {
 	all, _ := h.s.Store().List("/subscriptions/", Type)
 	for _, res := range all {
 		if strings.EqualFold(res.ID[strings.LastIndex(res.ID, "/")+1:], name) {
+			// A damaged record has no keys, so nothing authenticates
+			// against it.
 			var p private
-			_ = json.Unmarshal(res.Private, &p)
+			if err := res.DecodePrivate(&p); err != nil {
+				p = private{Deleting: true}
+			}
 			return res, &p
 		}
 	}
@@ -266,7 +272,10 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 	defer h.lock(id)()
 	if existing, _ := h.s.Store().Get(id); existing != nil {
 		var p private
-		_ = json.Unmarshal(existing.Private, &p)
+		if err := existing.DecodePrivate(&p); err != nil {
+			r.Error(w, 500, "InternalServerError", "%v", err)
+			return
+		}
 		if p.Deleting {
 			r.Error(w, 409, "StorageAccountIsBeingDeleted", "The storage account %s is being deleted.", name)
 			return

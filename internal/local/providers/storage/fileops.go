@@ -229,7 +229,9 @@ func (f *fileReq) createDirectory(root *os.Root, p string, fi fs.FileInfo) {
 	}
 	_ = root.Chmod(p, 0o777)
 	props := &fileProps{Metadata: md}
-	f.saveProps(props)
+	if !f.saveProps(props) {
+		return
+	}
 	if fi, err := root.Stat(p); err == nil {
 		f.smbHeaders(fi, props, true)
 	}
@@ -293,7 +295,9 @@ func (f *fileReq) setFileProperties(_ *os.Root, fh *os.File, fi fs.FileInfo) {
 			return
 		}
 	}
-	f.saveProps(props)
+	if !f.saveProps(props) {
+		return
+	}
 	if st, err := fh.Stat(); err == nil {
 		fi = st
 	}
@@ -328,6 +332,8 @@ func (f *fileReq) leaseFile(_ *os.Root, _ *os.File, fi fs.FileInfo) {
 	if !ok {
 		return
 	}
-	f.saveProps(props)
+	if !f.saveProps(props) {
+		return
+	}
 	f.leaseAnswer(props.Lease, status, etag(fi.ModTime()), fi.ModTime())
 }

@@ -479,20 +479,32 @@ func (f *fileReq) propsID() string {
 func (f *fileReq) loadProps() *fileProps {
 	var p fileProps
 	if res, err := f.h.s.Store().Get(f.propsID()); err == nil {
-		_ = json.Unmarshal(res.Body, &p)
+		if err := res.DecodeBody(&p); err != nil {
+			f.h.s.Warn("file properties", "id", res.ID, "error", err.Error())
+		}
 	}
 	return &p
 }
 
-func (f *fileReq) saveProps(p *fileProps) {
+// saveProps stores an item's properties; false means it answered the
+// request with the failure (a lease that was not stored must not be
+// reported as held).
+func (f *fileReq) saveProps(p *fileProps) bool {
 	if p.ID == "" {
 		p.ID = strconv.FormatUint(uint64(time.Now().UnixNano()), 10)
 	}
 	if p.Created.IsZero() {
 		p.Created = time.Now().UTC()
 	}
-	b, _ := json.Marshal(p)
-	_ = f.h.s.Store().Put(&core.Resource{ID: f.propsID(), Type: propsType, Body: b, Created: time.Now(), Updated: time.Now()})
+	b, err := json.Marshal(p)
+	if err == nil {
+		err = f.h.s.Store().Put(&core.Resource{ID: f.propsID(), Type: propsType, Body: b, Created: time.Now(), Updated: time.Now()})
+	}
+	if err != nil {
+		f.internalError()
+		return false
+	}
+	return true
 }
 
 func (f *fileReq) dropProps(prefix bool) {
@@ -745,7 +757,9 @@ func (f *fileReq) createFile(root *os.Root, fh *os.File, old fs.FileInfo) {
 		props.Lease = f.loadProps().Lease
 	}
 	contentHeadersIn(f.r.Header, props)
-	f.saveProps(props)
+	if !f.saveProps(props) {
+		return
+	}
 	fi, _ := fh.Stat()
 	f.smbHeaders(fi, props, false)
 	f.done(201)
@@ -903,7 +917,9 @@ func (f *fileReq) setMetadata(fi fs.FileInfo) {
 	}
 	props := f.loadProps()
 	props.Metadata = md
-	f.saveProps(props)
+	if !f.saveProps(props) {
+		return
+	}
 	f.w.Header().Set("ETag", etag(fi.ModTime()))
 	f.done(200)
 }

@@ -74,9 +74,11 @@ func (h *Accounts) getShare(accountID, name string) (*share, error) {
 
 func (h *Accounts) saveShare(acct *core.Resource, name string, sh *share) error {
 	id := shareID(acct.ID, name)
-	pb, _ := json.Marshal(sh)
-	bb, _ := json.Marshal(sh.armBody(id, name, false))
-	return h.s.Store().Put(&core.Resource{ID: id, Type: ShareType, Group: acct.Group, Body: bb, Private: pb, Created: time.Now(), Updated: time.Now()})
+	res := &core.Resource{ID: id, Type: ShareType, Group: acct.Group, Created: time.Now(), Updated: time.Now()}
+	if err := res.Encode(sh.armBody(id, name, false), sh); err != nil {
+		return err
+	}
+	return h.s.Store().Put(res)
 }
 
 // shareDir is the share's directory, confined to its account's.
