@@ -82,3 +82,11 @@ func ServeMethods(w http.ResponseWriter, r *Request, m Methods) {
 	}
 	f(w, r, rest[1])
 }
+
+// NameAvailability is a checkNameAvailability answer: the reason and
+// message only when the name is not available.
+type NameAvailability struct {
+	Message       string `json:"message,omitempty"`
+	NameAvailable bool   `json:"nameAvailable"`
+	Reason        string `json:"reason,omitempty"`
+}

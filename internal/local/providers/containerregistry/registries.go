@@ -424,19 +424,18 @@ func (h *Registries) opStatus(w http.ResponseWriter, r *core.Request, opID strin
 		r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", opID)
 		return
 	}
+	out := struct {
+		Error  *core.ErrorBody `json:"error,omitempty"`
+		Status string          `json:"status"`
+	}{Status: "Failed", Error: op.Error}
 	switch op.Status {
 	case "InProgress":
 		w.Header().Set("Retry-After", "1")
-		core.WriteJSON(w, 200, map[string]any{"status": "Creating"})
+		out.Status, out.Error = "Creating", nil
 	case "Succeeded":
-		core.WriteJSON(w, 200, map[string]any{"status": "Succeeded"})
-	default:
-		out := map[string]any{"status": "Failed"}
-		if op.Error != nil {
-			out["error"] = op.Error
-		}
-		core.WriteJSON(w, 200, out)
+		out.Status, out.Error = "Succeeded", nil
 	}
+	core.WriteJSON(w, 200, out)
 }
 
 // resumeCreate brings the registry's data plane up and marks it Succeeded;
@@ -646,9 +645,14 @@ func (h *Registries) credentials(w http.ResponseWriter, r *core.Request, id, reg
 		}
 	}
 	name := id[strings.LastIndex(id, "/")+1:]
-	core.WriteJSON(w, 200, map[string]any{"username": name, "passwords": []any{
-		map[string]any{"name": "password", "value": p.Passwords[0]},
-		map[string]any{"name": "password2", "value": p.Passwords[1]}}})
+	type password struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	core.WriteJSON(w, 200, struct {
+		Passwords []password `json:"passwords"`
+		Username  string     `json:"username"`
+	}{[]password{{"password", p.Passwords[0]}, {"password2", p.Passwords[1]}}, name})
 }
 
 func (h *Registries) usages(w http.ResponseWriter, r *core.Request, id string) {
@@ -676,12 +680,16 @@ func (h *Registries) usages(w http.ResponseWriter, r *core.Request, id string) {
 	}
 	limits := map[string]int64{"Basic": 10 << 30, "Standard": 100 << 30, "Premium": 500 << 30}
 	hooks := map[string]int64{"Basic": 2, "Standard": 10, "Premium": 500}
-	core.WriteJSON(w, 200, map[string]any{"value": []any{
-		map[string]any{"name": "Size", "limit": limits[body.Sku.Name], "currentValue": size, "unit": "Bytes"},
-		map[string]any{"name": "Webhooks", "limit": hooks[body.Sku.Name], "currentValue": 0, "unit": "Count"},
-		map[string]any{"name": "ScopeMaps", "limit": 100, "currentValue": 0, "unit": "Count"},
-		map[string]any{"name": "Tokens", "limit": 100, "currentValue": 0, "unit": "Count"},
-	}})
+	type usage struct {
+		CurrentValue int64  `json:"currentValue"`
+		Limit        int64  `json:"limit"`
+		Name         string `json:"name"`
+		Unit         string `json:"unit"`
+	}
+	core.WriteJSON(w, 200, struct {
+		Value []usage `json:"value"`
+	}{[]usage{{size, limits[body.Sku.Name], "Size", "Bytes"}, {0, hooks[body.Sku.Name], "Webhooks", "Count"},
+		{0, 100, "ScopeMaps", "Count"}, {0, 100, "Tokens", "Count"}}})
 }
 
 func (h *Registries) delete(w http.ResponseWriter, r *core.Request) {
@@ -741,12 +749,11 @@ func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
 	}
 	switch {
 	case !nameRE.MatchString(name):
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "Invalid",
-			"message": "The specified resource name is disallowed. Registry names may contain only alpha numeric characters and must be between 5 and 50 characters (" + strconv.Quote(name) + ")."})
+		core.WriteJSON(w, 200, core.NameAvailability{Reason: "Invalid",
+			Message: "The specified resource name is disallowed. Registry names may contain only alpha numeric characters and must be between 5 and 50 characters (" + strconv.Quote(name) + ")."})
 	case c.h.nameTaken(name, ""):
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
-			"message": "The registry " + name + " is already in use."})
+		core.WriteJSON(w, 200, core.NameAvailability{Reason: "AlreadyExists", Message: "The registry " + name + " is already in use."})
 	default:
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
+		core.WriteJSON(w, 200, core.NameAvailability{NameAvailable: true})
 	}
 }

@@ -492,9 +492,15 @@ func (h *Accounts) keys(w http.ResponseWriter, r *core.Request, id, regenerate s
 			return
 		}
 	}
-	core.WriteJSON(w, 200, map[string]any{"keys": []any{
-		map[string]any{"creationTime": p.KeyTimes[0], "keyName": "key1", "value": p.Keys[0], "permissions": "FULL"},
-		map[string]any{"creationTime": p.KeyTimes[1], "keyName": "key2", "value": p.Keys[1], "permissions": "FULL"}}})
+	type key struct {
+		CreationTime string `json:"creationTime"`
+		KeyName      string `json:"keyName"`
+		Permissions  string `json:"permissions"`
+		Value        string `json:"value"`
+	}
+	core.WriteJSON(w, 200, struct {
+		Keys []key `json:"keys"`
+	}{[]key{{p.KeyTimes[0], "key1", "FULL", p.Keys[0]}, {p.KeyTimes[1], "key2", "FULL", p.Keys[1]}}})
 }
 
 func (h *Accounts) delete(w http.ResponseWriter, r *core.Request) {
@@ -539,12 +545,11 @@ func (c checkName) Serve(w http.ResponseWriter, r *core.Request) {
 	}
 	switch other, _ := c.h.byName(name); {
 	case !accountRE.MatchString(name):
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AccountNameInvalid", "message": invalidName(name)})
+		core.WriteJSON(w, 200, core.NameAvailability{Reason: "AccountNameInvalid", Message: invalidName(name)})
 	case other != nil:
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": false, "reason": "AlreadyExists",
-			"message": "The storage account named " + name + " is already taken."})
+		core.WriteJSON(w, 200, core.NameAvailability{Reason: "AlreadyExists", Message: "The storage account named " + name + " is already taken."})
 	default:
-		core.WriteJSON(w, 200, map[string]any{"nameAvailable": true})
+		core.WriteJSON(w, 200, core.NameAvailability{NameAvailable: true})
 	}
 }
 

@@ -42,22 +42,42 @@ func etag(t time.Time) string {
 
 func armTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
 
+// armShare is a share as ARM's GET shows it, fields in the wire's
+// alphabetical order; a single share (full) also has its metadata and
+// access policies.
+type armShare struct {
+	Etag       string        `json:"etag"`
+	ID         string        `json:"id"`
+	Name       string        `json:"name"`
+	Properties armShareProps `json:"properties"`
+	Type       string        `json:"type"`
+}
+
+type armShareProps struct {
+	AccessTier           string            `json:"accessTier"`
+	AccessTierChangeTime string            `json:"accessTierChangeTime"`
+	EnabledProtocols     string            `json:"enabledProtocols"`
+	LastModifiedTime     string            `json:"lastModifiedTime"`
+	LeaseState           string            `json:"leaseState"`
+	LeaseStatus          string            `json:"leaseStatus"`
+	Metadata             map[string]string `json:"metadata,omitempty"`
+	RootSquash           string            `json:"rootSquash,omitempty"`
+	ShareQuota           int               `json:"shareQuota"`
+	SignedIdentifiers    *[]any            `json:"signedIdentifiers,omitempty"` // [] for a share without policies
+}
+
 // armBody is the share as GET shows it.
-func (sh *share) armBody(id, name string, full bool) map[string]any {
+func (sh *share) armBody(id, name string, full bool) armShare {
 	state, status := sh.Lease.state()
-	props := map[string]any{"leaseStatus": status, "leaseState": state, "accessTier": sh.AccessTier,
-		"accessTierChangeTime": armTime(sh.TierChanged), "lastModifiedTime": armTime(sh.Modified), "shareQuota": sh.Quota,
-		"enabledProtocols": sh.EnabledProtocols}
-	if sh.RootSquash != "" {
-		props["rootSquash"] = sh.RootSquash
-	}
+	props := armShareProps{LeaseStatus: status, LeaseState: state, AccessTier: sh.AccessTier,
+		AccessTierChangeTime: armTime(sh.TierChanged), LastModifiedTime: armTime(sh.Modified), ShareQuota: sh.Quota,
+		EnabledProtocols: sh.EnabledProtocols, RootSquash: sh.RootSquash}
 	if full {
-		props["signedIdentifiers"] = sh.armIdentifiers()
-		if len(sh.Metadata) > 0 {
-			props["metadata"] = sh.Metadata
-		}
+		ids := sh.armIdentifiers()
+		props.SignedIdentifiers = &ids
+		props.Metadata = sh.Metadata
 	}
-	return map[string]any{"id": id, "name": name, "type": ShareType, "etag": etag(sh.Modified), "properties": props}
+	return armShare{ID: id, Name: name, Type: ShareType, Etag: etag(sh.Modified), Properties: props}
 }
 
 func (h *Accounts) getShare(accountID, name string) (*share, error) {
