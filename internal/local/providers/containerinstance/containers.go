@@ -1235,12 +1235,10 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 			r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", rest[3])
 			return
 		}
-		out := map[string]any{"id": r.URL.Path, "name": op.ID, "status": op.Status, "startTime": op.StartTime.Format(time.RFC3339Nano), "properties": map[string]any{}}
+		out := operationStatus{ID: r.URL.Path, Name: op.ID, Status: op.Status, StartTime: op.StartTime.Format(time.RFC3339Nano),
+			Properties: struct{}{}, Error: op.Error}
 		if op.EndTime != nil {
-			out["endTime"] = op.EndTime.Format(time.RFC3339Nano)
-		}
-		if op.Error != nil {
-			out["error"] = op.Error
+			out.EndTime = op.EndTime.Format(time.RFC3339Nano)
 		}
 		if op.Status == "InProgress" {
 			w.Header().Set("Retry-After", "1")
@@ -1254,22 +1252,64 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 			return
 		}
 		lim := l.h.Limits
-		core.WriteJSON(w, 200, map[string]any{"value": []any{
-			map[string]any{"unit": "Count", "currentValue": groups, "limit": lim.GroupsQuota, "name": map[string]any{"value": "ContainerGroups", "localizedValue": "Container Groups"}},
-			map[string]any{"unit": "Count", "currentValue": cores, "limit": lim.CoresQuota, "name": map[string]any{"value": "StandardCores", "localizedValue": "Standard Cores"}},
+		core.WriteJSON(w, 200, list[usage]{[]usage{
+			{CurrentValue: float64(groups), Limit: float64(lim.GroupsQuota), Name: usageName{"Container Groups", "ContainerGroups"}, Unit: "Count"},
+			{CurrentValue: cores, Limit: lim.CoresQuota, Name: usageName{"Standard Cores", "StandardCores"}, Unit: "Count"},
 		}})
 		return
 	case "capabilities":
-		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"resourceType": "containerGroups", "osType": "Linux",
-			"location": loc, "ipAddressType": "Public", "gpu": "None",
-			"capabilities": map[string]any{"maxMemoryInGB": l.h.Limits.MaxMemoryGB, "maxCpu": l.h.Limits.MaxCPU, "maxGpuCount": 0}}}})
+		c := capability{Gpu: "None", IPAddressType: "Public", Location: loc, OSType: "Linux", ResourceType: "containerGroups"}
+		c.Capabilities.MaxCPU, c.Capabilities.MaxMemoryInGB = l.h.Limits.MaxCPU, l.h.Limits.MaxMemoryGB
+		core.WriteJSON(w, 200, list[capability]{[]capability{c}})
 		return
 	case "cachedimages":
-		core.WriteJSON(w, 200, map[string]any{"value": []any{map[string]any{"osType": "Linux", "image": runtime.BuiltinHelloImage}}})
+		type cachedImage struct {
+			Image  string `json:"image"`
+			OSType string `json:"osType"`
+		}
+		core.WriteJSON(w, 200, list[cachedImage]{[]cachedImage{{runtime.BuiltinHelloImage, "Linux"}}})
 		return
 	}
 	r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 }
+
+// The location endpoints' answers, fields in the wire's alphabetical order.
+type (
+	list[T any] struct {
+		Value []T `json:"value"`
+	}
+	operationStatus struct {
+		EndTime    string          `json:"endTime,omitempty"`
+		Error      *core.ErrorBody `json:"error,omitempty"`
+		ID         string          `json:"id"`
+		Name       string          `json:"name"`
+		Properties struct{}        `json:"properties"`
+		StartTime  string          `json:"startTime"`
+		Status     string          `json:"status"`
+	}
+	usage struct {
+		CurrentValue float64   `json:"currentValue"`
+		Limit        float64   `json:"limit"`
+		Name         usageName `json:"name"`
+		Unit         string    `json:"unit"`
+	}
+	usageName struct {
+		LocalizedValue string `json:"localizedValue"`
+		Value          string `json:"value"`
+	}
+	capability struct {
+		Capabilities struct {
+			MaxCPU        float64 `json:"maxCpu"`
+			MaxGpuCount   int     `json:"maxGpuCount"`
+			MaxMemoryInGB float64 `json:"maxMemoryInGB"`
+		} `json:"capabilities"`
+		Gpu           string `json:"gpu"`
+		IPAddressType string `json:"ipAddressType"`
+		Location      string `json:"location"`
+		OSType        string `json:"osType"`
+		ResourceType  string `json:"resourceType"`
+	}
+)
 
 // containerSpecs are the runtime's view of containers: image, command,
 // resources, environment (secure values included), ports and mounts.
