@@ -323,7 +323,7 @@ func duration(d time.Duration) string {
 	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', 7, 64) + "S"
 }
 
-func providers(p *template.Plan) []any {
+func providers(p *template.Plan) []providerInfo {
 	byNS := map[string]map[string]bool{}
 	for _, r := range p.Resources {
 		ns, typ, _ := strings.Cut(r.Type, "/")
@@ -332,28 +332,28 @@ func providers(p *template.Plan) []any {
 		}
 		byNS[ns][typ] = true
 	}
-	out := []any{}
+	out := []providerInfo{}
 	for _, ns := range sortedKeys(byNS) {
-		var types []any
+		var types []providerType
 		for _, t := range sortedKeys(byNS[ns]) {
-			types = append(types, map[string]any{"resourceType": t, "locations": []any{}})
+			types = append(types, providerType{Locations: []string{}, ResourceType: t})
 		}
-		out = append(out, map[string]any{"namespace": ns, "resourceTypes": types})
+		out = append(out, providerInfo{Namespace: ns, ResourceTypes: types})
 	}
 	return out
 }
 
-func dependencies(p *template.Plan) []any {
-	out := []any{}
+func dependencies(p *template.Plan) []dependency {
+	out := []dependency{}
 	for _, r := range p.Resources {
 		if len(r.DependsOn) == 0 {
 			continue
 		}
-		var deps []any
+		var deps []basicDependency
 		for _, id := range r.DependsOn {
-			deps = append(deps, map[string]any{"id": id, "resourceType": typeOf(id), "resourceName": nameOf(id)})
+			deps = append(deps, basicDependency{ID: id, ResourceType: typeOf(id), ResourceName: nameOf(id)})
 		}
-		out = append(out, map[string]any{"id": r.ID, "resourceType": r.Type, "resourceName": r.Name, "dependsOn": deps})
+		out = append(out, dependency{DependsOn: deps, ID: r.ID, ResourceName: r.Name, ResourceType: r.Type})
 	}
 	return out
 }
@@ -573,7 +573,7 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 
 // deployAll deploys the plan's resources in order, recording each as a
 // deployment operation, until one fails or the deployment is canceled.
-func (d *Deployments) deployAll(ctx context.Context, op *core.Operation, id string, pv *private, plan *template.Plan) (deployed []any, failure *core.ErrorBody, canceled bool) {
+func (d *Deployments) deployAll(ctx context.Context, op *core.Operation, id string, pv *private, plan *template.Plan) (deployed []resourceRef, failure *core.ErrorBody, canceled bool) {
 	pv.Operations = nil
 	for _, r := range plan.Resources {
 		if ctx.Err() != nil {
@@ -591,7 +591,7 @@ func (d *Deployments) deployAll(ctx context.Context, op *core.Operation, id stri
 		}
 		o.State = "Succeeded"
 		pv.Operations = append(pv.Operations, o)
-		deployed = append(deployed, map[string]any{"id": r.ID})
+		deployed = append(deployed, resourceRef{ID: r.ID})
 		d.saveOps(id, pv.Operations)
 	}
 	return deployed, nil, false
@@ -828,9 +828,9 @@ func (d *Deployments) validate(w http.ResponseWriter, r *core.Request, id, name 
 		core.WriteError(w, e)
 		return
 	}
-	var validated []any
+	var validated []resourceRef
 	for _, res := range plan.Resources {
-		validated = append(validated, map[string]any{"id": res.ID})
+		validated = append(validated, resourceRef{ID: res.ID})
 	}
 	shaped := d.shape(id, name, "Succeeded", b, plan, time.Now(), outcome{validated: validated})
 	core.WriteJSON(w, 200, shaped)
@@ -957,14 +957,14 @@ func (d *Deployments) operations(w http.ResponseWriter, r *core.Request, id, nam
 	}
 	items := []json.RawMessage{}
 	for _, o := range pv.Operations {
-		props := map[string]any{"provisioningOperation": o.Operation, "provisioningState": o.State,
-			"timestamp": o.Finished.UTC().Format("2006-01-02T15:04:05.0000000Z"), "duration": duration(o.Finished.Sub(o.Started)),
-			"trackingId": o.TrackingID, "serviceRequestId": o.TrackingID, "statusCode": httpStatusName(o.Status),
-			"targetResource": map[string]any{"id": o.Target, "resourceType": o.Type, "resourceName": o.Name}}
+		item := operationItem{ID: id + "/operations/" + o.ID, OperationID: o.ID, Properties: operationProps{
+			ProvisioningOperation: o.Operation, ProvisioningState: o.State,
+			Timestamp: o.Finished.UTC().Format("2006-01-02T15:04:05.0000000Z"), Duration: duration(o.Finished.Sub(o.Started)),
+			TrackingID: o.TrackingID, ServiceRequestID: o.TrackingID, StatusCode: httpStatusName(o.Status),
+			TargetResource: basicDependency{ID: o.Target, ResourceType: o.Type, ResourceName: o.Name}}}
 		if o.Error != nil {
-			props["statusMessage"] = map[string]any{"error": o.Error}
+			item.Properties.StatusMessage = &statusMessage{Error: o.Error}
 		}
-		item := map[string]any{"id": id + "/operations/" + o.ID, "operationId": o.ID, "properties": props}
 		if len(rest) == 1 && strings.EqualFold(rest[0], o.ID) {
 			core.WriteJSON(w, 200, item)
 			return
@@ -1006,20 +1006,18 @@ func (d *Deployments) opStatus(w http.ResponseWriter, r *core.Request, opID stri
 		r.Error(w, 404, "OperationNotFound", "The operation '%s' could not be found.", opID)
 		return
 	}
-	switch op.Status {
-	case "InProgress":
+	out := struct {
+		Error  *core.ErrorBody `json:"error,omitempty"`
+		Status string          `json:"status"`
+	}{Status: "Failed", Error: op.Error}
+	switch {
+	case op.Status == "InProgress":
 		w.Header().Set("Retry-After", "1")
-		core.WriteJSON(w, 200, map[string]any{"status": "Running"})
-	case "Succeeded":
-		core.WriteJSON(w, 200, map[string]any{"status": "Succeeded"})
-	default:
-		out := map[string]any{"status": "Failed"}
-		if op.Error != nil {
-			if op.Error.Code == "DeploymentCanceled" {
-				out["status"] = "Canceled"
-			}
-			out["error"] = op.Error
-		}
-		core.WriteJSON(w, 200, out)
+		out.Status, out.Error = "Running", nil
+	case op.Status == "Succeeded":
+		out.Status, out.Error = "Succeeded", nil
+	case op.Error != nil && op.Error.Code == "DeploymentCanceled":
+		out.Status = "Canceled"
 	}
+	core.WriteJSON(w, 200, out)
 }

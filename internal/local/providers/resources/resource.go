@@ -20,15 +20,15 @@ type deployment struct {
 
 type deploymentProps struct {
 	CorrelationID      string          `json:"correlationId"`
-	Dependencies       []any           `json:"dependencies"`
+	Dependencies       []dependency    `json:"dependencies"`
 	Duration           string          `json:"duration"`
 	Error              *core.ErrorBody `json:"error,omitempty"`
 	Mode               string          `json:"mode"`
 	OnErrorDeployment  any             `json:"onErrorDeployment,omitempty"`
-	OutputResources    *[]any          `json:"outputResources,omitempty"`
+	OutputResources    *[]resourceRef  `json:"outputResources,omitempty"`
 	Outputs            any             `json:"outputs,omitempty"`
 	Parameters         any             `json:"parameters"`
-	Providers          []any           `json:"providers"`
+	Providers          []providerInfo  `json:"providers"`
 	ProvisioningState  string          `json:"provisioningState"`
 	TemplateHash       string          `json:"templateHash"`
 	Timestamp          string          `json:"timestamp"`
@@ -37,7 +37,7 @@ type deploymentProps struct {
 
 // outcome is what a deployment's end adds to its shape.
 type outcome struct {
-	outputResources *[]any
+	outputResources *[]resourceRef
 	outputs         any
 	onError         any // the rollback deployment it triggered
 	validated       any // validate's answer
@@ -50,3 +50,49 @@ func decodeDeployment(b []byte) (*deployment, error) {
 	}
 	return &dep, nil
 }
+
+// The parts of a deployment and its operations, fields in the wire's
+// alphabetical order.
+type (
+	resourceRef struct {
+		ID string `json:"id"`
+	}
+	providerInfo struct {
+		Namespace     string         `json:"namespace"`
+		ResourceTypes []providerType `json:"resourceTypes"`
+	}
+	providerType struct {
+		Locations    []string `json:"locations"`
+		ResourceType string   `json:"resourceType"`
+	}
+	basicDependency struct {
+		ID           string `json:"id"`
+		ResourceName string `json:"resourceName"`
+		ResourceType string `json:"resourceType"`
+	}
+	dependency struct {
+		DependsOn    []basicDependency `json:"dependsOn"`
+		ID           string            `json:"id"`
+		ResourceName string            `json:"resourceName"`
+		ResourceType string            `json:"resourceType"`
+	}
+	operationItem struct {
+		ID          string         `json:"id"`
+		OperationID string         `json:"operationId"`
+		Properties  operationProps `json:"properties"`
+	}
+	operationProps struct {
+		Duration              string          `json:"duration"`
+		ProvisioningOperation string          `json:"provisioningOperation"`
+		ProvisioningState     string          `json:"provisioningState"`
+		ServiceRequestID      string          `json:"serviceRequestId"`
+		StatusCode            string          `json:"statusCode"`
+		StatusMessage         *statusMessage  `json:"statusMessage,omitempty"`
+		TargetResource        basicDependency `json:"targetResource"`
+		Timestamp             string          `json:"timestamp"`
+		TrackingID            string          `json:"trackingId"`
+	}
+	statusMessage struct {
+		Error *core.ErrorBody `json:"error"`
+	}
+)
