@@ -141,7 +141,11 @@ func (pl *plane) tagOp(w http.ResponseWriter, r *http.Request, rp distribution.R
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
 			return
 		}
-		core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tag": t})
+		core.WriteJSON(w, 200, struct {
+			ImageName string        `json:"imageName"`
+			Registry  string        `json:"registry"`
+			Tag       tagAttributes `json:"tag"`
+		}{repo, pl.login, t})
 	case item != "" && r.Method == http.MethodDelete:
 		if err := rp.Tags(ctx).Untag(ctx, item); err != nil {
 			regError(w, 404, "TAG_UNKNOWN", "the specified tag does not exist")
@@ -169,7 +173,11 @@ func (pl *plane) manifestOp(w http.ResponseWriter, r *http.Request, rp distribut
 			regError(w, 404, "MANIFEST_UNKNOWN", "manifest unknown")
 			return
 		}
-		core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifest": m})
+		core.WriteJSON(w, 200, struct {
+			ImageName string             `json:"imageName"`
+			Manifest  manifestAttributes `json:"manifest"`
+			Registry  string             `json:"registry"`
+		}{repo, m, pl.login})
 	default:
 		unsupported(w)
 	}
@@ -281,7 +289,9 @@ func (pl *plane) catalog(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []string{}
 	}
-	core.WriteJSON(w, 200, map[string]any{"repositories": items})
+	core.WriteJSON(w, 200, struct {
+		Repositories []string `json:"repositories"`
+	}{items})
 }
 
 // linkTime is when the distribution wrote one of its link files.
@@ -320,7 +330,11 @@ func (pl *plane) listTags(w http.ResponseWriter, r *http.Request, rp distributio
 		}
 	}
 	out := orderedPage(w, r, attrs, func(a tagAttributes) string { return a.Name }, func(a tagAttributes) string { return a.LastUpdateTime })
-	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "tags": out})
+	core.WriteJSON(w, 200, struct {
+		ImageName string          `json:"imageName"`
+		Registry  string          `json:"registry"`
+		Tags      []tagAttributes `json:"tags"`
+	}{repo, pl.login, out})
 }
 
 // manifestAttrs describes a stored manifest: size, platform, tags.
@@ -389,7 +403,11 @@ func (pl *plane) listManifests(w http.ResponseWriter, r *http.Request, rp distri
 		}
 	}
 	out := orderedPage(w, r, attrs, func(a manifestAttributes) string { return a.Digest }, func(a manifestAttributes) string { return a.LastUpdateTime })
-	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "manifests": out})
+	core.WriteJSON(w, 200, struct {
+		ImageName string               `json:"imageName"`
+		Manifests []manifestAttributes `json:"manifests"`
+		Registry  string               `json:"registry"`
+	}{repo, out, pl.login})
 }
 
 func (pl *plane) repoAttrs(w http.ResponseWriter, r *http.Request, rp distribution.Repository, repo string, tags []string) {
@@ -410,8 +428,15 @@ func (pl *plane) repoAttrs(w http.ResponseWriter, r *http.Request, rp distributi
 			last = t
 		}
 	}
-	core.WriteJSON(w, 200, map[string]any{"registry": pl.login, "imageName": repo, "createdTime": acrTime(first),
-		"lastUpdateTime": acrTime(last), "manifestCount": len(digests), "tagCount": len(tags), "changeableAttributes": changeable})
+	core.WriteJSON(w, 200, struct {
+		ChangeableAttributes changeableAttributes `json:"changeableAttributes"`
+		CreatedTime          string               `json:"createdTime"`
+		ImageName            string               `json:"imageName"`
+		LastUpdateTime       string               `json:"lastUpdateTime"`
+		ManifestCount        int                  `json:"manifestCount"`
+		Registry             string               `json:"registry"`
+		TagCount             int                  `json:"tagCount"`
+	}{changeable, acrTime(first), repo, acrTime(last), len(digests), pl.login, len(tags)})
 }
 
 func (pl *plane) deleteRepo(w http.ResponseWriter, r *http.Request, rp distribution.Repository, named reference.Named, tags []string) {
@@ -430,5 +455,8 @@ func (pl *plane) deleteRepo(w http.ResponseWriter, r *http.Request, rp distribut
 		return
 	}
 	sort.Strings(tags)
-	core.WriteJSON(w, 202, map[string]any{"manifestsDeleted": digests, "tagsDeleted": tags})
+	core.WriteJSON(w, 202, struct {
+		ManifestsDeleted []string `json:"manifestsDeleted"`
+		TagsDeleted      []string `json:"tagsDeleted"`
+	}{digests, tags})
 }

@@ -275,7 +275,10 @@ func (h *Registries) uploadURL(w http.ResponseWriter, r *core.Request, id string
 		return
 	}
 	rel := "source/" + uuid.NewString() + ".tar.gz"
-	core.WriteJSON(w, 200, map[string]any{"uploadUrl": pl.sas(rel, "cw", time.Hour), "relativePath": rel})
+	core.WriteJSON(w, 200, struct {
+		RelativePath string `json:"relativePath"`
+		UploadURL    string `json:"uploadUrl"`
+	}{rel, pl.sas(rel, "cw", time.Hour)})
 }
 
 // buildJob is one queued acr build: what to build, from where, and where
@@ -567,7 +570,9 @@ func (h *Registries) runs(w http.ResponseWriter, r *core.Request, id string, res
 			r.Error(w, 409, "RegistryNotReady", "The registry is not running.")
 			return
 		}
-		core.WriteJSON(w, 200, map[string]any{"logLink": pl.sas("logs/"+rest[0]+".log", "r", time.Hour)})
+		core.WriteJSON(w, 200, struct {
+			LogLink string `json:"logLink"`
+		}{pl.sas("logs/"+rest[0]+".log", "r", time.Hour)})
 	default:
 		r.Error(w, 404, "InvalidResourceType", "The resource path '%s' is not known to aci local.", r.URL.Path)
 	}

@@ -114,8 +114,17 @@ func regError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
 	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"code": code, "message": msg, "detail": nil}}})
-	_, _ = w.Write(b)
+	type regErr struct {
+		Code    string `json:"code"`
+		Detail  any    `json:"detail"`
+		Message string `json:"message"`
+	}
+	b, err := json.Marshal(struct {
+		Errors []regErr `json:"errors"`
+	}{[]regErr{{Code: code, Message: msg}}})
+	if err == nil {
+		_, _ = w.Write(b)
+	}
 }
 
 // ServeHTTP authenticates, authorizes the request's scope, then hands it to
@@ -342,7 +351,13 @@ func (pl *plane) sign(grant string, access []access, sub string, life time.Durat
 }
 
 func tokenErr(w http.ResponseWriter, status int, msg string) {
-	core.WriteJSON(w, status, map[string]any{"errors": []any{map[string]any{"code": "UNAUTHORIZED", "message": msg}}})
+	type tokErr struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	core.WriteJSON(w, status, struct {
+		Errors []tokErr `json:"errors"`
+	}{[]tokErr{{"UNAUTHORIZED", msg}}})
 }
 
 // exchange is ACR's POST /oauth2/exchange: an AAD token of this tenant (for
@@ -380,7 +395,9 @@ func (pl *plane) exchange(w http.ResponseWriter, r *http.Request) {
 		tokenErr(w, 500, err.Error())
 		return
 	}
-	core.WriteJSON(w, 200, map[string]any{"refresh_token": rt})
+	core.WriteJSON(w, 200, struct {
+		RefreshToken string `json:"refresh_token"`
+	}{rt})
 }
 
 // registryAudience is the AAD audience of ACR's data plane.
@@ -447,9 +464,12 @@ func (pl *plane) token(w http.ResponseWriter, r *http.Request) {
 		tokenErr(w, 500, err.Error())
 		return
 	}
-	out := map[string]any{"access_token": tok}
+	out := struct {
+		AccessToken string `json:"access_token"`
+		Token       string `json:"token,omitempty"` // Docker's field name, on GET
+	}{AccessToken: tok}
 	if r.Method == http.MethodGet {
-		out["token"] = tok // Docker's field name
+		out.Token = tok
 	}
 	core.WriteJSON(w, 200, out)
 }

@@ -121,16 +121,12 @@ func (sh *share) policy(id string) (accessPolicy, bool) {
 }
 
 // armIdentifiers are the policies as ARM's share resource shows them.
-func (sh *share) armIdentifiers() []any {
-	out := []any{}
+func (sh *share) armIdentifiers() []armIdentifier {
+	out := []armIdentifier{}
 	for _, si := range sh.Identifiers {
-		p := map[string]any{}
-		for k, v := range map[string]string{"startTime": si.Policy.Start, "expiryTime": si.Policy.Expiry, "permission": si.Policy.Permission} {
-			if v != "" {
-				p[k] = v
-			}
-		}
-		out = append(out, map[string]any{"id": si.ID, "accessPolicy": p})
+		a := armIdentifier{ID: si.ID}
+		a.AccessPolicy.StartTime, a.AccessPolicy.ExpiryTime, a.AccessPolicy.Permission = si.Policy.Start, si.Policy.Expiry, si.Policy.Permission
+		out = append(out, a)
 	}
 	return out
 }

@@ -63,7 +63,7 @@ type armShareProps struct {
 	Metadata             map[string]string `json:"metadata,omitempty"`
 	RootSquash           string            `json:"rootSquash,omitempty"`
 	ShareQuota           int               `json:"shareQuota"`
-	SignedIdentifiers    *[]any            `json:"signedIdentifiers,omitempty"` // [] for a share without policies
+	SignedIdentifiers    *[]armIdentifier  `json:"signedIdentifiers,omitempty"` // [] for a share without policies
 }
 
 // armBody is the share as GET shows it.
@@ -198,12 +198,12 @@ type shareProps struct {
 // armIdentifier is a stored access policy as ARM's share resource carries
 // it (the file service's Set Share ACL carries the same in XML).
 type armIdentifier struct {
-	ID           string `json:"id"`
 	AccessPolicy struct {
-		StartTime  string `json:"startTime"`
-		ExpiryTime string `json:"expiryTime"`
-		Permission string `json:"permission"`
+		ExpiryTime string `json:"expiryTime,omitempty"`
+		Permission string `json:"permission,omitempty"`
+		StartTime  string `json:"startTime,omitempty"`
 	} `json:"accessPolicy"`
+	ID string `json:"id"`
 }
 
 var tiers = []string{"TransactionOptimized", "Hot", "Cool", "Premium"}
@@ -260,11 +260,26 @@ func (h *Accounts) fileServices(w http.ResponseWriter, r *core.Request, accountI
 	if !ok {
 		return
 	}
-	svc := map[string]any{"id": accountID + "/fileServices/default", "name": "default", "type": "Microsoft.Storage/storageAccounts/fileServices",
-		"properties": map[string]any{"cors": map[string]any{"corsRules": []any{}}, "shareDeleteRetentionPolicy": map[string]any{"enabled": false}}}
+	type fileService struct {
+		ID         string `json:"id"`
+		Name       string `json:"name"`
+		Properties struct {
+			Cors struct {
+				CorsRules []any `json:"corsRules"`
+			} `json:"cors"`
+			ShareDeleteRetentionPolicy struct {
+				Enabled bool `json:"enabled"`
+			} `json:"shareDeleteRetentionPolicy"`
+		} `json:"properties"`
+		Type string `json:"type"`
+	}
+	svc := fileService{ID: accountID + "/fileServices/default", Name: "default", Type: "Microsoft.Storage/storageAccounts/fileServices"}
+	svc.Properties.Cors.CorsRules = []any{}
 	switch {
 	case len(rest) == 0 && r.Method == http.MethodGet:
-		core.WriteJSON(w, 200, map[string]any{"value": []any{svc}})
+		core.WriteJSON(w, 200, struct {
+			Value []fileService `json:"value"`
+		}{[]fileService{svc}})
 		return
 	case len(rest) == 1 && strings.EqualFold(rest[0], "default") && (r.Method == http.MethodGet || r.Method == http.MethodPut):
 		core.WriteJSON(w, 200, svc)
