@@ -161,12 +161,12 @@ func (h *ContainerGroups) Reconcile(ctx context.Context) error {
 			errs = append(errs, h.remove(ctx, r))
 			continue
 		}
-		var b map[string]any
+		var b storedGroup
 		if err := r.DecodeBody(&b); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if obj(b["properties"])["provisioningState"] != "Succeeded" || p.Stopped {
+		if b.Properties.ProvisioningState != "Succeeded" || p.Stopped {
 			continue // in-flight operations are resumed by the server
 		}
 		name := r.ID[strings.LastIndex(r.ID, "/")+1:]
@@ -264,7 +264,7 @@ func public(body map[string]any) map[string]any {
 	for _, v := range listOf(props["volumes"]) {
 		vm := obj(v)
 		if _, ok := vm["secret"]; ok {
-			vm["secret"] = map[string]any{}
+			vm["secret"] = struct{}{} // its contents never leave the store
 		}
 		if af, ok := vm["azureFile"].(map[string]any); ok {
 			delete(af, "storageAccountKey")
@@ -550,7 +550,7 @@ func pendingBody(body map[string]any, id, name, typ, loc string) map[string]any 
 	pub := public(body)
 	pub["id"], pub["name"], pub["type"], pub["location"] = id, name, typ, loc
 	if _, ok := pub["tags"]; !ok {
-		pub["tags"] = map[string]any{}
+		pub["tags"] = map[string]string{}
 	}
 	props := obj(pub["properties"])
 	pub["properties"] = props
@@ -598,11 +598,11 @@ func (h *ContainerGroups) claimLabel(label, loc, id string) (release func(), ok 
 func (h *ContainerGroups) labelOwner(label, loc string) string {
 	all, _ := h.s.Store().List("/subscriptions/", h.Type())
 	for _, r := range all {
-		var b map[string]any
+		var b storedGroup
 		if r.DecodeBody(&b) != nil {
 			continue // a damaged record holds no label
 		}
-		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); strings.EqualFold(l, label) && b["location"] == loc {
+		if strings.EqualFold(b.Properties.IPAddress.DNSNameLabel, label) && b.Location == loc {
 			return r.ID
 		}
 	}
@@ -895,18 +895,15 @@ func (h *ContainerGroups) delete(w http.ResponseWriter, r *core.Request, name st
 // publishName makes a group's FQDN (LABEL.REGION.azurecontainer.io)
 // resolve to its address for every client on the machine (the hosts block).
 func (h *ContainerGroups) publishName(res *core.Resource) {
-	var b map[string]any
+	var b storedGroup
 	var p groupPrivate
 	if err := errors.Join(res.DecodeBody(&b), res.DecodePrivate(&p)); err != nil {
 		h.s.DropNames(res.ID)
 		return
 	}
-	fqdn, _ := obj(obj(b["properties"])["ipAddress"])["fqdn"].(string)
-	if fqdn == "" {
-		if l, _ := obj(obj(b["properties"])["ipAddress"])["dnsNameLabel"].(string); l != "" {
-			loc, _ := b["location"].(string)
-			fqdn = strings.ToLower(l) + "." + loc + ".azurecontainer.io"
-		}
+	fqdn := b.Properties.IPAddress.FQDN
+	if l := b.Properties.IPAddress.DNSNameLabel; fqdn == "" && l != "" {
+		fqdn = strings.ToLower(l) + "." + b.Location + ".azurecontainer.io"
 	}
 	if fqdn == "" || p.Deleting {
 		h.s.DropNames(res.ID)
@@ -966,12 +963,12 @@ func (h *ContainerGroups) action(w http.ResponseWriter, r *core.Request, name, a
 		return
 	}
 	id := res.ID
-	var b map[string]any
+	var b storedGroup
 	if err := res.DecodeBody(&b); err != nil {
 		r.Error(w, 500, "InternalServerError", "%v", err)
 		return
 	}
-	loc, _ := b["location"].(string)
+	loc := b.Location
 	setStopped := func(v bool) error {
 		return h.updatePrivate(id, func(p *groupPrivate) {
 			p.Stopped = v
@@ -1310,6 +1307,19 @@ type (
 		ResourceType  string `json:"resourceType"`
 	}
 )
+
+// storedGroup is what the provider itself reads back from a stored group
+// (the rest of the body is the client's, kept as sent).
+type storedGroup struct {
+	Location   string `json:"location"`
+	Properties struct {
+		ProvisioningState string `json:"provisioningState"`
+		IPAddress         struct {
+			DNSNameLabel string `json:"dnsNameLabel"`
+			FQDN         string `json:"fqdn"`
+		} `json:"ipAddress"`
+	} `json:"properties"`
+}
 
 // containerSpecs are the runtime's view of containers: image, command,
 // resources, environment (secure values included), ports and mounts.

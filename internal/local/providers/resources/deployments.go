@@ -145,7 +145,9 @@ func (d *Deployments) Serve(w http.ResponseWriter, r *core.Request) {
 				r.Error(w, 500, "InternalServerError", "%v", err)
 				return
 			}
-			core.WriteJSON(w, 200, map[string]any{"template": p.Template})
+			core.WriteJSON(w, 200, struct {
+				Template json.RawMessage `json:"template"`
+			}{p.Template})
 		}
 	case action == "operations" && r.Method == http.MethodGet:
 		d.operations(w, r, id, name, rest[3:])
@@ -562,7 +564,7 @@ func (d *Deployments) run(ctx context.Context, op *core.Operation, resumed bool)
 	target := ""
 	if failure != nil && pv.OnError != nil {
 		if target = d.rollbackTarget(pv, res.ID); target != "" {
-			out.onError = map[string]any{"type": pv.OnError.Type, "deploymentName": target}
+			out.onError = &onErrorTarget{DeploymentName: target, Type: pv.OnError.Type}
 		}
 	}
 	d.finish(op, res.ID, name, &b, plan, started, state, out, failure, pv.Operations)
@@ -798,7 +800,8 @@ func (d *Deployments) redeploy(ctx context.Context, pv private, target string) {
 		d.s.Warn("rollback", "id", prev.ID, "error", err.Error())
 		return
 	}
-	redo := map[string]any{"properties": map[string]any{"mode": pp.Mode, "template": pp.Template, "parameters": pp.Parameters}}
+	var redo body
+	redo.Properties = &deployProps{Mode: pp.Mode, Template: pp.Template, Parameters: pp.Parameters}
 	rb, err := json.Marshal(redo)
 	if err != nil {
 		d.s.Warn("rollback", "id", prev.ID, "error", err.Error())
@@ -841,10 +844,10 @@ func (d *Deployments) validate(w http.ResponseWriter, r *core.Request, id, name 
 func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name string) {
 	_, plan, e := d.prepare(r, name)
 	if e != nil {
-		core.WriteJSON(w, e.Status, map[string]any{"status": "Failed", "error": map[string]any{"code": e.Code, "message": e.Message}})
+		core.WriteJSON(w, e.Status, whatIfResult{Status: "Failed", Error: &core.ErrorBody{Code: e.Code, Message: e.Message}})
 		return
 	}
-	changes := []any{}
+	changes := []whatIfChange{}
 	for _, res := range plan.Resources {
 		after, err := plan.Body(res)
 		if err != nil {
@@ -854,22 +857,23 @@ func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name st
 		}
 		after["id"], after["name"], after["type"], after["apiVersion"] = res.ID, res.Name, res.Type, res.APIVersion
 		st, _, cur := d.s.Call(r.Context(), r.Claims, http.MethodGet, res.ID, res.APIVersion, nil)
-		change := map[string]any{"resourceId": res.ID, "after": after}
-		if st != 200 {
-			change["changeType"] = "Create"
-		} else {
+		change := whatIfChange{ResourceID: res.ID, After: after, ChangeType: "Create"}
+		if st == 200 {
+			// What exists is the resource's own JSON, free-form.
 			var before map[string]any
-			_ = json.Unmarshal(cur, &before)
-			change["before"] = before
+			if err := json.Unmarshal(cur, &before); err != nil {
+				core.WriteError(w, core.NewError(500, "InternalServerError", err.Error()))
+				return
+			}
+			change.Before, change.ChangeType = before, "Modify"
 			if sameSubset(after, before) {
-				change["changeType"] = "NoChange"
-			} else {
-				change["changeType"] = "Modify"
+				change.ChangeType = "NoChange"
 			}
 		}
 		changes = append(changes, change)
 	}
-	core.WriteJSON(w, 200, map[string]any{"status": "Succeeded", "properties": map[string]any{"changes": changes}})
+	out := whatIfResult{Status: "Succeeded", Properties: &whatIfProps{Changes: changes}}
+	core.WriteJSON(w, 200, out)
 }
 
 // sameSubset reports whether every field the template sets already has that

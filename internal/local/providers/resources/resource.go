@@ -96,3 +96,26 @@ type (
 		Error *core.ErrorBody `json:"error"`
 	}
 )
+
+type (
+	onErrorTarget struct {
+		DeploymentName string `json:"deploymentName"`
+		Type           string `json:"type"`
+	}
+	// whatIfResult is What-If's answer; before and after are the
+	// resources' own JSON.
+	whatIfResult struct {
+		Error      *core.ErrorBody `json:"error,omitempty"`
+		Properties *whatIfProps    `json:"properties,omitempty"`
+		Status     string          `json:"status"`
+	}
+	whatIfProps struct {
+		Changes []whatIfChange `json:"changes"`
+	}
+	whatIfChange struct {
+		After      map[string]any `json:"after"`
+		Before     map[string]any `json:"before,omitempty"`
+		ChangeType string         `json:"changeType"`
+		ResourceID string         `json:"resourceId"`
+	}
+)
