@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,12 +180,12 @@ func (cs *Clouds) Save(c *Cloud) error {
 	}
 	f.DeleteSection(c.Name)
 	sec := f.Section(c.Name)
-	for _, camel := range sortedKeys(endpointKeys) {
+	for _, camel := range slices.Sorted(maps.Keys(endpointKeys)) {
 		if v := c.Endpoints[camel]; v != "" {
 			sec.Key(endpointKeys[camel]).SetValue(v)
 		}
 	}
-	for _, camel := range sortedKeys(suffixKeys) {
+	for _, camel := range slices.Sorted(maps.Keys(suffixKeys)) {
 		if v := c.Suffixes[camel]; v != "" {
 			sec.Key(suffixKeys[camel]).SetValue(v)
 		}
@@ -223,15 +224,6 @@ func (cs *Clouds) Remove(name string) error {
 	}
 	cs.list = keep
 	return config.WriteINI(cloudsPath(cs.dir), f)
-}
-
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // FetchMetadata fills a cloud's endpoints from {rm}/metadata/endpoints, as

@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,7 +236,7 @@ func Convert(p *types.Project, o Options) (*Result, error) {
 
 // projectLevel checks what applies to the whole project.
 func (c *converter) projectLevel() error {
-	for _, n := range sortedKeys(c.p.Networks) {
+	for _, n := range slices.Sorted(maps.Keys(c.p.Networks)) {
 		if n == "default" {
 			continue
 		}
@@ -310,7 +312,7 @@ func (c *converter) service(s types.ServiceConfig, volumes map[string]bool) (*Co
 		return nil, &Error{Service: sn, Key: "name", Reason: "a container name takes lowercase letters, digits and '-' (at most 63); rename the service"}
 	}
 	refused := refusals(s)
-	for _, k := range sortedKeys(refused) {
+	for _, k := range slices.Sorted(maps.Keys(refused)) {
 		if err := c.unsupported(sn, k, refused[k]); err != nil {
 			return nil, err
 		}
@@ -334,7 +336,7 @@ func (c *converter) service(s types.ServiceConfig, volumes map[string]bool) (*Co
 	if len(s.Entrypoint) > 0 || len(s.Command) > 0 {
 		ct.Properties.Command = append(append([]string{}, s.Entrypoint...), s.Command...)
 	}
-	for _, k := range sortedKeys(s.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		v := s.Environment[k]
 		if v == nil {
 			continue // unset and not in the environment: Compose leaves it out too
@@ -797,13 +799,4 @@ func (c *converter) registries() error {
 		c.res.Registries = append(c.res.Registries, host)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,9 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -280,7 +281,7 @@ func (c *converter) envFrom(ct *corev1.Container, from corev1.EnvFromSource) ([]
 			}
 			return nil, missing("ConfigMap", c.pod, from.ConfigMapRef.Name, err)
 		}
-		for _, k := range sortedKeys(cm.Data) {
+		for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 			out = append(out, &aci.EnvironmentVariable{Name: to(from.Prefix + k), Value: to(cm.Data[k])})
 		}
 	case from.SecretRef != nil:
@@ -291,7 +292,7 @@ func (c *converter) envFrom(ct *corev1.Container, from corev1.EnvFromSource) ([]
 			}
 			return nil, missing("Secret", c.pod, from.SecretRef.Name, err)
 		}
-		for _, k := range sortedKeys(s.Data) {
+		for _, k := range slices.Sorted(maps.Keys(s.Data)) {
 			out = append(out, &aci.EnvironmentVariable{Name: to(from.Prefix + k), SecureValue: to(string(s.Data[k]))})
 		}
 	}
@@ -300,6 +301,27 @@ func (c *converter) envFrom(ct *corev1.Container, from corev1.EnvFromSource) ([]
 
 // envVar resolves one variable; a Secret's value travels as a secure value,
 // which the service never returns.
+// keyRef reads one key of a ConfigMap or Secret for env var env of
+// container ct: ok is false (and err nil) when an optional object or key is
+// missing.
+func (c *converter) keyRef(kind, name, key string, opt *bool, env, ct string, get func() (map[string][]byte, error)) (string, bool, error) {
+	data, err := get()
+	if err != nil {
+		if optional(opt) {
+			return "", false, nil
+		}
+		return "", false, missing(kind, c.pod, name, err)
+	}
+	v, ok := data[key]
+	if !ok {
+		if optional(opt) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("%s %s/%s has no key %q (env %s of container %s)", kind, c.pod.Namespace, name, key, env, ct)
+	}
+	return string(v), true, nil
+}
+
 func (c *converter) envVar(ct *corev1.Container, e corev1.EnvVar) (*aci.EnvironmentVariable, error) {
 	if e.ValueFrom == nil {
 		return &aci.EnvironmentVariable{Name: to(e.Name), Value: to(expandEnv(e.Value, ct))}, nil
@@ -308,38 +330,34 @@ func (c *converter) envVar(ct *corev1.Container, e corev1.EnvVar) (*aci.Environm
 	switch {
 	case vf.ConfigMapKeyRef != nil:
 		ref := vf.ConfigMapKeyRef
-		cm, err := c.obj.ConfigMap(c.ctx, c.pod.Namespace, ref.Name)
-		if err != nil {
-			if optional(ref.Optional) {
-				return nil, nil
+		v, ok, err := c.keyRef("ConfigMap", ref.Name, ref.Key, ref.Optional, e.Name, ct.Name, func() (map[string][]byte, error) {
+			cm, err := c.obj.ConfigMap(c.ctx, c.pod.Namespace, ref.Name)
+			if err != nil {
+				return nil, err
 			}
-			return nil, missing("ConfigMap", c.pod, ref.Name, err)
-		}
-		v, ok := cm.Data[ref.Key]
-		if !ok {
-			if optional(ref.Optional) {
-				return nil, nil
+			data := make(map[string][]byte, len(cm.Data))
+			for k, v := range cm.Data {
+				data[k] = []byte(v)
 			}
-			return nil, fmt.Errorf("ConfigMap %s/%s has no key %q (env %s of container %s)", c.pod.Namespace, ref.Name, ref.Key, e.Name, ct.Name)
+			return data, nil
+		})
+		if err != nil || !ok {
+			return nil, err
 		}
 		return &aci.EnvironmentVariable{Name: to(e.Name), Value: to(v)}, nil
 	case vf.SecretKeyRef != nil:
 		ref := vf.SecretKeyRef
-		s, err := c.obj.Secret(c.ctx, c.pod.Namespace, ref.Name)
-		if err != nil {
-			if optional(ref.Optional) {
-				return nil, nil
+		v, ok, err := c.keyRef("Secret", ref.Name, ref.Key, ref.Optional, e.Name, ct.Name, func() (map[string][]byte, error) {
+			s, err := c.obj.Secret(c.ctx, c.pod.Namespace, ref.Name)
+			if err != nil {
+				return nil, err
 			}
-			return nil, missing("Secret", c.pod, ref.Name, err)
+			return s.Data, nil
+		})
+		if err != nil || !ok {
+			return nil, err
 		}
-		v, ok := s.Data[ref.Key]
-		if !ok {
-			if optional(ref.Optional) {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("Secret %s/%s has no key %q (env %s of container %s)", c.pod.Namespace, ref.Name, ref.Key, e.Name, ct.Name)
-		}
-		return &aci.EnvironmentVariable{Name: to(e.Name), SecureValue: to(string(v))}, nil
+		return &aci.EnvironmentVariable{Name: to(e.Name), SecureValue: to(v)}, nil
 	case vf.FieldRef != nil:
 		v, err := c.field(vf.FieldRef.FieldPath)
 		if err != nil {
@@ -429,15 +447,6 @@ func optional(b *bool) bool { return b != nil && *b }
 
 func missing(kind string, pod *corev1.Pod, name string, err error) error {
 	return fmt.Errorf("%s %s/%s, which pod %s uses, cannot be read: %v", kind, pod.Namespace, name, pod.Name, err)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // resources maps requests and limits: ACI wants cores and GB in steps of
@@ -586,7 +595,7 @@ func (c *converter) pullCredentials() ([]*aci.ImageRegistryCredential, error) {
 		if err := json.Unmarshal(raw, &dc); err != nil {
 			return nil, fmt.Errorf("image pull secret %s/%s: %v", c.pod.Namespace, ref.Name, err)
 		}
-		for _, server := range sortedKeys(dc.Auths) {
+		for _, server := range slices.Sorted(maps.Keys(dc.Auths)) {
 			a := dc.Auths[server]
 			user, pass := a.Username, a.Password
 			if user == "" && a.Auth != "" {

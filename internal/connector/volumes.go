@@ -3,6 +3,8 @@ package connector
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	aci "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerinstance/armcontainerinstance/v2"
@@ -177,7 +179,7 @@ func (c *converter) downwardFiles(f files, items []corev1.DownwardAPIVolumeFile)
 func (c *converter) downwardField(p string) (string, error) {
 	kv := func(m map[string]string) string {
 		var b strings.Builder
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(&b, "%s=%q\n", k, m[k])
 		}
 		return b.String()

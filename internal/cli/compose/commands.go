@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -347,7 +348,7 @@ func removeStorage(f *cmdutil.Factory, d *Deps, res *model.Result) error {
 			return err
 		}
 	}
-	for _, acct := range sortedKeys(accounts) {
+	for _, acct := range slices.Sorted(maps.Keys(accounts)) {
 		rg := accounts[acct]
 		a, err := st.Get(ctx, rg, acct)
 		if err != nil {
@@ -370,15 +371,6 @@ func removeStorage(f *cmdutil.Factory, d *Deps, res *model.Result) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	var k []string
-	for x := range m {
-		k = append(k, x)
-	}
-	sort.Strings(k)
-	return k
 }
 
 func newPs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {

@@ -10,10 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -425,7 +426,7 @@ func parseParameters(defs map[string]any, items []string) (map[string]any, error
 		}
 		def, found := lookupFold(defs, key)
 		if !found {
-			return nil, cmdutil.Fail("unrecognized template parameter '%s'. Allowed parameters: %s", key, strings.Join(sortedKeys(defs), ", "))
+			return nil, cmdutil.Fail("unrecognized template parameter '%s'. Allowed parameters: %s", key, strings.Join(slices.Sorted(maps.Keys(defs)), ", "))
 		}
 		dm, _ := def.(map[string]any)
 		typ, _ := dm["type"].(string)
@@ -477,20 +478,11 @@ func lookupFold(m map[string]any, k string) (any, bool) {
 	return nil, false
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // missingParameters prompts for parameters with no value and no default, on
 // a terminal (secure ones without echo), as az does; otherwise it names them.
 func missingParameters(f *cmdutil.Factory, defs, params map[string]any, noPrompt bool) error {
 	var missing []string
-	for _, name := range sortedKeys(defs) {
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		dm, _ := defs[name].(map[string]any)
 		if _, has := dm["defaultValue"]; has {
 			continue

@@ -3,6 +3,8 @@ package template
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,7 +125,7 @@ func checkExpressions(path string, v any) error {
 			return invalidTemplate("Deployment template validation failed: 'The template function '%s' at '%s' (position %d of '%s') is not valid. Please see https://aka.ms/arm-template-functions for usage details.'.", bad.Name, path, bad.At+2, x)
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if err := checkExpressions(path+"."+k, x[k]); err != nil {
 				return err
 			}
@@ -149,10 +151,10 @@ func NewPlan(t *Template, given map[string]any, env *Env) (*Plan, error) {
 	p.scope = s
 	for name := range given {
 		if _, ok := lookupFold(t.Parameters, name); !ok {
-			return nil, invalidTemplate("Deployment template validation failed: 'The template parameters '%s' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '%s'. Please see https://aka.ms/arm-pass-parameter-values for usage details.'.", name, strings.Join(sortedKeys(t.Parameters), ", "))
+			return nil, invalidTemplate("Deployment template validation failed: 'The template parameters '%s' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '%s'. Please see https://aka.ms/arm-pass-parameter-values for usage details.'.", name, strings.Join(slices.Sorted(maps.Keys(t.Parameters)), ", "))
 		}
 	}
-	for _, name := range sortedKeys(t.Parameters) {
+	for _, name := range slices.Sorted(maps.Keys(t.Parameters)) {
 		def, _ := t.Parameters[name].(map[string]any)
 		typ, _ := def["type"].(string)
 		want, ok := paramTypes[strings.ToLower(typ)]
@@ -668,7 +670,7 @@ func (p *Plan) Outputs() (map[string]any, error) {
 	c := p.scope.child()
 	c.static = false
 	out := map[string]any{}
-	for _, name := range sortedKeys(p.tmpl.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(p.tmpl.Outputs)) {
 		def, _ := p.tmpl.Outputs[name].(map[string]any)
 		typ, _ := def["type"].(string)
 		if cond, has := def["condition"]; has {

@@ -12,8 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,9 +336,9 @@ func providers(p *template.Plan) []providerInfo {
 		byNS[ns][typ] = true
 	}
 	out := []providerInfo{}
-	for _, ns := range sortedKeys(byNS) {
+	for _, ns := range slices.Sorted(maps.Keys(byNS)) {
 		var types []providerType
-		for _, t := range sortedKeys(byNS[ns]) {
+		for _, t := range slices.Sorted(maps.Keys(byNS[ns])) {
 			types = append(types, providerType{Locations: []string{}, ResourceType: t})
 		}
 		out = append(out, providerInfo{Namespace: ns, ResourceTypes: types})
@@ -358,15 +359,6 @@ func dependencies(p *template.Plan) []dependency {
 		out = append(out, dependency{DependsOn: deps, ID: r.ID, ResourceName: r.Name, ResourceType: r.Type})
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // typeOf and nameOf split a resource id.
