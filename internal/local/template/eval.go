@@ -154,25 +154,36 @@ func isPropertyCopy(loops []any) bool {
 	return len(loops) > 0
 }
 
+// copyLoop evaluates one copy loop ({"name", "count", "input"}): its
+// name and the array of its inputs, one per index. Variables and
+// properties loop alike.
+func (s *Scope) copyLoop(l any) (string, []any, error) {
+	m, _ := l.(map[string]any)
+	name, _ := m["name"].(string)
+	n, err := s.count(m["count"])
+	if err != nil {
+		return "", nil, err
+	}
+	arr := []any{}
+	for i := 0; i < n; i++ {
+		c := s.child()
+		c.loops[name] = i
+		v, err := c.Value(m["input"])
+		if err != nil {
+			return "", nil, err
+		}
+		arr = append(arr, v)
+	}
+	return name, arr, nil
+}
+
 // propertyCopy expands property loops: "copy": [{"name": "ports", "count": 2,
 // "input": {...}}] makes out["ports"] an array of the evaluated inputs.
 func (s *Scope) propertyCopy(loops []any, out map[string]any) error {
 	for _, l := range loops {
-		m := l.(map[string]any)
-		name, _ := m["name"].(string)
-		n, err := s.count(m["count"])
+		name, arr, err := s.copyLoop(l)
 		if err != nil {
 			return err
-		}
-		arr := []any{}
-		for i := 0; i < n; i++ {
-			c := s.child()
-			c.loops[name] = i
-			v, err := c.Value(m["input"])
-			if err != nil {
-				return err
-			}
-			arr = append(arr, v)
 		}
 		out[name] = arr
 	}

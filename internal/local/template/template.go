@@ -343,21 +343,9 @@ func (s *Scope) copyVariables() error {
 	}
 	s.variables = vars
 	for _, l := range loops {
-		m, _ := l.(map[string]any)
-		name, _ := m["name"].(string)
-		n, err := s.count(m["count"])
+		name, arr, err := s.copyLoop(l)
 		if err != nil {
 			return err
-		}
-		arr := []any{}
-		for i := 0; i < n; i++ {
-			c := s.child()
-			c.loops[name] = i
-			v, err := c.Value(m["input"])
-			if err != nil {
-				return err
-			}
-			arr = append(arr, v)
 		}
 		s.varCache[strings.ToLower(name)] = arr
 		vars[name] = arr
