@@ -77,6 +77,13 @@ func TestShareACLAndStoredPolicySAS(t *testing.T) {
 	if _, err := viaPolicy.SetMetadata(ctx, &file.SetMetadataOptions{Metadata: map[string]*string{"k": to.Ptr("v")}}); code(err) != "AuthorizationPermissionMismatch" {
 		t.Fatalf("write through a read policy: %v", err)
 	}
+	// Every operation needs its permission, the handle ones too.
+	if _, err := sasClient(sas.SignatureValues{Protocol: sas.ProtocolHTTPS, ExpiryTime: expiry, Permissions: "w"}).ListHandles(ctx, nil); code(err) != "AuthorizationPermissionMismatch" {
+		t.Fatalf("list handles without r: %v", err)
+	}
+	if _, err := viaPolicy.ListHandles(ctx, nil); err != nil {
+		t.Fatalf("list handles with r: %v", err)
+	}
 	// Changing the policy changes what every SAS naming it may do.
 	setPolicy("rw")
 	if _, err := viaPolicy.SetMetadata(ctx, &file.SetMetadataOptions{Metadata: map[string]*string{"k": to.Ptr("v")}}); err != nil {
