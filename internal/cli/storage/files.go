@@ -376,6 +376,16 @@ func progressBar(w io.Writer, total int64) func(int64) {
 	}
 }
 
+// guessType is Python's mimetypes.guess_type as az uses it: the type alone,
+// without Go's "; charset=utf-8", and octet-stream when unknown.
+func guessType(name string) string {
+	ct, _, _ := strings.Cut(mime.TypeByExtension(filepath.Ext(name)), ";")
+	if ct == "" {
+		return "application/octet-stream"
+	}
+	return ct
+}
+
 // upload creates the file at its size and sends it in 4 MiB ranges; the
 // answer is az's dict of the last range's response.
 func upload(f *cmdutil.Factory, fc *file.Client, src, contentType string, metadata map[string]string, noProgress bool) (map[string]any, error) {
@@ -389,13 +399,7 @@ func upload(f *cmdutil.Factory, fc *file.Client, src, contentType string, metada
 		return nil, cmdutil.Fail("[Errno 21] Is a directory: '%s'", src)
 	}
 	if contentType == "" {
-		contentType = mime.TypeByExtension(filepath.Ext(src))
-		if i := strings.Index(contentType, ";"); i >= 0 {
-			contentType = contentType[:i]
-		}
-	}
-	if contentType == "" {
-		contentType = "application/octet-stream"
+		contentType = guessType(src)
 	}
 	opts := &file.CreateOptions{HTTPHeaders: &file.HTTPHeaders{ContentType: &contentType}}
 	if len(metadata) > 0 {
@@ -738,11 +742,7 @@ func uploadBatchRun(f *cmdutil.Factory, d *Deps, o *BatchOptions) error {
 		segs := append(append([]string{}, base...), strings.Split(rel, "/")...)
 		fc := dirClient(sc, segs[:len(segs)-1]).NewFileClient(segs[len(segs)-1])
 		if o.DryRun {
-			ct := mime.TypeByExtension(filepath.Ext(rel))
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			out = append(out, map[string]any{"File": fileURL(fc), "Type": ct})
+			out = append(out, map[string]any{"File": fileURL(fc), "Type": guessType(rel)})
 			continue
 		}
 		// Parents first, as az's _make_directory_in_files_share does.

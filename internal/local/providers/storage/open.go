@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -54,7 +56,12 @@ func readDir(root *os.Root, name string) ([]fs.DirEntry, error) {
 		return nil, err
 	}
 	defer d.Close()
-	return d.ReadDir(-1)
+	ents, err := d.ReadDir(-1)
+	// Azure lists in lexical order, and a listing's marker is a name: read
+	// in the directory's own order, a page boundary would skip or repeat
+	// entries.
+	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return ents, err
 }
 
 // treeSize is the sum of the regular files' sizes below root, as Azure

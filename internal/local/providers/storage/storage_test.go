@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/directory"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
@@ -605,5 +606,38 @@ func TestShareNodesThatAreNotFiles(t *testing.T) {
 	}
 	if _, err := root.NewFileClient("ok").Create(ctx, 1, nil); err != nil {
 		t.Fatalf("after the FIFOs: %v", err)
+	}
+}
+
+// TestListingPagesInLexicalOrder: a listing's marker is a name, so the
+// pages must come in Azure's lexical order; in the directory's own order a
+// page boundary skipped or repeated entries.
+func TestListingPagesInLexicalOrder(t *testing.T) {
+	e := start(t)
+	e.create(t, "rg", "order1")
+	ctx := context.Background()
+	sc := e.client(t, "order1", e.keys(t, "rg", "order1")[0]).NewShareClient("share1")
+	if _, err := sc.Create(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	created := []string{"m", "b", "z", "a", "q", "c", "y", "d", "k"}
+	for _, n := range created {
+		if _, err := sc.NewRootDirectoryClient().NewFileClient(n).Create(ctx, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	pager := sc.NewRootDirectoryClient().NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{MaxResults: to.Ptr(int32(2))})
+	for pages := 0; pager.More(); pages++ {
+		page, err := pager.NextPage(ctx)
+		if err != nil || pages > len(created) {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		for _, f := range page.Segment.Files {
+			got = append(got, *f.Name)
+		}
+	}
+	if want := "a,b,c,d,k,m,q,y,z"; strings.Join(got, ",") != want {
+		t.Fatalf("listed %v, want %s once each", got, want)
 	}
 }
