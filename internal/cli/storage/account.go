@@ -28,6 +28,8 @@ type AccountCreateOptions struct {
 	accountProps
 	Sku, Kind, Location string
 	Tags                []string
+
+	body map[string]any // built from the flags by parse
 }
 
 // accountProps are the properties create and update both set.
@@ -63,6 +65,68 @@ func (o *accountProps) properties(cmd *cobra.Command, props map[string]any) erro
 	return nil
 }
 
+// parse checks the flags as az does and builds the account's body, all
+// before anything is sent.
+func (o *AccountCreateOptions) parse(f *cmdutil.Factory, cmd *cobra.Command) error {
+	f.Default(&o.Group, "group")
+	f.Default(&o.Location, "location")
+	var m cmdutil.Missing
+	m.Need("--resource-group/-g", o.Group)
+	m.Need("--name/-n", o.Name)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
+	if err != nil {
+		return err
+	}
+	kind, err := cmdutil.Choice(cmd, "--kind", o.Kind, kinds...)
+	if err != nil {
+		return err
+	}
+	props := map[string]any{"encryption": map[string]any{"services": map[string]any{"blob": map[string]any{}}, "keySource": "Microsoft.Storage"}}
+	if err := o.properties(cmd, props); err != nil {
+		return err
+	}
+	o.body = map[string]any{"sku": map[string]any{"name": sku}, "kind": kind, "properties": props}
+	if cmd.Flags().Changed("tags") {
+		o.body["tags"] = cmdutil.ParseTags(o.Tags)
+	}
+	return nil
+}
+
+// accountCreateRun checks the name, as az does, then creates the account in
+// its group's location unless one was given.
+func accountCreateRun(f *cmdutil.Factory, d *Deps, o *AccountCreateOptions) error {
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	check, err := svc.CheckName(f.Context(), o.Name)
+	if err != nil {
+		return err
+	}
+	if avail, _ := check["nameAvailable"].(bool); !avail {
+		msg, _ := check["message"].(string)
+		return cmdutil.Fail("%s", msg)
+	}
+	if o.Location == "" {
+		g, err := d.Group(f.Context(), o.Group)
+		if err != nil {
+			return err
+		}
+		o.Location, _ = g["location"].(string)
+	}
+	o.body["location"] = o.Location
+	sp := f.StartSpinner("Running")
+	raw, err := svc.Create(f.Context(), o.Group, o.Name, o.body, true, nil)
+	sp.Stop()
+	if err != nil {
+		return err
+	}
+	return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
+}
+
 func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &AccountCreateOptions{}
 	cmd := &cobra.Command{
@@ -72,57 +136,10 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  aci storage account create -n mystorageaccount -g MyResourceGroup -l westus --sku Standard_LRS",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.Default(&o.Group, "group")
-			var m cmdutil.Missing
-			m.Need("--resource-group/-g", o.Group)
-			m.Need("--name/-n", o.Name)
-			if err := m.Err(); err != nil {
+			if err := o.parse(f, cmd); err != nil {
 				return err
 			}
-			sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
-			if err != nil {
-				return err
-			}
-			kind, err := cmdutil.Choice(cmd, "--kind", o.Kind, kinds...)
-			if err != nil {
-				return err
-			}
-			props := map[string]any{"encryption": map[string]any{"services": map[string]any{"blob": map[string]any{}}, "keySource": "Microsoft.Storage"}}
-			if err := o.properties(cmd, props); err != nil {
-				return err
-			}
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			// az asks whether the name is free before it creates anything.
-			check, err := svc.CheckName(f.Context(), o.Name)
-			if err != nil {
-				return err
-			}
-			if avail, _ := check["nameAvailable"].(bool); !avail {
-				msg, _ := check["message"].(string)
-				return cmdutil.Fail("%s", msg)
-			}
-			f.Default(&o.Location, "location")
-			if o.Location == "" {
-				g, err := d.Group(f.Context(), o.Group)
-				if err != nil {
-					return err
-				}
-				o.Location, _ = g["location"].(string)
-			}
-			body := map[string]any{"sku": map[string]any{"name": sku}, "kind": kind, "location": o.Location, "properties": props}
-			if cmd.Flags().Changed("tags") {
-				body["tags"] = cmdutil.ParseTags(o.Tags)
-			}
-			sp := f.StartSpinner("Running")
-			raw, err := svc.Create(f.Context(), o.Group, o.Name, body, true, nil)
-			sp.Stop()
-			if err != nil {
-				return err
-			}
-			return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
+			return accountCreateRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "name")
@@ -192,6 +209,43 @@ type AccountUpdateOptions struct {
 	accountProps
 	Sku  string
 	Tags []string
+
+	patch map[string]any // built from the flags by parse
+}
+
+// parse builds the PATCH from the flags given, checked as az does.
+func (o *AccountUpdateOptions) parse(cmd *cobra.Command) error {
+	o.patch = map[string]any{}
+	props := map[string]any{}
+	if o.Sku != "" {
+		sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
+		if err != nil {
+			return err
+		}
+		o.patch["sku"] = map[string]any{"name": sku}
+	}
+	if cmd.Flags().Changed("tags") {
+		o.patch["tags"] = cmdutil.ParseTags(o.Tags)
+	}
+	if err := o.properties(cmd, props); err != nil {
+		return err
+	}
+	if len(props) > 0 {
+		o.patch["properties"] = props
+	}
+	return nil
+}
+
+func accountUpdateRun(f *cmdutil.Factory, d *Deps, o *AccountUpdateOptions) error {
+	svc, err := o.resolve(f, d, "--name/-n")
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Update(f.Context(), o.Group, o.Name, o.patch)
+	if err != nil {
+		return err
+	}
+	return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
 }
 
 func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -202,32 +256,10 @@ func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Example: "  aci storage account update -n mystorageaccount -g MyResourceGroup --min-tls-version TLS1_2 --tags env=test",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, "--name/-n")
-			if err != nil {
+			if err := o.parse(cmd); err != nil {
 				return err
 			}
-			patch, props := map[string]any{}, map[string]any{}
-			if o.Sku != "" {
-				sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
-				if err != nil {
-					return err
-				}
-				patch["sku"] = map[string]any{"name": sku}
-			}
-			if cmd.Flags().Changed("tags") {
-				patch["tags"] = cmdutil.ParseTags(o.Tags)
-			}
-			if err := o.properties(cmd, props); err != nil {
-				return err
-			}
-			if len(props) > 0 {
-				patch["properties"] = props
-			}
-			raw, err := svc.Update(f.Context(), o.Group, o.Name, patch)
-			if err != nil {
-				return err
-			}
-			return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
+			return accountUpdateRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "name")
@@ -319,6 +351,18 @@ func newKeysList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func keysRenewRun(f *cmdutil.Factory, d *Deps, o *account, key string) error {
+	svc, err := o.resolve(f, d, "--account-name/-n")
+	if err != nil {
+		return err
+	}
+	raw, err := svc.RenewKey(f.Context(), o.Group, o.Name, key)
+	if err != nil {
+		return err
+	}
+	return f.Print(keysOf(raw), cmdutil.PrintOptions{})
+}
+
 func newKeysRenew(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &account{}
 	var key string
@@ -337,15 +381,7 @@ func newKeysRenew(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc, err := o.resolve(f, d, "--account-name/-n")
-			if err != nil {
-				return err
-			}
-			raw, err := svc.RenewKey(f.Context(), o.Group, o.Name, k)
-			if err != nil {
-				return err
-			}
-			return f.Print(keysOf(raw), cmdutil.PrintOptions{})
+			return keysRenewRun(f, d, o, k)
 		},
 	}
 	o.flags(cmd, "account-name")
@@ -359,6 +395,45 @@ type ConnectionStringOptions struct {
 	Protocol, Key, Blob, File, Queue, Table, SAS string
 }
 
+// connectionStringRun builds az's connection string from the account's keys
+// and published endpoints.
+func connectionStringRun(f *cmdutil.Factory, d *Deps, o *ConnectionStringOptions) error {
+	svc, err := o.resolve(f, d, "--name/-n")
+	if err != nil {
+		return err
+	}
+	keys, err := svc.Keys(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	acct, err := svc.Get(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	suffix := ""
+	if dp, err := d.DataPlane(); err == nil && dp.Cloud != nil {
+		suffix = dp.Cloud.Suffixes["storageEndpoint"]
+	}
+	// az's order: protocol, suffix, name, key, then each endpoint the
+	// account publishes unless given.
+	cs := fmt.Sprintf("DefaultEndpointsProtocol=%s;EndpointSuffix=%s;AccountName=%s;AccountKey=%s", o.Protocol, suffix, o.Name, keyValue(keys, o.Key))
+	eps, _ := acct["properties"].(map[string]any)
+	eps, _ = eps["primaryEndpoints"].(map[string]any)
+	for _, e := range []struct{ name, given string }{{"Blob", o.Blob}, {"File", o.File}, {"Queue", o.Queue}, {"Table", o.Table}} {
+		v := e.given
+		if v == "" {
+			v, _ = eps[strings.ToLower(e.name)].(string)
+		}
+		if v != "" {
+			cs += ";" + e.name + "Endpoint=" + v
+		}
+	}
+	if o.SAS != "" {
+		cs += ";SharedAccessSignature=" + o.SAS
+	}
+	return f.Print(map[string]any{"connectionString": cs}, cmdutil.PrintOptions{})
+}
+
 func newConnectionString(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ConnectionStringOptions{}
 	cmd := &cobra.Command{
@@ -369,48 +444,14 @@ func newConnectionString(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  export AZURE_STORAGE_CONNECTION_STRING=$(aci storage account show-connection-string -g MyResourceGroup -n mystorageaccount -o tsv)",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			proto, err := cmdutil.Choice(cmd, "--protocol", o.Protocol, "http", "https")
-			if err != nil {
+			var err error
+			if o.Protocol, err = cmdutil.Choice(cmd, "--protocol", o.Protocol, "http", "https"); err != nil {
 				return err
 			}
-			k, err := keyName(cmd, o.Key)
-			if err != nil {
+			if o.Key, err = keyName(cmd, o.Key); err != nil {
 				return err
 			}
-			svc, err := o.resolve(f, d, "--name/-n")
-			if err != nil {
-				return err
-			}
-			keys, err := svc.Keys(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			acct, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			suffix := ""
-			if dp, err := d.DataPlane(); err == nil && dp.Cloud != nil {
-				suffix = dp.Cloud.Suffixes["storageEndpoint"]
-			}
-			// az's order: protocol, suffix, name, key, then each endpoint the
-			// account publishes unless given.
-			cs := fmt.Sprintf("DefaultEndpointsProtocol=%s;EndpointSuffix=%s;AccountName=%s;AccountKey=%s", proto, suffix, o.Name, keyValue(keys, k))
-			eps, _ := acct["properties"].(map[string]any)
-			eps, _ = eps["primaryEndpoints"].(map[string]any)
-			for _, e := range []struct{ name, given string }{{"Blob", o.Blob}, {"File", o.File}, {"Queue", o.Queue}, {"Table", o.Table}} {
-				v := e.given
-				if v == "" {
-					v, _ = eps[strings.ToLower(e.name)].(string)
-				}
-				if v != "" {
-					cs += ";" + e.name + "Endpoint=" + v
-				}
-			}
-			if o.SAS != "" {
-				cs += ";SharedAccessSignature=" + o.SAS
-			}
-			return f.Print(map[string]any{"connectionString": cs}, cmdutil.PrintOptions{})
+			return connectionStringRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "name")

@@ -101,8 +101,10 @@ func (p *plane) runIn(t *testing.T, configDir string, args ...string) result {
 		args = slices.Delete(slices.Clone(args), i, i+2)
 	}
 	d := &Deps{
-		Service:   func() (Service, error) { return p.svc, nil },
-		DataPlane: func() (*arm.DataPlane, error) { return &arm.DataPlane{Options: policy.ClientOptions{Transport: p.h.Client}}, nil },
+		Service: func() (Service, error) { return p.svc, nil },
+		DataPlane: func() (*arm.DataPlane, error) {
+			return &arm.DataPlane{Options: policy.ClientOptions{Transport: p.h.Client}}, nil
+		},
 	}
 	cmd := NewCmdWith(f, d)
 	cmd.SetArgs(cmdutil.ExpandNArgs(cmd, args))

@@ -122,31 +122,34 @@ func (o *DirOptions) dir(f *cmdutil.Factory, d *Deps, needName bool) (*directory
 	return dirClient(sc, segs), nil
 }
 
+// dirCreateRun creates the directory; one that exists is created: false
+// unless --fail-on-exist.
+func dirCreateRun(f *cmdutil.Factory, d *Deps, o *DirOptions) error {
+	dc, err := o.dir(f, d, true)
+	if err != nil {
+		return err
+	}
+	opts := &directory.CreateOptions{}
+	if len(o.Metadata) > 0 {
+		opts.Metadata = sdkMetadata(o.Metadata)
+	}
+	_, err = dc.Create(f.Context(), opts)
+	if fileerror.HasCode(err, fileerror.ResourceAlreadyExists) && !o.Fail {
+		return printFlag(f, "created", false)
+	}
+	if err != nil {
+		return storageErr(err, false)
+	}
+	return printFlag(f, "created", true)
+}
+
 func newDirCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &DirOptions{}
 	cmd := &cobra.Command{
 		Use: "create", Short: "Create a new directory under the specified share or parent directory.", Args: cobra.NoArgs,
 		Example: "  aci storage directory create -s myshare -n logs --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dc, err := o.dir(f, d, true)
-			if err != nil {
-				return err
-			}
-			opts := &directory.CreateOptions{}
-			if len(o.Metadata) > 0 {
-				opts.Metadata = map[string]*string{}
-				for k, v := range metadataOf(o.Metadata) {
-					opts.Metadata[k] = to.Ptr(v)
-				}
-			}
-			_, err = dc.Create(f.Context(), opts)
-			if fileerror.HasCode(err, fileerror.ResourceAlreadyExists) && !o.Fail {
-				return f.Print(map[string]any{"created": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"created": true}, cmdutil.PrintOptions{Table: boolTable})
+			return dirCreateRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -157,24 +160,30 @@ func newDirCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// dirDeleteRun deletes the (empty) directory; a missing one is deleted:
+// false unless --fail-not-exist.
+func dirDeleteRun(f *cmdutil.Factory, d *Deps, o *DirOptions) error {
+	dc, err := o.dir(f, d, true)
+	if err != nil {
+		return err
+	}
+	_, err = dc.Delete(f.Context(), nil)
+	if fileerror.HasCode(err, fileerror.ResourceNotFound) && !o.Fail {
+		return printFlag(f, "deleted", false)
+	}
+	if err != nil {
+		return storageErr(err, false)
+	}
+	return printFlag(f, "deleted", true)
+}
+
 func newDirDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &DirOptions{}
 	cmd := &cobra.Command{
 		Use: "delete", Short: "Delete the specified empty directory.", Args: cobra.NoArgs,
 		Example: "  aci storage directory delete -s myshare -n logs --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dc, err := o.dir(f, d, true)
-			if err != nil {
-				return err
-			}
-			_, err = dc.Delete(f.Context(), nil)
-			if fileerror.HasCode(err, fileerror.ResourceNotFound) && !o.Fail {
-				return f.Print(map[string]any{"deleted": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"deleted": true}, cmdutil.PrintOptions{Table: boolTable})
+			return dirDeleteRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -443,6 +452,18 @@ func upload(f *cmdutil.Factory, fc *file.Client, src, contentType string, metada
 	return out, nil
 }
 
+func fileUploadRun(f *cmdutil.Factory, d *Deps, o *FileOptions) error {
+	fc, err := o.file(f, d)
+	if err != nil {
+		return err
+	}
+	out, err := upload(f, fc, o.Source, o.ContentType, metadataOf(o.Metadata), o.NoProgress)
+	if err != nil {
+		return err
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
 func newFileUpload(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &FileOptions{}
 	cmd := &cobra.Command{
@@ -458,15 +479,7 @@ func newFileUpload(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if o.Path == "" {
 				o.Path = filepath.Base(o.Source)
 			}
-			fc, err := o.file(f, d)
-			if err != nil {
-				return err
-			}
-			out, err := upload(f, fc, o.Source, o.ContentType, metadataOf(o.Metadata), o.NoProgress)
-			if err != nil {
-				return err
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
+			return fileUploadRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -580,28 +593,35 @@ func download(f *cmdutil.Factory, fc *file.Client, dest string, noProgress bool)
 	return props, nil
 }
 
+// fileDownloadRun writes the file to --dest (into it, when a directory; to
+// the file's own name, when left out).
+func fileDownloadRun(f *cmdutil.Factory, d *Deps, o *FileOptions) error {
+	fc, err := o.file(f, d)
+	if err != nil {
+		return err
+	}
+	p := strings.Trim(o.Path, "/")
+	name := p[strings.LastIndex(p, "/")+1:]
+	dest := o.Dest
+	if dest == "" {
+		dest = name
+	} else if st, err := os.Stat(dest); err == nil && st.IsDir() {
+		dest = filepath.Join(dest, name)
+	}
+	props, err := download(f, fc, dest, o.NoProgress)
+	if err != nil {
+		return err
+	}
+	return f.Print(fileShow(o.Share, p, props), cmdutil.PrintOptions{Table: fileTable})
+}
+
 func newFileDownload(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &FileOptions{}
 	cmd := &cobra.Command{
 		Use: "download", Short: "Download a file to a file path, with automatic chunking and progress notifications.", Args: cobra.NoArgs,
 		Example: "  aci storage file download -s myshare -p reports/report.csv --dest ./report.csv --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fc, err := o.file(f, d)
-			if err != nil {
-				return err
-			}
-			p := strings.Trim(o.Path, "/")
-			dest := o.Dest
-			if dest == "" {
-				dest = p[strings.LastIndex(p, "/")+1:]
-			} else if st, err := os.Stat(dest); err == nil && st.IsDir() {
-				dest = filepath.Join(dest, p[strings.LastIndex(p, "/")+1:])
-			}
-			props, err := download(f, fc, dest, o.NoProgress)
-			if err != nil {
-				return err
-			}
-			return f.Print(fileShow(o.Share, p, props), cmdutil.PrintOptions{Table: fileTable})
+			return fileDownloadRun(f, d, o)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -611,6 +631,22 @@ func newFileDownload(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func fileListRun(f *cmdutil.Factory, d *Deps, o *FileOptions, excludeDir bool) error {
+	segs, err := splitPath(o.Path)
+	if err != nil {
+		return err
+	}
+	sc, err := o.client(f, d, "--share-name/-s")
+	if err != nil {
+		return err
+	}
+	items, err := listEntries(f, dirClient(sc, segs), false, excludeDir)
+	if err != nil {
+		return err
+	}
+	return f.Print(items, cmdutil.PrintOptions{Table: fileTable})
+}
+
 func newFileList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &FileOptions{}
 	var excludeDir bool
@@ -618,19 +654,7 @@ func newFileList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Use: "list", Short: "List files and directories in a share.", Args: cobra.NoArgs,
 		Example: "  aci storage file list -s myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\" -o table",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			segs, err := splitPath(o.Path)
-			if err != nil {
-				return err
-			}
-			sc, err := o.client(f, d, "--share-name/-s")
-			if err != nil {
-				return err
-			}
-			items, err := listEntries(f, dirClient(sc, segs), false, excludeDir)
-			if err != nil {
-				return err
-			}
-			return f.Print(items, cmdutil.PrintOptions{Table: fileTable})
+			return fileListRun(f, d, o, excludeDir)
 		},
 	}
 	o.flags(cmd, "share-name", "s")
@@ -799,65 +823,7 @@ func newDownloadBatch(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Use: "download-batch", Short: "Download files from an Azure Storage File Share to a local directory in a batch operation.", Args: cobra.NoArgs,
 		Example: "  aci storage file download-batch --source myshare --destination ./backup --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--source/-s", o.Source)
-			m.Need("--destination/-d", o.Destination)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			svc, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			sc := svc.NewShareClient(o.Source)
-			var all [][]string
-			var walk func(segs []string) error
-			walk = func(segs []string) error {
-				pager := dirClient(sc, segs).NewListFilesAndDirectoriesPager(nil)
-				for pager.More() {
-					page, err := pager.NextPage(f.Context())
-					if err != nil {
-						return storageErr(err, true)
-					}
-					for _, dd := range page.Segment.Directories {
-						if err := walk(append(append([]string{}, segs...), *dd.Name)); err != nil {
-							return err
-						}
-					}
-					for _, ff := range page.Segment.Files {
-						all = append(all, append(append([]string{}, segs...), *ff.Name))
-					}
-				}
-				return nil
-			}
-			if err := walk(nil); err != nil {
-				return err
-			}
-			out := []any{}
-			for _, segs := range all {
-				rel := strings.Join(segs, "/")
-				if o.Pattern != "" {
-					if ok, _ := path.Match(o.Pattern, rel); !ok {
-						continue
-					}
-				}
-				// A name the service returns never leaves the destination.
-				for _, s := range segs {
-					if s == ".." || s == "." || strings.ContainsAny(s, `/\`) {
-						return cmdutil.Fail("the share holds a file whose name leaves the destination: '%s'", rel)
-					}
-				}
-				fc := dirClient(sc, segs[:len(segs)-1]).NewFileClient(segs[len(segs)-1])
-				if o.DryRun {
-					f.Warn("  - %s => %s", rel, filepath.Join(o.Destination, filepath.FromSlash(rel)))
-					continue
-				}
-				if _, err := download(f, fc, filepath.Join(o.Destination, filepath.FromSlash(rel)), o.NoProgress); err != nil {
-					return err
-				}
-				out = append(out, fileURL(fc))
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
+			return downloadBatchRun(f, d, o)
 		},
 	}
 	o.creds.flags(cmd)
@@ -868,4 +834,75 @@ func newDownloadBatch(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	fl.BoolVar(&o.DryRun, "dryrun", false, "List the files to be downloaded. No actual data transfer will occur.")
 	fl.BoolVar(&o.NoProgress, "no-progress", false, "Include this flag to disable progress reporting for the command.")
 	return cmd
+}
+
+// downloadBatchRun downloads every file of the share that matches
+// --pattern, keeping the share's tree under --destination.
+func downloadBatchRun(f *cmdutil.Factory, d *Deps, o *BatchOptions) error {
+	var m cmdutil.Missing
+	m.Need("--source/-s", o.Source)
+	m.Need("--destination/-d", o.Destination)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	svc, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	sc := svc.NewShareClient(o.Source)
+	all, err := shareFiles(f, sc)
+	if err != nil {
+		return err
+	}
+	out := []any{}
+	for _, segs := range all {
+		rel := strings.Join(segs, "/")
+		if o.Pattern != "" {
+			if ok, _ := path.Match(o.Pattern, rel); !ok {
+				continue
+			}
+		}
+		// A name the service returns never leaves the destination.
+		for _, s := range segs {
+			if s == ".." || s == "." || strings.ContainsAny(s, `/\`) {
+				return cmdutil.Fail("the share holds a file whose name leaves the destination: '%s'", rel)
+			}
+		}
+		fc := dirClient(sc, segs[:len(segs)-1]).NewFileClient(segs[len(segs)-1])
+		dest := filepath.Join(o.Destination, filepath.FromSlash(rel))
+		if o.DryRun {
+			f.Warn("  - %s => %s", rel, dest)
+			continue
+		}
+		if _, err := download(f, fc, dest, o.NoProgress); err != nil {
+			return err
+		}
+		out = append(out, fileURL(fc))
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
+// shareFiles are the paths of every file in the share, depth first.
+func shareFiles(f *cmdutil.Factory, sc *share.Client) ([][]string, error) {
+	var all [][]string
+	var walk func(segs []string) error
+	walk = func(segs []string) error {
+		pager := dirClient(sc, segs).NewListFilesAndDirectoriesPager(nil)
+		for pager.More() {
+			page, err := pager.NextPage(f.Context())
+			if err != nil {
+				return storageErr(err, true)
+			}
+			for _, dd := range page.Segment.Directories {
+				if err := walk(append(append([]string{}, segs...), *dd.Name)); err != nil {
+					return err
+				}
+			}
+			for _, ff := range page.Segment.Files {
+				all = append(all, append(append([]string{}, segs...), *ff.Name))
+			}
+		}
+		return nil
+	}
+	return all, walk(nil)
 }

@@ -79,10 +79,66 @@ type ShareRMOptions struct {
 	Quota                             int
 	Metadata                          []string
 	Protocols, RootSquash, AccessTier string
+
+	update bool           // share-rm update: a generic update of the share
+	props  map[string]any // the properties the flags set, built by parse
+}
+
+// parse reads the properties the flags set, checked as az does.
+func (o *ShareRMOptions) parse(cmd *cobra.Command) error {
+	o.props = map[string]any{}
+	if cmd.Flags().Changed("metadata") {
+		o.props["metadata"] = metadataOf(o.Metadata)
+	}
+	if cmd.Flags().Changed("quota") {
+		o.props["shareQuota"] = o.Quota
+	}
+	for _, c := range []struct {
+		flag, key, value string
+		allowed          []string
+	}{
+		{"--enabled-protocols", "enabledProtocols", o.Protocols, []string{"SMB", "NFS"}},
+		{"--root-squash", "rootSquash", o.RootSquash, []string{"NoRootSquash", "RootSquash", "AllSquash"}},
+		{"--access-tier", "accessTier", o.AccessTier, []string{"TransactionOptimized", "Hot", "Cool", "Premium"}},
+	} {
+		if c.value == "" {
+			continue
+		}
+		v, err := cmdutil.Choice(cmd, c.flag, c.value, c.allowed...)
+		if err != nil {
+			return err
+		}
+		o.props[c.key] = v
+	}
+	return nil
+}
+
+// shareRMCreateRun creates the share, or, for update, reads it and sends
+// its writable properties with the changes (az's generic update), not the
+// changes alone.
+func shareRMCreateRun(f *cmdutil.Factory, d *Deps, o *ShareRMOptions) error {
+	svc, err := o.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	var raw map[string]any
+	if o.update {
+		cur, err := svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
+		if err != nil {
+			return err
+		}
+		raw, err = svc.ShareUpdate(f.Context(), o.Group, o.Account, o.Name, map[string]any{"properties": mergedShareProps(cur, o.props)})
+		if err != nil {
+			return err
+		}
+	} else if raw, err = svc.ShareCreate(f.Context(), o.Group, o.Account, o.Name, map[string]any{"properties": o.props}); err != nil {
+		return err
+	}
+	return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
 }
 
 func newShareRMCreate(f *cmdutil.Factory, d *Deps, update bool) *cobra.Command {
-	o := &ShareRMOptions{}
+	o := &ShareRMOptions{update: update}
 	use, short, example := "create", "Create a new Azure file share under the specified storage account.",
 		"  aci storage share-rm create -g MyResourceGroup --storage-account mystorageaccount --name myfileshare --quota 10 --metadata key1=value1"
 	if update {
@@ -92,59 +148,10 @@ func newShareRMCreate(f *cmdutil.Factory, d *Deps, update bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: use, Short: short, Example: example, Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, true)
-			if err != nil {
+			if err := o.parse(cmd); err != nil {
 				return err
 			}
-			props := map[string]any{}
-			if cmd.Flags().Changed("metadata") {
-				props["metadata"] = metadataOf(o.Metadata)
-			}
-			if cmd.Flags().Changed("quota") {
-				props["shareQuota"] = o.Quota
-			}
-			if o.Protocols != "" {
-				v, err := cmdutil.Choice(cmd, "--enabled-protocols", o.Protocols, "SMB", "NFS")
-				if err != nil {
-					return err
-				}
-				props["enabledProtocols"] = v
-			}
-			if o.RootSquash != "" {
-				v, err := cmdutil.Choice(cmd, "--root-squash", o.RootSquash, "NoRootSquash", "RootSquash", "AllSquash")
-				if err != nil {
-					return err
-				}
-				props["rootSquash"] = v
-			}
-			if o.AccessTier != "" {
-				v, err := cmdutil.Choice(cmd, "--access-tier", o.AccessTier, "TransactionOptimized", "Hot", "Cool", "Premium")
-				if err != nil {
-					return err
-				}
-				props["accessTier"] = v
-			}
-			body := map[string]any{"properties": props}
-			var raw map[string]any
-			if update {
-				// As az: read the share, then send its writable properties
-				// with the changes (a generic update), not the changes alone.
-				cur, err := svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
-				if err != nil {
-					return err
-				}
-				raw, err = svc.ShareUpdate(f.Context(), o.Group, o.Account, o.Name, map[string]any{"properties": mergedShareProps(cur, props)})
-				if err != nil {
-					return err
-				}
-				return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
-			} else {
-				raw, err = svc.ShareCreate(f.Context(), o.Group, o.Account, o.Name, body)
-			}
-			if err != nil {
-				return err
-			}
-			return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
+			return shareRMCreateRun(f, d, o)
 		},
 	}
 	o.flags(cmd, true)
@@ -319,6 +326,8 @@ type ShareOptions struct {
 	Quota       int
 	Metadata    []string
 	FailOnExist bool
+
+	quotaSet, metadataSet bool // which of the flags were given
 }
 
 func (o *ShareOptions) named(cmd *cobra.Command) {
@@ -339,34 +348,52 @@ func (o *ShareOptions) share(f *cmdutil.Factory, d *Deps) (*share.Client, error)
 	return svc.NewShareClient(o.Name), nil
 }
 
+// shareCreateRun creates the share; one that exists is created: false
+// unless --fail-on-exist.
+func shareCreateRun(f *cmdutil.Factory, d *Deps, o *ShareOptions) error {
+	sc, err := o.share(f, d)
+	if err != nil {
+		return err
+	}
+	opts := &share.CreateOptions{}
+	if o.quotaSet {
+		opts.Quota = to.Ptr(int32(o.Quota))
+	}
+	if o.metadataSet {
+		opts.Metadata = sdkMetadata(o.Metadata)
+	}
+	_, err = sc.Create(f.Context(), opts)
+	if fileerror.HasCode(err, fileerror.ShareAlreadyExists) && !o.FailOnExist {
+		return printFlag(f, "created", false)
+	}
+	if err != nil {
+		return storageErr(err, false)
+	}
+	return printFlag(f, "created", true)
+}
+
+// sdkMetadata is key=value items as the SDK's metadata.
+func sdkMetadata(items []string) map[string]*string {
+	out := map[string]*string{}
+	for k, v := range metadataOf(items) {
+		out[k] = to.Ptr(v)
+	}
+	return out
+}
+
+// printFlag prints az's {"created": true} and the like.
+func printFlag(f *cmdutil.Factory, key string, v bool) error {
+	return f.Print(map[string]any{key: v}, cmdutil.PrintOptions{Table: boolTable})
+}
+
 func newShareCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ShareOptions{}
 	cmd := &cobra.Command{
 		Use: "create", Short: "Creates a new share under the specified account.", Args: cobra.NoArgs,
 		Example: "  aci storage share create -n myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\" --quota 10",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := o.share(f, d)
-			if err != nil {
-				return err
-			}
-			opts := &share.CreateOptions{}
-			if cmd.Flags().Changed("quota") {
-				opts.Quota = to.Ptr(int32(o.Quota))
-			}
-			if cmd.Flags().Changed("metadata") {
-				opts.Metadata = map[string]*string{}
-				for k, v := range metadataOf(o.Metadata) {
-					opts.Metadata[k] = to.Ptr(v)
-				}
-			}
-			_, err = sc.Create(f.Context(), opts)
-			if fileerror.HasCode(err, fileerror.ShareAlreadyExists) && !o.FailOnExist {
-				return f.Print(map[string]any{"created": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"created": true}, cmdutil.PrintOptions{Table: boolTable})
+			o.quotaSet, o.metadataSet = cmd.Flags().Changed("quota"), cmd.Flags().Changed("metadata")
+			return shareCreateRun(f, d, o)
 		},
 	}
 	o.named(cmd)
@@ -414,6 +441,29 @@ func metaOf(m map[string]*string) map[string]any {
 	return out
 }
 
+func shareListRun(f *cmdutil.Factory, d *Deps, c *creds, prefix string, withMeta bool) error {
+	svc, err := c.client(f, d)
+	if err != nil {
+		return err
+	}
+	opts := &service.ListSharesOptions{Include: service.ListSharesInclude{Metadata: withMeta}}
+	if prefix != "" {
+		opts.Prefix = &prefix
+	}
+	items := []any{}
+	pager := svc.NewListSharesPager(opts)
+	for pager.More() {
+		page, err := pager.NextPage(f.Context())
+		if err != nil {
+			return storageErr(err, false)
+		}
+		for _, s := range page.Shares {
+			items = append(items, shareItem(s))
+		}
+	}
+	return f.Print(items, cmdutil.PrintOptions{Table: shareListTable})
+}
+
 func newShareList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ShareOptions{}
 	var prefix string
@@ -422,26 +472,7 @@ func newShareList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Use: "list", Short: "List the file shares in a storage account.", Args: cobra.NoArgs,
 		Example: "  aci storage share list --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\" -o table",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			opts := &service.ListSharesOptions{Include: service.ListSharesInclude{Metadata: withMeta}}
-			if prefix != "" {
-				opts.Prefix = &prefix
-			}
-			items := []any{}
-			pager := svc.NewListSharesPager(opts)
-			for pager.More() {
-				page, err := pager.NextPage(f.Context())
-				if err != nil {
-					return storageErr(err, false)
-				}
-				for _, s := range page.Shares {
-					items = append(items, shareItem(s))
-				}
-			}
-			return f.Print(items, cmdutil.PrintOptions{Table: shareListTable})
+			return shareListRun(f, d, &o.creds, prefix, withMeta)
 		},
 	}
 	o.creds.flags(cmd)
@@ -505,44 +536,69 @@ func shareListTable(v any) (any, error) {
 	return rows, nil
 }
 
+func shareShowRun(f *cmdutil.Factory, d *Deps, o *ShareOptions) error {
+	sc, err := o.share(f, d)
+	if err != nil {
+		return err
+	}
+	p, err := sc.GetProperties(f.Context(), nil)
+	if err != nil {
+		return storageErr(err, true)
+	}
+	return f.Print(shareShow(o.Name, p), cmdutil.PrintOptions{})
+}
+
+// shareShow is a share's properties as az's `share show` prints them.
+func shareShow(name string, p share.GetPropertiesResponse) map[string]any {
+	protocols := any(nil)
+	if p.EnabledProtocols != nil {
+		protocols = []any{*p.EnabledProtocols}
+	}
+	lease := map[string]any{"duration": nil, "state": nil, "status": nil}
+	if p.LeaseState != nil {
+		lease["state"] = string(*p.LeaseState)
+	}
+	if p.LeaseStatus != nil {
+		lease["status"] = string(*p.LeaseStatus)
+	}
+	quota := any(nil)
+	if p.Quota != nil {
+		quota = int64(*p.Quota)
+	}
+	return map[string]any{"accessTier": str(p.AccessTier), "deleted": nil, "deletedTime": nil, "lease": lease, "metadata": metaOf(p.Metadata),
+		"name": name, "nextAllowedQuotaDowngradeTime": nil, "properties": map[string]any{"etag": etagOf(p.ETag), "lastModified": pyTime(p.LastModified), "quota": quota},
+		"protocols": protocols, "provisionedBandwidth": nil, "provisionedEgressMbps": nil, "provisionedIngressMbps": nil, "provisionedIops": nil,
+		"remainingRetentionDays": nil, "rootSquash": nil, "snapshot": nil, "version": nil}
+}
+
 func newShareShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ShareOptions{}
 	cmd := &cobra.Command{
 		Use: "show", Short: "Return all user-defined metadata and system properties for the specified share.", Args: cobra.NoArgs,
 		Example: "  aci storage share show -n myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := o.share(f, d)
-			if err != nil {
-				return err
-			}
-			p, err := sc.GetProperties(f.Context(), nil)
-			if err != nil {
-				return storageErr(err, true)
-			}
-			protocols := any(nil)
-			if p.EnabledProtocols != nil {
-				protocols = []any{*p.EnabledProtocols}
-			}
-			lease := map[string]any{"duration": nil, "state": nil, "status": nil}
-			if p.LeaseState != nil {
-				lease["state"] = string(*p.LeaseState)
-			}
-			if p.LeaseStatus != nil {
-				lease["status"] = string(*p.LeaseStatus)
-			}
-			quota := any(nil)
-			if p.Quota != nil {
-				quota = int64(*p.Quota)
-			}
-			out := map[string]any{"accessTier": str(p.AccessTier), "deleted": nil, "deletedTime": nil, "lease": lease, "metadata": metaOf(p.Metadata),
-				"name": o.Name, "nextAllowedQuotaDowngradeTime": nil, "properties": map[string]any{"etag": etagOf(p.ETag), "lastModified": pyTime(p.LastModified), "quota": quota},
-				"protocols": protocols, "provisionedBandwidth": nil, "provisionedEgressMbps": nil, "provisionedIngressMbps": nil, "provisionedIops": nil,
-				"remainingRetentionDays": nil, "rootSquash": nil, "snapshot": nil, "version": nil}
-			return f.Print(out, cmdutil.PrintOptions{})
+			return shareShowRun(f, d, o)
 		},
 	}
 	o.named(cmd)
 	return cmd
+}
+
+// shareDeleteRun deletes the share; a missing one is deleted: false unless
+// --fail-not-exist.
+func shareDeleteRun(f *cmdutil.Factory, d *Deps, o *ShareOptions, failNotExist bool) error {
+	sc, err := o.share(f, d)
+	if err != nil {
+		return err
+	}
+	_, err = sc.Delete(f.Context(), nil)
+	if fileerror.HasCode(err, fileerror.ShareNotFound) && !failNotExist {
+		return printFlag(f, "deleted", false)
+	}
+	if err != nil {
+		return storageErr(err, false)
+	}
+	return printFlag(f, "deleted", true)
 }
 
 func newShareDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -552,18 +608,7 @@ func newShareDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Use: "delete", Short: "Mark the specified share for deletion.", Args: cobra.NoArgs,
 		Example: "  aci storage share delete -n myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := o.share(f, d)
-			if err != nil {
-				return err
-			}
-			_, err = sc.Delete(f.Context(), nil)
-			if fileerror.HasCode(err, fileerror.ShareNotFound) && !failNotExist {
-				return f.Print(map[string]any{"deleted": false}, cmdutil.PrintOptions{Table: boolTable})
-			}
-			if err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"deleted": true}, cmdutil.PrintOptions{Table: boolTable})
+			return shareDeleteRun(f, d, o, failNotExist)
 		},
 	}
 	o.named(cmd)
@@ -589,30 +634,32 @@ func newShareExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// shareStatsRun prints the share's usage in GiB, rounded as az rounds it
+// and never 0.
+func shareStatsRun(f *cmdutil.Factory, d *Deps, o *ShareOptions) error {
+	sc, err := o.share(f, d)
+	if err != nil {
+		return err
+	}
+	st, err := sc.GetStatistics(f.Context(), nil)
+	if err != nil {
+		return storageErr(err, false)
+	}
+	var used int64
+	if st.ShareUsageBytes != nil {
+		used = *st.ShareUsageBytes
+	}
+	gb := int64(math.RoundToEven(float64(used) / float64(1<<30)))
+	return f.Print(fmt.Sprint(max(gb, 1)), cmdutil.PrintOptions{})
+}
+
 func newShareStats(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ShareOptions{}
 	cmd := &cobra.Command{
 		Use: "stats", Short: "Get the approximate size of the data stored on the share, rounded up to the nearest gigabyte.", Args: cobra.NoArgs,
 		Example: "  aci storage share stats -n myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := o.share(f, d)
-			if err != nil {
-				return err
-			}
-			st, err := sc.GetStatistics(f.Context(), nil)
-			if err != nil {
-				return storageErr(err, false)
-			}
-			var used int64
-			if st.ShareUsageBytes != nil {
-				used = *st.ShareUsageBytes
-			}
-			// az rounds to GiB and never says 0.
-			gb := int64(math.RoundToEven(float64(used) / float64(1<<30)))
-			if gb == 0 {
-				gb = 1
-			}
-			return f.Print(fmt.Sprint(gb), cmdutil.PrintOptions{})
+			return shareStatsRun(f, d, o)
 		},
 	}
 	o.named(cmd)
@@ -624,6 +671,8 @@ type SASOptions struct {
 	creds
 	Name, Permissions, Expiry, Start, IP, Services, ResourceTypes string
 	HTTPSOnly                                                     bool
+
+	start, expiry time.Time // parsed from --start and --expiry
 }
 
 func (o *SASOptions) common(cmd *cobra.Command) {
@@ -636,20 +685,21 @@ func (o *SASOptions) common(cmd *cobra.Command) {
 	fl.BoolVar(&o.HTTPSOnly, "https-only", false, "Only permit requests made with the HTTPS protocol.")
 }
 
-func (o *SASOptions) times() (start, expiry time.Time, err error) {
+// parse reads --expiry and --start, both needed with --permissions.
+func (o *SASOptions) parse() (err error) {
 	var m cmdutil.Missing
 	m.Need("--expiry", o.Expiry)
 	m.Need("--permissions", o.Permissions)
 	if err := m.Err(); err != nil {
-		return start, expiry, err
+		return err
 	}
-	if expiry, err = parseExpiry("--expiry", o.Expiry); err != nil {
-		return
+	if o.expiry, err = parseExpiry("--expiry", o.Expiry); err != nil {
+		return err
 	}
 	if o.Start != "" {
-		start, err = parseExpiry("--start", o.Start)
+		o.start, err = parseExpiry("--start", o.Start)
 	}
-	return
+	return err
 }
 
 func (o *SASOptions) ipRange() sas.IPRange {
@@ -667,6 +717,42 @@ func (o *SASOptions) protocol() sas.Protocol {
 	return sas.ProtocolHTTPSandHTTP
 }
 
+// sharePermissions reads --permissions for a share SAS.
+func sharePermissions(s string) (sas.SharePermissions, error) {
+	var p sas.SharePermissions
+	for _, c := range s {
+		switch c {
+		case 'r':
+			p.Read = true
+		case 'c':
+			p.Create = true
+		case 'w':
+			p.Write = true
+		case 'd':
+			p.Delete = true
+		case 'l':
+			p.List = true
+		default:
+			return p, cmdutil.UsageError("argument --permissions: invalid permission '%c' (allowed: c d l r w)", c)
+		}
+	}
+	return p, nil
+}
+
+// shareSASRun signs a service SAS for the share with the account's key.
+func shareSASRun(f *cmdutil.Factory, d *Deps, o *SASOptions, perms sas.SharePermissions) error {
+	key, err := o.sharedKey(f, d)
+	if err != nil {
+		return err
+	}
+	q, err := sas.SignatureValues{Protocol: o.protocol(), StartTime: o.start, ExpiryTime: o.expiry, Permissions: perms.String(),
+		IPRange: o.ipRange(), ShareName: o.Name}.SignWithSharedKey(key)
+	if err != nil {
+		return cmdutil.Fail("%v", err)
+	}
+	return f.Print(q.Encode(), cmdutil.PrintOptions{})
+}
+
 func newShareSAS(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &SASOptions{}
 	cmd := &cobra.Command{
@@ -678,45 +764,33 @@ func newShareSAS(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			start, expiry, err := o.times()
+			if err := o.parse(); err != nil {
+				return err
+			}
+			perms, err := sharePermissions(o.Permissions)
 			if err != nil {
 				return err
 			}
-			perms, err := sas.SharePermissions{}, error(nil)
-			for _, c := range o.Permissions {
-				switch c {
-				case 'r':
-					perms.Read = true
-				case 'c':
-					perms.Create = true
-				case 'w':
-					perms.Write = true
-				case 'd':
-					perms.Delete = true
-				case 'l':
-					perms.List = true
-				default:
-					err = cmdutil.UsageError("argument --permissions: invalid permission '%c' (allowed: c d l r w)", c)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			key, err := o.sharedKey(f, d)
-			if err != nil {
-				return err
-			}
-			q, err := sas.SignatureValues{Protocol: o.protocol(), StartTime: start, ExpiryTime: expiry, Permissions: perms.String(),
-				IPRange: o.ipRange(), ShareName: o.Name}.SignWithSharedKey(key)
-			if err != nil {
-				return cmdutil.Fail("%v", err)
-			}
-			return f.Print(q.Encode(), cmdutil.PrintOptions{})
+			return shareSASRun(f, d, o, perms)
 		},
 	}
 	o.common(cmd)
 	cmd.Flags().StringVarP(&o.Name, "name", "n", "", "The file share name.")
 	return cmd
+}
+
+// accountSASRun signs an account SAS for the file service.
+func accountSASRun(f *cmdutil.Factory, d *Deps, o *SASOptions) error {
+	key, err := o.sharedKey(f, d)
+	if err != nil {
+		return err
+	}
+	q, err := sas.AccountSignatureValues{Protocol: o.protocol(), StartTime: o.start, ExpiryTime: o.expiry, Permissions: o.Permissions,
+		ResourceTypes: o.ResourceTypes, IPRange: o.ipRange()}.SignWithSharedKey(key)
+	if err != nil {
+		return cmdutil.Fail("%v", err)
+	}
+	return f.Print(q.Encode(), cmdutil.PrintOptions{})
 }
 
 func newAccountSAS(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -734,20 +808,10 @@ func newAccountSAS(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if o.Services != "f" {
 				return cmdutil.UsageError("argument --services: aci signs SAS tokens for the file service only ('f'), not '%s'", o.Services)
 			}
-			start, expiry, err := o.times()
-			if err != nil {
+			if err := o.parse(); err != nil {
 				return err
 			}
-			key, err := o.sharedKey(f, d)
-			if err != nil {
-				return err
-			}
-			q, err := sas.AccountSignatureValues{Protocol: o.protocol(), StartTime: start, ExpiryTime: expiry, Permissions: o.Permissions,
-				ResourceTypes: o.ResourceTypes, IPRange: o.ipRange()}.SignWithSharedKey(key)
-			if err != nil {
-				return cmdutil.Fail("%v", err)
-			}
-			return f.Print(q.Encode(), cmdutil.PrintOptions{})
+			return accountSASRun(f, d, o)
 		},
 	}
 	o.common(cmd)
