@@ -162,6 +162,67 @@ type startOptions struct {
 	// tokenLife and refreshLife shorten sign-ins (tests of expiry).
 	tokenLife, refreshLife time.Duration
 	hostsFile              string
+	portGiven              bool // --port was given: remember it
+}
+
+// parse makes the paths absolute, picks the port (a remembered one unless
+// --port was given) and refuses an address beyond loopback without
+// --allow-remote.
+func (o *startOptions) parse(f *cmdutil.Factory, portGiven bool) error {
+	if o.stateDir == "" {
+		o.stateDir = defaultStateDir(f)
+	}
+	abs, err := filepath.Abs(o.stateDir)
+	if err != nil {
+		return err
+	}
+	o.stateDir = abs
+	for i, r := range o.gitRoots {
+		if o.gitRoots[i], err = filepath.Abs(r); err != nil {
+			return err
+		}
+	}
+	o.portGiven = portGiven
+	if !portGiven {
+		if o.port, err = startPort(f); err != nil {
+			return err
+		}
+	}
+	if o.port < 0 || o.port > 65535 {
+		return cmdutil.UsageError("argument --port: invalid int value: '%d'", o.port)
+	}
+	if o.listen == "" {
+		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
+	} else if _, _, err := net.SplitHostPort(o.listen); err != nil {
+		o.listen = net.JoinHostPort(o.listen, strconv.Itoa(o.port))
+	}
+	if host, _, _ := net.SplitHostPort(o.listen); !wire.IsLoopback(host) {
+		if !o.remote {
+			return cmdutil.UsageError("--listen %s is beyond loopback: aci local runs containers as root and hands out tokens; add --allow-remote to do it anyway", o.listen)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "WARNING: aci local listens on %s: every machine that reaches it can try its credentials.\n", o.listen)
+	}
+	return nil
+}
+
+// startRun refuses a second instance on one state dir, remembers the state
+// dir (and a given port) for later commands, then starts the server.
+func startRun(f *cmdutil.Factory, o *startOptions) error {
+	if ri, _ := running(o.stateDir); ri != nil {
+		return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
+	}
+	if err := os.MkdirAll(f.ConfigDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(stateDirPointer(f), []byte(o.stateDir+"\n"), 0o600); err != nil {
+		return err
+	}
+	if o.portGiven && o.port != 0 {
+		if err := os.WriteFile(portPointer(f), []byte(strconv.Itoa(o.port)+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	return start(f, o)
 }
 
 func newStart(f *cmdutil.Factory) *cobra.Command {
@@ -173,57 +234,10 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 			"'local', selects it and logs aci in with the endpoint's service principal, so `aci group list` works next.",
 		Example: "  aci local start --detach && aci group create -n demo -l westus",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.stateDir == "" {
-				o.stateDir = defaultStateDir(f)
-			}
-			abs, err := filepath.Abs(o.stateDir)
-			if err != nil {
+			if err := o.parse(f, cmd.Flags().Changed("port")); err != nil {
 				return err
 			}
-			o.stateDir = abs
-			for i, r := range o.gitRoots {
-				if o.gitRoots[i], err = filepath.Abs(r); err != nil {
-					return err
-				}
-			}
-			if !cmd.Flags().Changed("port") {
-				p, err := startPort(f)
-				if err != nil {
-					return err
-				}
-				o.port = p
-			}
-			if o.port < 0 || o.port > 65535 {
-				return cmdutil.UsageError("argument --port: invalid int value: '%d'", o.port)
-			}
-			if o.listen == "" {
-				o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))
-			} else if _, _, err := net.SplitHostPort(o.listen); err != nil {
-				o.listen = net.JoinHostPort(o.listen, strconv.Itoa(o.port))
-			}
-			if host, _, _ := net.SplitHostPort(o.listen); !wire.IsLoopback(host) {
-				if !o.remote {
-					return cmdutil.UsageError("--listen %s is beyond loopback: aci local runs containers as root and hands out tokens; add --allow-remote to do it anyway", o.listen)
-				}
-				fmt.Fprintf(f.IO.ErrOut, "WARNING: aci local listens on %s: every machine that reaches it can try its credentials.\n", o.listen)
-			}
-			if ri, _ := running(o.stateDir); ri != nil {
-				return cmdutil.Fail("aci local is already running at %s (pid %d).", ri.Endpoint, ri.PID)
-			}
-			// Later commands without --state-dir find this instance.
-			if err := os.MkdirAll(f.ConfigDir, 0o700); err != nil {
-				return err
-			}
-			if err := os.WriteFile(stateDirPointer(f), []byte(o.stateDir+"\n"), 0o600); err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("port") && o.port != 0 {
-				// The next start without --port listens here again.
-				if err := os.WriteFile(portPointer(f), []byte(strconv.Itoa(o.port)+"\n"), 0o600); err != nil {
-					return err
-				}
-			}
-			return start(f, o)
+			return startRun(f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -402,40 +416,59 @@ func configure(f *cmdutil.Factory, dir, endpoint string, id *wire.Principals) er
 	return err
 }
 
+// stopRun signals the instance of a state dir and waits, up to wait, until
+// it has gone (its runtime file removed).
+func stopRun(f *cmdutil.Factory, stateDir string, wait time.Duration) error {
+	if stateDir == "" {
+		stateDir = defaultStateDir(f)
+	}
+	ri, _ := running(stateDir)
+	if ri == nil {
+		return cmdutil.Fail("aci local is not running.")
+	}
+	p, err := os.FindProcess(ri.PID)
+	if err != nil {
+		return err
+	}
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		if r, _ := running(stateDir); r == nil {
+			if _, err := os.Stat(runtimePath(stateDir)); os.IsNotExist(err) {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cmdutil.Fail("aci local (pid %d) did not stop within %s.", ri.PID, wait)
+}
+
 func newStop(f *cmdutil.Factory) *cobra.Command {
 	var stateDir string
 	cmd := &cobra.Command{
 		Use:   "stop",
 		Short: "Stop aci local.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if stateDir == "" {
-				stateDir = defaultStateDir(f)
-			}
-			ri, _ := running(stateDir)
-			if ri == nil {
-				return cmdutil.Fail("aci local is not running.")
-			}
-			p, err := os.FindProcess(ri.PID)
-			if err != nil {
-				return err
-			}
-			if err := p.Signal(syscall.SIGTERM); err != nil {
-				return err
-			}
-			deadline := time.Now().Add(15 * time.Second)
-			for time.Now().Before(deadline) {
-				if r, _ := running(stateDir); r == nil {
-					if _, err := os.Stat(runtimePath(stateDir)); os.IsNotExist(err) {
-						return nil
-					}
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			return cmdutil.Fail("aci local (pid %d) did not stop within 15 s.", ri.PID)
+			return stopRun(f, stateDir, 15*time.Second)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
+}
+
+func statusRun(f *cmdutil.Factory, stateDir string) error {
+	if stateDir == "" {
+		stateDir = defaultStateDir(f)
+	}
+	_, st := running(stateDir)
+	if st == nil {
+		return cmdutil.Fail("aci local is not running (state dir %s).", stateDir)
+	}
+	st["running"] = true
+	st["docker"] = dockerState()
+	return f.Print(st, cmdutil.PrintOptions{})
 }
 
 func newStatus(f *cmdutil.Factory) *cobra.Command {
@@ -444,20 +477,46 @@ func newStatus(f *cmdutil.Factory) *cobra.Command {
 		Use:   "status",
 		Short: "Show whether aci local runs, where, and with which runtime.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if stateDir == "" {
-				stateDir = defaultStateDir(f)
-			}
-			_, st := running(stateDir)
-			if st == nil {
-				return cmdutil.Fail("aci local is not running (state dir %s).", stateDir)
-			}
-			st["running"] = true
-			st["docker"] = dockerState()
-			return f.Print(st, cmdutil.PrintOptions{})
+			return statusRun(f, stateDir)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
 	return cmd
+}
+
+// envRun prints the shell lines that point az (and the SDKs' environment
+// credentials) at the instance, or with hosts the hosts-file lines.
+func envRun(f *cmdutil.Factory, stateDir string, hosts bool) error {
+	ri, id, err := liveInstance(f, &stateDir)
+	if err != nil {
+		return err
+	}
+	if hosts {
+		// What aci local keeps in /etc/hosts when it may write there.
+		b, err := os.ReadFile(filepath.Join(stateDir, "hosts"))
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		_, err = f.IO.Out.Write(b)
+		return err
+	}
+	ca := wire.CAFile(stateDir)
+	fmt.Fprintf(f.IO.Out, "export REQUESTS_CA_BUNDLE=%s\n", shellQuote(ca))
+	fmt.Fprintf(f.IO.Out, "export SSL_CERT_FILE=%s\n", shellQuote(ca))
+	// Managed identity, App Service shape (azidentity, aci login --identity).
+	fmt.Fprintf(f.IO.Out, "export IDENTITY_ENDPOINT=%s/msi/token\n", ri.Endpoint)
+	fmt.Fprintf(f.IO.Out, "export IDENTITY_HEADER=%s\n", id.MSISecret)
+	// Idempotent: a cloud registered by an earlier run (perhaps on
+	// another port) is replaced, so the lines work every time. az
+	// refuses to unregister the cloud in use, hence the switch first.
+	fmt.Fprintf(f.IO.Out, "az cloud set -n AzureCloud >/dev/null 2>&1 || true; az cloud unregister -n %s >/dev/null 2>&1 || true\n", CloudName)
+	// The storage suffix puts the account where the Azure SDKs look for
+	// it (ACCOUNT.file.core.SUFFIX), on the endpoint's port.
+	fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
+		CloudName, ri.Endpoint, wire.LocalSuffix, StorageSuffix(ri.Endpoint))
+	fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
+	fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
+	return nil
 }
 
 func newEnv(f *cmdutil.Factory) *cobra.Command {
@@ -468,36 +527,7 @@ func newEnv(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Print the shell lines that point the real az CLI (and other clients) at aci local.",
 		Example: "  eval \"$(aci local env)\"",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ri, id, err := liveInstance(f, &stateDir)
-			if err != nil {
-				return err
-			}
-			if hosts {
-				// What aci local keeps in /etc/hosts when it may write there.
-				b, err := os.ReadFile(filepath.Join(stateDir, "hosts"))
-				if err != nil && !os.IsNotExist(err) {
-					return err
-				}
-				_, err = f.IO.Out.Write(b)
-				return err
-			}
-			ca := wire.CAFile(stateDir)
-			fmt.Fprintf(f.IO.Out, "export REQUESTS_CA_BUNDLE=%s\n", shellQuote(ca))
-			fmt.Fprintf(f.IO.Out, "export SSL_CERT_FILE=%s\n", shellQuote(ca))
-			// Managed identity, App Service shape (azidentity, aci login --identity).
-			fmt.Fprintf(f.IO.Out, "export IDENTITY_ENDPOINT=%s/msi/token\n", ri.Endpoint)
-			fmt.Fprintf(f.IO.Out, "export IDENTITY_HEADER=%s\n", id.MSISecret)
-			// Idempotent: a cloud registered by an earlier run (perhaps on
-			// another port) is replaced, so the lines work every time. az
-			// refuses to unregister the cloud in use, hence the switch first.
-			fmt.Fprintf(f.IO.Out, "az cloud set -n AzureCloud >/dev/null 2>&1 || true; az cloud unregister -n %s >/dev/null 2>&1 || true\n", CloudName)
-			// The storage suffix puts the account where the Azure SDKs look for
-			// it (ACCOUNT.file.core.SUFFIX), on the endpoint's port.
-			fmt.Fprintf(f.IO.Out, "az cloud register -n %s --endpoint-resource-manager %s/ --suffix-acr-login-server-endpoint .acr.%s --suffix-storage-endpoint %s\n",
-				CloudName, ri.Endpoint, wire.LocalSuffix, StorageSuffix(ri.Endpoint))
-			fmt.Fprintf(f.IO.Out, "az cloud set -n %s\n", CloudName)
-			fmt.Fprintf(f.IO.Out, "az login --service-principal -u %s -p %s --tenant %s\n", id.ClientID, id.ClientSecret, id.TenantID)
-			return nil
+			return envRun(f, stateDir, hosts)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
@@ -531,6 +561,22 @@ func shellQuote(s string) string {
 	return s
 }
 
+// resetRun has aci-local remove every group's Docker objects, volumes and
+// files; never under a running instance.
+func resetRun(f *cmdutil.Factory, stateDir string, all bool) error {
+	if stateDir == "" {
+		stateDir = defaultStateDir(f)
+	}
+	if ri, _ := running(stateDir); ri != nil {
+		return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
+	}
+	sargs := []string{"reset", "--state-dir", stateDir}
+	if all {
+		sargs = append(sargs, "--all")
+	}
+	return runServer(f, sargs...)
+}
+
 func newReset(f *cmdutil.Factory) *cobra.Command {
 	var stateDir string
 	var all bool
@@ -538,18 +584,7 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 		Use:   "reset",
 		Short: "Delete every resource aci local holds (with --all, also its CA and identity).",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if stateDir == "" {
-				stateDir = defaultStateDir(f)
-			}
-			if ri, _ := running(stateDir); ri != nil {
-				return cmdutil.Fail("aci local is running (pid %d); stop it first with `aci local stop`.", ri.PID)
-			}
-			// aci-local removes the groups' Docker objects, volumes and files.
-			sargs := []string{"reset", "--state-dir", stateDir}
-			if all {
-				sargs = append(sargs, "--all")
-			}
-			return runServer(f, sargs...)
+			return resetRun(f, stateDir, all)
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
@@ -612,6 +647,29 @@ func dockerState() string {
 	return "available"
 }
 
+// approveRun approves a waiting device code with the local user's password.
+func approveRun(f *cmdutil.Factory, stateDir, code string) error {
+	ri, id, err := liveInstance(f, &stateDir)
+	if err != nil {
+		return err
+	}
+	c, err := trustingClient(stateDir)
+	if err != nil {
+		return err
+	}
+	resp, err := c.PostForm(ri.Endpoint+"/adfs/device", url.Values{"user_code": {code},
+		"username": {id.UserName}, "password": {id.UserPassword}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return cmdutil.Fail("The code %s is not waiting for a sign-in (it may have expired).", code)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Approved: the sign-in waiting on %s completes as %s.\n", code, id.UserName)
+	return nil
+}
+
 // newApprove completes a device-code sign-in as the local user: what a person
 // does on the device page, for a terminal or a test. Only who can read the
 // state dir's principals can do it, as only they know the user's password.
@@ -623,25 +681,7 @@ func newApprove(f *cmdutil.Factory) *cobra.Command {
 		Example: "  aci local approve FJRT5QXUV",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ri, id, err := liveInstance(f, &stateDir)
-			if err != nil {
-				return err
-			}
-			c, err := trustingClient(stateDir)
-			if err != nil {
-				return err
-			}
-			resp, err := c.PostForm(ri.Endpoint+"/adfs/device", url.Values{"user_code": {args[0]},
-				"username": {id.UserName}, "password": {id.UserPassword}})
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return cmdutil.Fail("The code %s is not waiting for a sign-in (it may have expired).", args[0])
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Approved: the sign-in waiting on %s completes as %s.\n", args[0], id.UserName)
-			return nil
+			return approveRun(f, stateDir, args[0])
 		},
 	}
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "The state dir of the instance (default: the one aci local start last used, else <config dir>/local).")
