@@ -57,7 +57,9 @@ func TestRecreateReasons(t *testing.T) {
 		{func(p map[string]any) { p["containers"] = []any{ctr("web", 1, 1.5, 1), ctr("db", 0.5, 1, 0)} }, []string{"the resources of web"}},
 		{func(p map[string]any) { p["containers"] = []any{ctr("web", 1, 1.5, 0)} }, []string{"the set of containers"}},
 		{func(p map[string]any) { p["containers"] = []any{ctr("web", 1, 1.5, 0), ctr("cache", 0.5, 1, 0)} }, []string{"the set of containers"}},
-		{func(p map[string]any) { p["volumes"] = []any{map[string]any{"name": "data", "emptyDir": map[string]any{}}} }, []string{"the volumes"}},
+		{func(p map[string]any) {
+			p["volumes"] = []any{map[string]any{"name": "data", "emptyDir": map[string]any{}}}
+		}, []string{"the volumes"}},
 		{func(p map[string]any) { p["osType"], p["volumes"] = "Windows", nil }, []string{"the OS type", "the volumes"}},
 	} {
 		nw := base()
