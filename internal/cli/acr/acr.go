@@ -237,6 +237,63 @@ type CreateOptions struct {
 	target
 	Sku, Location, Admin string
 	Tags                 []string
+
+	body map[string]any // built from the flags by parse
+}
+
+// parse checks the flags as az does and builds the registry's body.
+func (o *CreateOptions) parse(f *cmdutil.Factory, cmd *cobra.Command) error {
+	var m cmdutil.Missing
+	m.Need("--sku", o.Sku)
+	f.Default(&o.Group, "group")
+	f.Default(&o.Name, "acr")
+	f.Default(&o.Location, "location")
+	m.Need("--name/-n", o.Name)
+	m.Need("--resource-group/-g", o.Group)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
+	if err != nil {
+		return err
+	}
+	admin, err := boolFlag(cmd, "admin-enabled")
+	if err != nil {
+		return err
+	}
+	props := map[string]any{"adminUserEnabled": admin != nil && *admin, "anonymousPullEnabled": false}
+	o.body = map[string]any{"sku": map[string]any{"name": sku}, "properties": props}
+	if cmd.Flags().Changed("tags") {
+		o.body["tags"] = cmdutil.ParseTags(o.Tags)
+	}
+	return nil
+}
+
+// createRun creates the registry in its group's location unless one was
+// given.
+func createRun(f *cmdutil.Factory, d *Deps, o *CreateOptions) error {
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	if o.Location == "" {
+		g, err := d.Group(f.Context(), o.Group)
+		if err != nil {
+			return err
+		}
+		o.Location, _ = g["location"].(string)
+	}
+	o.body["location"] = o.Location
+	sp := f.StartSpinner("Running")
+	raw, err := svc.Create(f.Context(), o.Group, o.Name, o.body, true, nil)
+	sp.Stop()
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
 }
 
 func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -250,50 +307,10 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  aci acr create -n myregistry -g MyResourceGroup --sku Basic --admin-enabled true",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--sku", o.Sku)
-			f.Default(&o.Group, "group")
-			f.Default(&o.Name, "acr")
-			m.Need("--name/-n", o.Name)
-			m.Need("--resource-group/-g", o.Group)
-			if err := m.Err(); err != nil {
+			if err := o.parse(f, cmd); err != nil {
 				return err
 			}
-			if err := checkName(o.Name); err != nil {
-				return err
-			}
-			sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
-			if err != nil {
-				return err
-			}
-			admin, err := boolFlag(cmd, "admin-enabled")
-			if err != nil {
-				return err
-			}
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			f.Default(&o.Location, "location")
-			if o.Location == "" {
-				g, err := d.Group(f.Context(), o.Group)
-				if err != nil {
-					return err
-				}
-				o.Location, _ = g["location"].(string)
-			}
-			props := map[string]any{"adminUserEnabled": admin != nil && *admin, "anonymousPullEnabled": false}
-			body := map[string]any{"location": o.Location, "sku": map[string]any{"name": sku}, "properties": props}
-			if cmd.Flags().Changed("tags") {
-				body["tags"] = cmdutil.ParseTags(o.Tags)
-			}
-			sp := f.StartSpinner("Running")
-			raw, err := svc.Create(f.Context(), o.Group, o.Name, body, true, nil)
-			sp.Stop()
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+			return createRun(f, d, o)
 		},
 	}
 	o.flags(cmd)
@@ -385,10 +402,71 @@ type UpdateOptions struct {
 	Sku, Admin, Anonymous, Public, DataEndpoint string
 	Tags, Set, Add, Remove                      []string
 	ForceString                                 bool
+
+	patch map[string]any // built from the flags by parse
 }
 
 // patchKeys are the fields of RegistryUpdateParameters outside properties.
 var patchTop = map[string]bool{"tags": true, "sku": true, "identity": true}
+
+// parse builds the PATCH: az's getter is an empty RegistryUpdateParameters,
+// so it carries what the flags and --set name, nothing else.
+func (o *UpdateOptions) parse(cmd *cobra.Command) error {
+	patch := map[string]any{}
+	if o.Sku != "" {
+		sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
+		if err != nil {
+			return err
+		}
+		patch["sku"] = map[string]any{"name": sku}
+	}
+	for flag, key := range map[string]string{"admin-enabled": "adminUserEnabled", "anonymous-pull-enabled": "anonymousPullEnabled",
+		"data-endpoint-enabled": "dataEndpointEnabled"} {
+		b, err := boolFlag(cmd, flag)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			patch[key] = *b
+		}
+	}
+	if b, err := boolFlag(cmd, "public-network-enabled"); err != nil {
+		return err
+	} else if b != nil {
+		patch["publicNetworkAccess"] = map[bool]string{true: "Enabled", false: "Disabled"}[*b]
+	}
+	if cmd.Flags().Changed("tags") {
+		patch["tags"] = cmdutil.ParseTags(o.Tags)
+	}
+	if err := cmdutil.GenericUpdate(patch, o.Set, o.Add, o.Remove, o.ForceString); err != nil {
+		return err
+	}
+	o.patch = map[string]any{}
+	props := map[string]any{}
+	for k, v := range patch {
+		if patchTop[k] {
+			o.patch[k] = v
+		} else {
+			props[k] = v
+		}
+	}
+	if len(props) > 0 {
+		o.patch["properties"] = props
+	}
+	return nil
+}
+
+func updateRun(f *cmdutil.Factory, d *Deps, o *UpdateOptions) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Update(f.Context(), o.Group, o.Name, o.patch)
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+}
 
 func newUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &UpdateOptions{}
@@ -399,58 +477,10 @@ func newUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  # Enable the administrator user account for an Azure Container Registry.\n  aci acr update -n myregistry --admin-enabled true",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
+			if err := o.parse(cmd); err != nil {
 				return err
 			}
-			// az's getter is an empty RegistryUpdateParameters: the PATCH
-			// carries what the flags and --set name, nothing else.
-			patch := map[string]any{}
-			if o.Sku != "" {
-				sku, err := cmdutil.Choice(cmd, "--sku", o.Sku, skus...)
-				if err != nil {
-					return err
-				}
-				patch["sku"] = map[string]any{"name": sku}
-			}
-			for flag, key := range map[string]string{"admin-enabled": "adminUserEnabled", "anonymous-pull-enabled": "anonymousPullEnabled",
-				"data-endpoint-enabled": "dataEndpointEnabled"} {
-				b, err := boolFlag(cmd, flag)
-				if err != nil {
-					return err
-				}
-				if b != nil {
-					patch[key] = *b
-				}
-			}
-			if b, err := boolFlag(cmd, "public-network-enabled"); err != nil {
-				return err
-			} else if b != nil {
-				patch["publicNetworkAccess"] = map[bool]string{true: "Enabled", false: "Disabled"}[*b]
-			}
-			if cmd.Flags().Changed("tags") {
-				patch["tags"] = cmdutil.ParseTags(o.Tags)
-			}
-			if err := cmdutil.GenericUpdate(patch, o.Set, o.Add, o.Remove, o.ForceString); err != nil {
-				return err
-			}
-			wire := map[string]any{}
-			props := map[string]any{}
-			for k, v := range patch {
-				if patchTop[k] {
-					wire[k] = v
-				} else {
-					props[k] = v
-				}
-			}
-			if len(props) > 0 {
-				wire["properties"] = props
-			}
-			raw, err := svc.Update(f.Context(), o.Group, o.Name, wire)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+			return updateRun(f, d, o)
 		},
 	}
 	o.flags(cmd)
@@ -683,6 +713,34 @@ type ImportOptions struct {
 	Force, NoWait                    bool
 }
 
+// importRun resolves the source registry and asks ARM to import.
+func importRun(f *cmdutil.Factory, d *Deps, o *ImportOptions) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	src, err := o.source(f, svc)
+	if err != nil {
+		return err
+	}
+	if o.User != "" {
+		src["credentials"] = map[string]any{"username": o.User, "password": o.Password}
+	}
+	body := map[string]any{"source": src, "mode": "NoForce"}
+	if o.Force {
+		body["mode"] = "Force"
+	}
+	if len(o.Images) > 0 {
+		body["targetTags"] = o.Images
+	}
+	if len(o.Repositories) > 0 {
+		body["untaggedTargetRepositories"] = o.Repositories
+	}
+	sp := f.StartSpinner("Running")
+	defer sp.Stop()
+	return svc.Import(f.Context(), o.Group, o.Name, body, !o.NoWait, nil)
+}
+
 func newImport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ImportOptions{}
 	cmd := &cobra.Command{
@@ -702,30 +760,7 @@ func newImport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if (o.User == "") != (o.Password == "") {
 				return cmdutil.Fail("Please specify both username and password in non-interactive mode.")
 			}
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			src, err := o.source(f, svc)
-			if err != nil {
-				return err
-			}
-			if o.User != "" {
-				src["credentials"] = map[string]any{"username": o.User, "password": o.Password}
-			}
-			body := map[string]any{"source": src, "mode": "NoForce"}
-			if o.Force {
-				body["mode"] = "Force"
-			}
-			if len(o.Images) > 0 {
-				body["targetTags"] = o.Images
-			}
-			if len(o.Repositories) > 0 {
-				body["untaggedTargetRepositories"] = o.Repositories
-			}
-			sp := f.StartSpinner("Running")
-			defer sp.Stop()
-			return svc.Import(f.Context(), o.Group, o.Name, body, !o.NoWait, nil)
+			return importRun(f, d, o)
 		},
 	}
 	o.flags(cmd)

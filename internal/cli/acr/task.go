@@ -82,6 +82,43 @@ func runTable(v any) (any, error) {
 	return rows, nil
 }
 
+// taskLogsRun follows a run's log (the last run's without --run-id).
+func taskLogsRun(f *cmdutil.Factory, d *Deps, o *target, runID string) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	b, ok := svc.(Builds)
+	rl, ok2 := svc.(runLister)
+	if !ok || !ok2 {
+		return cmdutil.Fail("runs are not available")
+	}
+	if runID == "" {
+		runs, err := rl.Runs(f.Context(), o.Group, o.Name, 1)
+		if err != nil {
+			return err
+		}
+		if len(runs) == 0 {
+			return cmdutil.Fail("No runs found for registry '%s'.", o.Name)
+		}
+		m, _ := runs[0].(map[string]any)
+		p, _ := m["properties"].(map[string]any)
+		runID, _ = p["runId"].(string)
+		f.Warn("Showing logs of the last created run.")
+	}
+	f.Warn("Run ID: %s", runID)
+	logs, err := b.RunLogURL(f.Context(), o.Group, o.Name, runID)
+	if err != nil {
+		return err
+	}
+	link, _ := logs["logLink"].(string)
+	if link == "" {
+		return cmdutil.Fail("Could not get logs for ID: %s", runID)
+	}
+	_, err = d.FollowLog(f.Context(), link, f.IO.Out, f.FollowInterval())
+	return err
+}
+
 func newTaskLogs(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &target{}
 	var runID string
@@ -91,39 +128,7 @@ func newTaskLogs(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Example: "  # Show the log of a run.\n  aci acr task logs -r myregistry --run-id ca1",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			b, ok := svc.(Builds)
-			rl, ok2 := svc.(runLister)
-			if !ok || !ok2 {
-				return cmdutil.Fail("runs are not available")
-			}
-			if runID == "" {
-				runs, err := rl.Runs(f.Context(), o.Group, o.Name, 1)
-				if err != nil {
-					return err
-				}
-				if len(runs) == 0 {
-					return cmdutil.Fail("No runs found for registry '%s'.", o.Name)
-				}
-				m, _ := runs[0].(map[string]any)
-				p, _ := m["properties"].(map[string]any)
-				runID, _ = p["runId"].(string)
-				f.Warn("Showing logs of the last created run.")
-			}
-			f.Warn("Run ID: %s", runID)
-			logs, err := b.RunLogURL(f.Context(), o.Group, o.Name, runID)
-			if err != nil {
-				return err
-			}
-			link, _ := logs["logLink"].(string)
-			if link == "" {
-				return cmdutil.Fail("Could not get logs for ID: %s", runID)
-			}
-			_, err = d.FollowLog(f.Context(), link, f.IO.Out, f.FollowInterval())
-			return err
+			return taskLogsRun(f, d, o, runID)
 		},
 	}
 	o.nameFlag = "--registry/-r"
