@@ -706,63 +706,78 @@ func newExport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// WaitOptions are `deployment group wait`'s arguments.
+type WaitOptions struct {
+	target
+	Created, Deleted, Exists bool
+	Custom                   string
+	Interval, Timeout        time.Duration
+}
+
+// waitRun reads the deployment every interval until its condition holds,
+// it fails, or the timeout passes.
+func waitRun(f *cmdutil.Factory, d *Deps, o *WaitOptions) error {
+	svc, err := o.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	var q *output.Query
+	if o.Custom != "" {
+		if q, err = output.CompileQuery(o.Custom); err != nil {
+			return err
+		}
+	}
+	deadline := time.Now().Add(o.Timeout)
+	for {
+		raw, err := svc.Get(f.Context(), o.Group, o.Name)
+		gone := err != nil && cmdutil.ExitCode(err) == 3
+		if err != nil && !gone {
+			return err
+		}
+		state := ""
+		if raw != nil {
+			p, _ := raw["properties"].(map[string]any)
+			state, _ = p["provisioningState"].(string)
+		}
+		switch {
+		case o.Deleted && gone, o.Exists && !gone, o.Created && state == "Succeeded":
+			return nil
+		case o.Created && (state == "Failed" || state == "Canceled"):
+			return cmdutil.Fail("The deployment '%s' ended %s.", o.Name, state)
+		case q != nil && !gone:
+			if v, err := q.Apply(Shape(raw)); err == nil && v == true {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return cmdutil.ErrWaitTimeout
+		}
+		select {
+		case <-f.Context().Done():
+			return f.Context().Err()
+		case <-time.After(o.Interval):
+		}
+	}
+}
+
 func newWait(f *cmdutil.Factory, d *Deps) *cobra.Command {
-	t := &target{}
-	var created, deleted, exists bool
-	var custom string
+	o := &WaitOptions{}
 	var interval, timeout int
 	cmd := &cobra.Command{Use: "wait", Short: "Place the CLI in a waiting state until a deployment condition is met.", Args: cobra.NoArgs,
 		Example: "  aci deployment group wait -g MyResourceGroup -n MyDeployment --created",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			if !created && !deleted && !exists && custom == "" {
+			if !o.Created && !o.Deleted && !o.Exists && o.Custom == "" {
 				return cmdutil.UsageError("usage error: --created | --deleted | --exists | --custom")
 			}
-			deadline := time.Now().Add(time.Duration(timeout) * time.Second)
-			for {
-				raw, err := svc.Get(f.Context(), t.Group, t.Name)
-				gone := err != nil && cmdutil.ExitCode(err) == 3
-				if err != nil && !gone {
-					return err
-				}
-				state := ""
-				if raw != nil {
-					p, _ := raw["properties"].(map[string]any)
-					state, _ = p["provisioningState"].(string)
-				}
-				switch {
-				case deleted && gone, exists && !gone, created && state == "Succeeded":
-					return nil
-				case created && (state == "Failed" || state == "Canceled"):
-					return cmdutil.Fail("The deployment '%s' ended %s.", t.Name, state)
-				case custom != "" && !gone:
-					q, err := output.CompileQuery(custom)
-					if err != nil {
-						return err
-					}
-					if v, err := q.Apply(Shape(raw)); err == nil && v == true {
-						return nil
-					}
-				}
-				if time.Now().After(deadline) {
-					return cmdutil.ErrWaitTimeout
-				}
-				select {
-				case <-f.Context().Done():
-					return f.Context().Err()
-				case <-time.After(time.Duration(interval) * time.Second):
-				}
-			}
+			o.Interval, o.Timeout = time.Duration(interval)*time.Second, time.Duration(timeout)*time.Second
+			return waitRun(f, d, o)
 		}}
-	t.flags(cmd)
+	o.flags(cmd)
 	fl := cmd.Flags()
-	fl.BoolVar(&created, "created", false, "Wait until created with 'provisioningState' at 'Succeeded'.")
-	fl.BoolVar(&deleted, "deleted", false, "Wait until deleted.")
-	fl.BoolVar(&exists, "exists", false, "Wait until the resource exists.")
-	fl.StringVar(&custom, "custom", "", "Wait until the condition satisfies a custom JMESPath query.")
+	fl.BoolVar(&o.Created, "created", false, "Wait until created with 'provisioningState' at 'Succeeded'.")
+	fl.BoolVar(&o.Deleted, "deleted", false, "Wait until deleted.")
+	fl.BoolVar(&o.Exists, "exists", false, "Wait until the resource exists.")
+	fl.StringVar(&o.Custom, "custom", "", "Wait until the condition satisfies a custom JMESPath query.")
 	fl.IntVar(&interval, "interval", 30, "Polling interval in seconds.")
 	fl.IntVar(&timeout, "timeout", 3600, "Maximum wait in seconds.")
 	return cmd
@@ -787,35 +802,37 @@ func newOpList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// opShowRun prints the operations asked for: one as an object, several as
+// a list, as az does.
+func opShowRun(f *cmdutil.Factory, d *Deps, t *target, ids []string) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	var out []any
+	for _, id := range ids {
+		raw, err := svc.Operation(f.Context(), t.Group, t.Name, id)
+		if err != nil {
+			return err
+		}
+		out = append(out, map[string]any(raw))
+	}
+	if len(out) == 1 {
+		return f.Print(azshape.Shape(out[0], azshape.DeploymentOperation), cmdutil.PrintOptions{})
+	}
+	return f.Print(azshape.Shape(out, azshape.DeploymentOperation), cmdutil.PrintOptions{})
+}
+
 func newOpShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	var ids []string
 	cmd := &cobra.Command{Use: "show", Short: "Get a deployment's operation.", Args: cobra.NoArgs,
 		Example: "  aci deployment operation group show -g MyResourceGroup -n MyDeployment --operation-ids 0123456789ABCDEF",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			var m cmdutil.Missing
 			if len(ids) == 0 {
-				m.Need("--operation-ids", "")
+				return cmdutil.UsageError("the following arguments are required: --operation-ids")
 			}
-			if err := m.Err(); err != nil {
-				return err
-			}
-			var out []any
-			for _, id := range ids {
-				raw, err := svc.Operation(f.Context(), t.Group, t.Name, id)
-				if err != nil {
-					return err
-				}
-				out = append(out, map[string]any(raw))
-			}
-			if len(out) == 1 {
-				return f.Print(azshape.Shape(out[0], azshape.DeploymentOperation), cmdutil.PrintOptions{})
-			}
-			return f.Print(azshape.Shape(out, azshape.DeploymentOperation), cmdutil.PrintOptions{})
+			return opShowRun(f, d, t, ids)
 		}}
 	t.flags(cmd)
 	cmd.Flags().StringSliceVar(&ids, "operation-ids", nil, "A list of operation ids to show.")

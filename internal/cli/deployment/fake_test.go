@@ -219,3 +219,45 @@ func TestReadsAndWaits(t *testing.T) {
 		t.Fatalf("show without -n: %v", err)
 	}
 }
+
+func TestWaitConditions(t *testing.T) {
+	reads := 0
+	svc := &fakeService{get: func(name string) (arm.Raw, error) {
+		reads++
+		if reads < 3 {
+			return deployment(name, "Running"), nil
+		}
+		return nil, &arm.Error{StatusCode: 404, Code: "DeploymentNotFound", Message: "gone"}
+	}}
+	if _, _, err := run(t, svc, "group", "wait", "-g", "rg", "-n", "web", "--deleted", "--interval", "0"); err != nil || reads != 3 {
+		t.Fatalf("--deleted returns once the read is a 404: %v after %d reads", err, reads)
+	}
+	reads = 0
+	if _, _, err := run(t, svc, "group", "wait", "-g", "rg", "-n", "web", "--exists", "--interval", "0"); err != nil || reads != 1 {
+		t.Fatalf("--exists: %v after %d reads", err, reads)
+	}
+	// --custom is a JMESPath over the deployment as az prints it.
+	reads = 0
+	svc.get = func(name string) (arm.Raw, error) {
+		reads++
+		d := deployment(name, "Running")
+		d["properties"].(map[string]any)["outputs"] = map[string]any{"ready": map[string]any{"type": "Bool", "value": reads >= 2}}
+		return d, nil
+	}
+	if _, _, err := run(t, svc, "group", "wait", "-g", "rg", "-n", "web", "--custom", "properties.outputs.ready.value", "--interval", "0"); err != nil || reads != 2 {
+		t.Fatalf("--custom: %v after %d reads", err, reads)
+	}
+	if _, _, err := run(t, svc, "group", "wait", "-g", "rg", "-n", "web", "--custom", "[?", "--interval", "0"); cmdutil.ExitCode(err) != 2 {
+		t.Fatalf("a --custom query that does not parse: %v", err)
+	}
+	// Any other failed read ends the wait with its error.
+	svc.get = func(string) (arm.Raw, error) {
+		return nil, &arm.Error{StatusCode: 403, Code: "AuthorizationFailed", Message: "no"}
+	}
+	if _, _, err := run(t, svc, "group", "wait", "-g", "rg", "-n", "web", "--deleted", "--interval", "0"); err == nil || !strings.Contains(err.Error(), "no") {
+		t.Fatalf("a 403: %v", err)
+	}
+	if _, _, err := run(t, svc, "operation", "group", "show", "-g", "rg", "-n", "web"); cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "--operation-ids") {
+		t.Fatalf("operation show without ids: %v", err)
+	}
+}
