@@ -21,32 +21,38 @@ type Service interface {
 	Operations(ctx context.Context, ns string) (any, error)
 }
 
-func service(f *cmdutil.Factory) (Service, error) {
-	c, err := f.ARM()
-	if err != nil {
-		return nil, err
-	}
-	return c.Providers()
-}
+// Connect is how the commands get their Service; tests replace it.
+type Connect func() (Service, error)
 
 // NewCmd builds `aci provider`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	return NewCmdWith(f, func() (Service, error) {
+		c, err := f.ARM()
+		if err != nil {
+			return nil, err
+		}
+		return c.Providers()
+	})
+}
+
+// NewCmdWith builds `aci provider` over service.
+func NewCmdWith(f *cmdutil.Factory, service Connect) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "provider", Short: "Manage resource providers."})
 	op := cmdutil.GroupCommand(&cobra.Command{Use: "operation", Short: "Get provider operations metadatas."})
-	op.AddCommand(newOperationList(f), newOperationShow(f))
-	cmd.AddCommand(newList(f), newShow(f), newRegister(f, true), newRegister(f, false), op)
+	op.AddCommand(newOperationList(f, service), newOperationShow(f, service))
+	cmd.AddCommand(newList(f, service), newShow(f, service), newRegister(f, service, true), newRegister(f, service, false), op)
 	return cmd
 }
 
 func shape(v any) any { return azshape.Shape(v, azshape.Provider) }
 
-func newList(f *cmdutil.Factory) *cobra.Command {
+func newList(f *cmdutil.Factory, service Connect) *cobra.Command {
 	var expand string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Gets all resource providers for a subscription.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := service(f)
+			svc, err := service()
 			if err != nil {
 				return err
 			}
@@ -61,7 +67,7 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func newShow(f *cmdutil.Factory) *cobra.Command {
+func newShow(f *cmdutil.Factory, service Connect) *cobra.Command {
 	var ns, expand string
 	cmd := &cobra.Command{
 		Use:   "show",
@@ -72,7 +78,7 @@ func newShow(f *cmdutil.Factory) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			svc, err := service(f)
+			svc, err := service()
 			if err != nil {
 				return err
 			}
@@ -94,7 +100,7 @@ type RegisterOptions struct {
 	Wait, Consent, AcceptTerms bool
 }
 
-func newRegister(f *cmdutil.Factory, registering bool) *cobra.Command {
+func newRegister(f *cmdutil.Factory, service Connect, registering bool) *cobra.Command {
 	o := &RegisterOptions{}
 	use, short := "register", "Register a provider."
 	if !registering {
@@ -109,7 +115,7 @@ func newRegister(f *cmdutil.Factory, registering bool) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			svc, err := service(f)
+			svc, err := service()
 			if err != nil {
 				return err
 			}
@@ -180,12 +186,12 @@ func update(f *cmdutil.Factory, svc Service, o *RegisterOptions, registering boo
 	}
 }
 
-func newOperationList(f *cmdutil.Factory) *cobra.Command {
+func newOperationList(f *cmdutil.Factory, service Connect) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "Get operations from all providers.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := service(f)
+			svc, err := service()
 			if err != nil {
 				return err
 			}
@@ -198,7 +204,7 @@ func newOperationList(f *cmdutil.Factory) *cobra.Command {
 	}
 }
 
-func newOperationShow(f *cmdutil.Factory) *cobra.Command {
+func newOperationShow(f *cmdutil.Factory, service Connect) *cobra.Command {
 	var ns string
 	cmd := &cobra.Command{
 		Use:   "show",
@@ -209,7 +215,7 @@ func newOperationShow(f *cmdutil.Factory) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			svc, err := service(f)
+			svc, err := service()
 			if err != nil {
 				return err
 			}
