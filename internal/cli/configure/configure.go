@@ -20,6 +20,50 @@ type Options struct {
 	Defaults     []string
 	ListDefaults string
 	Scope        string
+
+	list bool // --list-defaults was given, and not as false
+}
+
+// configureRun lists the defaults, sets the ones given, or asks (on a
+// terminal) for the output format; --scope local uses ./.aci/config.
+func configureRun(f *cmdutil.Factory, o *Options) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if o.Scope == "local" {
+		if cfg, err = config.Load(filepath.Join(".", ".aci")); err != nil {
+			return err
+		}
+	}
+	switch {
+	case o.list:
+		return list(f, cfg)
+	case len(o.Defaults) > 0:
+		return setDefaults(cfg, o.Defaults)
+	}
+	if !f.IO.StdinTTY {
+		return cmdutil.Fail("This command is interactive and no tty available.")
+	}
+	return interactive(f, cfg)
+}
+
+// setDefaults writes name=value pairs in the order given; '' clears one.
+func setDefaults(cfg *config.Config, pairs []string) error {
+	vals := map[string]string{}
+	var order []string
+	for _, d := range pairs {
+		k, v, ok := strings.Cut(d, "=")
+		if !ok {
+			return cmdutil.Fail("usage error: --defaults STRING=STRING STRING=STRING ...")
+		}
+		if v == "''" || v == `""` {
+			v = ""
+		}
+		vals[k] = v
+		order = append(order, k)
+	}
+	return cfg.SetMany("defaults", vals, order)
 }
 
 // NewCmd builds `aci configure`.
@@ -34,38 +78,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			if _, err := cmdutil.Choice(cmd, "--scope", o.Scope, "global", "local"); err != nil {
 				return err
 			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if o.Scope == "local" {
-				if cfg, err = config.Load(filepath.Join(".", ".aci")); err != nil {
-					return err
-				}
-			}
-			switch {
-			case cmd.Flags().Changed("list-defaults") && o.ListDefaults != "false":
-				return list(f, cfg)
-			case len(o.Defaults) > 0:
-				vals := map[string]string{}
-				var order []string
-				for _, d := range o.Defaults {
-					k, v, ok := strings.Cut(d, "=")
-					if !ok {
-						return cmdutil.Fail("usage error: --defaults STRING=STRING STRING=STRING ...")
-					}
-					if v == "''" || v == `""` {
-						v = ""
-					}
-					vals[k] = v
-					order = append(order, k)
-				}
-				return cfg.SetMany("defaults", vals, order)
-			}
-			if !f.IO.StdinTTY {
-				return cmdutil.Fail("This command is interactive and no tty available.")
-			}
-			return interactive(f, cfg)
+			o.list = cmd.Flags().Changed("list-defaults") && o.ListDefaults != "false"
+			return configureRun(f, o)
 		},
 	}
 	cmd.Flags().StringSliceVarP(&o.Defaults, "defaults", "d", nil, "Space-separated 'name=value' pairs for common argument defaults.")
