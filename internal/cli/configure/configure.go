@@ -48,7 +48,7 @@ func configureRun(f *cmdutil.Factory, o *Options) error {
 	return interactive(f, cfg)
 }
 
-// setDefaults writes name=value pairs in the order given; '' clears one.
+// setDefaults writes name=value pairs in the order given; ” clears one.
 func setDefaults(cfg *config.Config, pairs []string) error {
 	vals := map[string]string{}
 	var order []string

@@ -22,7 +22,9 @@ type fakeService struct {
 	after  string   // registrationState answered by Register/Unregister
 }
 
-func (s *fakeService) note(format string, a ...any) { s.calls = append(s.calls, fmt.Sprintf(format, a...)) }
+func (s *fakeService) note(format string, a ...any) {
+	s.calls = append(s.calls, fmt.Sprintf(format, a...))
+}
 
 func (s *fakeService) state() string {
 	st := s.states[0]
