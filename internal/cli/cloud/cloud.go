@@ -51,25 +51,28 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 	}
 }
 
+// showRun prints a registered cloud (the active one without --name).
+func showRun(f *cmdutil.Factory, name string) error {
+	cs, err := f.Clouds()
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		name = cs.ActiveName()
+	}
+	c := cs.Get(name)
+	if c == nil {
+		return cmdutil.Fail("The cloud '%s' is not registered.", name)
+	}
+	return f.Print(c.Data(c.Name == cs.ActiveName()), cmdutil.PrintOptions{})
+}
+
 func newShow(f *cmdutil.Factory) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Get the details of a registered cloud.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, err := f.Clouds()
-			if err != nil {
-				return err
-			}
-			if name == "" {
-				name = cs.ActiveName()
-			}
-			c := cs.Get(name)
-			if c == nil {
-				return cmdutil.Fail("The cloud '%s' is not registered.", name)
-			}
-			return f.Print(c.Data(c.Name == cs.ActiveName()), cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return showRun(f, name) },
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
 	return cmd
@@ -188,36 +191,54 @@ func fillFromMetadata(f *cmdutil.Factory, c *arm.Cloud, rm string) error {
 	return nil
 }
 
+// setRun makes a registered cloud the active one, with az's warnings.
+func setRun(f *cmdutil.Factory, name string) error {
+	cs, c, err := lookup(f, name)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if c.Name == cs.ActiveName() {
+		return nil
+	}
+	if err := cfg.Set("cloud", "name", c.Name); err != nil {
+		return err
+	}
+	f.Warn("Switched active cloud to '%s'.", c.Name)
+	prof, err := arm.LoadProfile(f.ConfigDir)
+	if err == nil && len(prof.ForCloud(c.Name)) == 0 {
+		f.Warn("Use 'aci login' to log in to this cloud.")
+	}
+	return nil
+}
+
 func newSet(f *cmdutil.Factory) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
 		Use:   "set",
 		Short: "Set the active cloud.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, c, err := lookup(f, name)
-			if err != nil {
-				return err
-			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if c.Name == cs.ActiveName() {
-				return nil
-			}
-			if err := cfg.Set("cloud", "name", c.Name); err != nil {
-				return err
-			}
-			f.Warn("Switched active cloud to '%s'.", c.Name)
-			prof, err := arm.LoadProfile(f.ConfigDir)
-			if err == nil && len(prof.ForCloud(c.Name)) == 0 {
-				f.Warn("Use 'aci login' to log in to this cloud.")
-			}
-			return nil
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return setRun(f, name) },
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
 	return cmd
+}
+
+// unregisterRun removes a custom cloud that is not in use.
+func unregisterRun(f *cmdutil.Factory, name string) error {
+	cs, c, err := lookup(f, name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.BuiltIn:
+		return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's not a custom cloud.", name)
+	case c.Name == cs.ActiveName():
+		return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's currently active.", name)
+	}
+	return cs.Remove(c.Name)
 }
 
 func newUnregister(f *cmdutil.Factory) *cobra.Command {
@@ -225,19 +246,7 @@ func newUnregister(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unregister",
 		Short: "Unregister a cloud.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, c, err := lookup(f, name)
-			if err != nil {
-				return err
-			}
-			switch {
-			case c.BuiltIn:
-				return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's not a custom cloud.", name)
-			case c.Name == cs.ActiveName():
-				return cmdutil.Fail("The cloud '%s' cannot be unregistered as it's currently active.", name)
-			}
-			return cs.Remove(c.Name)
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return unregisterRun(f, name) },
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "Name of a registered cloud.")
 	return cmd
