@@ -124,24 +124,55 @@ func writeWrapped(b *strings.Builder, indent, text string, width int) {
 }
 
 // wrap breaks text into lines of at most width runes at spaces, never
-// inside a word (a word longer than the line stands alone).
+// inside a word (a word longer than the line stands alone). Spaces between
+// words on a line are kept as written, as Python's textwrap keeps them
+// (knack's "sentence.  Default: x." has two).
 func wrap(text string, width int) []string {
 	var lines []string
 	var cur strings.Builder
-	for _, w := range strings.Fields(text) {
-		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(w) > width {
+	curLen := 0
+	for _, t := range splitWords(text) {
+		n := utf8.RuneCountInString(t.word)
+		if curLen > 0 && curLen+len(t.sep)+n > width {
 			lines = append(lines, cur.String())
 			cur.Reset()
+			curLen = 0
 		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
+		if curLen > 0 {
+			cur.WriteString(t.sep)
+			curLen += len(t.sep)
 		}
-		cur.WriteString(w)
+		cur.WriteString(t.word)
+		curLen += n
 	}
 	if cur.Len() > 0 {
 		lines = append(lines, cur.String())
 	}
 	return lines
+}
+
+type spacedWord struct{ sep, word string }
+
+// splitWords is text's words, each with the spaces before it (a newline or
+// tab counts as a space).
+func splitWords(text string) []spacedWord {
+	var out []spacedWord
+	sep := ""
+	for len(text) > 0 {
+		i := strings.IndexFunc(text, func(r rune) bool { return r != ' ' && r != '\n' && r != '\t' && r != '\r' })
+		if i < 0 {
+			break
+		}
+		sep = strings.Repeat(" ", i)
+		text = text[i:]
+		j := strings.IndexAny(text, " \n\t\r")
+		if j < 0 {
+			j = len(text)
+		}
+		out = append(out, spacedWord{sep, text[:j]})
+		text = text[j:]
+	}
+	return out
 }
 
 // writeCommands lists a group's subgroups and commands as az does.

@@ -837,5 +837,6 @@ func newOpShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t.flags(cmd)
 	cmd.Flags().StringSliceVar(&ids, "operation-ids", nil, "A list of operation ids to show.")
 	cmdutil.NArgs(cmd, "operation-ids")
+	cmdutil.Required(cmd, "operation-ids")
 	return cmd
 }
