@@ -57,6 +57,9 @@ func (s service) Create(ctx context.Context, rg, name string, body any) error {
 func (s service) Get(ctx context.Context, rg, name string) (map[string]any, error) {
 	return s.cg.Get(ctx, rg, name)
 }
+func (s service) List(ctx context.Context, rg string) ([]any, error) {
+	return s.cg.List(ctx, rg)
+}
 func (s service) Delete(ctx context.Context, rg, name string) error {
 	_, err := s.cg.Delete(ctx, rg, name, nil)
 	if ae, ok := err.(*arm.Error); ok && ae.NotFound() {
@@ -489,6 +492,30 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
+// reportRun reads a recorded benchmark and renders it as a run would.
+func reportRun(f *cmdutil.Factory, cmd *cobra.Command, o *Options, from string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return cmdutil.Fail("%v", err)
+	}
+	var rec bench.Report
+	if err := json.Unmarshal(b, &rec); err != nil || rec.Tool != "aci" {
+		return cmdutil.Fail("%s is not an aci bench --export-json file.", from)
+	}
+	prices := bench.DefaultPrices
+	if p, ok := rec.Cost["prices"].(map[string]any); ok {
+		prices.VCPUSecond, _ = p["vcpu_second"].(float64)
+		prices.GBSecond, _ = p["gb_second"].(float64)
+	}
+	// Recomputed from the runs by this version's statistics, under the
+	// version that measured them.
+	rep := bench.NewReport(rec.Version, rec.Environment, rec.Runs, prices)
+	if err := exports(o, rep, rep.Runs); err != nil {
+		return err
+	}
+	return print(f, cmd, rep)
+}
+
 // newReport renders the summary, chart and exports of a benchmark recorded
 // with --export-json, without running anything: the README's chart is made
 // this way from docs/bench.json (make bench-chart), so CI can tell when the
@@ -507,26 +534,7 @@ func newReport(f *cmdutil.Factory) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			b, err := os.ReadFile(from)
-			if err != nil {
-				return cmdutil.Fail("%v", err)
-			}
-			var rec bench.Report
-			if err := json.Unmarshal(b, &rec); err != nil || rec.Tool != "aci" {
-				return cmdutil.Fail("%s is not an aci bench --export-json file.", from)
-			}
-			prices := bench.DefaultPrices
-			if p, ok := rec.Cost["prices"].(map[string]any); ok {
-				prices.VCPUSecond, _ = p["vcpu_second"].(float64)
-				prices.GBSecond, _ = p["gb_second"].(float64)
-			}
-			// Recomputed from the runs by this version's statistics, under the
-			// version that measured them.
-			rep := bench.NewReport(rec.Version, rec.Environment, rec.Runs, prices)
-			if err := exports(o, rep, rep.Runs); err != nil {
-				return err
-			}
-			return print(f, cmd, rep)
+			return reportRun(f, cmd, o, from)
 		},
 	}
 	fl := cmd.Flags()
@@ -536,6 +544,35 @@ func newReport(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&o.ExportMD, "export-markdown", "", "Write the summary as Markdown.")
 	fl.StringVar(&o.Chart, "chart", "", "Draw the runs' phases to FILE.svg or FILE.png.")
 	return cmd
+}
+
+// groups is what cleanup needs: the group's container groups, and delete.
+type groups interface {
+	List(ctx context.Context, rg string) ([]any, error)
+	Delete(ctx context.Context, rg, name string) error
+}
+
+// cleanupRun deletes the container groups a benchmark made (by its tag or
+// its name prefix) and prints their names.
+func cleanupRun(f *cmdutil.Factory, svc groups, rg string) error {
+	list, err := svc.List(f.Context(), rg)
+	if err != nil {
+		return err
+	}
+	deleted := []any{}
+	for _, it := range list {
+		g, _ := it.(map[string]any)
+		name, _ := g["name"].(string)
+		tags, _ := g["tags"].(map[string]any)
+		if _, tagged := tags[bench.TagKey]; !tagged && !strings.HasPrefix(name, Prefix+"-") {
+			continue
+		}
+		if err := svc.Delete(f.Context(), rg, name); err != nil {
+			return err
+		}
+		deleted = append(deleted, name)
+	}
+	return f.Print(deleted, cmdutil.PrintOptions{})
 }
 
 func newCleanup(f *cmdutil.Factory) *cobra.Command {
@@ -557,27 +594,7 @@ func newCleanup(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := cg.List(f.Context(), rg)
-			if err != nil {
-				return err
-			}
-			var deleted []any
-			for _, it := range list {
-				g, _ := it.(map[string]any)
-				name, _ := g["name"].(string)
-				tags, _ := g["tags"].(map[string]any)
-				if _, tagged := tags[bench.TagKey]; !tagged && !strings.HasPrefix(name, Prefix+"-") {
-					continue
-				}
-				if err := (service{cg}).Delete(f.Context(), rg, name); err != nil {
-					return err
-				}
-				deleted = append(deleted, name)
-			}
-			if deleted == nil {
-				deleted = []any{}
-			}
-			return f.Print(deleted, cmdutil.PrintOptions{})
+			return cleanupRun(f, service{cg}, rg)
 		},
 	}
 	cmd.Flags().StringVarP(&rg, "resource-group", "g", "", "Resource group to clean.")

@@ -1,11 +1,14 @@
 package bench
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aci-cli/aci/internal/bench"
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
@@ -129,5 +132,129 @@ func TestExportsAndSummary(t *testing.T) {
 	f.IO = ios
 	if err := print(f, cmd, only); err != nil || !strings.Contains(out.String(), "No run answered") || strings.Contains(out.String(), "Estimated") {
 		t.Fatalf("nothing measured: %v\n%s", err, out)
+	}
+}
+
+// report re-renders a recorded benchmark: the same summary, and exports
+// recomputed by this version's statistics.
+func TestReportFromARecording(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "runs.json")
+	rep := bench.NewReport("v0.9", map[string]string{"os": "linux"}, sampleRuns(), bench.Prices{VCPUSecond: 0.5, GBSecond: 0.25})
+	if err := exports(&Options{ExportJSON: rec}, rep, rep.Runs); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, out, _ := cmdutil.Test()
+	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir()}
+	cmd := NewCmd(f)
+	md := filepath.Join(dir, "again.md")
+	cmd.SetArgs([]string{"report", "--from", rec, "--export-markdown", md})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Run #4 of app failed: create: quota") || !strings.Contains(out.String(), "1000.0") {
+		t.Fatalf("summary:\n%s", out)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil || !strings.Contains(string(b), "app") {
+		t.Fatalf("markdown: %v %s", err, b)
+	}
+	// The recorded prices are used, not today's defaults.
+	var again bench.Report
+	json2 := filepath.Join(dir, "again.json")
+	if err := reportRun(f, cmd, &Options{ExportJSON: json2}, rec); err != nil {
+		t.Fatal(err)
+	}
+	jb, _ := os.ReadFile(json2)
+	if err := json.Unmarshal(jb, &again); err != nil || again.Version != "v0.9" {
+		t.Fatalf("recomputed report: %v %s", err, jb)
+	}
+	if p, _ := again.Cost["prices"].(map[string]any); p["vcpu_second"] != 0.5 || p["gb_second"] != 0.25 {
+		t.Fatalf("prices: %v", again.Cost)
+	}
+	notOurs := filepath.Join(dir, "other.json")
+	os.WriteFile(notOurs, []byte(`{"tool":"hyperfine"}`), 0o600)
+	for _, from := range []string{notOurs, filepath.Join(dir, "missing.json")} {
+		if err := reportRun(f, cmd, &Options{}, from); cmdutil.ExitCode(err) != 1 {
+			t.Errorf("report --from %s: %v", from, err)
+		}
+	}
+}
+
+type fakeGroups struct {
+	list    []any
+	deleted []string
+	failOn  string
+}
+
+func (g *fakeGroups) List(context.Context, string) ([]any, error) { return g.list, nil }
+func (g *fakeGroups) Delete(_ context.Context, _, name string) error {
+	if name == g.failOn {
+		return errors.New("delete failed")
+	}
+	g.deleted = append(g.deleted, name)
+	return nil
+}
+
+// cleanup deletes what a benchmark made, by tag or by name, and nothing else.
+func TestCleanup(t *testing.T) {
+	g := &fakeGroups{list: []any{
+		map[string]any{"name": Prefix + "-abc-1"},
+		map[string]any{"name": "renamed", "tags": map[string]any{bench.TagKey: "x"}},
+		map[string]any{"name": "production", "tags": map[string]any{"team": "web"}},
+		map[string]any{"name": "aci-benchmark"},
+	}}
+	ios, _, out, _ := cmdutil.Test()
+	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir(), Globals: cmdutil.Globals{Output: "tsv"}}
+	if err := cleanupRun(f, g, "rg"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(g.deleted, ",") != Prefix+"-abc-1,renamed" || out.String() != Prefix+"-abc-1\nrenamed\n" {
+		t.Fatalf("deleted %v, printed %q", g.deleted, out.String())
+	}
+	out.Reset()
+	if err := cleanupRun(f, &fakeGroups{}, "rg"); err != nil || out.String() != "" {
+		t.Fatalf("nothing to clean: %v %q", err, out.String())
+	}
+	g = &fakeGroups{list: g.list[:1], failOn: Prefix + "-abc-1"}
+	if err := cleanupRun(f, g, "rg"); err == nil {
+		t.Fatal("a failed delete is an error")
+	}
+}
+
+// The live line: on a terminal only, with the run in flight, what is done
+// and an ETA once a run has finished.
+func TestProgressLine(t *testing.T) {
+	ios, _, _, errOut := cmdutil.Test()
+	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir()}
+	p := &progress{f: f, total: 4, runs: 2, warmup: 1, concurrency: 2}
+	p.phase("app", 0, false, "ip_assigned", 1500*time.Millisecond)
+	if errOut.Len() != 0 {
+		t.Fatal("no terminal, no progress")
+	}
+	ios.StderrTTY = true
+	p.phase("app", 0, true, "ip_assigned", 1500*time.Millisecond)
+	if got := errOut.String(); !strings.Contains(got, "[0/4 done] app · warm-up 1/1 · ") || !strings.Contains(got, " at 1.5s") || strings.Contains(got, "ETA") {
+		t.Fatalf("phase line %q", got)
+	}
+	errOut.Reset()
+	p.done(bench.Run{Scenario: "app", Index: 1, OK: true, TotalMS: 2400, LifetimeS: 10})
+	if got := errOut.String(); !strings.Contains(got, "[1/4 done] app · run 2/2: 2400 ms · ETA 15s") {
+		t.Fatalf("done line %q", got)
+	}
+	errOut.Reset()
+	p.done(bench.Run{Scenario: "app", Index: 0, Failure: "timeout"})
+	if got := errOut.String(); !strings.Contains(got, "run 1/2: failed: timeout") {
+		t.Fatalf("failed line %q", got)
+	}
+	f.Globals.OnlyShowErrors = true
+	errOut.Reset()
+	p.phase("app", 1, false, "http_ready", time.Second)
+	if errOut.Len() != 0 {
+		t.Fatal("--only-show-errors")
+	}
+	if decimal(0.0000125) != "0.0000125" || ms(12.345) != "12.3" || len(randomID()) != 8 {
+		t.Fatal("formatting helpers")
 	}
 }
