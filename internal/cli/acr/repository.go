@@ -311,11 +311,58 @@ func newRepoList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// RepoOptions are the repository commands' arguments.
+type RepoOptions struct {
+	dataTarget
+	Repo, Image, Order string
+	Top                int
+	Detail, Yes        bool
+}
+
+// parseRepo checks --repository and --orderby as az does.
+func (o *RepoOptions) parseRepo(cmd *cobra.Command) error {
+	var m cmdutil.Missing
+	m.Need("--repository", o.Repo)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	if o.Order != "" {
+		if _, err := cmdutil.Choice(cmd, "--orderby", o.Order, "time_asc", "time_desc"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *RepoOptions) listFlags(cmd *cobra.Command, orderHelp string) {
+	o.flags(cmd)
+	cmd.Flags().StringVar(&o.Repo, "repository", "", "The name of the repository.")
+	cmd.Flags().IntVar(&o.Top, "top", 0, "Limit the number of items in the results.")
+	cmd.Flags().StringVar(&o.Order, "orderby", "", orderHelp)
+	cmd.Flags().BoolVar(&o.Detail, "detail", false, "Show detailed information.")
+}
+
+// showTagsRun prints the repository's tags: names, or with --detail their
+// attributes.
+func showTagsRun(f *cmdutil.Factory, d *Deps, o *RepoOptions) error {
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	tags, err := c.Tags(f.Context(), o.Repo, o.Top, o.Order)
+	if err != nil {
+		return err
+	}
+	if !o.Detail {
+		for i, t := range tags {
+			tags[i] = t.(map[string]any)["name"]
+		}
+	}
+	return f.Print(tags, cmdutil.PrintOptions{})
+}
+
 func newShowTags(f *cmdutil.Factory, d *Deps) *cobra.Command {
-	o := &dataTarget{}
-	var repo, order string
-	var top int
-	var detail bool
+	o := &RepoOptions{}
 	cmd := &cobra.Command{
 		Use:   "show-tags",
 		Short: "Show tags for a repository in an Azure Container Registry.",
@@ -323,83 +370,51 @@ func newShowTags(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  # Show the details of the tags of a repository.\n  aci acr repository show-tags -n myregistry --repository hello --detail",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--repository", repo)
-			if err := m.Err(); err != nil {
+			if err := o.parseRepo(cmd); err != nil {
 				return err
 			}
-			if order != "" {
-				if _, err := cmdutil.Choice(cmd, "--orderby", order, "time_asc", "time_desc"); err != nil {
-					return err
-				}
-			}
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			tags, err := c.Tags(f.Context(), repo, top, order)
-			if err != nil {
-				return err
-			}
-			if !detail {
-				for i, t := range tags {
-					tags[i] = t.(map[string]any)["name"]
-				}
-			}
-			return f.Print(tags, cmdutil.PrintOptions{})
+			return showTagsRun(f, d, o)
 		},
 	}
-	o.flags(cmd)
-	cmd.Flags().StringVar(&repo, "repository", "", "The name of the repository.")
-	cmd.Flags().IntVar(&top, "top", 0, "Limit the number of items in the results.")
-	cmd.Flags().StringVar(&order, "orderby", "", "Order the items in the results. Default to alphabetical order of names. Allowed values: time_asc, time_desc.")
-	cmd.Flags().BoolVar(&detail, "detail", false, "Show detailed information.")
+	o.listFlags(cmd, "Order the items in the results. Default to alphabetical order of names. Allowed values: time_asc, time_desc.")
 	return cmd
 }
 
+// showManifestsRun prints the repository's manifests: digest, tags and
+// time, or with --detail their attributes.
+func showManifestsRun(f *cmdutil.Factory, d *Deps, o *RepoOptions) error {
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	list, err := c.Manifests(f.Context(), o.Repo, o.Top, o.Order)
+	if err != nil {
+		return err
+	}
+	if !o.Detail {
+		for i, it := range list {
+			mm := it.(map[string]any)
+			list[i] = map[string]any{"digest": mm["digest"], "tags": mm["tags"], "timestamp": mm["lastUpdateTime"]}
+		}
+	}
+	return f.Print(list, cmdutil.PrintOptions{})
+}
+
 func newShowManifests(f *cmdutil.Factory, d *Deps) *cobra.Command {
-	o := &dataTarget{}
-	var repo, order string
-	var top int
-	var detail bool
+	o := &RepoOptions{}
 	cmd := &cobra.Command{
 		Use:     "show-manifests",
 		Short:   "Show manifests of a repository in an Azure Container Registry.",
 		Example: "  aci acr repository show-manifests -n myregistry --repository hello --orderby time_desc",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--repository", repo)
-			if err := m.Err(); err != nil {
+			if err := o.parseRepo(cmd); err != nil {
 				return err
 			}
-			if order != "" {
-				if _, err := cmdutil.Choice(cmd, "--orderby", order, "time_asc", "time_desc"); err != nil {
-					return err
-				}
-			}
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			list, err := c.Manifests(f.Context(), repo, top, order)
-			if err != nil {
-				return err
-			}
-			if !detail {
-				for i, it := range list {
-					mm := it.(map[string]any)
-					list[i] = map[string]any{"digest": mm["digest"], "tags": mm["tags"], "timestamp": mm["lastUpdateTime"]}
-				}
-			}
-			return f.Print(list, cmdutil.PrintOptions{})
+			return showManifestsRun(f, d, o)
 		},
 	}
-	o.flags(cmd)
-	cmd.Flags().StringVar(&repo, "repository", "", "The name of the repository.")
-	cmd.Flags().IntVar(&top, "top", 0, "Limit the number of items in the results.")
-	cmd.Flags().StringVar(&order, "orderby", "", "Order the items in the results. Allowed values: time_asc, time_desc.")
-	cmd.Flags().BoolVar(&detail, "detail", false, "Show detailed information.")
+	o.listFlags(cmd, "Order the items in the results. Allowed values: time_asc, time_desc.")
 	return cmd
 }
 
@@ -421,9 +436,29 @@ func repoOrImage(repo, image string) error {
 	return nil
 }
 
+// repoShowRun prints a repository's attributes, or an image's by tag or
+// digest.
+func repoShowRun(f *cmdutil.Factory, d *Deps, o *RepoOptions) error {
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	var v any
+	if o.Repo != "" {
+		v, err = c.Repository(f.Context(), o.Repo)
+	} else if r, tag, dg := splitImage(o.Image); dg != "" {
+		v, err = c.Manifest(f.Context(), r, dg)
+	} else {
+		v, err = c.Tag(f.Context(), r, tag)
+	}
+	if err != nil {
+		return err
+	}
+	return f.Print(v, cmdutil.PrintOptions{})
+}
+
 func newRepoShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
-	o := &dataTarget{}
-	var repo, image string
+	o := &RepoOptions{}
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Get the attributes of a repository or image in an Azure Container Registry.",
@@ -431,37 +466,50 @@ func newRepoShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  # Get the attributes of an image by tag.\n  aci acr repository show -n myregistry --image hello:v1",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := repoOrImage(repo, image); err != nil {
+			if err := repoOrImage(o.Repo, o.Image); err != nil {
 				return err
 			}
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			var v any
-			if repo != "" {
-				v, err = c.Repository(f.Context(), repo)
-			} else if r, tag, dg := splitImage(image); dg != "" {
-				v, err = c.Manifest(f.Context(), r, dg)
-			} else {
-				v, err = c.Tag(f.Context(), r, tag)
-			}
-			if err != nil {
-				return err
-			}
-			return f.Print(v, cmdutil.PrintOptions{})
+			return repoShowRun(f, d, o)
 		},
 	}
 	o.flags(cmd)
-	cmd.Flags().StringVar(&repo, "repository", "", "The name of the repository.")
-	cmd.Flags().StringVarP(&image, "image", "t", "", "The name of the image. May include a tag in the format 'name:tag' or digest in the format 'name@digest'.")
+	cmd.Flags().StringVar(&o.Repo, "repository", "", "The name of the repository.")
+	cmd.Flags().StringVarP(&o.Image, "image", "t", "", "The name of the image. May include a tag in the format 'name:tag' or digest in the format 'name@digest'.")
 	return cmd
 }
 
+// repoDeleteRun asks az's question, then deletes the repository, or the
+// manifest an image names (with every tag on it).
+func repoDeleteRun(f *cmdutil.Factory, d *Deps, o *RepoOptions) error {
+	q := fmt.Sprintf("Are you sure you want to delete the repository '%s' and all images under it?", o.Repo)
+	if o.Image != "" {
+		q = fmt.Sprintf("This operation will delete the manifest '%s' and all the following images: ['%s'].\nAre you sure you want to continue?", o.Image, o.Image)
+	}
+	if err := f.ConfirmQuestion(o.Yes, q); err != nil {
+		return err
+	}
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	if o.Repo != "" {
+		_, err := c.DeleteRepository(f.Context(), o.Repo)
+		return err
+	}
+	r, tag, dg := splitImage(o.Image)
+	if dg == "" {
+		t, err := c.Tag(f.Context(), r, tag)
+		if err != nil {
+			return err
+		}
+		tm, _ := t.(map[string]any)["tag"].(map[string]any)
+		dg, _ = tm["digest"].(string)
+	}
+	return c.DeleteManifest(f.Context(), r, dg)
+}
+
 func newRepoDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
-	o := &dataTarget{}
-	var repo, image string
-	var yes bool
+	o := &RepoOptions{}
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a repository or image in an Azure Container Registry.",
@@ -469,40 +517,16 @@ func newRepoDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			"  # Delete a repository and all images under it.\n  aci acr repository delete -n myregistry --repository hello --yes",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := repoOrImage(repo, image); err != nil {
+			if err := repoOrImage(o.Repo, o.Image); err != nil {
 				return err
 			}
-			q := fmt.Sprintf("Are you sure you want to delete the repository '%s' and all images under it?", repo)
-			if image != "" {
-				q = fmt.Sprintf("This operation will delete the manifest '%s' and all the following images: ['%s'].\nAre you sure you want to continue?", image, image)
-			}
-			if err := f.ConfirmQuestion(yes, q); err != nil {
-				return err
-			}
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			if repo != "" {
-				_, err := c.DeleteRepository(f.Context(), repo)
-				return err
-			}
-			r, tag, dg := splitImage(image)
-			if dg == "" {
-				t, err := c.Tag(f.Context(), r, tag)
-				if err != nil {
-					return err
-				}
-				tm, _ := t.(map[string]any)["tag"].(map[string]any)
-				dg, _ = tm["digest"].(string)
-			}
-			return c.DeleteManifest(f.Context(), r, dg)
+			return repoDeleteRun(f, d, o)
 		},
 	}
 	o.flags(cmd)
-	cmd.Flags().StringVar(&repo, "repository", "", "The name of the repository.")
-	cmd.Flags().StringVarP(&image, "image", "t", "", "The name of the image. May include a tag in the format 'name:tag' or digest in the format 'name@digest'.")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
+	cmd.Flags().StringVar(&o.Repo, "repository", "", "The name of the repository.")
+	cmd.Flags().StringVarP(&o.Image, "image", "t", "", "The name of the image. May include a tag in the format 'name:tag' or digest in the format 'name@digest'.")
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "Do not prompt for confirmation.")
 	return cmd
 }
 
@@ -536,6 +560,32 @@ func newUntag(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// loginRun logs Docker in to the registry with the login's registry token
+// (or the credentials given), or with expose prints the token instead.
+func loginRun(f *cmdutil.Factory, d *Deps, o *dataTarget, expose bool) error {
+	ls, err := o.loginServer(f, d)
+	if err != nil {
+		return err
+	}
+	user, password := o.User, o.Password
+	if user == "" {
+		if password, err = d.Token(f.Context(), ls); err != nil {
+			return err
+		}
+		user = NullUser
+	}
+	if expose {
+		f.Warn("You can perform manual login using the provided access token below, for example: 'docker login loginServer -u %s -p accessToken'", NullUser)
+		return f.Print(map[string]any{"accessToken": password, "loginServer": ls}, cmdutil.PrintOptions{})
+	}
+	out, err := d.Docker(f.Context(), ls, user, password)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(f.IO.Out, out)
+	return err
+}
+
 func newLogin(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &dataTarget{}
 	var expose bool
@@ -552,30 +602,10 @@ func newLogin(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if (o.User == "") != (o.Password == "") {
 				return cmdutil.Fail("Please specify both username and password in non-interactive mode.")
 			}
-			ls, err := o.loginServer(f, d)
-			if err != nil {
-				return err
+			if expose && o.User != "" {
+				return cmdutil.Fail("--expose-token cannot be used with --username or --password.")
 			}
-			user, password := o.User, o.Password
-			if user == "" {
-				if password, err = d.Token(f.Context(), ls); err != nil {
-					return err
-				}
-				user = NullUser
-			}
-			if expose {
-				if o.User != "" {
-					return cmdutil.Fail("--expose-token cannot be used with --username or --password.")
-				}
-				f.Warn("You can perform manual login using the provided access token below, for example: 'docker login loginServer -u %s -p accessToken'", NullUser)
-				return f.Print(map[string]any{"accessToken": password, "loginServer": ls}, cmdutil.PrintOptions{})
-			}
-			out, err := d.Docker(f.Context(), ls, user, password)
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprint(f.IO.Out, out)
-			return err
+			return loginRun(f, d, o, expose)
 		},
 	}
 	o.flags(cmd)
