@@ -266,41 +266,45 @@ func num(v any) float64 {
 	return 0
 }
 
+// runDown deletes the project's group (never another project's), and with
+// volumes the storage up created.
+func runDown(f *cmdutil.Factory, d *Deps, p *projectFlags, volumes bool) error {
+	rg, res, svc, err := p.deployed(f, d)
+	if err != nil {
+		return err
+	}
+	name := res.Group.Name
+	g, err := svc.Get(f.Context(), rg, name)
+	switch {
+	case notFound(err):
+		say(f, "Container group %s does not exist", name)
+	case err != nil:
+		return err
+	default:
+		if tags, _ := g["tags"].(map[string]any); tags[model.ProjectTag] != res.Project {
+			return cmdutil.Fail("The container group '%s' is not project '%s''s; it was left alone.", name, res.Project)
+		}
+		say(f, "Deleting container group %s", name)
+		sp := f.StartSpinner("Deleting")
+		_, err := svc.Delete(f.Context(), rg, name, nil)
+		sp.Stop()
+		if err != nil {
+			return err
+		}
+	}
+	if !volumes {
+		return nil
+	}
+	return removeStorage(f, d, res)
+}
+
 func newDown(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	var volumes bool
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Delete the project's container group (with --volumes, also the shares and storage account up created).",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			rg, res, svc, err := p.deployed(f, d)
-			if err != nil {
-				return err
-			}
-			name := res.Group.Name
-			g, err := svc.Get(f.Context(), rg, name)
-			switch {
-			case notFound(err):
-				say(f, "Container group %s does not exist", name)
-			case err != nil:
-				return err
-			default:
-				if tags, _ := g["tags"].(map[string]any); tags[model.ProjectTag] != res.Project {
-					return cmdutil.Fail("The container group '%s' is not project '%s''s; it was left alone.", name, res.Project)
-				}
-				say(f, "Deleting container group %s", name)
-				sp := f.StartSpinner("Deleting")
-				_, err := svc.Delete(f.Context(), rg, name, nil)
-				sp.Stop()
-				if err != nil {
-					return err
-				}
-			}
-			if !volumes {
-				return nil
-			}
-			return removeStorage(f, d, res)
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runDown(f, d, p, volumes) },
 	}
 	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "Also delete the file shares (and the storage account) up created for named volumes.")
 	return cmd
@@ -692,6 +696,27 @@ func newConfig(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	return cmd
 }
 
+// runConvert prints the project as a container-group YAML or a template.
+func runConvert(f *cmdutil.Factory, d *Deps, p *projectFlags, format, location string, allow bool) error {
+	res, err := p.project(f, d, location, allow)
+	if err != nil {
+		return err
+	}
+	if format == "template" {
+		t, err := res.Template()
+		if err != nil {
+			return err
+		}
+		return f.Print(t, cmdutil.PrintOptions{FloatKeys: floatKeys})
+	}
+	b, err := res.Group.YAML()
+	if err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write(b)
+	return err
+}
+
 func newConvert(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	var format, location string
 	var allow bool
@@ -704,26 +729,10 @@ func newConvert(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 		Example: "  aci compose convert > group.yaml && aci container create -g demo --file group.yaml\n  aci compose convert --format template > azuredeploy.json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := p.project(f, d, location, allow)
-			if err != nil {
-				return err
+			if format != "yaml" && format != "template" {
+				return cmdutil.UsageError("argument --format: invalid choice: '%s' (choose from 'yaml', 'template')", format)
 			}
-			switch format {
-			case "yaml":
-				b, err := res.Group.YAML()
-				if err != nil {
-					return err
-				}
-				_, err = f.IO.Out.Write(b)
-				return err
-			case "template":
-				t, err := res.Template()
-				if err != nil {
-					return err
-				}
-				return f.Print(t, cmdutil.PrintOptions{FloatKeys: floatKeys})
-			}
-			return cmdutil.UsageError("argument --format: invalid choice: '%s' (choose from 'yaml', 'template')", format)
+			return runConvert(f, d, p, format, location, allow)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "yaml (a container group file) or template (an ARM template).")
