@@ -189,50 +189,60 @@ func terminated(g arm.Raw, c string) bool {
 	return false
 }
 
-func newAttach(f *cmdutil.Factory) *cobra.Command {
-	o := &logsOptions{target: newTarget()}
+func newAttach(f *cmdutil.Factory, runF func(*logsOptions) error) *cobra.Command {
+	o := &logsOptions{deps: depsOf(f), target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "attach",
 		Short: "Attach local standard output and error streams to a container in a container group.",
 		Long:  "Print the container's state changes and events until it runs, then its output as it comes. Ctrl-C detaches.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, g, c, err := resolveContainer(f, &o.target, o.Container)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			lastState := ""
-			seen := map[string]bool{}
-			for {
-				st, events := containerStateAndEvents(g, c)
-				if st != lastState {
-					fmt.Fprintf(f.IO.Out, "Container '%s' is in state '%s'...\n", c, st)
-					lastState = st
-				}
-				for _, e := range events {
-					if !seen[e] {
-						seen[e] = true
-						fmt.Fprintln(f.IO.Out, e)
-					}
-				}
-				if st == "Running" || terminated(g, c) {
-					break
-				}
-				select {
-				case <-f.Context().Done():
-					return nil
-				case <-time.After(f.FollowInterval()):
-				}
-				if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(f.IO.Out, "\nStart streaming logs:")
-			return follow(f, svc, o, c, g)
+			return attachRun(o)
 		},
 	}
 	o.target.Flags(cmd)
 	cmd.Flags().StringVar(&o.Container, "container-name", "", "The container to attach to. If omitted, the first container in the container group will be chosen.")
 	return cmd
+}
+
+// attachRun prints the container's state changes and new events until it
+// runs (or has ended), then follows its logs.
+func attachRun(o *logsOptions) error {
+	f := o.f
+	svc, g, c, err := containerOf(f, o.Service, &o.target, o.Container)
+	if err != nil {
+		return err
+	}
+	lastState := ""
+	seen := map[string]bool{}
+	for {
+		st, events := containerStateAndEvents(g, c)
+		if st != lastState {
+			fmt.Fprintf(f.IO.Out, "Container '%s' is in state '%s'...\n", c, st)
+			lastState = st
+		}
+		for _, e := range events {
+			if !seen[e] {
+				seen[e] = true
+				fmt.Fprintln(f.IO.Out, e)
+			}
+		}
+		if st == "Running" || terminated(g, c) {
+			break
+		}
+		select {
+		case <-f.Context().Done():
+			return nil
+		case <-time.After(f.FollowInterval()):
+		}
+		if g, err = svc.Get(f.Context(), o.Group, o.Name); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(f.IO.Out, "\nStart streaming logs:")
+	return follow(f, svc, o, c, g)
 }
 
 func containerStateAndEvents(g arm.Raw, c string) (string, []string) {

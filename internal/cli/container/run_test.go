@@ -303,3 +303,59 @@ func TestExportRun(t *testing.T) {
 		t.Fatalf("export to a file: %v %q", err, b)
 	}
 }
+
+// attach prints each new state and event until the container runs, then
+// its logs; a container that ended is not waited for.
+func TestAttachRun(t *testing.T) {
+	views := []map[string]any{
+		{"currentState": map[string]any{"state": "Waiting"}, "events": []any{
+			map[string]any{"count": 1.0, "lastTimestamp": "2026-01-01T00:00:02Z", "message": "Pulling image"},
+			map[string]any{"count": 1.0, "lastTimestamp": "2026-01-01T00:00:01Z", "message": "Scheduled"}}},
+		{"currentState": map[string]any{"state": "Waiting"}, "events": []any{
+			map[string]any{"count": 1.0, "lastTimestamp": "2026-01-01T00:00:01Z", "message": "Scheduled"},
+			map[string]any{"count": 1.0, "lastTimestamp": "2026-01-01T00:00:02Z", "message": "Pulling image"},
+			map[string]any{"count": 1.0, "lastTimestamp": "2026-01-01T00:00:03Z", "message": "Pulled image"}}},
+		{"currentState": map[string]any{"state": "Running"}},
+	}
+	gets := 0
+	svc := &fakeService{
+		get: func(_, name string) (arm.Raw, error) {
+			g := cg(name, "", 0)
+			c := g["properties"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+			c["properties"].(map[string]any)["instanceView"] = views[min(gets, len(views)-1)]
+			if gets >= 3 {
+				g = cg(name, "Succeeded", 0)
+			}
+			gets++
+			return g, nil
+		},
+		logs: func(string, int32, bool) (string, error) { return "hello\n", nil },
+	}
+	d, out, _ := fakeDeps(t, svc, "json", false)
+	d.f.Intervals.Follow = time.Millisecond
+	if err := attachRun(&logsOptions{deps: d, target: targets("web")[0]}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Container 'web' is in state 'Waiting'...\n" +
+		"(count: 1) (last timestamp: 2026-01-01T00:00:01Z) Scheduled\n" +
+		"(count: 1) (last timestamp: 2026-01-01T00:00:02Z) Pulling image\n" +
+		"(count: 1) (last timestamp: 2026-01-01T00:00:03Z) Pulled image\n" +
+		"Container 'web' is in state 'Running'...\n" +
+		"\nStart streaming logs:\n" +
+		"hello\n"
+	if out.String() != want {
+		t.Fatalf("attach printed:\n%s\nwant:\n%s", out, want)
+	}
+	// An unknown container is refused before anything is followed.
+	d, _, _ = fakeDeps(t, svc, "json", false)
+	if err := attachRun(&logsOptions{deps: d, target: targets("web")[0], Container: "sidecar"}); err == nil {
+		t.Fatal("attach to a container the group does not have")
+	}
+	// Through the command: flags reach the options.
+	var got *logsOptions
+	cmd := newAttach(d.f, func(o *logsOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-g", "rg", "-n", "web", "--container-name", "app"})
+	if err := cmd.Execute(); err != nil || got.Group != "rg" || got.Name != "web" || got.Container != "app" {
+		t.Fatalf("flags: %v %+v", err, got)
+	}
+}
