@@ -41,7 +41,7 @@ func service(f *cmdutil.Factory) (Service, error) {
 // NewCmd builds `aci container`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "container", Short: "Manage Azure Container Instances."})
-	cmd.AddCommand(newCreate(f), newShow(f, nil), newList(f, nil), newDelete(f, nil), newLogs(f, nil), newExec(f), newAttach(f, nil),
+	cmd.AddCommand(newCreate(f), newShow(f, nil), newList(f, nil), newDelete(f, nil), newLogs(f, nil), newExec(f, nil), newAttach(f, nil),
 		newRestart(f, nil), newStart(f, nil), newStop(f, nil), newExport(f, nil), newWait(f, nil))
 	return cmd
 }
@@ -170,13 +170,8 @@ func containerName(g arm.Raw, name string) (string, error) {
 	return n, nil
 }
 
-// resolveContainer reads a group and picks one of its containers (the named one,
-// or the only one), for logs, attach and exec.
-func resolveContainer(f *cmdutil.Factory, t *target, container string) (Service, arm.Raw, string, error) {
-	return containerOf(f, depsOf(f).Service, t, container)
-}
-
-// containerOf is resolveContainer on the given service.
+// containerOf reads a group and picks one of its containers (the named
+// one, or the only one).
 func containerOf(f *cmdutil.Factory, service func() (Service, error), t *target, container string) (Service, arm.Raw, string, error) {
 	if err := t.Resolve(f, true); err != nil {
 		return nil, nil, "", err

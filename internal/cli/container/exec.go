@@ -13,12 +13,13 @@ import (
 )
 
 type execOptions struct {
+	deps
 	target
 	Container, Command string
 }
 
-func newExec(f *cmdutil.Factory) *cobra.Command {
-	o := &execOptions{target: newTarget()}
+func newExec(f *cmdutil.Factory, runF func(*execOptions) error) *cobra.Command {
+	o := &execOptions{deps: depsOf(f), target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "exec [-- COMMAND [ARG...]]",
 		Short: "Execute a command from within a running container of a container group.",
@@ -39,7 +40,10 @@ func newExec(f *cmdutil.Factory) *cobra.Command {
 			if err := m.Err(); err != nil {
 				return err
 			}
-			return runExec(f, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return execRun(o)
 		},
 	}
 	o.target.Flags(cmd)
@@ -64,12 +68,14 @@ func localEndpoint(f *cmdutil.Factory) bool {
 	return err == nil && cloud != nil && cloud.LoopbackSuffix != ""
 }
 
-func runExec(f *cmdutil.Factory, o *execOptions) error {
-	svc, _, c, err := resolveContainer(f, &o.target, o.Container)
+// execRun runs the command in the container (the group's only one when
+// not named).
+func execRun(o *execOptions) error {
+	svc, _, c, err := containerOf(o.f, o.Service, &o.target, o.Container)
 	if err != nil {
 		return err
 	}
-	return ExecSession(f, svc, o.Group, o.Name, c, o.Command)
+	return ExecSession(o.f, svc, o.Group, o.Name, c, o.Command)
 }
 
 // ExecSession runs command in a container of a group and relays the
