@@ -257,7 +257,7 @@ func runBuild(f *cmdutil.Factory, d *Deps, o *BuildOptions) error {
 	runID, _ := props["runId"].(string)
 	f.Warn("Queued a build with ID: %s", runID)
 	if o.NoWait {
-		return f.Print(run, cmdutil.PrintOptions{})
+		return f.Print(map[string]any(run), cmdutil.PrintOptions{Table: runTable})
 	}
 	f.Warn("Waiting for an agent...")
 	if o.NoLogs {
@@ -365,7 +365,7 @@ func waitRun(f *cmdutil.Factory, b Builds, o *BuildOptions, runID string) error 
 	if err != nil {
 		return err
 	}
-	return f.Print(final, cmdutil.PrintOptions{})
+	return f.Print(map[string]any(final), cmdutil.PrintOptions{Table: runTable})
 }
 
 // followRun streams the run's log until it ends, failing as az does.

@@ -125,3 +125,60 @@ func TestTaskListRunsAndLogs(t *testing.T) {
 		t.Fatalf("logs of the last run: %v %q", err, out)
 	}
 }
+
+// The request's other fields, and the paths that do not follow the log.
+func TestBuildOptionsAndEndings(t *testing.T) {
+	ctxDir := t.TempDir()
+	os.MkdirAll(filepath.Join(ctxDir, "docker"), 0o755)
+	for name, body := range map[string]string{"docker/Dockerfile.prod": "FROM scratch\n", "main.go": "package main"} {
+		if err := os.WriteFile(filepath.Join(ctxDir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &fakeBuilds{fakeService: &fakeService{groups: map[string]string{"reg1": "rg"}}, status: "Succeeded"}
+	var uploaded []string
+	df := filepath.Join(ctxDir, "docker", "Dockerfile.prod")
+	out, err := runBuilds(t, b, &uploaded, "build", "-r", "reg1", "-f", df, "--secret-build-arg", "TOKEN=t0k", "--no-push",
+		"-t", "app:v1", "--target", "final", "--timeout", "600", "--platform", "windows", "--no-cache", "--no-wait", ctxDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := b.scheduled
+	if s["dockerFilePath"] != "docker/Dockerfile.prod" || s["isPushEnabled"] != false || s["noCache"] != true || s["target"] != "final" ||
+		s["timeout"] != 600 || asJSON(s["platform"]) != `{"os":"windows"}` {
+		t.Fatalf("request %v", s)
+	}
+	if args := asJSON(s["arguments"]); args != `[{"isSecret":true,"name":"TOKEN","type":"Argument","value":"t0k"}]` {
+		t.Fatalf("secret args %s", args)
+	}
+	// --no-wait prints the queued run and returns.
+	if !strings.Contains(out, "ca7") || !strings.Contains(out, "Queued") {
+		t.Fatalf("--no-wait printed %q", out)
+	}
+	// --no-logs polls the run until it ends and prints it.
+	out, err = runBuilds(t, b, &uploaded, "build", "-r", "reg1", "-f", df, "--no-logs", ctxDir)
+	if err != nil || !strings.Contains(out, "Succeeded") || strings.Contains(out, "log of") {
+		t.Fatalf("--no-logs: %v %q", err, out)
+	}
+	for status, msg := range map[string]string{"TimedOut": "Run timed out", "Canceled": "Run was canceled", "InternalError": "Run failed"} {
+		b.status = status
+		if _, err := runBuilds(t, b, &uploaded, "build", "-r", "reg1", "-f", df, ctxDir); err == nil || err.Error() != msg {
+			t.Errorf("%s: %v", status, err)
+		}
+	}
+	// No Dockerfile at the root, and none where -f says.
+	if _, err := runBuilds(t, b, &uploaded, "build", "-r", "reg1", ctxDir); err == nil || !strings.Contains(err.Error(), "Unable to find '"+filepath.Join(ctxDir, "Dockerfile")+"'") {
+		t.Fatalf("no Dockerfile: %v", err)
+	}
+	if _, err := runBuilds(t, b, &uploaded, "build", "-r", "reg1", "-f", "nope/Dockerfile", ctxDir); err == nil || !strings.Contains(err.Error(), "Unable to find 'nope/Dockerfile'") {
+		t.Fatalf("-f nowhere: %v", err)
+	}
+	if _, err := runBuilds(t, b, &uploaded, "build", "-r", "reg1"); cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "SOURCE_LOCATION") {
+		t.Fatalf("no source: %v", err)
+	}
+	for n, want := range map[int64]string{0: "0.000 Bytes", 1023: "1023.000 Bytes", 1536: "1.500 KiB", 5 << 20: "5.000 MiB", 3 << 40: "3072.000 GiB"} {
+		if got := humanSize(n); got != want {
+			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -55,10 +55,14 @@ func newListRuns(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
-// runTable is az's run_output_format.
+// runTable is az's run_output_format, for a list of runs or one run (acr
+// build --no-wait and --no-logs print the run).
 func runTable(v any) (any, error) {
 	rows := []any{}
 	items, _ := v.([]any)
+	if one, ok := v.(map[string]any); ok {
+		items = []any{one}
+	}
 	for _, it := range items {
 		m, _ := it.(map[string]any)
 		p, _ := m["properties"].(map[string]any)
