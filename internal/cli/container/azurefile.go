@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/aci-cli/aci/internal/cli/cmdutil"
@@ -40,7 +41,7 @@ func storageAccountKey(f *cmdutil.Factory, account string) (string, error) {
 
 // fillAzureFileKeys completes azureFile volumes that name no key (in a YAML
 // file, or from --azure-file-volume-account-name alone).
-func fillAzureFileKeys(f *cmdutil.Factory, volumes []any) error {
+func fillAzureFileKeys(f *cmdutil.Factory, accountKey func(context.Context, string) (string, error), volumes []any) error {
 	for _, v := range volumes {
 		vm, _ := v.(map[string]any)
 		af, _ := vm["azureFile"].(map[string]any)
@@ -54,7 +55,7 @@ func fillAzureFileKeys(f *cmdutil.Factory, volumes []any) error {
 		if account == "" {
 			return cmdutil.Fail("Please specify --azure-file-volume-account-name in order to use Azure File volume.")
 		}
-		key, err := storageAccountKey(f, account)
+		key, err := accountKey(f.Context(), account)
 		if err != nil {
 			f.Warn("Looking up the key of storage account '%s' failed: %s", account, cmdutil.ErrorText(err))
 			return cmdutil.Fail("Please specify --azure-file-volume-account-key in order to use Azure File volume.")

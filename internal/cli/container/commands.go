@@ -17,10 +17,17 @@ import (
 type deps struct {
 	f       *cmdutil.Factory
 	Service func() (Service, error)
+	// Location is a resource group's location (create's default).
+	Location func(ctx context.Context, rg string) (string, error)
+	// AccountKey is a storage account's first key (an Azure File volume
+	// that names no key).
+	AccountKey func(ctx context.Context, account string) (string, error)
 }
 
 func depsOf(f *cmdutil.Factory) deps {
-	return deps{f: f, Service: func() (Service, error) { return service(f) }}
+	return deps{f: f, Service: func() (Service, error) { return service(f) },
+		Location:   func(_ context.Context, rg string) (string, error) { return groupLocation(f, rg) },
+		AccountKey: func(_ context.Context, account string) (string, error) { return storageAccountKey(f, account) }}
 }
 
 // ShowOptions are `container show`'s arguments, resolved to targets.

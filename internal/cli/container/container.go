@@ -41,7 +41,7 @@ func service(f *cmdutil.Factory) (Service, error) {
 // NewCmd builds `aci container`.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.GroupCommand(&cobra.Command{Use: "container", Short: "Manage Azure Container Instances."})
-	cmd.AddCommand(newCreate(f), newShow(f, nil), newList(f, nil), newDelete(f, nil), newLogs(f, nil), newExec(f, nil), newAttach(f, nil),
+	cmd.AddCommand(newCreate(f, nil), newShow(f, nil), newList(f, nil), newDelete(f, nil), newLogs(f, nil), newExec(f, nil), newAttach(f, nil),
 		newRestart(f, nil), newStart(f, nil), newStop(f, nil), newExport(f, nil), newWait(f, nil))
 	return cmd
 }

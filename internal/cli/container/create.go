@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"encoding/base64"
 	"math"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 // CreateOptions are `container create`'s arguments (az 2.62's, plus --gpu-*).
 type CreateOptions struct {
+	deps
 	target
 	Location, Image, OSType, RestartPolicy, Protocol, IPAddress, DNSNameLabel, CommandLine string
 	CPU, Memory                                                                            float64
@@ -33,10 +35,18 @@ type CreateOptions struct {
 	GPUSKU                                                                                 string
 	NoWait                                                                                 bool
 	assignIdentitySet                                                                      bool
+
+	body map[string]any // the PUT body the flags make, built in RunE (not with --file)
 }
 
-func newCreate(f *cmdutil.Factory) *cobra.Command {
-	o := &CreateOptions{target: newTarget()}
+func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+	return newCreateWith(depsOf(f), runF)
+}
+
+// newCreateWith is newCreate over d (tests give fakes).
+func newCreateWith(d deps, runF func(*CreateOptions) error) *cobra.Command {
+	f := d.f
+	o := &CreateOptions{deps: d, target: newTarget()}
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a container group.",
@@ -68,7 +78,16 @@ func newCreate(f *cmdutil.Factory) *cobra.Command {
 			if err := o.target.Resolve(f, false); err != nil {
 				return err
 			}
-			return runCreate(f, cmd, o)
+			if o.File == "" {
+				var err error
+				if o.body, err = buildBody(f, cmd, o); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return createRun(o)
 		},
 	}
 	o.target.Flags(cmd)
@@ -153,24 +172,22 @@ func (o *CreateOptions) groupFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
 }
 
-func runCreate(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) error {
+// createRun PUTs the group the flags (or --file) describe, in the resource
+// group's location unless one was given, and prints it unless --no-wait.
+func createRun(o *CreateOptions) error {
+	f := o.f
 	if o.File != "" {
-		return createFromFile(f, o)
+		return createFromFile(o)
 	}
-	body, err := buildBody(f, cmd, o)
-	if err != nil {
-		return err
-	}
-	svc, err := service(f)
+	body := o.body
+	svc, err := o.Service()
 	if err != nil {
 		return err
 	}
 	if o.Location == "" {
-		loc, err := groupLocation(f, o.Group)
-		if err != nil {
+		if o.Location, err = o.deps.Location(f.Context(), o.Group); err != nil {
 			return err
 		}
-		o.Location = loc
 	}
 	body["location"] = o.Location
 	sp := f.StartSpinner("Running")
@@ -227,7 +244,7 @@ func buildBody(f *cmdutil.Factory, cmd *cobra.Command, o *CreateOptions) (map[st
 	if creds != nil {
 		props["imageRegistryCredentials"] = creds
 	}
-	volumes, mounts, err := o.volumes(f)
+	volumes, mounts, err := o.volumes(f, o.accountKey(f))
 	if err != nil {
 		return nil, err
 	}
@@ -372,13 +389,21 @@ func (o *CreateOptions) containerProps(cmd *cobra.Command) (map[string]any, erro
 
 // volumes are the Azure File, secrets and git repo volumes the flags ask
 // for, with their mounts.
-func (o *CreateOptions) volumes(f *cmdutil.Factory) (volumes, mounts []any, err error) {
+// accountKey is the deps' key lookup, or the factory's when none is set.
+func (o *CreateOptions) accountKey(f *cmdutil.Factory) func(context.Context, string) (string, error) {
+	if o.AccountKey != nil {
+		return o.AccountKey
+	}
+	return func(_ context.Context, account string) (string, error) { return storageAccountKey(f, account) }
+}
+
+func (o *CreateOptions) volumes(f *cmdutil.Factory, key func(context.Context, string) (string, error)) (volumes, mounts []any, err error) {
 	add := func(name, mountPath string, vol map[string]any) {
 		volumes = append(volumes, vol)
 		mounts = append(mounts, map[string]any{"name": name, "mountPath": mountPath})
 	}
 	if o.AzureFileShare != "" || o.AzureFileMountPath != "" {
-		vol, err := o.azureFileVolume(f)
+		vol, err := o.azureFileVolume(f, key)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -411,7 +436,7 @@ func (o *CreateOptions) volumes(f *cmdutil.Factory) (volumes, mounts []any, err 
 	return volumes, mounts, nil
 }
 
-func (o *CreateOptions) azureFileVolume(f *cmdutil.Factory) (map[string]any, error) {
+func (o *CreateOptions) azureFileVolume(f *cmdutil.Factory, key func(context.Context, string) (string, error)) (map[string]any, error) {
 	if o.AzureFileShare == "" || o.AzureFileMountPath == "" {
 		return nil, cmdutil.Fail("Please specify --azure-file-volume-share-name --azure-file-volume-account-name --azure-file-volume-account-key to enable Azure File volume mount.")
 	}
@@ -422,7 +447,7 @@ func (o *CreateOptions) azureFileVolume(f *cmdutil.Factory) (map[string]any, err
 	vol := map[string]any{"name": "azurefile", "azureFile": af}
 	if o.AzureFileKey == "" {
 		// az prompts for the key; aci asks ARM for it, as `aci storage` does.
-		if err := fillAzureFileKeys(f, []any{vol}); err != nil {
+		if err := fillAzureFileKeys(f, key, []any{vol}); err != nil {
 			return nil, err
 		}
 	}

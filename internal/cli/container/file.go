@@ -204,7 +204,8 @@ func jsonSafe(v any) any {
 }
 
 // createFromFile is az's _create_update_from_file: the document goes to ARM as is.
-func createFromFile(f *cmdutil.Factory, o *CreateOptions) error {
+func createFromFile(o *CreateOptions) error {
+	f := o.f
 	doc, err := loadGroupFile(o.File)
 	if err != nil {
 		return err
@@ -221,7 +222,7 @@ func createFromFile(f *cmdutil.Factory, o *CreateOptions) error {
 	doc["name"] = o.Name
 	if loc, _ := doc["location"].(string); loc == "" {
 		if o.Location == "" {
-			if o.Location, err = groupLocation(f, o.Group); err != nil {
+			if o.Location, err = o.deps.Location(f.Context(), o.Group); err != nil {
 				return err
 			}
 		}
@@ -229,12 +230,12 @@ func createFromFile(f *cmdutil.Factory, o *CreateOptions) error {
 	}
 	if props, _ := doc["properties"].(map[string]any); props != nil {
 		vols, _ := props["volumes"].([]any)
-		if err := fillAzureFileKeys(f, vols); err != nil {
+		if err := fillAzureFileKeys(f, o.accountKey(f), vols); err != nil {
 			return err
 		}
 	}
 	apiVersion, _ := doc["apiVersion"].(string)
-	svc, err := service(f)
+	svc, err := o.Service()
 	if err != nil {
 		return err
 	}

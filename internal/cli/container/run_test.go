@@ -27,6 +27,7 @@ type fakeService struct {
 	list   func(rg string) ([]any, error)
 	delete func(rg, name string) (arm.Raw, error)
 	logs   func(container string, tail int32, timestamps bool) (string, error)
+	put    func(rg, name, apiVersion string, body any) (arm.Raw, error)
 }
 
 func (s *fakeService) record(format string, a ...any) {
@@ -35,8 +36,11 @@ func (s *fakeService) record(format string, a ...any) {
 	s.calls = append(s.calls, fmt.Sprintf(format, a...))
 }
 
-func (s *fakeService) CreateOrUpdate(_ context.Context, rg, name, _ string, _ any, wait bool, _ arm.Progress) (arm.Raw, error) {
+func (s *fakeService) CreateOrUpdate(_ context.Context, rg, name, apiVersion string, body any, wait bool, _ arm.Progress) (arm.Raw, error) {
 	s.record("put %s/%s wait=%v", rg, name, wait)
+	if s.put != nil {
+		return s.put(rg, name, apiVersion, body)
+	}
 	return nil, nil
 }
 func (s *fakeService) Get(_ context.Context, rg, name string) (arm.Raw, error) {
