@@ -323,6 +323,20 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// listRun lists the registries of a group, or of the subscription.
+func listRun(f *cmdutil.Factory, d *Deps, group string) error {
+	f.Default(&group, "group")
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	list, err := svc.List(f.Context(), group)
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(list), cmdutil.PrintOptions{Table: Table})
+}
+
 func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var group string
 	cmd := &cobra.Command{
@@ -330,21 +344,22 @@ func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Lists all the container registries under the current subscription.",
 		Example: "  # List container registries and show the results in a table.\n  aci acr list -o table",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f.Default(&group, "group")
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			list, err := svc.List(f.Context(), group)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(list), cmdutil.PrintOptions{Table: Table})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return listRun(f, d, group) },
 	}
 	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
 	return cmd
+}
+
+func showRun(f *cmdutil.Factory, d *Deps, o *target) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
 }
 
 func newShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -354,20 +369,24 @@ func newShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Get the details of an Azure Container Registry.",
 		Example: "  # Get the login server of a registry.\n  aci acr show -n myregistry --query loginServer -o tsv",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return showRun(f, d, o) },
 	}
 	o.flags(cmd)
 	return cmd
+}
+
+// deleteRun asks az's question, then deletes the registry.
+func deleteRun(f *cmdutil.Factory, d *Deps, o *target, yes bool) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	if err := f.ConfirmQuestion(yes, fmt.Sprintf("Are you sure you want to delete the registry '%s'?", o.Name)); err != nil {
+		return err
+	}
+	sp := f.StartSpinner("Running")
+	defer sp.Stop()
+	return svc.Delete(f.Context(), o.Group, o.Name, nil)
 }
 
 func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -378,18 +397,7 @@ func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Deletes an Azure Container Registry.",
 		Example: "  aci acr delete -n myregistry --yes",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			if err := f.ConfirmQuestion(yes, fmt.Sprintf("Are you sure you want to delete the registry '%s'?", o.Name)); err != nil {
-				return err
-			}
-			sp := f.StartSpinner("Running")
-			defer sp.Stop()
-			return svc.Delete(f.Context(), o.Group, o.Name, nil)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return deleteRun(f, d, o, yes) },
 	}
 	o.flags(cmd)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
@@ -500,6 +508,29 @@ func newUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// checkNameRun asks ARM, printing message and reason even when absent, as az.
+func checkNameRun(f *cmdutil.Factory, d *Deps, name string) error {
+	var m cmdutil.Missing
+	m.Need("--name/-n", name)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	raw, err := svc.CheckName(f.Context(), name)
+	if err != nil {
+		return err
+	}
+	for _, k := range []string{"message", "reason"} {
+		if _, ok := raw[k]; !ok {
+			raw[k] = nil
+		}
+	}
+	return f.Print(raw, cmdutil.PrintOptions{})
+}
+
 func newCheckName(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
@@ -507,30 +538,22 @@ func newCheckName(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Checks if an Azure Container Registry name is valid and available for use.",
 		Example: "  aci acr check-name -n doesthisnameexist",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--name/-n", name)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			raw, err := svc.CheckName(f.Context(), name)
-			if err != nil {
-				return err
-			}
-			for _, k := range []string{"message", "reason"} {
-				if _, ok := raw[k]; !ok {
-					raw[k] = nil
-				}
-			}
-			return f.Print(raw, cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return checkNameRun(f, d, name) },
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "The name of the container registry. It should be specified in lower case.")
 	return cmd
+}
+
+func showUsageRun(f *cmdutil.Factory, d *Deps, o *target) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Usages(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(raw, cmdutil.PrintOptions{Table: usageTable})
 }
 
 func newShowUsage(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -540,17 +563,7 @@ func newShowUsage(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Get the storage usage for an Azure Container Registry.",
 		Example: "  aci acr show-usage -n myregistry -o table",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Usages(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(raw, cmdutil.PrintOptions{Table: usageTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return showUsageRun(f, d, o) },
 	}
 	o.flags(cmd)
 	return cmd
@@ -569,6 +582,29 @@ func usageTable(v any) (any, error) {
 	return rows, nil
 }
 
+// showEndpointsRun prints the login server and, when enabled, the data endpoints.
+func showEndpointsRun(f *cmdutil.Factory, d *Deps, o *target) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	props, _ := raw["properties"].(map[string]any)
+	out := map[string]any{"loginServer": props["loginServer"], "dataEndpoints": []any{}}
+	if on, _ := props["dataEndpointEnabled"].(bool); on {
+		eps := []any{}
+		hosts, _ := props["dataEndpointHostNames"].([]any)
+		for _, h := range hosts {
+			eps = append(eps, map[string]any{"region": raw["location"], "endpoint": h})
+		}
+		out["dataEndpoints"] = eps
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
 func newShowEndpoints(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &target{}
 	cmd := &cobra.Command{
@@ -576,27 +612,7 @@ func newShowEndpoints(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Display registry endpoints.",
 		Example: "  aci acr show-endpoints -n myregistry",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			props, _ := raw["properties"].(map[string]any)
-			out := map[string]any{"loginServer": props["loginServer"], "dataEndpoints": []any{}}
-			if on, _ := props["dataEndpointEnabled"].(bool); on {
-				eps := []any{}
-				hosts, _ := props["dataEndpointHostNames"].([]any)
-				for _, h := range hosts {
-					eps = append(eps, map[string]any{"region": raw["location"], "endpoint": h})
-				}
-				out["dataEndpoints"] = eps
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return showEndpointsRun(f, d, o) },
 	}
 	o.flags(cmd)
 	return cmd

@@ -21,6 +21,26 @@ func newTask(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// listRunsRun lists the registry's runs, newest first, at most top.
+func listRunsRun(f *cmdutil.Factory, d *Deps, o *target, top int) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	rl, ok := svc.(runLister)
+	if !ok {
+		return cmdutil.Fail("runs are not available")
+	}
+	runs, err := rl.Runs(f.Context(), o.Group, o.Name, top)
+	if err != nil {
+		return err
+	}
+	if top > 0 && len(runs) > top {
+		runs = runs[:top]
+	}
+	return f.Print(runs, cmdutil.PrintOptions{Table: runTable})
+}
+
 func newListRuns(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &target{}
 	var top int
@@ -29,24 +49,7 @@ func newListRuns(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "List all of the executed runs for a registry, with filters.",
 		Example: "  # List the last 5 runs of a registry as a table.\n  aci acr task list-runs -r myregistry --top 5 -o table",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			rl, ok := svc.(runLister)
-			if !ok {
-				return cmdutil.Fail("runs are not available")
-			}
-			runs, err := rl.Runs(f.Context(), o.Group, o.Name, top)
-			if err != nil {
-				return err
-			}
-			if top > 0 && len(runs) > top {
-				runs = runs[:top]
-			}
-			return f.Print(runs, cmdutil.PrintOptions{Table: runTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return listRunsRun(f, d, o, top) },
 	}
 	o.nameFlag = "--registry/-r"
 	cmd.Flags().StringVarP(&o.Name, "registry", "r", "", "The name of the container registry. It should be specified in lower case.")
