@@ -203,6 +203,14 @@ func newSet(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func listLocationsRun(f *cmdutil.Factory, d *Deps, extended bool) error {
+	l, err := d.Locations(f.Context(), extended)
+	if err != nil {
+		return err
+	}
+	return f.Print(azshape.Shape(l, azshape.Location), cmdutil.PrintOptions{})
+}
+
 func newListLocations(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var extended string
 	cmd := &cobra.Command{
@@ -218,11 +226,7 @@ func newListLocations(f *cmdutil.Factory, d *Deps) *cobra.Command {
 				_, err := cmdutil.Choice(cmd, "--include-extended-locations", extended, "true", "false")
 				return err
 			}
-			l, err := d.Locations(f.Context(), ext)
-			if err != nil {
-				return err
-			}
-			return f.Print(azshape.Shape(l, azshape.Location), cmdutil.PrintOptions{})
+			return listLocationsRun(f, d, ext)
 		},
 	}
 	cmd.Flags().StringVar(&extended, "include-extended-locations", "", "Whether to include extended locations.")

@@ -282,6 +282,22 @@ func newRepository(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func repoListRun(f *cmdutil.Factory, d *Deps, o *dataTarget, top int) error {
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	names, err := c.Repositories(f.Context(), top)
+	if err != nil {
+		return err
+	}
+	out := make([]any, len(names))
+	for i, n := range names {
+		out[i] = n
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
 func newRepoList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &dataTarget{}
 	var top int
@@ -290,21 +306,7 @@ func newRepoList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "List repositories in an Azure Container Registry.",
 		Example: "  aci acr repository list -n myregistry -o table",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			names, err := c.Repositories(f.Context(), top)
-			if err != nil {
-				return err
-			}
-			out := make([]any, len(names))
-			for i, n := range names {
-				out[i] = n
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return repoListRun(f, d, o, top) },
 	}
 	o.flags(cmd)
 	cmd.Flags().IntVar(&top, "top", 0, "Limit the number of items in the results.")
@@ -530,6 +532,15 @@ func newRepoDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+// untagRun removes a tag, leaving its manifest.
+func untagRun(f *cmdutil.Factory, d *Deps, o *dataTarget, repo, tag string) error {
+	c, err := o.client(f, d)
+	if err != nil {
+		return err
+	}
+	return c.DeleteTag(f.Context(), repo, tag)
+}
+
 func newUntag(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &dataTarget{}
 	var image string
@@ -548,11 +559,7 @@ func newUntag(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			if dg != "" {
 				return cmdutil.Fail("Image name must include a tag in the format 'name:tag'.")
 			}
-			c, err := o.client(f, d)
-			if err != nil {
-				return err
-			}
-			return c.DeleteTag(f.Context(), r, tag)
+			return untagRun(f, d, o, r, tag)
 		},
 	}
 	o.flags(cmd)

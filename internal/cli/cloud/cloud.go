@@ -33,21 +33,24 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
+// listRun lists the registered clouds, the active one marked.
+func listRun(f *cmdutil.Factory) error {
+	cs, err := f.Clouds()
+	if err != nil {
+		return err
+	}
+	var out []any
+	for _, c := range cs.List() {
+		out = append(out, c.Data(c.Name == cs.ActiveName()))
+	}
+	return f.Print(out, cmdutil.PrintOptions{})
+}
+
 func newList(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List registered clouds.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, err := f.Clouds()
-			if err != nil {
-				return err
-			}
-			var out []any
-			for _, c := range cs.List() {
-				out = append(out, c.Data(c.Name == cs.ActiveName()))
-			}
-			return f.Print(out, cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return listRun(f) },
 	}
 }
 

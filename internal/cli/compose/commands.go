@@ -377,25 +377,27 @@ func removeStorage(f *cmdutil.Factory, d *Deps, res *model.Result) error {
 	return nil
 }
 
+func runPs(f *cmdutil.Factory, d *Deps, p *projectFlags) error {
+	rg, res, svc, err := p.deployed(f, d)
+	if err != nil {
+		return err
+	}
+	g, err := svc.Get(f.Context(), rg, res.Group.Name)
+	if notFound(err) {
+		return f.Print([]any{}, cmdutil.PrintOptions{Table: psTable})
+	}
+	if err != nil {
+		return err
+	}
+	return f.Print(psRows(g), cmdutil.PrintOptions{Table: psTable})
+}
+
 func newPs(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "ps",
 		Short: "List the project's containers: service, image, state, ports.",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			rg, res, svc, err := p.deployed(f, d)
-			if err != nil {
-				return err
-			}
-			g, err := svc.Get(f.Context(), rg, res.Group.Name)
-			if notFound(err) {
-				return f.Print([]any{}, cmdutil.PrintOptions{Table: psTable})
-			}
-			if err != nil {
-				return err
-			}
-			return f.Print(psRows(g), cmdutil.PrintOptions{Table: psTable})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runPs(f, d, p) },
 	}
 }
 
@@ -674,23 +676,25 @@ func newExec(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	}
 }
 
+func runConfig(f *cmdutil.Factory, d *Deps, p *projectFlags, format string) error {
+	if format != "yaml" && format != "json" {
+		return cmdutil.UsageError("argument --format: invalid choice: '%s' (choose from 'yaml', 'json')", format)
+	}
+	resp, err := p.ask(f, d, model.Request{Op: "config", Format: format})
+	if err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write([]byte(resp.Config))
+	return err
+}
+
 func newConfig(f *cmdutil.Factory, d *Deps, p *projectFlags) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Print the resolved project: files merged, variables interpolated, as docker compose config does.",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "yaml" && format != "json" {
-				return cmdutil.UsageError("argument --format: invalid choice: '%s' (choose from 'yaml', 'json')", format)
-			}
-			resp, err := p.ask(f, d, model.Request{Op: "config", Format: format})
-			if err != nil {
-				return err
-			}
-			_, err = f.IO.Out.Write([]byte(resp.Config))
-			return err
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runConfig(f, d, p, format) },
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "yaml or json.")
 	return cmd

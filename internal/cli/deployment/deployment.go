@@ -615,23 +615,37 @@ func (t *target) resolve(f *cmdutil.Factory, d *Deps, needName bool) (Service, e
 	return d.Service()
 }
 
+func deploymentShowRun(f *cmdutil.Factory, d *Deps, t *target) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(f.Context(), t.Group, t.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
+}
+
 func newShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "show", Short: "Show a deployment at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group show -g MyResourceGroup -n MyDeployment --query properties.outputs",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), t.Group, t.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(raw), cmdutil.PrintOptions{Table: Table})
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return deploymentShowRun(f, d, t) }}
 	t.flags(cmd)
 	return cmd
+}
+
+func deploymentListRun(f *cmdutil.Factory, d *Deps, t *target, filter string) error {
+	svc, err := t.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	list, err := svc.List(f.Context(), t.Group, filter)
+	if err != nil {
+		return err
+	}
+	return f.Print(Shape(list), cmdutil.PrintOptions{Table: Table})
 }
 
 func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -639,20 +653,18 @@ func newList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var filter string
 	cmd := &cobra.Command{Use: "list", Short: "List deployments at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group list -g MyResourceGroup -o table",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			list, err := svc.List(f.Context(), t.Group, filter)
-			if err != nil {
-				return err
-			}
-			return f.Print(Shape(list), cmdutil.PrintOptions{Table: Table})
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return deploymentListRun(f, d, t, filter) }}
 	cmd.Flags().StringVarP(&t.Group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
 	cmd.Flags().StringVar(&filter, "filter", "", "Filter expression using OData notation, e.g. \"provisioningState eq 'Failed'\".")
 	return cmd
+}
+
+func deploymentDeleteRun(f *cmdutil.Factory, d *Deps, t *target, noWait bool) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	return svc.Delete(f.Context(), t.Group, t.Name, !noWait)
 }
 
 func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -660,48 +672,47 @@ func newDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var noWait bool
 	cmd := &cobra.Command{Use: "delete", Short: "Delete a deployment at resource group (its resources stay).", Args: cobra.NoArgs,
 		Example: "  aci deployment group delete -g MyResourceGroup -n MyDeployment",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			return svc.Delete(f.Context(), t.Group, t.Name, !noWait)
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return deploymentDeleteRun(f, d, t, noWait) }}
 	t.flags(cmd)
 	cmd.Flags().BoolVar(&noWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
 	return cmd
+}
+
+func cancelRun(f *cmdutil.Factory, d *Deps, t *target) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	return svc.Cancel(f.Context(), t.Group, t.Name)
 }
 
 func newCancel(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "cancel", Short: "Cancel a deployment at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment group cancel -g MyResourceGroup -n MyDeployment",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			return svc.Cancel(f.Context(), t.Group, t.Name)
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return cancelRun(f, d, t) }}
 	t.flags(cmd)
 	return cmd
+}
+
+// exportRun prints the template the deployment used.
+func exportRun(f *cmdutil.Factory, d *Deps, t *target) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Export(f.Context(), t.Group, t.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(raw["template"], cmdutil.PrintOptions{})
 }
 
 func newExport(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "export", Short: "Export the template used for a deployment.", Args: cobra.NoArgs,
 		Example: "  aci deployment group export -g MyResourceGroup -n MyDeployment > template.json",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Export(f.Context(), t.Group, t.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(raw["template"], cmdutil.PrintOptions{})
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return exportRun(f, d, t) }}
 	t.flags(cmd)
 	return cmd
 }
@@ -783,21 +794,23 @@ func newWait(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func opListRun(f *cmdutil.Factory, d *Deps, t *target) error {
+	svc, err := t.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	list, err := svc.Operations(f.Context(), t.Group, t.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(azshape.Shape(list, azshape.DeploymentOperation), cmdutil.PrintOptions{})
+}
+
 func newOpList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	t := &target{}
 	cmd := &cobra.Command{Use: "list", Short: "List deployment operations at resource group.", Args: cobra.NoArgs,
 		Example: "  aci deployment operation group list -g MyResourceGroup -n MyDeployment",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := t.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			list, err := svc.Operations(f.Context(), t.Group, t.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(azshape.Shape(list, azshape.DeploymentOperation), cmdutil.PrintOptions{})
-		}}
+		RunE:    func(cmd *cobra.Command, args []string) error { return opListRun(f, d, t) }}
 	t.flags(cmd)
 	return cmd
 }

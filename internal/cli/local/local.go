@@ -592,6 +592,19 @@ func newReset(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
+// imagesRun has aci-local build and list its built-in images.
+func imagesRun(f *cmdutil.Factory) error {
+	var out bytes.Buffer
+	if err := runServerTo(f, &out, "images", "--state-dir", defaultStateDir(f)); err != nil {
+		return err
+	}
+	var list []any
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		return cmdutil.Fail("aci-local images answered %q", out.String())
+	}
+	return f.Print(list, cmdutil.PrintOptions{})
+}
+
 // newRuntime picks Docker when an engine answers, else the process runtime
 // (which serves only the built-in hello-world image).
 func newImages(f *cmdutil.Factory) *cobra.Command {
@@ -603,17 +616,7 @@ func newImages(f *cmdutil.Factory) *cobra.Command {
 			"a network, as these stand-ins. Other images run when the Docker engine has them, or from an\n" +
 			"aci local registry.",
 		Example: "  aci local images -o table",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var out bytes.Buffer
-			if err := runServerTo(f, &out, "images", "--state-dir", defaultStateDir(f)); err != nil {
-				return err
-			}
-			var list []any
-			if err := json.Unmarshal(out.Bytes(), &list); err != nil {
-				return cmdutil.Fail("aci-local images answered %q", out.String())
-			}
-			return f.Print(list, cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return imagesRun(f) },
 	}
 }
 

@@ -36,11 +36,7 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 			if o.ServicePrincipal && o.Username == "" {
 				return cmdutil.UsageError("usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
 			}
-			out, err := Login(f, o)
-			if err != nil {
-				return err
-			}
-			return f.Print(out, cmdutil.PrintOptions{Table: account.ListTable})
+			return loginRun(f, o)
 		},
 	}
 	fl := cmd.Flags()
@@ -54,6 +50,15 @@ func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVar(&o.AllowNoSubscriptions, "allow-no-subscriptions", false, "Support access tenants without subscriptions.")
 	fl.StringVar(&o.Scope, "scope", "", "Used in the /authorize request. It can cover only one static resource.")
 	return cmd
+}
+
+// loginRun signs in and prints the subscriptions, as az login does.
+func loginRun(f *cmdutil.Factory, o *Options) error {
+	out, err := Login(f, o)
+	if err != nil {
+		return err
+	}
+	return f.Print(out, cmdutil.PrintOptions{Table: account.ListTable})
 }
 
 // Login signs in with o on the active cloud (see package auth) and returns the

@@ -46,25 +46,44 @@ func NewCmdWith(f *cmdutil.Factory, service Connect) *cobra.Command {
 
 func shape(v any) any { return azshape.Shape(v, azshape.Provider) }
 
+func listRun(f *cmdutil.Factory, service Connect, expand string) error {
+	svc, err := service()
+	if err != nil {
+		return err
+	}
+	l, err := svc.List(f.Context(), expand)
+	if err != nil {
+		return err
+	}
+	return f.Print(shape(l), cmdutil.PrintOptions{})
+}
+
 func newList(f *cmdutil.Factory, service Connect) *cobra.Command {
 	var expand string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Gets all resource providers for a subscription.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := service()
-			if err != nil {
-				return err
-			}
-			l, err := svc.List(f.Context(), expand)
-			if err != nil {
-				return err
-			}
-			return f.Print(shape(l), cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return listRun(f, service, expand) },
 	}
 	cmd.Flags().StringVar(&expand, "expand", "", "The properties to include in the results, e.g. metadata.")
 	return cmd
+}
+
+func showRun(f *cmdutil.Factory, service Connect, ns, expand string) error {
+	var m cmdutil.Missing
+	m.Need("--namespace/-n", ns)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	svc, err := service()
+	if err != nil {
+		return err
+	}
+	p, err := svc.Get(f.Context(), ns, expand)
+	if err != nil {
+		return err
+	}
+	return f.Print(shape(p), cmdutil.PrintOptions{})
 }
 
 func newShow(f *cmdutil.Factory, service Connect) *cobra.Command {
@@ -72,22 +91,7 @@ func newShow(f *cmdutil.Factory, service Connect) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Gets the specified resource provider.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--namespace/-n", ns)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			svc, err := service()
-			if err != nil {
-				return err
-			}
-			p, err := svc.Get(f.Context(), ns, expand)
-			if err != nil {
-				return err
-			}
-			return f.Print(shape(p), cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return showRun(f, service, ns, expand) },
 	}
 	cmd.Flags().StringVarP(&ns, "namespace", "n", "", "The resource namespace, aka 'provider'.")
 	cmd.Flags().StringVar(&expand, "expand", "", "The $expand query parameter, e.g. resourceTypes/aliases.")
@@ -186,22 +190,41 @@ func update(f *cmdutil.Factory, svc Service, o *RegisterOptions, registering boo
 	}
 }
 
+func operationListRun(f *cmdutil.Factory, service Connect) error {
+	svc, err := service()
+	if err != nil {
+		return err
+	}
+	ops, err := svc.Operations(f.Context(), "")
+	if err != nil {
+		return err
+	}
+	return f.Print(ops, cmdutil.PrintOptions{})
+}
+
 func newOperationList(f *cmdutil.Factory, service Connect) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "Get operations from all providers.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := service()
-			if err != nil {
-				return err
-			}
-			ops, err := svc.Operations(f.Context(), "")
-			if err != nil {
-				return err
-			}
-			return f.Print(ops, cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return operationListRun(f, service) },
 	}
+}
+
+func operationShowRun(f *cmdutil.Factory, service Connect, ns string) error {
+	var m cmdutil.Missing
+	m.Need("--namespace/-n", ns)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	svc, err := service()
+	if err != nil {
+		return err
+	}
+	ops, err := svc.Operations(f.Context(), ns)
+	if err != nil {
+		return err
+	}
+	return f.Print(ops, cmdutil.PrintOptions{})
 }
 
 func newOperationShow(f *cmdutil.Factory, service Connect) *cobra.Command {
@@ -209,22 +232,7 @@ func newOperationShow(f *cmdutil.Factory, service Connect) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Get an individual provider's operations.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--namespace/-n", ns)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			svc, err := service()
-			if err != nil {
-				return err
-			}
-			ops, err := svc.Operations(f.Context(), ns)
-			if err != nil {
-				return err
-			}
-			return f.Print(ops, cmdutil.PrintOptions{})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return operationShowRun(f, service, ns) },
 	}
 	cmd.Flags().StringVarP(&ns, "namespace", "n", "", "The resource namespace, aka 'provider'.")
 	return cmd

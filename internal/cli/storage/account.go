@@ -157,6 +157,18 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func accountListRun(f *cmdutil.Factory, d *Deps, group string) error {
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	list, err := svc.List(f.Context(), group)
+	if err != nil {
+		return err
+	}
+	return f.Print(AccountShape(list), cmdutil.PrintOptions{})
+}
+
 func newAccountList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	var group string
 	cmd := &cobra.Command{
@@ -164,20 +176,22 @@ func newAccountList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "List storage accounts.",
 		Example: "  # List all storage accounts in a resource group.\n  aci storage account list -g MyResourceGroup",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			list, err := svc.List(f.Context(), group)
-			if err != nil {
-				return err
-			}
-			return f.Print(AccountShape(list), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return accountListRun(f, d, group) },
 	}
 	cmd.Flags().StringVarP(&group, "resource-group", "g", "", "Name of resource group. You can configure the default group using 'aci configure --defaults group=<name>'.")
 	return cmd
+}
+
+func accountShowRun(f *cmdutil.Factory, d *Deps, o *account) error {
+	svc, err := o.resolve(f, d, "--name/-n")
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Get(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
 }
 
 func newAccountShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -187,17 +201,7 @@ func newAccountShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Show storage account properties.",
 		Example: "  aci storage account show -n mystorageaccount -g MyResourceGroup",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, "--name/-n")
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Get(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(AccountShape(raw), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return accountShowRun(f, d, o) },
 	}
 	o.flags(cmd, "name")
 	return cmd
@@ -274,6 +278,17 @@ func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func accountDeleteRun(f *cmdutil.Factory, d *Deps, o *account, yes bool) error {
+	svc, err := o.resolve(f, d, "--name/-n")
+	if err != nil {
+		return err
+	}
+	if err := f.Confirm(yes); err != nil {
+		return err
+	}
+	return svc.Delete(f.Context(), o.Group, o.Name)
+}
+
 func newAccountDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &account{}
 	var yes bool
@@ -282,20 +297,28 @@ func newAccountDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Delete a storage account.",
 		Example: "  aci storage account delete -n mystorageaccount -g MyResourceGroup --yes",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, "--name/-n")
-			if err != nil {
-				return err
-			}
-			if err := f.Confirm(yes); err != nil {
-				return err
-			}
-			return svc.Delete(f.Context(), o.Group, o.Name)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return accountDeleteRun(f, d, o, yes) },
 	}
 	o.flags(cmd, "name")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
 	return cmd
+}
+
+func checkNameRun(f *cmdutil.Factory, d *Deps, name string) error {
+	var m cmdutil.Missing
+	m.Need("--name/-n", name)
+	if err := m.Err(); err != nil {
+		return err
+	}
+	svc, err := d.Service()
+	if err != nil {
+		return err
+	}
+	raw, err := svc.CheckName(f.Context(), name)
+	if err != nil {
+		return err
+	}
+	return f.Print(map[string]any(raw), cmdutil.PrintOptions{})
 }
 
 func newCheckName(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -305,25 +328,22 @@ func newCheckName(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "Check that the storage account name is valid and is not already in use.",
 		Example: "  aci storage account check-name -n mystorageaccount",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var m cmdutil.Missing
-			m.Need("--name/-n", name)
-			if err := m.Err(); err != nil {
-				return err
-			}
-			svc, err := d.Service()
-			if err != nil {
-				return err
-			}
-			raw, err := svc.CheckName(f.Context(), name)
-			if err != nil {
-				return err
-			}
-			return f.Print(map[string]any(raw), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return checkNameRun(f, d, name) },
 	}
 	cmd.Flags().StringVarP(&name, "name", "n", "", "The storage account name.")
 	return cmd
+}
+
+func keysListRun(f *cmdutil.Factory, d *Deps, o *account) error {
+	svc, err := o.resolve(f, d, "--account-name/-n")
+	if err != nil {
+		return err
+	}
+	raw, err := svc.Keys(f.Context(), o.Group, o.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(keysOf(raw), cmdutil.PrintOptions{})
 }
 
 func newKeysList(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -334,17 +354,7 @@ func newKeysList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 		Short:   "List the access keys or Kerberos keys (if active directory enabled) for a storage account.",
 		Example: "  aci storage account keys list -g MyResourceGroup -n MyStorageAccount",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, "--account-name/-n")
-			if err != nil {
-				return err
-			}
-			raw, err := svc.Keys(f.Context(), o.Group, o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(keysOf(raw), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return keysListRun(f, d, o) },
 	}
 	o.flags(cmd, "account-name")
 	cmd.Flags().StringVar(&expand, "expand-key-type", "kerb", "Specify the expanded key types to be listed.")

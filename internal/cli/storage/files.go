@@ -192,23 +192,37 @@ func newDirDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func dirExistsRun(f *cmdutil.Factory, d *Deps, o *DirOptions) error {
+	dc, err := o.dir(f, d, true)
+	if err != nil {
+		return err
+	}
+	_, err = dc.GetProperties(f.Context(), nil)
+	return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
+}
+
 func newDirExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &DirOptions{}
 	cmd := &cobra.Command{
 		Use: "exists", Short: "Check for the existence of a storage directory.", Args: cobra.NoArgs,
 		Example: "  aci storage directory exists -s myshare -n logs --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			dc, err := o.dir(f, d, true)
-			if err != nil {
-				return err
-			}
-			_, err = dc.GetProperties(f.Context(), nil)
-			return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return dirExistsRun(f, d, o) },
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Name, "name", "n", "", "The directory name.")
 	return cmd
+}
+
+func dirListRun(f *cmdutil.Factory, d *Deps, o *DirOptions) error {
+	dc, err := o.dir(f, d, false)
+	if err != nil {
+		return err
+	}
+	items, err := listEntries(f, dc, true, false)
+	if err != nil {
+		return err
+	}
+	return f.Print(items, cmdutil.PrintOptions{Table: fileTable})
 }
 
 func newDirList(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -216,17 +230,7 @@ func newDirList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List directories in a share.", Args: cobra.NoArgs,
 		Example: "  aci storage directory list -s myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			dc, err := o.dir(f, d, false)
-			if err != nil {
-				return err
-			}
-			items, err := listEntries(f, dc, true, false)
-			if err != nil {
-				return err
-			}
-			return f.Print(items, cmdutil.PrintOptions{Table: fileTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return dirListRun(f, d, o) },
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Name, "name", "n", "", "The directory whose subdirectories to list (the share's root when left out).")
@@ -536,22 +540,24 @@ func fileShow(share, p string, props file.GetPropertiesResponse) map[string]any 
 		"share": share, "size": size, "snapshot": nil}
 }
 
+func fileShowRun(f *cmdutil.Factory, d *Deps, o *FileOptions) error {
+	fc, err := o.file(f, d)
+	if err != nil {
+		return err
+	}
+	props, err := fc.GetProperties(f.Context(), nil)
+	if err != nil {
+		return storageErr(err, true)
+	}
+	return f.Print(fileShow(o.Share, strings.Trim(o.Path, "/"), props), cmdutil.PrintOptions{Table: fileTable})
+}
+
 func newFileShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &FileOptions{}
 	cmd := &cobra.Command{
 		Use: "show", Short: "Return all user-defined metadata, standard HTTP properties, and system properties for the file.", Args: cobra.NoArgs,
 		Example: "  aci storage file show -s myshare -p reports/report.csv --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fc, err := o.file(f, d)
-			if err != nil {
-				return err
-			}
-			props, err := fc.GetProperties(f.Context(), nil)
-			if err != nil {
-				return storageErr(err, true)
-			}
-			return f.Print(fileShow(o.Share, strings.Trim(o.Path, "/"), props), cmdutil.PrintOptions{Table: fileTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return fileShowRun(f, d, o) },
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Path, "path", "p", "", "The path to the file within the file share.")
@@ -663,25 +669,36 @@ func newFileList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func fileDeleteRun(f *cmdutil.Factory, d *Deps, o *FileOptions) error {
+	fc, err := o.file(f, d)
+	if err != nil {
+		return err
+	}
+	if _, err := fc.Delete(f.Context(), nil); err != nil {
+		return storageErr(err, false)
+	}
+	return f.Print(map[string]any{"deleted": true}, cmdutil.PrintOptions{Table: boolTable})
+}
+
 func newFileDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &FileOptions{}
 	cmd := &cobra.Command{
 		Use: "delete", Short: "Mark the specified file for deletion.", Args: cobra.NoArgs,
 		Example: "  aci storage file delete -s myshare -p reports/report.csv --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fc, err := o.file(f, d)
-			if err != nil {
-				return err
-			}
-			if _, err := fc.Delete(f.Context(), nil); err != nil {
-				return storageErr(err, false)
-			}
-			return f.Print(map[string]any{"deleted": true}, cmdutil.PrintOptions{Table: boolTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return fileDeleteRun(f, d, o) },
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Path, "path", "p", "", "The path to the file within the file share.")
 	return cmd
+}
+
+func fileExistsRun(f *cmdutil.Factory, d *Deps, o *FileOptions) error {
+	fc, err := o.file(f, d)
+	if err != nil {
+		return err
+	}
+	_, err = fc.GetProperties(f.Context(), nil)
+	return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
 }
 
 func newFileExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -689,14 +706,7 @@ func newFileExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "exists", Short: "Check for the existence of a file.", Args: cobra.NoArgs,
 		Example: "  aci storage file exists -s myshare -p reports/report.csv --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fc, err := o.file(f, d)
-			if err != nil {
-				return err
-			}
-			_, err = fc.GetProperties(f.Context(), nil)
-			return printExists(f, err, fileerror.ResourceNotFound, fileerror.ParentNotFound, fileerror.ShareNotFound, fileerror.ResourceTypeMismatch)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return fileExistsRun(f, d, o) },
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Path, "path", "p", "", "The path to the file within the file share.")

@@ -210,25 +210,39 @@ func mergedShareProps(cur map[string]any, changes map[string]any) json.RawMessag
 	return b.Bytes()
 }
 
+func shareRMShowRun(f *cmdutil.Factory, d *Deps, o *shareRM) error {
+	svc, err := o.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	raw, err := svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
+}
+
 func newShareRMShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &shareRM{}
 	cmd := &cobra.Command{
 		Use: "show", Short: "Show the properties for a specified Azure file share.", Args: cobra.NoArgs,
 		Example: "  aci storage share-rm show -g MyResourceGroup --storage-account mystorageaccount --name myfileshare",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			raw, err := svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
-			if err != nil {
-				return err
-			}
-			return f.Print(ShareRMShape(raw), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return shareRMShowRun(f, d, o) },
 	}
 	o.flags(cmd, true)
 	return cmd
+}
+
+func shareRMListRun(f *cmdutil.Factory, d *Deps, o *shareRM) error {
+	svc, err := o.resolve(f, d, false)
+	if err != nil {
+		return err
+	}
+	list, err := svc.ShareList(f.Context(), o.Group, o.Account)
+	if err != nil {
+		return err
+	}
+	return f.Print(ShareRMShape(list), cmdutil.PrintOptions{})
 }
 
 func newShareRMList(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -236,20 +250,25 @@ func newShareRMList(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List the Azure file shares under the specified storage account.", Args: cobra.NoArgs,
 		Example: "  aci storage share-rm list -g MyResourceGroup --storage-account mystorageaccount",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, false)
-			if err != nil {
-				return err
-			}
-			list, err := svc.ShareList(f.Context(), o.Group, o.Account)
-			if err != nil {
-				return err
-			}
-			return f.Print(ShareRMShape(list), cmdutil.PrintOptions{})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return shareRMListRun(f, d, o) },
 	}
 	o.flags(cmd, false)
 	return cmd
+}
+
+// shareRMExistsRun answers false for any service error, true otherwise, as az.
+func shareRMExistsRun(f *cmdutil.Factory, d *Deps, o *shareRM) error {
+	svc, err := o.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	_, err = svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
+	// az answers false for any service error, true otherwise.
+	var re *azcore.ResponseError
+	if err != nil && !errors.As(err, &re) && cmdutil.ExitCode(err) != 3 {
+		return err
+	}
+	return f.Print(map[string]any{"exists": err == nil}, cmdutil.PrintOptions{Table: boolTable})
 }
 
 func newShareRMExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -257,22 +276,21 @@ func newShareRMExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "exists", Short: "Check for the existence of an Azure file share.", Args: cobra.NoArgs,
 		Example: "  aci storage share-rm exists -g MyResourceGroup --storage-account mystorageaccount --name myfileshare",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			_, err = svc.ShareGet(f.Context(), o.Group, o.Account, o.Name)
-			// az answers false for any service error, true otherwise.
-			var re *azcore.ResponseError
-			if err != nil && !errors.As(err, &re) && cmdutil.ExitCode(err) != 3 {
-				return err
-			}
-			return f.Print(map[string]any{"exists": err == nil}, cmdutil.PrintOptions{Table: boolTable})
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return shareRMExistsRun(f, d, o) },
 	}
 	o.flags(cmd, true)
 	return cmd
+}
+
+func shareRMDeleteRun(f *cmdutil.Factory, d *Deps, o *shareRM, yes bool) error {
+	svc, err := o.resolve(f, d, true)
+	if err != nil {
+		return err
+	}
+	if err := f.Confirm(yes); err != nil {
+		return err
+	}
+	return svc.ShareDelete(f.Context(), o.Group, o.Account, o.Name)
 }
 
 func newShareRMDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
@@ -281,16 +299,7 @@ func newShareRMDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "delete", Short: "Delete the specified Azure file share or share snapshot.", Args: cobra.NoArgs,
 		Example: "  aci storage share-rm delete -g MyResourceGroup --storage-account mystorageaccount --name myfileshare --yes",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := o.resolve(f, d, true)
-			if err != nil {
-				return err
-			}
-			if err := f.Confirm(yes); err != nil {
-				return err
-			}
-			return svc.ShareDelete(f.Context(), o.Group, o.Account, o.Name)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return shareRMDeleteRun(f, d, o, yes) },
 	}
 	o.flags(cmd, true)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not prompt for confirmation.")
@@ -616,19 +625,21 @@ func newShareDelete(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	return cmd
 }
 
+func shareExistsRun(f *cmdutil.Factory, d *Deps, o *ShareOptions) error {
+	sc, err := o.share(f, d)
+	if err != nil {
+		return err
+	}
+	_, err = sc.GetProperties(f.Context(), nil)
+	return printExists(f, err, fileerror.ShareNotFound)
+}
+
 func newShareExists(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o := &ShareOptions{}
 	cmd := &cobra.Command{
 		Use: "exists", Short: "Check for the existence of a file share.", Args: cobra.NoArgs,
 		Example: "  aci storage share exists -n myshare --connection-string \"$AZURE_STORAGE_CONNECTION_STRING\"",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := o.share(f, d)
-			if err != nil {
-				return err
-			}
-			_, err = sc.GetProperties(f.Context(), nil)
-			return printExists(f, err, fileerror.ShareNotFound)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return shareExistsRun(f, d, o) },
 	}
 	o.named(cmd)
 	return cmd
