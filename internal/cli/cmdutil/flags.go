@@ -12,7 +12,19 @@ import (
 	"github.com/spf13/pflag"
 )
 
-const nargsAnnotation = "aci_nargs"
+const (
+	nargsAnnotation    = "aci_nargs"
+	optionalAnnotation = "aci_optional_value"
+)
+
+// OptionalValue makes a flag take its value optionally, like argparse's
+// nargs='?': `--flag` alone means def, and `--flag VALUE` (not only
+// `--flag=VALUE`, all pflag knows) gives VALUE.
+func OptionalValue(cmd *cobra.Command, name, def string) {
+	fl := cmd.Flags().Lookup(name)
+	fl.NoOptDefVal = def
+	_ = cmd.Flags().SetAnnotation(name, optionalAnnotation, []string{"true"})
+}
 
 // NArgs marks a string-slice flag as taking several space-separated values, like
 // argparse's nargs='+' (`--tags a=b c`), which pflag cannot parse by itself.
@@ -47,6 +59,15 @@ func ExpandNArgs(root *cobra.Command, args []string) []string {
 			out = append(out, args[i:]...)
 			break
 		}
+		if name, ok := isOptional(cmd, tok); ok {
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				out = append(out, "--"+name+"="+args[i])
+			} else {
+				out = append(out, tok)
+			}
+			continue
+		}
 		name, ok := isNArgs(tok)
 		if !ok {
 			out = append(out, tok)
@@ -63,6 +84,21 @@ func ExpandNArgs(root *cobra.Command, args []string) []string {
 		}
 	}
 	return out
+}
+
+// isOptional reports whether tok is a bare OptionalValue flag of cmd.
+func isOptional(cmd *cobra.Command, tok string) (string, bool) {
+	var fl *pflag.Flag
+	switch {
+	case strings.HasPrefix(tok, "--") && !strings.Contains(tok, "="):
+		fl = cmd.Flags().Lookup(tok[2:])
+	case strings.HasPrefix(tok, "-") && len(tok) == 2:
+		fl = cmd.Flags().ShorthandLookup(tok[1:])
+	}
+	if fl == nil || fl.Annotations[optionalAnnotation] == nil {
+		return "", false
+	}
+	return fl.Name, true
 }
 
 // abbrev expands a unique prefix of a long option to the option (argparse's

@@ -32,6 +32,8 @@ func testTree() (*cobra.Command, *cobra.Command, *[]string, *[]string) {
 	verb.Flags().StringSliceP("env", "e", nil, "")
 	NArgs(verb, "env")
 	verb.Flags().Int("cpu", 1, "")
+	verb.Flags().String("rollback-on-error", "", "")
+	OptionalValue(verb, "rollback-on-error", " ")
 	group.AddCommand(verb, &cobra.Command{Use: "delete", Run: func(*cobra.Command, []string) {}}, &cobra.Command{Use: "show", Run: func(*cobra.Command, []string) {}})
 	root.AddCommand(group)
 	return root, verb, &tags, &cmdline
@@ -53,6 +55,10 @@ func TestExpandNArgs(t *testing.T) {
 		// No value: pflag reports it; after "--" nothing is touched.
 		{[]string{"container", "create", "--tags"}, []string{"container", "create", "--tags"}},
 		{[]string{"container", "create", "--", "--tags", "a"}, []string{"container", "create", "--", "--tags", "a"}},
+		// An optional value is taken when a value follows, not an option.
+		{[]string{"container", "create", "--rollback-on-error", "good", "-n", "x"}, []string{"container", "create", "--rollback-on-error=good", "-n", "x"}},
+		{[]string{"container", "create", "--rollback-on-error", "-n", "x"}, []string{"container", "create", "--rollback-on-error", "-n", "x"}},
+		{[]string{"container", "create", "--rollback-on-error"}, []string{"container", "create", "--rollback-on-error"}},
 		// An unknown command is left alone.
 		{[]string{"nope", "--tags", "a"}, []string{"nope", "--tags", "a"}},
 	} {

@@ -84,7 +84,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringSliceVarP(&o.Defaults, "defaults", "d", nil, "Space-separated 'name=value' pairs for common argument defaults.")
 	cmd.Flags().StringVarP(&o.ListDefaults, "list-defaults", "l", "false", "List all applicable defaults.")
-	cmd.Flags().Lookup("list-defaults").NoOptDefVal = "true"
+	cmdutil.OptionalValue(cmd, "list-defaults", "true")
 	cmd.Flags().StringVar(&o.Scope, "scope", "global", "Scope of defaults. Using \"local\" for settings only effective under current folder.")
 	cmdutil.NArgs(cmd, "defaults")
 	return cmd

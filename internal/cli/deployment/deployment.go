@@ -124,7 +124,9 @@ func Table(v any) (any, error) {
 type CreateOptions struct {
 	Group, Name, TemplateFile, TemplateURI, Mode, Rollback string
 	Parameters                                             []string
-	NoWait, NoPrompt, Rollback2, NoPretty                  bool
+	NoWait, NoPrompt, NoPretty                             bool
+
+	body map[string]any // built from the flags by parse
 }
 
 func newCreate(f *cmdutil.Factory, d *Deps, verb string) *cobra.Command {
@@ -140,7 +142,10 @@ func newCreate(f *cmdutil.Factory, d *Deps, verb string) *cobra.Command {
 			"  aci deployment group " + verb + " -g MyResourceGroup -f azuredeploy.json -p @params.json -p key=value",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCreate(f, d, cmd, o, verb)
+			if err := o.parse(f, cmd); err != nil {
+				return err
+			}
+			return deployRun(f, d, o, verb)
 		},
 	}
 	fl := cmd.Flags()
@@ -156,7 +161,7 @@ func newCreate(f *cmdutil.Factory, d *Deps, verb string) *cobra.Command {
 	if verb == "create" {
 		fl.BoolVar(&o.NoWait, "no-wait", false, "Do not wait for the long-running operation to finish.")
 		fl.StringVar(&o.Rollback, "rollback-on-error", "", "The name of a deployment to roll back to on error, or use as a flag to roll back to the last successful deployment.")
-		fl.Lookup("rollback-on-error").NoOptDefVal = " "
+		cmdutil.OptionalValue(cmd, "rollback-on-error", " ")
 	}
 	if verb == "what-if" {
 		fl.BoolVar(&o.NoPretty, "no-pretty-print", false, "Disable pretty-print for What-If results. When set, the output format type will be used.")
@@ -164,7 +169,9 @@ func newCreate(f *cmdutil.Factory, d *Deps, verb string) *cobra.Command {
 	return cmd
 }
 
-func runCreate(f *cmdutil.Factory, d *Deps, cmd *cobra.Command, o *CreateOptions, verb string) error {
+// parse checks the flags and builds the deployment's body: the template,
+// its parameters (asking for missing ones as az does) and the mode.
+func (o *CreateOptions) parse(f *cmdutil.Factory, cmd *cobra.Command) error {
 	f.Default(&o.Group, "group")
 	var m cmdutil.Missing
 	m.Need("--resource-group/-g", o.Group)
@@ -178,10 +185,13 @@ func runCreate(f *cmdutil.Factory, d *Deps, cmd *cobra.Command, o *CreateOptions
 	if err != nil {
 		return err
 	}
-	body, err := deploymentBody(f, cmd, o, mode)
-	if err != nil {
-		return err
-	}
+	o.body, err = deploymentBody(f, cmd, o, mode)
+	return err
+}
+
+// deployRun validates (create, validate), asks what-if, or deploys.
+func deployRun(f *cmdutil.Factory, d *Deps, o *CreateOptions, verb string) error {
+	body := o.body
 	svc, err := d.Service()
 	if err != nil {
 		return err

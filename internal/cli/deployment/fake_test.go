@@ -7,6 +7,7 @@ package deployment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -259,5 +260,67 @@ func TestWaitConditions(t *testing.T) {
 	}
 	if _, _, err := run(t, svc, "operation", "group", "show", "-g", "rg", "-n", "web"); cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "--operation-ids") {
 		t.Fatalf("operation show without ids: %v", err)
+	}
+}
+
+// az's words for a refused deployment, and the body's other choices.
+func TestErrorsAndBodyChoices(t *testing.T) {
+	file := templateFile(t)
+	// A refused validation prints as Python's json.dumps, details as Inner Errors.
+	svc := &fakeService{validate: func(any) (arm.Raw, error) {
+		return nil, &arm.Error{StatusCode: 400, Code: "InvalidTemplate", Message: "Bad \"name\"\tété", Target: "/resources/0",
+			Details: []arm.Error{{Code: "Inner", Message: "why"}}}
+	}}
+	_, _, err := run(t, svc, "group", "validate", "-g", "rg", "-f", file, "-p", "name=a")
+	want := `{"code": "InvalidTemplate", "message": "Bad \"name\"\t\u00e9t\u00e9", "target": "/resources/0"}` + "\n\nInner Errors: \n" + `{"code": "Inner", "message": "why"}`
+	if err == nil || err.Error() != want {
+		t.Fatalf("validation error:\n%v\nwant\n%s", err, want)
+	}
+	// A validation that answers with an error in its body: "Code - Message", nested.
+	svc = &fakeService{validate: func(any) (arm.Raw, error) {
+		return arm.Raw{"properties": map[string]any{"error": map[string]any{"code": "PreflightFailed", "message": "top",
+			"details": []any{map[string]any{"code": "QuotaExceeded", "message": "cores"}}}}}, nil
+	}}
+	if _, _, err := run(t, svc, "group", "create", "-g", "rg", "-f", file, "-p", "name=a"); err == nil || err.Error() != "PreflightFailed - top\nQuotaExceeded - cores" {
+		t.Fatalf("preflight: %v", err)
+	}
+	if strings.Contains(strings.Join(svc.calls, ","), "create") {
+		t.Fatalf("deployed after a failed preflight: %v", svc.calls)
+	}
+	// A non-ARM error passes through as it is.
+	svc = &fakeService{validate: func(any) (arm.Raw, error) { return nil, errors.New("connection refused") }}
+	if _, _, err := run(t, svc, "group", "validate", "-g", "rg", "-f", file, "-p", "name=a"); err == nil || err.Error() != "connection refused" {
+		t.Fatalf("a transport error: %v", err)
+	}
+	// --rollback-on-error NAME, --mode complete, --no-wait, the name from the file.
+	svc = &fakeService{}
+	out, _, err := run(t, svc, "group", "create", "-g", "rg", "-f", file, "-p", "name=a", "--rollback-on-error", "good-one", "--mode", "complete", "--no-wait")
+	if err != nil || out != "" {
+		t.Fatalf("--no-wait prints nothing: %v %q", err, out)
+	}
+	props := svc.sent["properties"].(map[string]any)
+	if od, _ := json.Marshal(props["onErrorDeployment"]); string(od) != `{"deploymentName":"good-one","type":"SpecificDeployment"}` || props["mode"] != "Complete" {
+		t.Fatalf("rollback %s, mode %v", od, props["mode"])
+	}
+	if last := svc.calls[len(svc.calls)-1]; last != "create rg/web wait=false" {
+		t.Fatalf("named after web.json: %v", svc.calls)
+	}
+	// what-if --no-pretty-print prints the result as data.
+	svc = &fakeService{whatIf: func(any) (arm.Raw, error) { return arm.Raw{"status": "Succeeded", "changes": []any{}}, nil }}
+	if out, _, err := run(t, svc, "group", "what-if", "-g", "rg", "-f", file, "-p", "name=a", "--no-pretty-print"); err != nil || !strings.Contains(out, `"status": "Succeeded"`) {
+		t.Fatalf("--no-pretty-print: %v %s", err, out)
+	}
+	// A missing parameter: refused without a terminal; with --no-prompt az
+	// warns and lets ARM answer.
+	if _, _, err := run(t, svc, "group", "create", "-g", "rg", "-f", file); err == nil || err.Error() != "Missing input parameters: name" {
+		t.Fatalf("a missing parameter: %v", err)
+	}
+	svc.calls = nil
+	if _, errOut, err := run(t, svc, "group", "create", "-g", "rg", "-f", file, "--no-prompt"); err != nil || !strings.Contains(errOut, "WARNING: Missing input parameters: name") ||
+		len(svc.calls) != 2 {
+		t.Fatalf("--no-prompt: %v %q %v", err, errOut, svc.calls)
+	}
+	if _, _, err := run(t, svc, "group", "create", "-f", file); cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "--resource-group/-g") {
+		t.Fatalf("no group: %v", err)
 	}
 }
