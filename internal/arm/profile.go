@@ -24,11 +24,29 @@ type Subscription struct {
 	ManagedByTenants    []string `json:"managedByTenants"`
 }
 
-// User is who logged in: type is "servicePrincipal", "user" or "managedIdentity".
+// User is who logged in: type is "servicePrincipal" or "user". A managed
+// identity is a "servicePrincipal" with AssignedIdentityInfo, as az stores
+// it ("MSI", or "MSIClient-<id>" for a user-assigned one chosen with -u), so
+// each reads the other's login.
 type User struct {
-	Name     string `json:"name"`
-	Type     string `json:"type"`
-	ClientID string `json:"clientId,omitempty"` // managed identity selected with -u
+	Name                 string `json:"name"`
+	Type                 string `json:"type"`
+	AssignedIdentityInfo string `json:"assignedIdentityInfo,omitempty"`
+	ClientID             string `json:"clientId,omitempty"` // earlier aci profiles: a managed identity's -u
+}
+
+// ManagedIdentity reports whether the login is a managed identity, and the
+// client id of a user-assigned one ("" for the system-assigned one).
+func (u User) ManagedIdentity() (clientID string, ok bool) {
+	switch {
+	case u.Type == "managedIdentity": // written by earlier aci versions
+		return u.ClientID, true
+	case strings.HasPrefix(u.AssignedIdentityInfo, "MSIClient-"):
+		return strings.TrimPrefix(u.AssignedIdentityInfo, "MSIClient-"), true
+	case strings.HasPrefix(u.AssignedIdentityInfo, "MSI"):
+		return u.ClientID, true
+	}
+	return "", false
 }
 
 // Profile is the logged-in state: subscriptions and the service principals' secrets.

@@ -132,9 +132,11 @@ func credentialFor(ctx context.Context, env Env, o Request) (identity, error) {
 		id.sp, id.user = sp, arm.User{Name: o.Username, Type: "servicePrincipal"}
 		id.cred, err = arm.NewServicePrincipalCredential(copts, *sp)
 	case o.Identity:
-		id.user = arm.User{Name: "systemAssignedIdentity", Type: "managedIdentity", ClientID: o.Username}
+		// az's record of an identity login: a service principal with
+		// assignedIdentityInfo.
+		id.user = arm.User{Name: "systemAssignedIdentity", Type: "servicePrincipal", AssignedIdentityInfo: "MSI"}
 		if o.Username != "" {
-			id.user.Name = "userAssignedIdentity"
+			id.user.Name, id.user.AssignedIdentityInfo = "userAssignedIdentity", "MSIClient-"+o.Username
 		}
 		id.cred, err = arm.NewManagedIdentityCredential(copts, o.Username)
 	default:

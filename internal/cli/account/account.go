@@ -75,6 +75,9 @@ func Entry(s arm.Subscription, cloudKey string) map[string]any {
 		"managedByTenants": toAny(s.ManagedByTenants), "name": s.Name, "state": s.State, "tenantId": s.TenantID,
 		"user": map[string]any{"name": s.User.Name, "type": s.User.Type},
 	}
+	if s.User.AssignedIdentityInfo != "" {
+		m["user"].(map[string]any)["assignedIdentityInfo"] = s.User.AssignedIdentityInfo
+	}
 	if s.TenantDefaultDomain != "" {
 		m["tenantDefaultDomain"] = s.TenantDefaultDomain
 	}

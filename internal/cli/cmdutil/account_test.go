@@ -88,6 +88,27 @@ func TestAzLoginIsReadInPlace(t *testing.T) {
 	if _, err := f.ARM(); !errors.Is(err, arm.ErrNotLoggedIn) {
 		t.Fatalf("no secret for az's service principal: %v", err)
 	}
+	// An identity login of az's (a service principal with
+	// assignedIdentityInfo) is a managed identity, not a missing secret.
+	az2 := t.TempDir()
+	t.Setenv("AZURE_CONFIG_DIR", az2)
+	msi := sub("az-3", "MsiSub", "AzureCloud", true)
+	msi.User = arm.User{Name: "userAssignedIdentity", Type: "servicePrincipal", AssignedIdentityInfo: "MSIClient-1234"}
+	saveProfile(t, az2, msi)
+	f, _, _, _ = factory(t, "")
+	if c, err := f.ARM(); err != nil || c.Subscription != "az-3" || c.Cred == nil {
+		t.Fatalf("az's identity login: %v %+v", err, c)
+	}
+	if id, ok := msi.User.ManagedIdentity(); !ok || id != "1234" {
+		t.Fatalf("ManagedIdentity() = %q %v", id, ok)
+	}
+	if _, ok := (arm.User{Type: "servicePrincipal", Name: "app"}).ManagedIdentity(); ok {
+		t.Fatal("a plain service principal is no managed identity")
+	}
+	if id, ok := (arm.User{Type: "managedIdentity", ClientID: "old"}).ManagedIdentity(); !ok || id != "old" {
+		t.Fatal("earlier aci profiles still read")
+	}
+	t.Setenv("AZURE_CONFIG_DIR", az)
 	// aci's own login wins over az's.
 	f, _, _, _ = factory(t, "")
 	saveProfile(t, f.ConfigDir, sub("aci-1", "Mine", "AzureCloud", true))

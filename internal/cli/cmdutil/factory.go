@@ -305,8 +305,13 @@ func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore
 	}
 	var cred azcore.TokenCredential
 	key := cloud.Name + "|" + sub.TenantID + "|" + sub.User.Type + "|" + sub.User.Name
-	switch sub.User.Type {
-	case "servicePrincipal":
+	msiClient, msi := sub.User.ManagedIdentity()
+	switch {
+	case msi:
+		if cred, err = arm.NewManagedIdentityCredential(copts, msiClient); err != nil {
+			return nil, err
+		}
+	case sub.User.Type == "servicePrincipal":
 		spDir := f.ConfigDir
 		if f.azDir != "" {
 			spDir = f.azDir
@@ -325,10 +330,6 @@ func (f *Factory) credentialFor(cloud *arm.Cloud, sub *arm.Subscription) (azcore
 			return nil, arm.ErrNotLoggedIn
 		}
 		if cred, err = arm.NewServicePrincipalCredential(copts, *found); err != nil {
-			return nil, err
-		}
-	case "managedIdentity":
-		if cred, err = arm.NewManagedIdentityCredential(copts, sub.User.ClientID); err != nil {
 			return nil, err
 		}
 	default:
