@@ -46,6 +46,10 @@ type Options struct {
 	ExportJSON, ExportCSV, ExportMD   string
 	Chart                             string
 	Prices                            bench.Prices
+
+	// engine builds the timing engine for the scenarios (tests give one
+	// over a fake service).
+	engine func(f *cmdutil.Factory, o *Options, scs []bench.Scenario) (*bench.Engine, error)
 }
 
 type service struct{ cg *arm.ContainerGroups }
@@ -69,8 +73,10 @@ func (s service) Delete(ctx context.Context, rg, name string) error {
 }
 
 // NewCmd builds `aci bench`.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	o := &Options{Prices: bench.DefaultPrices}
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, engine) }
+
+func newCmd(f *cmdutil.Factory, newEngine func(*cmdutil.Factory, *Options, []bench.Scenario) (*bench.Engine, error)) *cobra.Command {
+	o := &Options{Prices: bench.DefaultPrices, engine: newEngine}
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Time container groups from the create request to a working HTTP answer, phase by phase.",
@@ -80,7 +86,12 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			"Repeat --image/--cpu/--memory/--location/--file to compare scenarios; --baseline docker adds `docker run`.",
 		Example: "  aci bench -g rg --image mcr.microsoft.com/azuredocs/aci-helloworld --runs 10 --chart bench.svg\n" +
 			"  aci bench -g rg --image app:1 --image app:2 --baseline docker --export-json runs.json",
-		RunE: func(cmd *cobra.Command, args []string) error { return run(f, cmd, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.check(f, cmd); err != nil {
+				return err
+			}
+			return run(f, cmd, o)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Group, "resource-group", "g", "", "Resource group to create the benchmark's groups in.")
@@ -171,15 +182,13 @@ func scenarios(f *cmdutil.Factory, o *Options) ([]bench.Scenario, error) {
 	return out, nil
 }
 
+// run benchmarks every scenario, then reports, exports and says what failed.
 func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
-	if err := o.check(f, cmd); err != nil {
-		return err
-	}
 	scs, err := scenarios(f, o)
 	if err != nil {
 		return err
 	}
-	e, err := engine(f, o, scs)
+	e, err := o.engine(f, o, scs)
 	if err != nil {
 		return err
 	}
