@@ -299,7 +299,7 @@ func newGetAccessToken(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.Resource, "resource", "", "Azure resource endpoints in AAD v1.0.")
-	fl.StringSliceVar(&o.Scopes, "scope", nil, "Space-separated AAD scopes in AAD v2.0. Default to Azure Resource Manager.")
+	fl.StringArrayVar(&o.Scopes, "scope", nil, "Space-separated AAD scopes in AAD v2.0. Default to Azure Resource Manager.")
 	fl.StringVar(&o.ResourceType, "resource-type", "", "Type of well-known resource: arm.")
 	fl.StringVarP(&o.Subscription, "name", "n", "", "Name or ID of subscription to get the access token for.")
 	fl.StringVarP(&o.Subscription, "subscription", "s", "", "Name or ID of subscription to get the access token for.")

@@ -317,7 +317,7 @@ func newCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd.Flags().StringVar(&o.Sku, "sku", "", "The SKU of the container registry. Allowed values: Basic, Premium, Standard.")
 	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'. Defaults to the resource group's location.")
 	cmd.Flags().StringVar(&o.Admin, "admin-enabled", "false", "Indicates whether the admin user is enabled. Allowed values: false, true.")
-	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmdutil.NArgs(cmd, "tags")
 	cmdutil.Required(cmd, "name", "resource-group", "sku")
 	return cmd
@@ -497,7 +497,7 @@ func newUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	cmd.Flags().StringVar(&o.Anonymous, "anonymous-pull-enabled", "", "Enable registry-wide pull from unauthenticated clients. Allowed values: false, true.")
 	cmd.Flags().StringVar(&o.Public, "public-network-enabled", "", "Allow public network access for the container registry. Allowed values: false, true.")
 	cmd.Flags().StringVar(&o.DataEndpoint, "data-endpoint-enabled", "", "Enable dedicated data endpoint for client firewall configuration. Allowed values: false, true.")
-	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmd.Flags().StringArrayVar(&o.Set, "set", nil, "Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>")
 	cmd.Flags().StringArrayVar(&o.Add, "add", nil, "Add an object to a list of objects by specifying a path and key value pairs.")
 	cmd.Flags().StringArrayVar(&o.Remove, "remove", nil, "Remove a property or an element from a list.")

@@ -28,7 +28,7 @@ func (t *Target) Flags(cmd *cobra.Command) {
 func (t *Target) IDFlags(cmd *cobra.Command) {
 	t.idCapable = true
 	t.Flags(cmd)
-	cmd.Flags().StringSliceVar(&t.IDs, "ids", nil, "One or more resource IDs (space-delimited). If provided, no other 'Resource Id' arguments should be specified.")
+	cmd.Flags().StringArrayVar(&t.IDs, "ids", nil, "One or more resource IDs (space-delimited). If provided, no other 'Resource Id' arguments should be specified.")
 	NArgs(cmd, "ids")
 }
 

@@ -82,7 +82,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			return configureRun(f, o)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&o.Defaults, "defaults", "d", nil, "Space-separated 'name=value' pairs for common argument defaults.")
+	cmd.Flags().StringArrayVarP(&o.Defaults, "defaults", "d", nil, "Space-separated 'name=value' pairs for common argument defaults.")
 	cmd.Flags().StringVarP(&o.ListDefaults, "list-defaults", "l", "false", "List all applicable defaults.")
 	cmdutil.OptionalValue(cmd, "list-defaults", "true")
 	cmd.Flags().StringVar(&o.Scope, "scope", "global", "Scope of defaults. Using \"local\" for settings only effective under current folder.")

@@ -115,3 +115,16 @@ func TestBuildBodyRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A value with a comma is one value, as argparse reads it (pflag's string
+// slices split on commas, so `-e LIST=a,b` became two items).
+func TestCommasStayInValues(t *testing.T) {
+	b, err := bodyOf(t, "-e", "LIST=a,b", "-e", "PLAIN=x", "--secure-environment-variables", "PW=p,w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := b["properties"].(map[string]any)["containers"].([]any)[0].(map[string]any)["properties"].(map[string]any)["environmentVariables"]
+	if got := jsonOf(env); got != `[{"name":"LIST","value":"a,b"},{"name":"PLAIN","value":"x"},{"name":"PW","secureValue":"p,w"}]` {
+		t.Fatalf("env %s", got)
+	}
+}

@@ -118,14 +118,17 @@ func (o *CreateOptions) containerFlags(fl *pflag.FlagSet) {
 	fl.Float64Var(&o.Memory, "memory", 1.5, "The required memory of the containers in GB, accurate to one decimal place.")
 	fl.StringVar(&o.OSType, "os-type", "Linux", "The OS type of the containers. Allowed values: Windows, Linux.")
 	fl.StringVar(&o.RestartPolicy, "restart-policy", "Always", "Restart policy for all containers within the container group. Allowed values: Always, OnFailure, Never.")
+	// Ports and identity ids never hold a comma: these lists also take
+	// comma-separated values. The others (environment, secrets, tags) keep
+	// commas inside values, as az does.
 	fl.StringSliceVar(&o.Ports, "ports", []string{"80"}, "A list of ports to open. Space-separated list of ports.")
 	fl.StringVar(&o.Protocol, "protocol", "", "The network protocol to use. Allowed values: TCP, UDP.")
 	fl.StringVar(&o.IPAddress, "ip-address", "", "The IP address type of the container group. Allowed values: Public, Private.")
 	fl.StringVar(&o.DNSNameLabel, "dns-name-label", "", "The dns name label for container group with public IP.")
-	fl.StringSliceVarP(&o.Env, "environment-variables", "e", nil, "A list of environment variable for the container. Space-separated values in 'key=value' format.")
-	fl.StringSliceVar(&o.SecureEnv, "secure-environment-variables", nil, "A list of secure environment variable for the container. Space-separated values in 'key=value' format.")
+	fl.StringArrayVarP(&o.Env, "environment-variables", "e", nil, "A list of environment variable for the container. Space-separated values in 'key=value' format.")
+	fl.StringArrayVar(&o.SecureEnv, "secure-environment-variables", nil, "A list of secure environment variable for the container. Space-separated values in 'key=value' format.")
 	fl.StringVar(&o.CommandLine, "command-line", "", "The command line to run when the container is started, e.g. '/bin/bash -c myscript.sh'.")
-	fl.StringSliceVar(&o.Secrets, "secrets", nil, "Space-separated secrets in 'key=value' format.")
+	fl.StringArrayVar(&o.Secrets, "secrets", nil, "Space-separated secrets in 'key=value' format.")
 	fl.StringVar(&o.SecretsMountPath, "secrets-mount-path", "", "The path within the container where the secrets volume should be mounted. Must not contain colon ':'.")
 	fl.StringVar(&o.RegistryServer, "registry-login-server", "", "The container image registry login server.")
 	fl.StringVar(&o.RegistryUser, "registry-username", "", "The username to log in container image registry server.")
@@ -160,8 +163,8 @@ func (o *CreateOptions) groupFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&o.CCEPolicy, "cce-policy", "", "The CCE policy for the confidential container group.")
 	fl.BoolVar(&o.Privileged, "privileged", false, "The flag to determine if the container permissions is elevated to Privileged.")
 	fl.BoolVar(&o.AllowEscalation, "allow-escalation", false, "Allow whether a process can gain more privileges than its parent process.")
-	fl.StringSliceVar(&o.AddCapabilities, "add-capabilities", nil, "A List of security context capabilities to be added.")
-	fl.StringSliceVar(&o.DropCapabilities, "drop-capabilities", nil, "A List of security context capabilities to be dropped.")
+	fl.StringArrayVar(&o.AddCapabilities, "add-capabilities", nil, "A List of security context capabilities to be added.")
+	fl.StringArrayVar(&o.DropCapabilities, "drop-capabilities", nil, "A List of security context capabilities to be dropped.")
 	// az's help swaps the two (GID for --run-as-user); this is what they do.
 	fl.StringVar(&o.RunAsGroup, "run-as-group", "", "Set the group ID (GID) the container runs as.")
 	fl.StringVar(&o.RunAsUser, "run-as-user", "", "Set the user ID (UID) the container runs as.")

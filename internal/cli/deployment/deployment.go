@@ -858,7 +858,7 @@ func newOpShow(f *cmdutil.Factory, d *Deps) *cobra.Command {
 			return opShowRun(f, d, t, ids)
 		}}
 	t.flags(cmd)
-	cmd.Flags().StringSliceVar(&ids, "operation-ids", nil, "A list of operation ids to show.")
+	cmd.Flags().StringArrayVar(&ids, "operation-ids", nil, "A list of operation ids to show.")
 	cmdutil.NArgs(cmd, "operation-ids")
 	cmdutil.Required(cmd, "operation-ids")
 	return cmd

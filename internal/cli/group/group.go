@@ -119,7 +119,7 @@ func newCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Comma
 	}
 	nameFlags(cmd, &o.Name)
 	cmd.Flags().StringVarP(&o.Location, "location", "l", "", "Location. Values from: 'aci account list-locations'.")
-	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmd.Flags().StringVar(&o.ManagedBy, "managed-by", "", "The ID of the resource that manages this resource group.")
 	cmdutil.NArgs(cmd, "tags")
 	return cmd
@@ -261,7 +261,7 @@ func newUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Comma
 		},
 	}
 	nameFlags(cmd, &o.Name)
-	cmd.Flags().StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	cmd.Flags().StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmd.Flags().StringArrayVar(&o.Set, "set", nil, "Update an object by specifying a property path and value to set. Example: --set property1.property2=<value>")
 	cmd.Flags().StringArrayVar(&o.Add, "add", nil, "Add an object to a list of objects by specifying a path and key value pairs.")
 	cmd.Flags().StringArrayVar(&o.Rem, "remove", nil, "Remove a property or an element from a list.")

@@ -244,7 +244,7 @@ func newStart(f *cmdutil.Factory) *cobra.Command {
 	fl.IntVar(&o.port, "port", DefaultPort, "Port to listen on (0 picks a free one); remembered for the next start. Default: $ACI_LOCAL_PORT, else the port last given, else 47443.")
 	fl.StringVar(&o.stateDir, "state-dir", "", "Where state, certificates and logs live (default: the one last used, else <config dir>/local).")
 	fl.StringVar(&o.listen, "listen", "", "Address to listen on (default 127.0.0.1); another address exposes the endpoint beyond this machine.")
-	fl.StringSliceVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
+	fl.StringArrayVar(&o.gitRoots, "git-repo-root", nil, "A directory whose repositories gitRepo volumes may clone (repeatable); none by default.")
 	fl.BoolVar(&o.remote, "allow-remote", false, "Allow a --listen address beyond loopback (anyone who reaches it can try its credentials).")
 	fl.BoolVar(&o.detach, "detach", false, "Run in the background and return once it answers.")
 	fl.DurationVar(&o.tokenLife, "token-lifetime", time.Hour, "How long the access tokens it issues live.")

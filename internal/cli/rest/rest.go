@@ -20,6 +20,9 @@ type Options struct {
 	Method, URL, Body, Resource, OutputFile string
 	Headers, URIParameters                  []string
 	SkipAuth                                bool
+
+	method          string            // checked by parse
+	params, headers map[string]string // parsed by parse
 }
 
 // NewCmd builds `aci rest`.
@@ -34,15 +37,20 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Example: "  aci rest --method get --url \"/subscriptions/{subscriptionId}/resourcegroups?api-version=2021-04-01\"\n" +
 			"  aci rest -m put -u /subscriptions/{subscriptionId}/resourcegroups/rg?api-version=2021-04-01 -b '{\"location\":\"westus\"}'",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return run(f, cmd, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.parse(cmd); err != nil {
+				return err
+			}
+			return restRun(f, o)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Method, "method", "m", "get", "HTTP request method: delete, get, head, options, patch, post, put.")
 	fl.StringVarP(&o.URL, "url", "u", "", "Request URL. If it doesn't start with a host, the active cloud's Resource Manager is used. {subscriptionId} is replaced by the current subscription.")
 	fl.StringVar(&o.URL, "uri", "", "The same as --url.")
 	fl.StringVarP(&o.Body, "body", "b", "", "Request body. Use @{file} to load from a file.")
-	fl.StringSliceVar(&o.Headers, "headers", nil, "Space-separated headers in KEY=VALUE format or a JSON string.")
-	fl.StringSliceVar(&o.URIParameters, "uri-parameters", nil, "Query parameters in the URL: space-separated KEY=VALUE pairs or a JSON string.")
+	fl.StringArrayVar(&o.Headers, "headers", nil, "Space-separated headers in KEY=VALUE format or a JSON string.")
+	fl.StringArrayVar(&o.URIParameters, "uri-parameters", nil, "Query parameters in the URL: space-separated KEY=VALUE pairs or a JSON string.")
 	fl.StringVar(&o.Resource, "resource", "", "Resource URL for which the token is requested (needed for a URL that is not Resource Manager's).")
 	fl.BoolVar(&o.SkipAuth, "skip-authorization-header", false, "Do not add the Authorization header.")
 	fl.StringVar(&o.OutputFile, "output-file", "", "Save the response payload to a file.")
@@ -82,14 +90,26 @@ func pairs(flag string, items []string) (map[string]string, error) {
 	return out, nil
 }
 
-func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
-	method, err := cmdutil.Choice(cmd, "--method", strings.ToLower(o.Method), methods...)
-	if err != nil {
+// parse checks the method, the URL and the KEY=VALUE lists as az does.
+func (o *Options) parse(cmd *cobra.Command) error {
+	var err error
+	if o.method, err = cmdutil.Choice(cmd, "--method", strings.ToLower(o.Method), methods...); err != nil {
 		return err
 	}
 	if o.URL == "" {
 		return cmdutil.UsageError("the following arguments are required: --url/--uri/-u")
 	}
+	if o.params, err = pairs("--uri-parameters", o.URIParameters); err != nil {
+		return err
+	}
+	o.headers, err = pairs("--headers", o.Headers)
+	return err
+}
+
+// restRun sends the request with the login's token where one applies and
+// prints the answer: JSON through -o and --query, anything else as it is.
+func restRun(f *cmdutil.Factory, o *Options) error {
+	method := o.method
 	cloud, _, _, err := f.Account()
 	if err != nil {
 		return err
@@ -106,21 +126,13 @@ func run(f *cmdutil.Factory, cmd *cobra.Command, o *Options) error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return cmdutil.UsageError("argument --url/--uri/-u: invalid URL '%s'", o.URL)
 	}
-	params, err := pairs("--uri-parameters", o.URIParameters)
-	if err != nil {
-		return err
-	}
 	q := u.Query()
-	for k, v := range params {
+	for k, v := range o.params {
 		q.Set(k, v)
 	}
 	u.RawQuery = q.Encode()
-	hdrs, err := pairs("--headers", o.Headers)
-	if err != nil {
-		return err
-	}
 	header := http.Header{}
-	for k, v := range hdrs {
+	for k, v := range o.headers {
 		header.Set(k, v)
 	}
 	body := []byte(o.Body)

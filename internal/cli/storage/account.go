@@ -152,7 +152,7 @@ func newAccountCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	fl.StringVar(&o.MinTLS, "min-tls-version", "", "The minimum TLS version to be permitted on requests to storage. Allowed values: TLS1_0, TLS1_1, TLS1_2.")
 	fl.StringVar(&o.PublicBlob, "allow-blob-public-access", "", "Allow or disallow public access to all blobs or containers in the storage account. Allowed values: false, true.")
 	fl.StringVar(&o.AccessTier, "access-tier", "", "The access tier used for billing. Allowed values: Cool, Hot, Premium.")
-	fl.StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	fl.StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmdutil.NArgs(cmd, "tags")
 	return cmd
 }
@@ -273,7 +273,7 @@ func newAccountUpdate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	fl.StringVar(&o.MinTLS, "min-tls-version", "", "The minimum TLS version to be permitted on requests to storage. Allowed values: TLS1_0, TLS1_1, TLS1_2.")
 	fl.StringVar(&o.PublicBlob, "allow-blob-public-access", "", "Allow or disallow public access to all blobs or containers in the storage account. Allowed values: false, true.")
 	fl.StringVar(&o.AccessTier, "access-tier", "", "The access tier used for billing. Allowed values: Cool, Hot, Premium.")
-	fl.StringSliceVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
+	fl.StringArrayVar(&o.Tags, "tags", nil, "Space-separated tags: key[=value] [key[=value] ...]. Use '' to clear existing tags.")
 	cmdutil.NArgs(cmd, "tags")
 	return cmd
 }

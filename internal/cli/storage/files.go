@@ -154,7 +154,7 @@ func newDirCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	}
 	o.flags(cmd, "share-name", "s")
 	cmd.Flags().StringVarP(&o.Name, "name", "n", "", "The directory name, or a path of directories (the parents must exist).")
-	cmd.Flags().StringSliceVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs.")
+	cmd.Flags().StringArrayVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs.")
 	cmdutil.NArgs(cmd, "metadata")
 	cmd.Flags().BoolVar(&o.Fail, "fail-on-exist", false, "Throw an exception if the directory already exists.")
 	return cmd
@@ -491,7 +491,7 @@ func newFileUpload(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	fl.StringVar(&o.Source, "source", "", "Path of the local file to upload as the file content.")
 	fl.StringVarP(&o.Path, "path", "p", "", "The path to the file within the file share. If the file name is omitted, the source file name will be used.")
 	fl.StringVar(&o.ContentType, "content-type", "", "The content MIME type (guessed from the file name when left out).")
-	fl.StringSliceVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs.")
+	fl.StringArrayVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs.")
 	cmdutil.NArgs(cmd, "metadata")
 	fl.BoolVar(&o.NoProgress, "no-progress", false, "Include this flag to disable progress reporting for the command.")
 	return cmd

@@ -157,7 +157,7 @@ func newShareRMCreate(f *cmdutil.Factory, d *Deps, update bool) *cobra.Command {
 	o.flags(cmd, true)
 	fl := cmd.Flags()
 	fl.IntVarP(&o.Quota, "quota", "q", 0, "The maximum size of the share in gigabytes. Must be greater than 0, and less than or equal to 5TB (5120). For Large File Shares, the maximum size is 102400.")
-	fl.StringSliceVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs that is associated with the share. This overwrites any existing metadata.")
+	fl.StringArrayVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs that is associated with the share. This overwrites any existing metadata.")
 	cmdutil.NArgs(cmd, "metadata")
 	if !update {
 		fl.StringVar(&o.Protocols, "enabled-protocols", "", "Immutable property for file shares protocol. Allowed values: NFS, SMB.")
@@ -408,7 +408,7 @@ func newShareCreate(f *cmdutil.Factory, d *Deps) *cobra.Command {
 	o.named(cmd)
 	fl := cmd.Flags()
 	fl.IntVar(&o.Quota, "quota", 0, "Specifies the maximum size of the share, in gigabytes. Must be greater than 0, and less than or equal to 5TB (5120).")
-	fl.StringSliceVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs. This overwrites any existing metadata.")
+	fl.StringArrayVar(&o.Metadata, "metadata", nil, "Metadata in space-separated key=value pairs. This overwrites any existing metadata.")
 	cmdutil.NArgs(cmd, "metadata")
 	fl.BoolVar(&o.FailOnExist, "fail-on-exist", false, "Specify whether to throw an exception when the share exists. False by default.")
 	return cmd
