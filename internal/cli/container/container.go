@@ -65,10 +65,9 @@ func Table(v any) (any, error) {
 }
 
 func row(g map[string]any) *output.OrderedMap {
-	rg, ok := g["resourceGroup"]
-	if !ok {
-		panic("no resourceGroup")
-	}
+	// A group shaped from an answer without an id has no resourceGroup: an
+	// empty cell, never a crash.
+	rg := g["resourceGroup"]
 	status := g["provisioningState"]
 	if iv, ok := g["instanceView"].(map[string]any); ok && iv["state"] != nil && iv["state"] != "" {
 		status = iv["state"]
