@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -218,7 +219,7 @@ func deployRun(f *cmdutil.Factory, d *Deps, o *CreateOptions, verb string) error
 		if o.NoPretty {
 			return f.Print(map[string]any(raw), cmdutil.PrintOptions{})
 		}
-		_, err = io.WriteString(f.IO.Out, whatIfReport(raw, f.Globals.Output))
+		_, err = io.WriteString(f.IO.Out, whatIfReport(raw))
 		return err
 	}
 	sp := f.StartSpinner("Running")
@@ -545,62 +546,85 @@ func missingParameters(f *cmdutil.Factory, defs, params map[string]any, noPrompt
 }
 
 // whatIfReport is az's change report, in plain text.
-func whatIfReport(raw arm.Raw, format string) string {
+func whatIfReport(raw arm.Raw) string {
 	props, _ := raw["properties"].(map[string]any)
-	changes, _ := props["changes"].([]any)
-	var b strings.Builder
-	b.WriteString("Note: The result may contain false positive predictions (noise).\nYou can help us improve the accuracy of the result by opening an issue here: https://aka.ms/WhatIfIssues\n\n")
-	b.WriteString("Resource and property changes are indicated with these symbols:\n")
-	counts := map[string]int{}
-	symbol := map[string]string{"Create": "+", "Modify": "~", "Delete": "-", "NoChange": "=", "Ignore": "*", "Deploy": "!"}
-	seen := map[string]bool{}
-	for _, c := range changes {
+	type change struct{ kind, scope, rel, api string }
+	var changes []change
+	items, _ := props["changes"].([]any)
+	for _, c := range items {
 		m, _ := c.(map[string]any)
-		ct, _ := m["changeType"].(string)
-		seen[ct] = true
-	}
-	for _, ct := range []string{"Create", "Modify", "Delete", "NoChange"} {
-		if seen[ct] {
-			fmt.Fprintf(&b, "  %s %s\n", symbol[ct], ct)
-		}
-	}
-	b.WriteString("\nThe deployment will update the following scope:\n\n")
-	scope := ""
-	for _, c := range changes {
-		m, _ := c.(map[string]any)
+		ch := change{}
+		ch.kind, _ = m["changeType"].(string)
 		id, _ := m["resourceId"].(string)
-		if i := strings.Index(strings.ToLower(id), "/providers/"); i > 0 && scope == "" {
-			scope = id[:i]
-		}
-	}
-	fmt.Fprintf(&b, "Scope: %s\n\n", scope)
-	for _, c := range changes {
-		m, _ := c.(map[string]any)
-		ct, _ := m["changeType"].(string)
-		id, _ := m["resourceId"].(string)
-		rel := id
+		ch.scope, ch.rel = id, id
 		if i := strings.Index(strings.ToLower(id), "/providers/"); i > 0 {
-			rel = id[i+len("/providers/"):]
+			ch.scope, ch.rel = id[:i], id[i+len("/providers/"):]
 		}
-		api := ""
-		if after, ok := m["after"].(map[string]any); ok {
-			api, _ = after["apiVersion"].(string)
+		// The api-version of the state before, else after, as az reads it.
+		for _, side := range []string{"before", "after"} {
+			if s, ok := m[side].(map[string]any); ok && ch.api == "" {
+				ch.api, _ = s["apiVersion"].(string)
+			}
 		}
-		fmt.Fprintf(&b, "  %s %s [%s]\n", symbol[ct], rel, api)
-		counts[ct]++
+		changes = append(changes, ch)
+	}
+	// az's order: delete, create, deploy, modify, no change, ignore; then
+	// by relative id.
+	weight := map[string]int{"Delete": 0, "Create": 1, "Deploy": 2, "Modify": 3, "NoChange": 4, "Ignore": 5}
+	sort.SliceStable(changes, func(i, j int) bool {
+		if weight[changes[i].kind] != weight[changes[j].kind] {
+			return weight[changes[i].kind] < weight[changes[j].kind]
+		}
+		return changes[i].rel < changes[j].rel
+	})
+	symbol := map[string]string{"Create": "+", "Modify": "~", "Delete": "-", "NoChange": "=", "Ignore": "*", "Deploy": "!"}
+	var b strings.Builder
+	b.WriteString("Note: The result may contain false positive predictions (noise).\nYou can help us improve the accuracy of the result by opening an issue here: https://aka.ms/WhatIfIssues.\n\n")
+	var kinds []string
+	for _, c := range changes {
+		if !slices.Contains(kinds, c.kind) {
+			kinds = append(kinds, c.kind)
+		}
+	}
+	if len(changes) > 0 {
+		b.WriteString("Resource and property changes are indicated with ")
+		if len(kinds) == 1 {
+			b.WriteString("this symbol:\n")
+		} else {
+			b.WriteString("these symbols:\n")
+		}
+		for _, k := range kinds {
+			fmt.Fprintf(&b, "  %s %s\n", symbol[k], strings.ToUpper(k[:1])+strings.ToLower(k[1:]))
+		}
+		b.WriteString("\nThe deployment will update the following scope:\n\nScope: " + changes[0].scope + "\n")
+		for _, c := range changes {
+			fmt.Fprintf(&b, "\n  %s %s", symbol[c.kind], c.rel)
+			if c.api != "" {
+				fmt.Fprintf(&b, " [%s]", c.api)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nResource changes: ")
+	if len(changes) == 0 {
+		b.WriteString("no change.\n")
+		return b.String()
 	}
 	var parts []string
-	for _, ct := range []string{"Create", "Modify", "Delete", "NoChange"} {
-		if counts[ct] > 0 {
-			verb := map[string]string{"Create": "create", "Modify": "modify", "Delete": "delete", "NoChange": "no change"}[ct]
-			parts = append(parts, fmt.Sprintf("%d to %s", counts[ct], verb))
+	for _, k := range kinds {
+		n := 0
+		for _, c := range changes {
+			if c.kind == k {
+				n++
+			}
+		}
+		if k == "NoChange" {
+			parts = append(parts, fmt.Sprintf("%d no change", n))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, strings.ToLower(k)))
 		}
 	}
-	if len(parts) == 0 {
-		parts = []string{"0 to change"}
-	}
-	fmt.Fprintf(&b, "\nResource changes: %s.\n", strings.Join(parts, ", "))
-	_ = format
+	b.WriteString(strings.Join(parts, ", ") + ".\n")
 	return b.String()
 }
 
