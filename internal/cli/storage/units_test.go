@@ -154,3 +154,17 @@ func TestAccountCreateLocationAndDelete(t *testing.T) {
 		t.Fatalf("an unknown kind: %v", err)
 	}
 }
+
+// share-rm update's body: the writable properties the share has, in the
+// model's order, empty ones left out, the changes applied.
+func TestMergedShareProps(t *testing.T) {
+	cur := map[string]any{"properties": map[string]any{"accessTier": "Hot", "metadata": map[string]any{}, "shareQuota": 5,
+		"signedIdentifiers": []any{}, "enabledProtocols": nil, "rootSquash": "NoRootSquash", "provisioningState": "Succeeded"}}
+	got := string(mergedShareProps(cur, map[string]any{"shareQuota": 10, "metadata": map[string]string{"a": "b"}}))
+	if want := `{"metadata": {"a":"b"}, "shareQuota": 10, "rootSquash": "NoRootSquash", "accessTier": "Hot"}`; got != want {
+		t.Fatalf("merged:\n%s\nwant\n%s", got, want)
+	}
+	if got := string(mergedShareProps(map[string]any{}, map[string]any{})); got != "{}" {
+		t.Fatalf("nothing: %s", got)
+	}
+}
