@@ -35,13 +35,11 @@ func newFake(t *testing.T) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []arm.Subscription{
+	p.Subscriptions = append(p.Subscriptions, []arm.Subscription{
 		{ID: "sub-1", Name: "Dev", State: "Enabled", EnvironmentName: "AzureCloud", TenantID: "t1", IsDefault: true, User: arm.User{Name: "u", Type: "user"}},
 		{ID: "sub-2", Name: "Old", State: "Disabled", EnvironmentName: "AzureCloud", TenantID: "t1", User: arm.User{Name: "u", Type: "user"}},
 		{ID: "sub-3", Name: "Gov", State: "Enabled", EnvironmentName: "AzureUSGovernment", TenantID: "t2", User: arm.User{Name: "u", Type: "user"}},
-	} {
-		p.Subscriptions = append(p.Subscriptions, s)
-	}
+	}...)
 	cfg, err := config.Load(dir)
 	if err != nil {
 		t.Fatal(err)
