@@ -1,7 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,4 +29,58 @@ func TestServerOnlyDependenciesStayOut(t *testing.T) {
 			t.Errorf("aci links %s", strings.TrimSpace(banned))
 		}
 	}
+}
+
+// TestInitBudget: what every command pays before it runs is each linked
+// package's init. Measured in bytes allocated (GODEBUG=inittrace=1), which
+// do not depend on the machine's load as times do: regexps, templates and
+// tables built at init, not on first use, are what this catches.
+func TestInitBudget(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "aci")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1", "ACI_CONFIG_DIR="+t.TempDir())
+	var trace strings.Builder
+	cmd.Stderr = &trace
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("aci version: %v", err)
+	}
+	const totalBudget, ownBudget = 450 << 10, 100 << 10 // bytes
+	var total, own int
+	type pkg struct {
+		name  string
+		bytes int
+	}
+	var pkgs []pkg
+	for _, line := range strings.Split(trace.String(), "\n") {
+		// init PKG @T ms, C ms clock, B bytes, N allocs
+		f := strings.Fields(line)
+		if len(f) < 10 || f[0] != "init" || f[8] != "bytes," {
+			continue
+		}
+		b, err := strconv.Atoi(f[7])
+		if err != nil {
+			t.Fatalf("unreadable trace line %q", line)
+		}
+		total += b
+		if strings.HasPrefix(f[1], "github.com/aci-cli/aci/") {
+			own += b
+		}
+		pkgs = append(pkgs, pkg{f[1], b})
+	}
+	if len(pkgs) == 0 {
+		t.Fatalf("no init trace:\n%s", trace.String())
+	}
+	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].bytes > pkgs[j].bytes })
+	if total > totalBudget || own > ownBudget {
+		var top []string
+		for _, p := range pkgs[:min(8, len(pkgs))] {
+			top = append(top, fmt.Sprintf("%s %d B", p.name, p.bytes))
+		}
+		t.Fatalf("init allocates %d B (budget %d), aci's own packages %d B (budget %d); the largest:\n%s",
+			total, totalBudget, own, ownBudget, strings.Join(top, "\n"))
+	}
+	t.Logf("init: %d B in all, %d B in aci's packages", total, own)
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -14,11 +15,11 @@ import (
 const yamlWidth = 80
 
 var (
-	reYAMLBool  = regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
-	reYAMLFloat = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
-	reYAMLInt   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
-	reYAMLNull  = regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)
-	reYAMLTime  = regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
+	reYAMLBool  = lazyRegexp(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)
+	reYAMLFloat = lazyRegexp(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+	reYAMLInt   = lazyRegexp(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	reYAMLNull  = lazyRegexp(`^(?:~|null|Null|NULL|)$`)
+	reYAMLTime  = lazyRegexp(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)
 )
 
 type yamlWriter struct {
@@ -95,7 +96,7 @@ func colorYAML(s string) string {
 			}
 		}
 		if rest != "" {
-			if reYAMLNull.MatchString(rest) || reYAMLBool.MatchString(rest) || reYAMLInt.MatchString(rest) || reYAMLFloat.MatchString(rest) || rest == "[]" || rest == "{}" {
+			if reYAMLNull().MatchString(rest) || reYAMLBool().MatchString(rest) || reYAMLInt().MatchString(rest) || reYAMLFloat().MatchString(rest) || rest == "[]" || rest == "{}" {
 				b.WriteString(cLit.Sprint(rest))
 			} else {
 				b.WriteString(cStr.Sprint(rest))
@@ -264,8 +265,8 @@ func yamlStyle(s string, isKey bool) byte {
 	if s == "" {
 		return '\''
 	}
-	if reYAMLBool.MatchString(s) || reYAMLFloat.MatchString(s) || reYAMLInt.MatchString(s) ||
-		reYAMLNull.MatchString(s) || reYAMLTime.MatchString(s) || s == "<<" || s == "=" {
+	if reYAMLBool().MatchString(s) || reYAMLFloat().MatchString(s) || reYAMLInt().MatchString(s) ||
+		reYAMLNull().MatchString(s) || reYAMLTime().MatchString(s) || s == "<<" || s == "=" {
 		return '\''
 	}
 	plain := !strings.HasPrefix(s, "---") && !strings.HasPrefix(s, "...") && s[0] != ' ' && s[len(s)-1] != ' '
@@ -338,3 +339,9 @@ func yamlDoubleQuote(s string) string {
 
 func hex2(n int) string { const h = "0123456789abcdef"; return string([]byte{h[n>>4&15], h[n&15]}) }
 func hex4(n int) string { return hex2(n>>8) + hex2(n&0xff) }
+
+// lazyRegexp compiles expr on first use: package-level regexps compile in
+// init, on every command's start-up, whether or not the command needs them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}

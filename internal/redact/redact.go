@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aci-cli/aci/internal/jsonc"
 )
@@ -30,12 +31,12 @@ func SecretKey(k string) bool {
 		}
 	}
 	// accountKey, storageAccountKey, primaryKey, key1... but not keyName/keyVault.
-	return strings.HasSuffix(l, "key") || numberedKey.MatchString(l)
+	return strings.HasSuffix(l, "key") || numberedKey().MatchString(l)
 }
 
 // numberedKey is key1, key2 (storage account keys); compiled once, since aci
 // local's request log calls SecretKey for every query parameter.
-var numberedKey = regexp.MustCompile(`^key\d*$`)
+var numberedKey = lazyRegexp(`^key\d*$`)
 
 // Header redacts the value of a secret-bearing HTTP header.
 func Header(name, value string) string {
@@ -67,10 +68,10 @@ func Body(b []byte) string {
 		}
 		return q.Encode()
 	}
-	return jwtLike.ReplaceAllString(s, Mask)
+	return jwtLike().ReplaceAllString(s, Mask)
 }
 
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+var jwtLike = lazyRegexp(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // secureTypes are the template parameter types whose values are secrets.
 var secureTypes = map[string]bool{"securestring": true, "secureobject": true}
@@ -178,7 +179,7 @@ func value(parent string, v any) any {
 		}
 		return out
 	case string:
-		if jwtLike.MatchString(x) {
+		if jwtLike().MatchString(x) {
 			return Mask
 		}
 	}
@@ -226,4 +227,10 @@ func URL(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// lazyRegexp compiles expr on first use: package-level regexps compile in
+// init, on every command's start-up, whether or not the command needs them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -277,15 +278,15 @@ func levenshtein(a, b string) int {
 }
 
 var (
-	invalidValueRE  = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
-	needsArgLongRE  = regexp.MustCompile(`^flag needs an argument: (--[\w-]+)$`)
-	needsArgShortRE = regexp.MustCompile(`^flag needs an argument: '(\w)' in -\w$`)
+	invalidValueRE  = lazyRegexp(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
+	needsArgLongRE  = lazyRegexp(`^flag needs an argument: (--[\w-]+)$`)
+	needsArgShortRE = lazyRegexp(`^flag needs an argument: '(\w)' in -\w$`)
 )
 
 // argparseWording says pflag's value errors as argparse does, without Go's
 // strconv details: "argument --tail: invalid int value: 'abc'".
 func argparseWording(c *cobra.Command, msg string) string {
-	if m := invalidValueRE.FindStringSubmatch(msg); m != nil {
+	if m := invalidValueRE().FindStringSubmatch(msg); m != nil {
 		kind := "value"
 		switch {
 		case strings.Contains(m[3], "ParseInt"), strings.Contains(m[3], "ParseUint"):
@@ -299,10 +300,10 @@ func argparseWording(c *cobra.Command, msg string) string {
 		}
 		return fmt.Sprintf("argument %s: invalid %s: '%s'", m[2], kind, m[1])
 	}
-	if m := needsArgLongRE.FindStringSubmatch(msg); m != nil {
+	if m := needsArgLongRE().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("argument %s: expected one argument", argName(c, c.Flags().Lookup(strings.TrimPrefix(m[1], "--")), m[1]))
 	}
-	if m := needsArgShortRE.FindStringSubmatch(msg); m != nil {
+	if m := needsArgShortRE().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("argument %s: expected one argument", argName(c, c.Flags().ShorthandLookup(m[1]), "-"+m[1]))
 	}
 	return msg
@@ -371,4 +372,10 @@ func SecondsVar(cmd *cobra.Command, p *Seconds, name string, def time.Duration, 
 	*p = Seconds(def)
 	cmd.Flags().Var(p, name, usage)
 	cmd.Flags().Lookup(name).DefValue = strconv.Itoa(int(def / time.Second))
+}
+
+// lazyRegexp compiles expr on first use: package-level regexps compile in
+// init, on every command's start-up, whether or not the command needs them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

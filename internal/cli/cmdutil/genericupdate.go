@@ -2,7 +2,6 @@ package cmdutil
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -11,8 +10,8 @@ import (
 // resource as decoded JSON, for every update command. Paths are dotted keys
 // with list indices: `properties.containers[0].image`, `tags.env`.
 
-var segmentRE = regexp.MustCompile(`^([^\[\]]*)((?:\[-?\d+\])*)$`)
-var indexRE = regexp.MustCompile(`\[(-?\d+)\]`)
+var segmentRE = lazyRegexp(`^([^\[\]]*)((?:\[-?\d+\])*)$`)
+var indexRE = lazyRegexp(`\[(-?\d+)\]`)
 
 type step struct {
 	key   string // "" for an index step
@@ -22,14 +21,14 @@ type step struct {
 func parsePath(path string) ([]step, error) {
 	var steps []step
 	for _, seg := range strings.Split(path, ".") {
-		m := segmentRE.FindStringSubmatch(seg)
+		m := segmentRE().FindStringSubmatch(seg)
 		if m == nil || (m[1] == "" && m[2] == "") {
 			return nil, UsageError("invalid property path '%s'", path)
 		}
 		if m[1] != "" {
 			steps = append(steps, step{key: m[1]})
 		}
-		for _, im := range indexRE.FindAllStringSubmatch(m[2], -1) {
+		for _, im := range indexRE().FindAllStringSubmatch(m[2], -1) {
 			i, _ := strconv.Atoi(im[1])
 			steps = append(steps, step{index: i})
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aci-cli/aci/internal/arm"
 	"github.com/aci-cli/aci/internal/azshape"
@@ -16,7 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRef = lazyRegexp(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // expandEnv replaces ${VAR} in every scalar; an unset variable stays as written,
 // as az's YAML loader leaves it.
@@ -26,7 +27,7 @@ func expandEnv(n *yaml.Node) {
 		n.Tag = "!!str"
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!binary" {
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+		n.Value = envRef().ReplaceAllStringFunc(n.Value, func(m string) string {
 			if v, ok := os.LookupEnv(m[2 : len(m)-1]); ok {
 				return v
 			}
@@ -356,4 +357,10 @@ func exportRun(o *ExportOptions) error {
 		return err
 	}
 	return os.WriteFile(o.File, []byte(text), 0o600)
+}
+
+// lazyRegexp compiles expr on first use: package-level regexps compile in
+// init, on every command's start-up, whether or not the command needs them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aci-cli/aci/internal/arm"
@@ -24,7 +25,7 @@ import (
 // registries, storage accounts, locations) listed through ARM and cached a
 // short while in the config dir, so a tab press costs no request most times.
 
-var allowedRE = regexp.MustCompile(`Allowed values: ([^.]+)\.`)
+var allowedRE = lazyRegexp(`Allowed values: ([^.]+)\.`)
 
 type lister func(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error)
 
@@ -55,7 +56,7 @@ func registerCompletion(f *cmdutil.Factory, root *cobra.Command) {
 				fl.Name == "storage-account" || fl.Name == "azure-file-volume-account-name":
 				fn = cached(f, "storageaccounts", 2*time.Minute, listStorageAccounts)
 			default:
-				if m := allowedRE.FindStringSubmatch(fl.Usage); m != nil {
+				if m := allowedRE().FindStringSubmatch(fl.Usage); m != nil {
 					var vals []string
 					for _, v := range strings.Split(m[1], ",") {
 						vals = append(vals, strings.TrimSpace(v))
@@ -212,4 +213,10 @@ func listRegistries(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command)
 
 func listStorageAccounts(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) ([]string, error) {
 	return listed(ctx, f, (*arm.Client).StorageAccounts, func(s *arm.StorageAccounts) ([]any, error) { return s.List(ctx, groupOf(cmd, f)) })
+}
+
+// lazyRegexp compiles expr on first use: package-level regexps compile in
+// init, on every command's start-up, whether or not the command needs them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

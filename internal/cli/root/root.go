@@ -29,8 +29,82 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// New builds the root command.
+// New builds the root command with every group (documentation, completion,
+// the root's help).
 func New(f *cmdutil.Factory) *cobra.Command {
+	root := newRoot(f)
+	for _, name := range groupOrder {
+		root.AddCommand(groups[name](f))
+	}
+	finish(f, root, true)
+	return root
+}
+
+// groups build the top-level commands. A command line names one of them
+// first, and only that one is built: the whole tree (121 commands, their
+// flags) is most of aci's start-up.
+var groups = map[string]func(*cmdutil.Factory) *cobra.Command{
+	"group": func(f *cmdutil.Factory) *cobra.Command {
+		c := group.NewCmd(f)
+		// The older spelling the seed uses: `group deployment create`.
+		c.AddCommand(deployment.NewGroupDeployment(f))
+		return c
+	},
+	"container":  container.NewCmd,
+	"compose":    compose.NewCmd,
+	"bench":      bench.NewCmd,
+	"provider":   provider.NewCmd,
+	"account":    account.NewCmd,
+	"cloud":      cloud.NewCmd,
+	"login":      login.NewCmdLogin,
+	"logout":     func(f *cmdutil.Factory) *cobra.Command { return login.NewCmdLogout(f, nil) },
+	"configure":  configure.NewCmd,
+	"version":    version.NewCmd,
+	"completion": func(*cmdutil.Factory) *cobra.Command { return completion.NewCmd() },
+	"local":      local.NewCmd,
+	"connector":  connector.NewCmd,
+	"rest":       rest.NewCmd,
+	"acr":        acr.NewCmd,
+	"storage":    storage.NewCmd,
+	"deployment": deployment.NewCmd,
+}
+
+// groupOrder is the order the root's help lists them in.
+var groupOrder = []string{"group", "container", "compose", "bench", "provider", "account", "cloud", "login", "logout",
+	"configure", "version", "completion", "local", "connector", "rest", "acr", "storage", "deployment"}
+
+// newFor builds the tree a command line needs: its first word's group
+// alone, or everything (the root's help, a misspelt group, completion).
+func newFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	first := ""
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			first = a
+			break
+		}
+	}
+	build, ok := groups[first]
+	if !ok {
+		return New(f)
+	}
+	root := newRoot(f)
+	root.AddCommand(build(f))
+	finish(f, root, false)
+	return root
+}
+
+// finish applies what every tree gets: argparse's leaves, [Required]
+// marks, and (for completion) value completion of every flag.
+func finish(f *cmdutil.Factory, root *cobra.Command, completion bool) {
+	markLeaves(root)
+	markRequired(root)
+	if completion {
+		registerCompletion(f, root)
+	}
+}
+
+// newRoot is the root command: az's global arguments, help and errors.
+func newRoot(f *cmdutil.Factory) *cobra.Command {
 	root := cmdutil.GroupCommand(&cobra.Command{
 		Use:           "aci",
 		Short:         "A fast, az-compatible command-line tool for Azure Container Instances.",
@@ -59,15 +133,6 @@ func New(f *cmdutil.Factory) *cobra.Command {
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		_, _ = io.WriteString(c.OutOrStdout(), cmdutil.Usage(c))
 	})
-	groupCmd := group.NewCmd(f)
-	// The older spelling the seed uses: `group deployment create`.
-	groupCmd.AddCommand(deployment.NewGroupDeployment(f))
-	root.AddCommand(groupCmd, container.NewCmd(f), compose.NewCmd(f), bench.NewCmd(f), provider.NewCmd(f), account.NewCmd(f), cloud.NewCmd(f),
-		login.NewCmdLogin(f), login.NewCmdLogout(f, nil), configure.NewCmd(f), version.NewCmd(f),
-		completion.NewCmd(), local.NewCmd(f), connector.NewCmd(f), rest.NewCmd(f), acr.NewCmd(f), storage.NewCmd(f), deployment.NewCmd(f))
-	markLeaves(root)
-	markRequired(root)
-	registerCompletion(f, root)
 	return root
 }
 
@@ -126,7 +191,7 @@ func globals(f *cmdutil.Factory, cmd *cobra.Command) error {
 
 // Execute runs aci with args (without the program name).
 func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
-	root := New(f)
+	root := newFor(f, args)
 	root.InitDefaultHelpCmd()
 	// The words before the first flag name the command: a word that names no
 	// subcommand of a group is a misspelling, whatever flags follow it

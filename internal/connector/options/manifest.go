@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -18,7 +19,9 @@ type Manifest struct {
 	ClientID, ClientSecret, TenantID, SubscriptionID string
 }
 
-var manifestTmpl = template.Must(template.New("m").Funcs(template.FuncMap{"q": quote}).Parse(`apiVersion: v1
+// manifestTmpl is parsed on first use, not in every command's init.
+var manifestTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("m").Funcs(template.FuncMap{"q": quote}).Parse(`apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: aci-connector
@@ -126,13 +129,14 @@ spec:
         - name: kubelet
           containerPort: 10250
 `))
+})
 
 // Write renders m as YAML documents.
 func (m Manifest) Write(w io.Writer) error {
 	if m.Namespace == "" {
 		m.Namespace = "kube-system"
 	}
-	return manifestTmpl.Execute(w, m)
+	return manifestTmpl().Execute(w, m)
 }
 
 // quote is a YAML double-quoted scalar.
