@@ -93,8 +93,11 @@ func shapeObj(v any, s *Spec, keepUnknown bool) any {
 	if !ok || s == nil {
 		return v
 	}
-	out := map[string]any{}
-	known := map[string]bool{}
+	out := make(map[string]any, len(s.Fields))
+	var known map[string]bool // wire names the spec read (only to keep the rest)
+	if keepUnknown {
+		known = make(map[string]bool, len(s.Fields))
+	}
 	fill(out, m, s, known)
 	if keepUnknown {
 		for k, val := range m {
@@ -109,14 +112,16 @@ func shapeObj(v any, s *Spec, keepUnknown bool) any {
 func fill(out, m map[string]any, s *Spec, known map[string]bool) {
 	for _, f := range s.Fields {
 		w := f.wire()
-		known[w] = true
+		if known != nil {
+			known[w] = true
+		}
 		val := m[w]
 		if f.Flatten {
 			inner, _ := val.(map[string]any)
 			if inner == nil {
 				inner = map[string]any{}
 			}
-			fill(out, inner, f.Spec, map[string]bool{})
+			fill(out, inner, f.Spec, nil)
 			continue
 		}
 		out[f.Name] = shapeValue(val, f)

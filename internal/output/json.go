@@ -49,7 +49,11 @@ func (r *renderer) jsonValue(b *strings.Builder, key string, v any, depth int) {
 			r.paint(b, cLit, "false")
 		}
 	case string:
-		r.paint(b, cStr, pyQuote(x))
+		if r.color {
+			r.paint(b, cStr, pyQuote(x))
+		} else {
+			writeQuoted(b, x)
+		}
 	case float64:
 		r.paint(b, cLit, r.number(key, x))
 	case pyFloatVal:
@@ -87,7 +91,11 @@ func (r *renderer) jsonValue(b *strings.Builder, key string, v any, depth int) {
 		b.WriteString("{\n")
 		for i, k := range ks {
 			indent(b, depth+1)
-			r.paint(b, cKey, pyQuote(k))
+			if r.color {
+				r.paint(b, cKey, pyQuote(k))
+			} else {
+				writeQuoted(b, k)
+			}
 			b.WriteString(": ")
 			r.jsonValue(b, k, vals[k], depth+1)
 			if i < len(ks)-1 {
@@ -104,6 +112,20 @@ func indent(b *strings.Builder, depth int) {
 	for i := 0; i < depth; i++ {
 		b.WriteString("  ")
 	}
+}
+
+// writeQuoted writes pyQuote(s) into b; a string with nothing to escape
+// (nearly every one) is copied as it is, without building another.
+func writeQuoted(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			b.WriteString(pyQuote(s))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // pyQuote quotes s as Python's json module does with ensure_ascii=False.
