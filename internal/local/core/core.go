@@ -406,7 +406,7 @@ func (s *Server) operationResult(w http.ResponseWriter, r *Request, tok string) 
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *Request) {
-	all, err := s.store.List("/subscriptions/"+r.Subscription+"/resourcegroups/", "Microsoft.Resources/resourceGroups")
+	all, err := s.store.ChildBodies("/subscriptions/"+r.Subscription+"/resourcegroups/", "Microsoft.Resources/resourceGroups")
 	if err != nil {
 		r.Error(w, 500, "InternalServerError", "The store failed: %v", err)
 		return
@@ -418,19 +418,16 @@ func (s *Server) listGroups(w http.ResponseWriter, r *Request) {
 		return
 	}
 	var items []json.RawMessage
-	for _, res := range all {
-		if len(splitPath(res.ID)) != 4 {
-			continue
-		}
+	for _, body := range all {
 		if tagName != "" {
 			var g groupBody
-			_ = json.Unmarshal(res.Body, &g)
+			_ = json.Unmarshal(body, &g)
 			v, ok := lookupFold(g.Tags, tagName)
 			if !ok || (hasValue && !strings.EqualFold(v, tagValue)) {
 				continue
 			}
 		}
-		items = append(items, res.Body)
+		items = append(items, body)
 	}
 	if top, err := strconv.Atoi(q.Get("$top")); err == nil && top >= 0 && top < len(items) {
 		items = items[:top]

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -236,13 +237,43 @@ func (s *Store) Delete(id string) error {
 
 // List returns resources whose id starts with prefix and whose type is typ (any
 // type when empty), in id order.
-func (s *Store) List(prefix, typ string) ([]*Resource, error) {
+func (s *Store) List(prefix, typ string) ([]*Resource, error) { return s.list(prefix, typ, false) }
+
+// ChildBodies are the bodies of the resources of type typ one segment below
+// prefix, in id order: what a list answers, read without decoding the rest
+// of each record (times, sealed data) or any resource deeper down.
+func (s *Store) ChildBodies(prefix, typ string) ([]json.RawMessage, error) {
+	p := []byte(strings.ToLower(prefix))
+	var out []json.RawMessage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketResources).Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if bytes.IndexByte(k[len(p):], '/') >= 0 {
+				continue
+			}
+			var r struct {
+				Type string          `json:"type"`
+				Body json.RawMessage `json:"body"`
+			}
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			if strings.EqualFold(r.Type, typ) {
+				out = append(out, r.Body)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) list(prefix, typ string, children bool) ([]*Resource, error) {
 	// The trailing slash stays: ".../resourcegroups/rg/" must not match "rg2".
 	p := []byte(strings.ToLower(prefix))
 	var out []*Resource
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketResources).Cursor()
-		for k, v := c.Seek(p); k != nil && strings.HasPrefix(string(k), string(p)); k, v = c.Next() {
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 			r := &Resource{}
 			if err := s.decode(v, r); err != nil {
 				return err
