@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/fatih/color"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -419,7 +420,7 @@ func (f *Factory) Print(data any, po PrintOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.IO.Out.Write([]byte(s))
+	_, err = io.WriteString(f.IO.Out, s) // no second copy of a long output
 	return err
 }
 
