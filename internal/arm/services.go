@@ -141,11 +141,8 @@ func pollLoop[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (
 			return final, nil
 		}
 		delay := pollDelay(ctx)
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			var s int
-			if _, err := fmt.Sscanf(ra, "%d", &s); err == nil && s > 0 {
-				delay = time.Duration(s) * time.Second
-			}
+		if ra := retryAfter(resp.Header); ra > 0 {
+			delay = ra
 		}
 		if tick != nil {
 			tick()
@@ -156,6 +153,21 @@ func pollLoop[T any](ctx context.Context, p *runtime.Poller[T], tick Progress) (
 		case <-time.After(delay):
 		}
 	}
+}
+
+// retryAfter is when the service asks to be polled again, read as the
+// Azure SDKs read it: retry-after-ms, x-ms-retry-after-ms, then
+// Retry-After in seconds; 0 when it says nothing usable.
+func retryAfter(h http.Header) time.Duration {
+	for _, k := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
+		if v, err := strconv.Atoi(strings.TrimSpace(h.Get(k))); err == nil && v > 0 {
+			return time.Duration(v) * time.Millisecond
+		}
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && v > 0 {
+		return time.Duration(v) * time.Second
+	}
+	return 0
 }
 
 // ResourceGroups is Microsoft.Resources/resourceGroups.

@@ -339,7 +339,7 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *Request, name, id string,
 		return
 	}
 	w.Header().Set("Location", s.base+"/subscriptions/"+r.Subscription+"/operationresults/"+opToken(op.ID, g.Location)+"?api-version="+r.APIVersion)
-	w.Header().Set("Retry-After", "1")
+	RetryAfter(w)
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -392,7 +392,7 @@ func (s *Server) operationResult(w http.ResponseWriter, r *Request, tok string) 
 	switch op.Status {
 	case "InProgress":
 		w.Header().Set("Location", s.base+r.URL.RequestURI())
-		w.Header().Set("Retry-After", "1")
+		RetryAfter(w)
 		w.WriteHeader(http.StatusAccepted)
 	case "Succeeded":
 		w.WriteHeader(http.StatusOK)

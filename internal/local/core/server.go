@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -428,7 +429,7 @@ func (s *Server) middleware(slots func(*http.Request) (pool, bool), next http.Ha
 			return
 		}
 		if !p.acquire(r) {
-			w.Header().Set("Retry-After", "1")
+			RetryAfter(w)
 			WriteError(w, &APIError{503, "ServerBusy", "aci local is serving too many requests at once; retry later."})
 			return
 		}
@@ -499,7 +500,7 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if n := s.throttle.Load(); n > 0 && s.throttle.CompareAndSwap(n, n-1) {
-		w.Header().Set("Retry-After", "1")
+		RetryAfter(w)
 		WriteError(w, &APIError{429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read/Write. Please retry after 1 second."})
 		return
 	}
@@ -654,3 +655,16 @@ func (s *Server) resume() {
 func (s *Server) Warn(msg string, args ...any) {
 	s.reqLog.Warn(msg, args...)
 }
+
+// RetryAfter tells a client when to poll an operation again: in a second
+// (Retry-After, seconds only), or sooner where the client reads
+// Retry-After-Ms as the Azure SDKs (Go's, and Python's under az) do. What
+// aci local does takes tenths of a second, so a whole second between polls
+// was most of a create's time.
+func RetryAfter(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Retry-After-Ms", strconv.Itoa(int(PollInterval/time.Millisecond)))
+}
+
+// PollInterval is the wait between polls aci local asks for.
+const PollInterval = 100 * time.Millisecond

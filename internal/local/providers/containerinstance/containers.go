@@ -612,7 +612,7 @@ func (h *ContainerGroups) labelOwner(label, loc string) string {
 func (h *ContainerGroups) asyncHeaders(w http.ResponseWriter, r *core.Request, loc, opID string) {
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.ContainerInstance/locations/%s/operations/%s?api-version=%s",
 		h.s.BaseURL(), r.Subscription, loc, opID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
+	core.RetryAfter(w)
 }
 
 // event appends an instance-view event (counted when it repeats).
@@ -1238,7 +1238,7 @@ func (l *aciLocations) Serve(w http.ResponseWriter, r *core.Request) {
 			out.EndTime = op.EndTime.Format(time.RFC3339Nano)
 		}
 		if op.Status == "InProgress" {
-			w.Header().Set("Retry-After", "1")
+			core.RetryAfter(w)
 		}
 		core.WriteJSON(w, 200, out)
 		return

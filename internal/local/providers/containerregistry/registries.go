@@ -296,7 +296,7 @@ func (h *Registries) put(w http.ResponseWriter, r *core.Request, name string) {
 		return
 	}
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/registries-%s?api-version=%s", h.s.BaseURL(), id, op.ID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
+	core.RetryAfter(w)
 	core.WriteRaw(w, 201, res.Body)
 	h.s.Go(func(context.Context) { h.resumeCreate(op) })
 }
@@ -430,7 +430,7 @@ func (h *Registries) opStatus(w http.ResponseWriter, r *core.Request, opID strin
 	}{Status: "Failed", Error: op.Error}
 	switch op.Status {
 	case "InProgress":
-		w.Header().Set("Retry-After", "1")
+		core.RetryAfter(w)
 		out.Status, out.Error = "Creating", nil
 	case "Succeeded":
 		out.Status, out.Error = "Succeeded", nil

@@ -433,7 +433,7 @@ func (d *Deployments) put(w http.ResponseWriter, r *core.Request, id, name strin
 	d.mu.Unlock()
 	d.s.Go(func(context.Context) { d.run(ctx, op, false) })
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("%s%s/operationStatuses/%s?api-version=%s", d.s.BaseURL(), id, op.ID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
+	core.RetryAfter(w)
 	status := http.StatusCreated
 	if existing != nil {
 		status = http.StatusOK
@@ -1008,7 +1008,7 @@ func (d *Deployments) opStatus(w http.ResponseWriter, r *core.Request, opID stri
 	}{Status: "Failed", Error: op.Error}
 	switch {
 	case op.Status == "InProgress":
-		w.Header().Set("Retry-After", "1")
+		core.RetryAfter(w)
 		out.Status, out.Error = "Running", nil
 	case op.Status == "Succeeded":
 		out.Status, out.Error = "Succeeded", nil

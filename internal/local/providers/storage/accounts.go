@@ -308,7 +308,7 @@ func (h *Accounts) put(w http.ResponseWriter, r *core.Request, name string) {
 	// the poll answers 202 until the account exists, then 200 with it.
 	w.Header().Set("Location", fmt.Sprintf("%s/subscriptions/%s/providers/Microsoft.Storage/locations/%s/asyncoperations/%s?monitor=true&api-version=%s",
 		h.s.BaseURL(), r.Subscription, loc, op.ID, r.APIVersion))
-	w.Header().Set("Retry-After", "1")
+	core.RetryAfter(w)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusAccepted)
 	h.s.Go(func(context.Context) { h.finishCreate(op) })
@@ -572,7 +572,7 @@ func (l locations) Serve(w http.ResponseWriter, r *core.Request) {
 	switch op.Status {
 	case "InProgress":
 		w.Header().Set("Location", l.h.s.BaseURL()+r.URL.RequestURI())
-		w.Header().Set("Retry-After", "1")
+		core.RetryAfter(w)
 		w.WriteHeader(http.StatusAccepted)
 	case "Succeeded":
 		res, err := l.h.s.Store().Get(op.Target)
