@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -217,7 +216,9 @@ func deployRun(f *cmdutil.Factory, d *Deps, o *CreateOptions, verb string) error
 			return err
 		}
 		if o.NoPretty {
-			return f.Print(map[string]any(raw), cmdutil.PrintOptions{})
+			m := whatIfModel(raw)
+			azshape.AddResourceGroup(m)
+			return f.Print(m, cmdutil.PrintOptions{})
 		}
 		_, err = io.WriteString(f.IO.Out, whatIfReport(raw))
 		return err
@@ -543,89 +544,6 @@ func missingParameters(f *cmdutil.Factory, defs, params map[string]any, noPrompt
 		mergeParams(params, p)
 	}
 	return nil
-}
-
-// whatIfReport is az's change report, in plain text.
-func whatIfReport(raw arm.Raw) string {
-	props, _ := raw["properties"].(map[string]any)
-	type change struct{ kind, scope, rel, api string }
-	var changes []change
-	items, _ := props["changes"].([]any)
-	for _, c := range items {
-		m, _ := c.(map[string]any)
-		ch := change{}
-		ch.kind, _ = m["changeType"].(string)
-		id, _ := m["resourceId"].(string)
-		ch.scope, ch.rel = id, id
-		if i := strings.Index(strings.ToLower(id), "/providers/"); i > 0 {
-			ch.scope, ch.rel = id[:i], id[i+len("/providers/"):]
-		}
-		// The api-version of the state before, else after, as az reads it.
-		for _, side := range []string{"before", "after"} {
-			if s, ok := m[side].(map[string]any); ok && ch.api == "" {
-				ch.api, _ = s["apiVersion"].(string)
-			}
-		}
-		changes = append(changes, ch)
-	}
-	// az's order: delete, create, deploy, modify, no change, ignore; then
-	// by relative id.
-	weight := map[string]int{"Delete": 0, "Create": 1, "Deploy": 2, "Modify": 3, "NoChange": 4, "Ignore": 5}
-	sort.SliceStable(changes, func(i, j int) bool {
-		if weight[changes[i].kind] != weight[changes[j].kind] {
-			return weight[changes[i].kind] < weight[changes[j].kind]
-		}
-		return changes[i].rel < changes[j].rel
-	})
-	symbol := map[string]string{"Create": "+", "Modify": "~", "Delete": "-", "NoChange": "=", "Ignore": "*", "Deploy": "!"}
-	var b strings.Builder
-	b.WriteString("Note: The result may contain false positive predictions (noise).\nYou can help us improve the accuracy of the result by opening an issue here: https://aka.ms/WhatIfIssues.\n\n")
-	var kinds []string
-	for _, c := range changes {
-		if !slices.Contains(kinds, c.kind) {
-			kinds = append(kinds, c.kind)
-		}
-	}
-	if len(changes) > 0 {
-		b.WriteString("Resource and property changes are indicated with ")
-		if len(kinds) == 1 {
-			b.WriteString("this symbol:\n")
-		} else {
-			b.WriteString("these symbols:\n")
-		}
-		for _, k := range kinds {
-			fmt.Fprintf(&b, "  %s %s\n", symbol[k], strings.ToUpper(k[:1])+strings.ToLower(k[1:]))
-		}
-		b.WriteString("\nThe deployment will update the following scope:\n\nScope: " + changes[0].scope + "\n")
-		for _, c := range changes {
-			fmt.Fprintf(&b, "\n  %s %s", symbol[c.kind], c.rel)
-			if c.api != "" {
-				fmt.Fprintf(&b, " [%s]", c.api)
-			}
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("\nResource changes: ")
-	if len(changes) == 0 {
-		b.WriteString("no change.\n")
-		return b.String()
-	}
-	var parts []string
-	for _, k := range kinds {
-		n := 0
-		for _, c := range changes {
-			if c.kind == k {
-				n++
-			}
-		}
-		if k == "NoChange" {
-			parts = append(parts, fmt.Sprintf("%d no change", n))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d to %s", n, strings.ToLower(k)))
-		}
-	}
-	b.WriteString(strings.Join(parts, ", ") + ".\n")
-	return b.String()
 }
 
 // target is -g and -n.
