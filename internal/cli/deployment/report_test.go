@@ -15,7 +15,7 @@ import (
 // The what-if report against the real az 2.45's, recorded against aci
 // local (testdata/whatif: az's --no-pretty-print result and its report).
 func TestWhatIfReportMatchesAz(t *testing.T) {
-	for _, name := range []string{"create", "modify", "nochange"} {
+	for _, name := range []string{"create", "modify", "nochange", "delete"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", "whatif", name+".raw.json"))
 		if err != nil {
 			t.Fatal(err)

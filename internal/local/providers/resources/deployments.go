@@ -834,7 +834,7 @@ func (d *Deployments) validate(w http.ResponseWriter, r *core.Request, id, name 
 // whatIf compares each resource with what exists: Create, Modify or
 // NoChange; Complete mode also lists what it would delete.
 func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name string) {
-	_, plan, e := d.prepare(r, name)
+	b, plan, e := d.prepare(r, name)
 	if e != nil {
 		core.WriteJSON(w, e.Status, whatIfResult{Status: "Failed", Error: &core.ErrorBody{Code: e.Code, Message: e.Message}})
 		return
@@ -857,6 +857,9 @@ func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name st
 				core.WriteError(w, core.NewError(500, "InternalServerError", err.Error()))
 				return
 			}
+			// ARM's before is the resource as a template would state it,
+			// its api-version included.
+			before["apiVersion"] = res.APIVersion
 			change.Before, change.ChangeType = before, "Modify"
 			if sameSubset(after, before) {
 				change.ChangeType = "NoChange"
@@ -864,8 +867,44 @@ func (d *Deployments) whatIf(w http.ResponseWriter, r *core.Request, id, name st
 		}
 		changes = append(changes, change)
 	}
+	if strings.EqualFold(b.Properties.Mode, "Complete") {
+		deleted, err := d.wouldDelete(r, plan)
+		if err != nil {
+			core.WriteError(w, core.NewError(500, "InternalServerError", err.Error()))
+			return
+		}
+		changes = append(changes, deleted...)
+	}
 	out := whatIfResult{Status: "Succeeded", Properties: &whatIfProps{Changes: changes}}
 	core.WriteJSON(w, 200, out)
+}
+
+// wouldDelete are the changes of Complete mode: what the group holds and
+// the template does not list, as complete deletes it.
+func (d *Deployments) wouldDelete(r *core.Request, plan *template.Plan) ([]whatIfChange, error) {
+	want := map[string]bool{}
+	for _, res := range plan.Resources {
+		want[strings.ToLower(res.ID)] = true
+	}
+	all, err := d.s.Store().List("/subscriptions/"+r.Subscription+"/resourcegroups/"+r.Group+"/", "")
+	if err != nil {
+		return nil, err
+	}
+	var out []whatIfChange
+	for _, res := range all {
+		if strings.Count(strings.Trim(res.ID, "/"), "/") != 7 || strings.EqualFold(res.Type, Type) || want[strings.ToLower(res.ID)] {
+			continue
+		}
+		api := defaultAPIVersion(res.ID)
+		st, _, cur := d.s.Call(r.Context(), r.Claims, http.MethodGet, res.ID, api, nil)
+		var before map[string]any
+		if st != 200 || json.Unmarshal(cur, &before) != nil {
+			continue
+		}
+		before["apiVersion"] = api
+		out = append(out, whatIfChange{ResourceID: res.ID, Before: before, ChangeType: "Delete"})
+	}
+	return out, nil
 }
 
 // sameSubset reports whether every field the template sets already has that

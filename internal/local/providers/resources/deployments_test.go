@@ -134,9 +134,32 @@ func TestDeploymentLifecycle(t *testing.T) {
 		t.Fatalf("what-if: %s", a.Raw)
 	}
 
-	// Complete mode deletes what the template no longer lists.
+	// ARM's before carries the api-version, as after does.
+	for _, c := range changes {
+		m := c.(map[string]any)
+		if before, ok := m["before"].(map[string]any); ok && before["apiVersion"] != "2023-05-01" {
+			t.Fatalf("what-if before without its api-version: %v", before)
+		}
+	}
+
+	// Complete mode deletes what the template no longer lists; what-if
+	// says so first, with what would be deleted.
 	deploy(t, h, "second", accountTemplate("depacct1", "depacct2"))
 	complete := strings.Replace(accountTemplate("depacct2"), `"mode": "Incremental"`, `"mode": "Complete"`, 1)
+	a = h.Do("POST", dep(h, "preview")+"/whatIf"+v, complete)
+	var deletes []string
+	for _, c := range props(a.Body)["changes"].([]any) {
+		m := c.(map[string]any)
+		if m["changeType"] == "Delete" {
+			deletes = append(deletes, m["resourceId"].(string))
+			if b, _ := m["before"].(map[string]any); b["name"] != "depacct1" || m["after"] != nil {
+				t.Fatalf("a delete's before and after: %v", m)
+			}
+		}
+	}
+	if len(deletes) != 1 || !strings.HasSuffix(deletes[0], "/depacct1") {
+		t.Fatalf("Complete what-if deletes %v: %s", deletes, a.Raw)
+	}
 	if p := props(deploy(t, h, "third", complete)); p["provisioningState"] != "Succeeded" || p["mode"] != "Complete" {
 		t.Fatalf("complete: %v", p)
 	}

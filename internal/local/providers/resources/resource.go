@@ -113,7 +113,7 @@ type (
 		Changes []whatIfChange `json:"changes"`
 	}
 	whatIfChange struct {
-		After      map[string]any `json:"after"`
+		After      map[string]any `json:"after,omitempty"`
 		Before     map[string]any `json:"before,omitempty"`
 		ChangeType string         `json:"changeType"`
 		ResourceID string         `json:"resourceId"`
