@@ -262,6 +262,12 @@ func TestFileCommands(t *testing.T) {
 	}
 	failsWith(t, p.run(t, "file", "show", "-s", "share1", "-p", "docs/none"), 3, "ResourceNotFound")
 
+	// A file is not a directory: "exists" says false (az's upload-batch
+	// asks this of every file it uploads, and fails on anything but 404).
+	if p.run(t, "directory", "exists", "-s", "share1", "-n", "docs/note.txt").flag(t, "exists") {
+		t.Fatal("a file exists as a directory")
+	}
+
 	var list []map[string]any
 	p.run(t, "file", "list", "-s", "share1").json(t, &list)
 	if len(list) != 2 || list[0]["name"] != "docs" || list[0]["type"] != "dir" || list[1]["name"] != "note.txt" || list[1]["type"] != "file" {

@@ -141,7 +141,10 @@ func (f *fileReq) dirOp(comp string) {
 	if op == nil || !op.creates {
 		switch {
 		case fi != nil && fi.IsDir():
-		case comp == "list" || fi == nil:
+		case comp == "list" || fi == nil || f.r.Method == http.MethodGet || f.r.Method == http.MethodHead:
+			// A file is no directory: reading one as a directory is "not
+			// found", as Azure answers (az's upload-batch asks whether each
+			// uploaded file is a directory, and takes 404 for no).
 			f.fail(404, "ResourceNotFound", "The specified resource does not exist.")
 			return
 		default:
