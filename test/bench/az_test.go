@@ -113,6 +113,20 @@ func BenchmarkMemory(b *testing.B) {
 	target("7. aci local idle, all providers loaded", idleRSS, false, 40, "MB")
 }
 
+// resetPeak starts aci-local's peak-memory count (VmHWM) over, so a
+// benchmark's peak is its own and not an earlier one's.
+func resetPeak(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join(configDir, "local", "runtime.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rt struct{ PID int }
+	json.Unmarshal(raw, &rt)
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", rt.PID), []byte("5"), 0); err != nil {
+		b.Fatalf("resetting the peak: %v", err)
+	}
+}
+
 // idleRSS is aci-local's resident memory just after it started (MB).
 var idleRSS float64
 
@@ -180,6 +194,7 @@ func BenchmarkFileTransfer(b *testing.B) {
 	f.Close()
 	var cpT, upT, downT, azT []time.Duration
 	az, azenv := azEnv(b)
+	resetPeak(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dst := filepath.Join(dir, "copy.bin")
@@ -232,6 +247,10 @@ func BenchmarkTemplateVsFile(b *testing.B) {
 	if out, err := aci("container", "export", "-g", "benchtmpl", "-n", "myContainerGroup", "-f", file); err != nil {
 		b.Fatalf("export: %v %s", err, out)
 	}
+	// The template's api-version (2017), which takes its mixed-case name;
+	// export writes the current one.
+	y, _ := os.ReadFile(file)
+	os.WriteFile(file, []byte(strings.Replace(string(y), "apiVersion: '2023-05-01'", "apiVersion: 2017-08-01-preview", 1)), 0o644)
 	del := func() {
 		if out, err := aci("container", "delete", "-g", "benchtmpl", "-n", "myContainerGroup", "--yes", "-o", "none"); err != nil {
 			b.Fatalf("delete: %v %s", err, out)

@@ -28,20 +28,25 @@ func BenchmarkRegistry(b *testing.B) {
 		d, _ := timed(b, dockerEnv, "docker", args...)
 		return d
 	}
-	// The image: FROM scratch and four 50 MB layers of random bytes.
-	ctx := filepath.Join(dir, "ctx")
-	os.MkdirAll(ctx, 0o755)
-	df := "FROM scratch\n"
-	for i := 0; i < 4; i++ {
-		f, _ := os.Create(filepath.Join(ctx, fmt.Sprintf("l%d", i)))
-		io.CopyN(f, rand.Reader, 50<<20)
-		f.Close()
-		df += fmt.Sprintf("COPY l%d /l%d\n", i, i)
+	// An image: FROM scratch and four 50 MB layers of random bytes, new for
+	// each round (a registry that has a layer skips its upload, and Docker
+	// one it has locally skips the download).
+	build := func(tag string) {
+		ctx := filepath.Join(dir, "ctx")
+		os.RemoveAll(ctx)
+		os.MkdirAll(ctx, 0o755)
+		df := "FROM scratch\n"
+		for i := 0; i < 4; i++ {
+			f, _ := os.Create(filepath.Join(ctx, fmt.Sprintf("l%d", i)))
+			io.CopyN(f, rand.Reader, 50<<20)
+			f.Close()
+			df += fmt.Sprintf("COPY l%d /l%d\n", i, i)
+		}
+		os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte(df), 0o644)
+		docker("build", "-q", "-t", tag, ctx)
 	}
-	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte(df), 0o644)
-	const image = "aci-bench/big:v1"
-	docker("build", "-q", "-t", image, ctx)
-	b.Cleanup(func() { exec.Command("docker", "rmi", "-f", image).Run() })
+	// gone removes every tag of the image, and so its layers.
+	gone := func(refs ...string) { exec.Command("docker", append([]string{"rmi", "-f"}, refs...)...).Run() }
 
 	// The distribution project's registry.
 	distBin := filepath.Join(dir, "distreg")
@@ -72,31 +77,40 @@ func BenchmarkRegistry(b *testing.B) {
 		b.Fatalf("acr login: %v %s", err, out)
 	}
 
-	round := func(server string) (push, pull time.Duration) {
-		ref := server + "/big:v1"
-		docker("tag", image, ref)
-		push = docker("push", "-q", ref)
-		docker("rmi", ref)
-		pull = docker("pull", "-q", ref)
-		docker("rmi", ref)
-		return push, pull
-	}
 	var aciPush, aciPull, distPush, distPull, saveLoad []time.Duration
+	resetPeak(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		// A new tag each round would push nothing new: the layers are the
-		// registry's already. Each round pushes to a fresh repository.
-		p, q := round(fmt.Sprintf("%s/r%d", reg.LoginServer, i))
-		aciPush, aciPull = append(aciPush, p), append(aciPull, q)
-		p, q = round(fmt.Sprintf("%s/r%d", distAddr, i))
-		distPush, distPull = append(distPush, p), append(distPull, q)
+		b.StopTimer()
+		image := fmt.Sprintf("aci-bench/big:r%d", i)
+		build(image)
+		b.StartTimer()
+		aciRef, distRef := reg.LoginServer+"/big:r"+fmt.Sprint(i), distAddr+"/big:r"+fmt.Sprint(i)
+		docker("tag", image, aciRef)
+		docker("tag", image, distRef)
+		if i%2 == 0 { // alternate which registry goes first
+			aciPush = append(aciPush, docker("push", "-q", aciRef))
+			distPush = append(distPush, docker("push", "-q", distRef))
+		} else {
+			distPush = append(distPush, docker("push", "-q", distRef))
+			aciPush = append(aciPush, docker("push", "-q", aciRef))
+		}
 		tar := filepath.Join(dir, "img.tar")
 		t := time.Now()
 		docker("save", "-o", tar, image)
-		docker("rmi", image)
+		gone(image, aciRef, distRef)
 		docker("load", "-q", "-i", tar)
 		saveLoad = append(saveLoad, time.Since(t))
 		os.Remove(tar)
+		gone(image)
+		pull := func(ref string) time.Duration { d := docker("pull", "-q", ref); gone(ref); return d }
+		if i%2 == 0 {
+			aciPull = append(aciPull, pull(aciRef))
+			distPull = append(distPull, pull(distRef))
+		} else {
+			distPull = append(distPull, pull(distRef))
+			aciPull = append(aciPull, pull(aciRef))
+		}
 	}
 	ap, aq, dp, dq, sl := median(aciPush), median(aciPull), median(distPush), median(distPull), median(saveLoad)
 	fmt.Printf("200 MB image: aci local push %.0f ms, pull %.0f ms; distribution push %.0f ms, pull %.0f ms; save|load %.0f ms\n", ap, aq, dp, dq, sl)
