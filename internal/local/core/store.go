@@ -235,6 +235,30 @@ func (s *Store) Delete(id string) error {
 	})
 }
 
+// FindSuffix returns the first resource whose id starts with prefix and ends
+// with suffix (any case), reading keys only until it is found: a lookup by
+// name of something unique on the endpoint, such as a storage account.
+func (s *Store) FindSuffix(prefix, suffix string) (*Resource, error) {
+	p, suf := []byte(strings.ToLower(prefix)), []byte(strings.ToLower(suffix))
+	var out *Resource
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketResources).Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if !bytes.HasSuffix(k, suf) {
+				continue
+			}
+			r := &Resource{}
+			if err := s.decode(v, r); err != nil {
+				return err
+			}
+			out = r
+			return nil
+		}
+		return ErrNotFound
+	})
+	return out, err
+}
+
 // List returns resources whose id starts with prefix and whose type is typ (any
 // type when empty), in id order.
 func (s *Store) List(prefix, typ string) ([]*Resource, error) { return s.list(prefix, typ, false) }
@@ -270,10 +294,19 @@ func (s *Store) ChildBodies(prefix, typ string) ([]json.RawMessage, error) {
 func (s *Store) list(prefix, typ string, children bool) ([]*Resource, error) {
 	// The trailing slash stays: ".../resourcegroups/rg/" must not match "rg2".
 	p := []byte(strings.ToLower(prefix))
+	// A top-level type (Namespace/type) is in its resources' keys: other
+	// records are skipped without being decoded.
+	var needle []byte
+	if strings.Count(typ, "/") == 1 && !strings.EqualFold(typ, "Microsoft.Resources/resourceGroups") {
+		needle = []byte("/providers/" + strings.ToLower(typ) + "/")
+	}
 	var out []*Resource
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketResources).Cursor()
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if needle != nil && !bytes.Contains(k, needle) {
+				continue
+			}
 			r := &Resource{}
 			if err := s.decode(v, r); err != nil {
 				return err

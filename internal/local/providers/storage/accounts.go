@@ -234,20 +234,22 @@ func newKey() string {
 
 // byName finds the live account with this name anywhere on the endpoint
 // (names are unique, as they are DNS names on Azure).
+// Every data-plane request asks it, so it reads keys, not records: it once
+// decoded every resource of the endpoint per request.
 func (h *Accounts) byName(name string) (*core.Resource, *private) {
-	all, _ := h.s.Store().List("/subscriptions/", Type)
-	for _, res := range all {
-		if strings.EqualFold(res.ID[strings.LastIndex(res.ID, "/")+1:], name) {
-			// A damaged record has no keys, so nothing authenticates
-			// against it.
-			var p private
-			if err := res.DecodePrivate(&p); err != nil {
-				p = private{Deleting: true}
-			}
-			return res, &p
-		}
+	if strings.Contains(name, "/") {
+		return nil, nil
 	}
-	return nil, nil
+	res, err := h.s.Store().FindSuffix("/subscriptions/", "/providers/"+Type+"/"+name)
+	if err != nil || !strings.EqualFold(res.Type, Type) {
+		return nil, nil
+	}
+	// A damaged record has no keys, so nothing authenticates against it.
+	var p private
+	if err := res.DecodePrivate(&p); err != nil {
+		p = private{Deleting: true}
+	}
+	return res, &p
 }
 
 func invalidName(name string) string {
