@@ -1,6 +1,7 @@
 package acr
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aci-cli/aci/internal/output"
@@ -59,6 +60,32 @@ func TestTables(t *testing.T) {
 	for in, want := range map[any]string{nil: " ", true: "True", 2.5: "2.5", 3.0: "3", "s": "s", 7: "7"} {
 		if got := cell(in); got != want {
 			t.Errorf("cell(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Images named as Docker names them: a tag, a digest, or latest.
+func TestSplitImage(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"hello:v1":                           {"hello", "v1", ""},
+		"hello":                              {"hello", "latest", ""},
+		"team/app:1.2":                       {"team/app", "1.2", ""},
+		"hello@sha256:abc":                   {"hello", "", "sha256:abc"},
+		"127.0.0.1:5000/app":                 {"127.0.0.1:5000/app", "latest", ""},
+		"127.0.0.1:5000/app:v2":              {"127.0.0.1:5000/app", "v2", ""},
+		"reg.azurecr.io/a/b@sha256:0123abcd": {"reg.azurecr.io/a/b", "", "sha256:0123abcd"},
+	} {
+		r, tag, dg := splitImage(in)
+		if [3]string{r, tag, dg} != want {
+			t.Errorf("splitImage(%q) = %q %q %q, want %v", in, r, tag, dg, want)
+		}
+	}
+	if repoOrImage("a", "") != nil || repoOrImage("", "b:v1") != nil {
+		t.Fatal("one of --repository and --image is enough")
+	}
+	for _, both := range [][2]string{{"", ""}, {"a", "b"}} {
+		if err := repoOrImage(both[0], both[1]); err == nil || !strings.Contains(err.Error(), "--image IMAGE | --repository REPOSITORY") {
+			t.Errorf("%v: %v", both, err)
 		}
 	}
 }

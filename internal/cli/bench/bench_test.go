@@ -258,3 +258,35 @@ func TestProgressLine(t *testing.T) {
 		t.Fatal("formatting helpers")
 	}
 }
+
+// The warnings that make figures doubtful: a cold first run (unless
+// --warmup already left it out) and outliers.
+func TestWarnings(t *testing.T) {
+	var runs []bench.Run
+	for i, total := range []float64{5000, 1000, 1010, 990, 1005, 995, 1000, 1002} {
+		runs = append(runs, bench.Run{Scenario: "app", Index: i, OK: true, TotalMS: total, CPU: 1, MemoryGB: 1.5, LifetimeS: 2,
+			Phases: map[string]float64{"accepted": 50, "ip_assigned": total - 100, "http_ready": total}})
+	}
+	rep := bench.NewReport("test", nil, runs, bench.DefaultPrices)
+	if !rep.Summaries[0].SlowFirstRun {
+		t.Fatalf("a first run five times the rest is slow: %+v", rep.Summaries[0])
+	}
+	ios, _, _, errOut := cmdutil.Test()
+	f := &cmdutil.Factory{IO: ios, ConfigDir: t.TempDir()}
+	warnings(f, &Options{}, rep)
+	if !strings.Contains(errOut.String(), "The first run of 'app' was much slower than the rest (a cold cache?); consider --warmup 1.") {
+		t.Fatalf("warnings: %q", errOut.String())
+	}
+	errOut.Reset()
+	warnings(f, &Options{Warmup: 1}, rep)
+	if strings.Contains(errOut.String(), "first run") {
+		t.Fatalf("with --warmup the first run is not blamed: %q", errOut.String())
+	}
+	// The same runs, steady: nothing to say.
+	runs[0].TotalMS, runs[0].Phases["http_ready"], runs[0].Phases["ip_assigned"] = 1001, 1001, 901
+	errOut.Reset()
+	warnings(f, &Options{}, bench.NewReport("test", nil, runs, bench.DefaultPrices))
+	if errOut.Len() != 0 {
+		t.Fatalf("steady runs: %q", errOut.String())
+	}
+}

@@ -261,3 +261,36 @@ func TestTargets(t *testing.T) {
 		}
 	}
 }
+
+// An optional-value flag (argparse's nargs='?') reads its value with a
+// space or an '=', and its default alone; what follows an option is not it.
+func TestOptionalValueFlags(t *testing.T) {
+	parse := func(args ...string) (string, []string, error) {
+		root := &cobra.Command{Use: "aci"}
+		var v string
+		var rest []string
+		c := &cobra.Command{Use: "deploy", Args: cobra.ArbitraryArgs, RunE: func(_ *cobra.Command, a []string) error { rest = a; return nil }}
+		c.Flags().StringVar(&v, "rollback-on-error", "", "")
+		c.Flags().Bool("no-wait", false, "")
+		OptionalValue(c, "rollback-on-error", " ")
+		root.AddCommand(c)
+		root.SetArgs(ExpandNArgs(root, append([]string{"deploy"}, args...)))
+		err := root.Execute()
+		return v, rest, err
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rollback-on-error", "good"}, "good"},
+		{[]string{"--rollback-on-error=good"}, "good"},
+		{[]string{"--rollback-on-error"}, " "},
+		{[]string{"--rollback-on-error", "--no-wait"}, " "},
+		{[]string{"--no-wait"}, ""},
+	} {
+		v, rest, err := parse(c.args...)
+		if err != nil || v != c.want || len(rest) != 0 {
+			t.Errorf("%v: %q %v %v, want %q", c.args, v, rest, err, c.want)
+		}
+	}
+}

@@ -134,3 +134,50 @@ func TestDeploymentTable(t *testing.T) {
 		}
 	}
 }
+
+// Nested and array property changes (Azure's deltas), laid out as az's
+// formatter does: a nested Modify opens a block, an array lists its
+// elements by index, and the legend counts the property change types too.
+func TestWhatIfDeltas(t *testing.T) {
+	raw := arm.Raw{"status": "Succeeded", "changes": []any{
+		map[string]any{"resourceId": "/subscriptions/s/resourceGroups/rg/providers/A.B/c/m", "changeType": "Modify",
+			"before": map[string]any{"apiVersion": "3"},
+			"delta": []any{
+				map[string]any{"path": "properties.ports", "propertyChangeType": "Array", "children": []any{
+					map[string]any{"path": "1", "propertyChangeType": "Delete", "before": 443.0},
+					map[string]any{"path": "0", "propertyChangeType": "Create", "after": map[string]any{"port": 80.0}},
+				}},
+				map[string]any{"path": "properties", "propertyChangeType": "Modify", "children": []any{
+					map[string]any{"path": "sku", "propertyChangeType": "Modify", "before": "A", "after": "B"},
+				}},
+			}},
+	}}
+	want := "Note: The result may contain false positive predictions (noise).\n" +
+		"You can help us improve the accuracy of the result by opening an issue here: https://aka.ms/WhatIfIssues\n\n" +
+		"Resource and property changes are indicated with these symbols:\n" +
+		"  - Delete\n  + Create\n  ~ Modify\n\n" +
+		"The deployment will update the following scope:\n\n" +
+		"Scope: /subscriptions/s/resourceGroups/rg\n\n" +
+		"  ~ A.B/c/m [3]\n" +
+		"    ~ properties:\n\n" +
+		"      ~ sku: \"A\" => \"B\"\n\n" +
+		"    ~ properties.ports: [\n" +
+		"      + 0:\n\n" +
+		"          port: 80\n\n" +
+		"      - 1: 443\n" +
+		"      ]\n\n" +
+		"Resource changes: 1 to modify.\n"
+	if got := whatIfReport(raw); got != want {
+		t.Fatalf("report:\n%s\nwant:\n%s", got, want)
+	}
+	// An empty array change, and an object replaced by a leaf (az 2.45's
+	// formatter fails on this one; aci prints it in az's layout).
+	raw["changes"].([]any)[0].(map[string]any)["delta"] = []any{
+		map[string]any{"path": "tags", "propertyChangeType": "Array"},
+		map[string]any{"path": "properties.x", "propertyChangeType": "Modify", "before": map[string]any{"a": 1.0}, "after": "flat"},
+	}
+	got := whatIfReport(raw)
+	if !strings.Contains(got, "    ~ tags: []\n") || !strings.Contains(got, "    ~ properties.x:\n\n        a: 1\n\n      => \"flat\"\n") {
+		t.Fatalf("empty array and object-to-leaf:\n%s", got)
+	}
+}
