@@ -310,6 +310,34 @@ func TestFileCommands(t *testing.T) {
 	failsWith(t, p.run(t, "file", "show", "-s", "share1", "-p", "a/../../b"), 2, "")
 }
 
+// A file of several ranges, the last a partial one, goes up and comes back
+// byte for byte, and a download replaces a longer file that was at --dest.
+func TestFileManyRanges(t *testing.T) {
+	p := startPlane(t)
+	p.run(t, "share", "create", "-n", "big").flag(t, "created")
+	content := make([]byte, 2*4<<20+12345)
+	for i := range content {
+		content[i] = byte(i*7 + i>>13)
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	if err := os.WriteFile(src, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var show map[string]any
+	if r := p.run(t, "file", "upload", "-s", "big", "--source", src, "-p", "big.bin"); r.err != nil {
+		t.Fatalf("upload: %v %s", r.err, r.errOut)
+	}
+	dest := filepath.Join(dir, "dest.bin")
+	if err := os.WriteFile(dest, bytes.Repeat([]byte("x"), len(content)+5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.run(t, "file", "download", "-s", "big", "-p", "big.bin", "--dest", dest).json(t, &show)
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, content) || show["size"] != float64(len(content)) {
+		t.Fatalf("download: %d bytes (want %d), size %v", len(got), len(content), show["size"])
+	}
+}
+
 func TestBatchCommands(t *testing.T) {
 	p := startPlane(t)
 	p.run(t, "share", "create", "-n", "site").flag(t, "created")

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"crypto/md5"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -582,12 +584,9 @@ func download(f *cmdutil.Factory, fc *file.Client, dest string, noProgress bool)
 	if props.ContentLength != nil {
 		size = *props.ContentLength
 	}
-	opts := &file.DownloadFileOptions{Concurrency: 2}
-	if p := progress(f, size, noProgress); p != nil {
-		opts.Progress = p
-	}
-	if size > 0 {
-		_, err = fc.DownloadFile(f.Context(), fh, opts)
+	err = fh.Truncate(size)
+	if err == nil && size > 0 {
+		err = downloadRanges(f.Context(), fc, fh, size, progress(f, size, noProgress))
 	}
 	if cerr := fh.Close(); err == nil {
 		err = cerr
@@ -597,6 +596,66 @@ func download(f *cmdutil.Factory, fc *file.Client, dest string, noProgress bool)
 		return props, storageErr(err, true)
 	}
 	return props, nil
+}
+
+// downloadRanges fetches the file in 4 MiB ranges, two at a time, each read
+// whole into its worker's buffer and written with one pwrite. The SDK's
+// DownloadFile wrote every 16 KiB TLS record as its own pwrite, which was a
+// third of a large download's CPU.
+func downloadRanges(ctx context.Context, fc *file.Client, fh *os.File, size int64, report func(int64)) error {
+	const chunk, workers = file.DefaultDownloadChunkSize, 2
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	offsets := make(chan int64)
+	errs := make(chan error, workers)
+	var done atomic.Int64
+	for range workers {
+		go func() {
+			buf := make([]byte, chunk)
+			for off := range offsets {
+				if err := downloadRange(ctx, fc, fh, off, buf[:min(chunk, size-off)]); err != nil {
+					cancel()
+					errs <- err
+					return
+				}
+				if n := done.Add(int64(min(chunk, size-off))); report != nil {
+					report(n)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		defer close(offsets)
+		for off := int64(0); off < size; off += chunk {
+			select {
+			case offsets <- off:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func downloadRange(ctx context.Context, fc *file.Client, fh *os.File, off int64, buf []byte) error {
+	resp, err := fc.DownloadStream(ctx, &file.DownloadStreamOptions{Range: file.HTTPRange{Offset: off, Count: int64(len(buf))}})
+	if err != nil {
+		return err
+	}
+	body := resp.NewRetryReader(ctx, nil)
+	defer body.Close()
+	if _, err := io.ReadFull(body, buf); err != nil {
+		return err
+	}
+	_, err = fh.WriteAt(buf, off)
+	return err
 }
 
 // fileDownloadRun writes the file to --dest (into it, when a directory; to

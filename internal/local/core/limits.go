@@ -259,10 +259,16 @@ const unauthenticatedBody = 64 << 10
 // the request carries no valid token (a form to the sign-in endpoints; a
 // larger body stays unread for the handler to refuse); its first MiB for a
 // data plane, whose uploads stream on under bodyReader's deadlines.
-func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) (*http.Request, *APIError) {
+//
+// The head is read into a pooled buffer, which release gives back once the
+// handler has returned: a 4 MiB file range allocated a fresh MiB (grown from
+// 512 bytes) per request, and collecting it was an eighth of the server's
+// CPU in an upload.
+func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) (_ *http.Request, release func(), _ *APIError) {
+	release = func() {}
 	defer bodyIn(r)
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return r, nil
+		return r, release, nil
 	}
 	rc := http.NewResponseController(w)
 	start, grace := time.Now(), s.opts.BodyGrace
@@ -280,23 +286,27 @@ func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) (*h
 		if claims, aerr := s.tokens.verify(r.Header.Get("Authorization")); aerr == nil {
 			b, aerr := s.readBody(r)
 			if aerr != nil {
-				return r, aerr
+				return r, release, aerr
 			}
 			r.Body = io.NopCloser(bytes.NewReader(b))
 			failed = false
 			// ARM takes both from here rather than verify and copy again.
-			return r.WithContext(context.WithValue(r.Context(), armReadKey{}, &armRead{claims, b})), nil
+			return r.WithContext(context.WithValue(r.Context(), armReadKey{}, &armRead{claims, b})), release, nil
 		}
 		limit = unauthenticatedBody
 	}
-	head, err := io.ReadAll(io.LimitReader(r.Body, limit))
-	if err != nil {
-		return r, &APIError{408, "RequestTimeout", "The request body did not arrive in time."}
+	buf := headPool.Get().(*[]byte)
+	n, err := io.ReadFull(r.Body, (*buf)[:limit])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		headPool.Put(buf)
+		return r, release, &APIError{408, "RequestTimeout", "The request body did not arrive in time."}
 	}
+	release = func() { headPool.Put(buf) }
+	head := (*buf)[:n]
 	failed = false
-	if int64(len(head)) < limit {
+	if int64(n) < limit {
 		r.Body = io.NopCloser(bytes.NewReader(head))
-		return r, nil
+		return r, release, nil
 	}
 	var rest io.Reader = r.Body
 	if !whole {
@@ -306,8 +316,16 @@ func (s *Server) preread(w http.ResponseWriter, r *http.Request, whole bool) (*h
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), rest), r.Body}
-	return r, nil
+	return r, release, nil
 }
+
+// headPool holds preread's buffers. Handlers read a body through readers
+// that copy out of the buffer, never keeping a slice of it, so it is free
+// again when the handler returns.
+var headPool = sync.Pool{New: func() any {
+	b := make([]byte, prereadBytes)
+	return &b
+}}
 
 // armRead is what preread verified and read of an ARM request.
 type armRead struct {

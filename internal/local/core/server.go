@@ -422,7 +422,8 @@ func (s *Server) middleware(slots func(*http.Request) (pool, bool), next http.Ha
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		p, whole := slots(r)
-		r, aerr := s.preread(w, r, whole)
+		r, release, aerr := s.preread(w, r, whole)
+		defer release()
 		if aerr != nil {
 			w.Header().Set("Connection", "close")
 			WriteError(w, aerr)

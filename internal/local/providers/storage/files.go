@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -796,13 +797,10 @@ func (f *fileReq) putRange(fh *os.File, fi fs.FileInfo) {
 			f.fail(400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.")
 			return
 		}
-		body := http.MaxBytesReader(f.w, f.r.Body, length)
-		var w io.Writer = io.NewOffsetWriter(fh, start)
 		if want != "" {
 			sum = md5.New()
-			w = io.MultiWriter(w, sum)
 		}
-		if _, err := io.Copy(w, io.LimitReader(body, length)); err != nil {
+		if err := writeAt(fh, start, http.MaxBytesReader(f.w, f.r.Body, length), length, sum); err != nil {
 			f.fail(400, "InvalidInput", "One of the request inputs is not valid.")
 			return
 		}
@@ -830,6 +828,34 @@ func (f *fileReq) putRange(fh *os.File, fi fs.FileInfo) {
 	f.w.Header().Set("x-ms-request-server-encrypted", "true")
 	f.done(201)
 }
+
+// writeAt copies n bytes of r to fh at off (and into sum, if any) through
+// a pooled buffer filled before each write: io.Copy wrote each TLS record's
+// 16 KiB as its own pwrite, a quarter of a file upload's server CPU.
+func writeAt(fh *os.File, off int64, r io.Reader, n int64, sum hash.Hash) error {
+	buf := rangePool.Get().(*[]byte)
+	defer rangePool.Put(buf)
+	for n > 0 {
+		b := (*buf)[:min(n, int64(len(*buf)))]
+		if _, err := io.ReadFull(r, b); err != nil {
+			return err
+		}
+		if _, err := fh.WriteAt(b, off); err != nil {
+			return err
+		}
+		if sum != nil {
+			sum.Write(b)
+		}
+		off += int64(len(b))
+		n -= int64(len(b))
+	}
+	return nil
+}
+
+var rangePool = sync.Pool{New: func() any {
+	b := make([]byte, 1<<20)
+	return &b
+}}
 
 type zeros struct{}
 
@@ -893,7 +919,10 @@ func (f *fileReq) readFile(fh *os.File, fi fs.FileInfo) {
 		return
 	}
 	f.w.WriteHeader(status)
-	_, _ = io.Copy(f.w, io.NewSectionReader(fh, start, n))
+	// A MiB per pread and per write: io.Copy moved 32 KiB at a time.
+	buf := rangePool.Get().(*[]byte)
+	defer rangePool.Put(buf)
+	_, _ = io.CopyBuffer(struct{ io.Writer }{f.w}, io.NewSectionReader(fh, start, n), *buf)
 }
 
 // SharePath is where an azureFile volume's share lives, for a container
