@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sort"
 	"sync"
 	"time"
 )
@@ -248,12 +249,18 @@ func (e *Engine) Benchmark(ctx context.Context, scenarios []Scenario, o Options)
 		i      int
 		warmup bool
 	}
+	// Runs alternate between scenarios (a1 b1 a2 b2 ...), after every
+	// scenario's warm-up, so a drift in the machine's load (a daemon still
+	// removing the last run's containers, a neighbour) is shared by all of
+	// them instead of landing on whichever ran last.
 	var jobs []job
 	for _, s := range scenarios {
 		for i := 0; i < o.Warmup; i++ {
 			jobs = append(jobs, job{s, i, true})
 		}
-		for i := 0; i < o.Runs; i++ {
+	}
+	for i := 0; i < o.Runs; i++ {
+		for _, s := range scenarios {
 			jobs = append(jobs, job{s, i, false})
 		}
 	}
@@ -287,6 +294,24 @@ feed:
 	}
 	close(ch)
 	wg.Wait()
+	// Reports list runs by scenario as given, then warm-ups, then index,
+	// whatever order they finished in.
+	rank := map[string]int{}
+	for i, s := range scenarios {
+		if _, ok := rank[s.Name]; !ok {
+			rank[s.Name] = i
+		}
+	}
+	sort.SliceStable(runs, func(i, j int) bool {
+		a, b := runs[i], runs[j]
+		if rank[a.Scenario] != rank[b.Scenario] {
+			return rank[a.Scenario] < rank[b.Scenario]
+		}
+		if a.Warmup != b.Warmup {
+			return a.Warmup
+		}
+		return a.Index < b.Index
+	})
 	if !o.Keep {
 		if err := e.Cleanup(o.Group); err != nil && ctx.Err() == nil {
 			return runs, fmt.Errorf("cleaning up: %w", err)
@@ -369,7 +394,10 @@ func (e *Engine) one(ctx context.Context, s Scenario, i int, warmup bool, o Opti
 		// phase is seen within ~10 ms of when it happens), backing off by half
 		// each try to the probe interval, which bounds the load on the service.
 		if changed {
-			wait, changed = 10*time.Millisecond, false
+			// Never slower than the probe interval: a 5 ms interval waited
+			// 10 ms after each phase, twice per run, which was charged to
+			// the service and not to docker run's flat probing.
+			wait, changed = min(10*time.Millisecond, o.ProbeInterval), false
 		} else if wait = wait * 3 / 2; wait > o.ProbeInterval {
 			wait = o.ProbeInterval
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,12 +75,14 @@ type fakeARM struct {
 	port    int
 	fail    string // image that fails
 	deleted []string
+	created []string // in the order asked
 }
 
 func (f *fakeARM) Create(ctx context.Context, rg, name string, body any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.polls[name] = 0
+	f.created = append(f.created, name)
 	img := body.(map[string]any)["properties"].(map[string]any)["containers"].([]any)[0].(map[string]any)["properties"].(map[string]any)["image"]
 	if img == "reject" {
 		return errors.New("(InaccessibleImage) nope")
@@ -175,6 +178,33 @@ func TestEnginePhasesFailuresAndCleanup(t *testing.T) {
 	sum := Summarise(runs)
 	if len(sum) != 3 || sum[0].Total.N != 3 || sum[1].Total.Failures != 3 || sum[0].Relative != 1 {
 		t.Fatalf("summaries: %+v", sum)
+	}
+}
+
+// Warm-ups first, then runs alternate between scenarios; the runs come back
+// by scenario as given, warm-up first, by index.
+func TestRunsAlternate(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	p, _ := strconv.Atoi(port)
+	arm := &fakeARM{polls: map[string]int{}, ip: host, port: p}
+	e := &Engine{Svc: arm, HTTP: srv.Client()}
+	runs, err := e.Benchmark(context.Background(), []Scenario{{Name: "a", Image: "app", Port: p}, {Name: "b", Image: "app", Port: p}},
+		Options{Group: "rg", Runs: 2, Warmup: 1, Concurrency: 1, Timeout: 10 * time.Second, ProbeInterval: time.Millisecond,
+			ExpectStatus: 200, Path: "/", Prefix: "x", RunID: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(arm.created, " "); got != "x-r-a-0w x-r-b-0w x-r-a-0 x-r-b-0 x-r-a-1 x-r-b-1" {
+		t.Fatalf("create order: %s", got)
+	}
+	var order []string
+	for _, r := range runs {
+		order = append(order, fmt.Sprintf("%s%d%v", r.Scenario, r.Index, r.Warmup))
+	}
+	if got := strings.Join(order, " "); got != "a0true a0false a1false b0true b0false b1false" {
+		t.Fatalf("runs: %s", got)
 	}
 }
 

@@ -131,6 +131,27 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// A token whose signature was checked once is remembered, but only until
+// it expires: past its expiry (and the leeway) it fails as any other would.
+func TestRememberedTokenStillExpires(t *testing.T) {
+	h := coretest.StartWith(t, core.Options{StateDir: t.TempDir(), Version: "test", TokenLifetime: 2 * time.Second}, nil)
+	exp := time.Now().Add(2 * time.Second).Truncate(time.Second)
+	tok, err := h.Srv.SignToken(jwt.MapClaims{"token_use": "access", "aud": core.ARMAudience, "tid": h.Srv.Identity().TenantID, "exp": exp.Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Token = tok
+	for range 3 {
+		if a := h.Do("GET", "/subscriptions"+v, ""); a.Status != 200 {
+			t.Fatalf("a valid token: %d %s", a.Status, a.Raw)
+		}
+	}
+	time.Sleep(time.Until(exp.Add(time.Second))) // the leeway is a quarter of the lifetime
+	if a := h.Do("GET", "/subscriptions"+v, ""); a.Status != 401 || a.Code() != "ExpiredAuthenticationToken" {
+		t.Fatalf("an expired token that was remembered: %d %s", a.Status, a.Raw)
+	}
+}
+
 func TestAuth(t *testing.T) {
 	h := coretest.Start(t, t.TempDir())
 	path := "/subscriptions" + v

@@ -736,7 +736,10 @@ func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[stri
 	name, _ := b["name"].(string)
 	spec, err := h.spec(res, &priv, name)
 	statuses := map[string]runtime.ContainerStatus{}
-	if err == nil && props["provisioningState"] != "Failed" {
+	// Containers are Waiting until their group has provisioned, as on ACI;
+	// not asking the engine then also keeps a client polling a create (every
+	// 5 ms, for aci bench) from contending with the engine's create and start.
+	if err == nil && props["provisioningState"] == "Succeeded" {
 		statuses, _ = h.rt.Status(ctx, spec)
 	}
 	restartPolicy, _ := props["restartPolicy"].(string)

@@ -24,6 +24,11 @@ type fakeRuntime struct {
 	status map[string]runtime.ContainerStatus
 	// exec answers Exec: the output for the given stdin, and an exit code.
 	exec func(argv []string, stdin []byte) (string, int)
+	// hold, when set, keeps Run from returning (after its Started events)
+	// until it is closed.
+	hold chan struct{}
+	// statusCalls counts Status.
+	statusCalls int
 }
 
 func newFakeRuntime() *fakeRuntime { return &fakeRuntime{running: map[string]*runtime.GroupSpec{}} }
@@ -51,12 +56,18 @@ func (f *fakeRuntime) Run(ctx context.Context, g *runtime.GroupSpec, event runti
 	for _, c := range g.Containers {
 		event(c.Name, "Started", "Started container")
 	}
+	if hold := f.hold; hold != nil {
+		f.mu.Unlock()
+		<-hold
+		f.mu.Lock()
+	}
 	return nil
 }
 
 func (f *fakeRuntime) Status(ctx context.Context, g *runtime.GroupSpec) (map[string]runtime.ContainerStatus, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.statusCalls++
 	out := map[string]runtime.ContainerStatus{}
 	if f.running[g.Key] != nil {
 		for _, c := range g.Containers {

@@ -91,6 +91,39 @@ func TestPutCreatesAndReplaces(t *testing.T) {
 	}
 }
 
+// Until a group has provisioned its containers are Waiting and the engine
+// is not asked: a client polling a create must not load the engine that is
+// creating it.
+func TestPendingGroupAsksNoStatus(t *testing.T) {
+	fake := newFakeRuntime()
+	hold := make(chan struct{})
+	fake.set(func(f *fakeRuntime) { f.hold = hold })
+	h, _ := cgHarness(t, fake, core.Options{})
+	if a := h.Do("PUT", h.cg("slow")+cgv, groupJSON(nil)); a.Status != 201 {
+		t.Fatalf("create: %d %s", a.Status, a.Raw)
+	}
+	var a coretest.Answer
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		a = h.Do("GET", h.cg("slow")+cgv, "")
+		if cv := containerViewJSON(a); cv != nil && len(cv["events"].([]any)) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	cv := containerViewJSON(a)
+	if props(a)["provisioningState"] != "Pending" || cv == nil || obj(cv["currentState"])["state"] != "Waiting" || instanceState(a) != "Pending" {
+		t.Fatalf("while provisioning: %s", a.Raw)
+	}
+	var calls int
+	fake.set(func(f *fakeRuntime) { calls = f.statusCalls })
+	if calls != 0 {
+		t.Fatalf("the engine was asked %d times for a pending group", calls)
+	}
+	close(hold)
+	if a = h.waitProvisioned("slow"); obj(containerViewJSON(a)["currentState"])["state"] != "Running" {
+		t.Fatalf("provisioned: %s", a.Raw)
+	}
+}
+
 func TestProvisioningFailure(t *testing.T) {
 	fake := newFakeRuntime()
 	fake.set(func(f *fakeRuntime) {
