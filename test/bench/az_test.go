@@ -98,7 +98,7 @@ func BenchmarkMemory(b *testing.B) {
 	var peak int64
 	worst := ""
 	for i := 0; i < b.N; i++ {
-		for _, args := range [][]string{{"version"}, {"group", "list", "-o", "none"}, {"group", "list", "-o", "table"},
+		for _, args := range [][]string{{"version"}, {"group", "list", "-o", "none"}, {"group", "list", "-o", "table"}, {"group", "list", "-o", "json"},
 			{"container", "create", "--help"}, {"provider", "show", "-n", "Microsoft.ContainerInstance", "-o", "yaml"}} {
 			_, rss := timed(b, aciEnv(), aciBin, args...)
 			if rss > peak {
