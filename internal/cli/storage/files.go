@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -608,19 +607,23 @@ func downloadRanges(ctx context.Context, fc *file.Client, fh *os.File, size int6
 	defer cancel()
 	offsets := make(chan int64)
 	errs := make(chan error, workers)
-	var done atomic.Int64
+	var mu sync.Mutex // the bar moves forward only
+	done := int64(0)
 	for range workers {
 		go func() {
 			buf := make([]byte, chunk)
 			for off := range offsets {
 				if err := downloadRange(ctx, fc, fh, off, buf[:min(chunk, size-off)]); err != nil {
+					errs <- err // before cancel: the other worker's "canceled" comes second
 					cancel()
-					errs <- err
 					return
 				}
-				if n := done.Add(int64(min(chunk, size-off))); report != nil {
-					report(n)
+				mu.Lock()
+				done += min(chunk, size-off)
+				if report != nil {
+					report(done)
 				}
+				mu.Unlock()
 			}
 			errs <- nil
 		}()
