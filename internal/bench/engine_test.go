@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,5 +282,32 @@ func TestExportGoldens(t *testing.T) {
 	b.Reset()
 	if err := WritePNG(&b, runs, "test chart"); err != nil || !bytes.HasPrefix(b.Bytes(), []byte("\x89PNG")) {
 		t.Fatalf("png: %v", err)
+	}
+}
+
+// Once a read has shown every phase (started, provisioned, the address), the
+// engine only probes: further reads would cost the service a status call per
+// read while the container it times starts.
+func TestNoReadsAfterEveryPhase(t *testing.T) {
+	var probes atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if probes.Add(1) < 6 { // the app answers from the sixth probe on
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	p, _ := strconv.Atoi(port)
+	arm := &fakeARM{polls: map[string]int{}, ip: host, port: p}
+	e := &Engine{Svc: arm, HTTP: srv.Client()}
+	runs, err := e.Benchmark(context.Background(), []Scenario{{Name: "a", Image: "app", Port: p}},
+		Options{Group: "rg", Runs: 1, Concurrency: 1, Timeout: 10 * time.Second, ProbeInterval: time.Millisecond,
+			ExpectStatus: 200, Path: "/", Prefix: "x", RunID: "r", Keep: true})
+	if err != nil || len(runs) != 1 || !runs[0].OK {
+		t.Fatalf("%+v %v", runs, err)
+	}
+	// Reads 0-3 bring the group to Succeeded with its address; none after.
+	if n := arm.polls["x-r-a-0"]; n != 4 || probes.Load() != 6 {
+		t.Fatalf("%d reads, %d probes", n, probes.Load())
 	}
 }
