@@ -84,7 +84,7 @@ deps:
 # Issue 24's targets, each printed against its goal (TARGET lines, and a
 # summary at the end of each run). The long ones (1 GiB files, Docker) run
 # fewer times.
-bench: build k8s
+bench: deps build k8s
 	$(GO) test -run '^$$' -bench 'StartupVsAz|GroupListVsAz|GroupList1000|ConcurrentCreates100|Memory' -benchtime 20x -timeout 30m ./test/bench/
 	$(GO) test -run '^$$' -bench 'CreateVsDocker|TemplateVsFile|FileTransfer|Registry' -benchtime 5x -timeout 60m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkConnector -benchtime 10x -timeout 30m ./test/e2e/
