@@ -103,6 +103,10 @@ type Server struct {
 	dpMu       sync.Mutex
 	dataPlanes []*DataPlane
 	names      *hostsNames
+	// opDone holds, per operation in flight, a channel closed when it
+	// finishes, so work inside the server that waits on another operation
+	// (a deployment on its resources) need not poll for it.
+	opDone sync.Map
 }
 
 // APIError is an ARM error answer.
@@ -590,7 +594,25 @@ func (s *Server) NewOperation(kind, target string, data any) (*Operation, error)
 		}
 		op.Data = b
 	}
+	s.opDone.Store(op.ID, make(chan struct{}))
 	return op, s.store.PutOperation(op)
+}
+
+// AwaitOperation waits until the operation finishes, at most d; an
+// operation this process did not start (one resumed after a restart) is
+// waited for the whole of d.
+func (s *Server) AwaitOperation(ctx context.Context, id string, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var done chan struct{}
+	if ch, ok := s.opDone.Load(id); ok {
+		done = ch.(chan struct{})
+	}
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-done:
+	}
 }
 
 // Create stores a new resource with the operation that will provision it
@@ -616,6 +638,9 @@ func (s *Server) FinishOperation(op *Operation, e *ErrorBody) {
 		op.Status, op.Error = "Failed", e
 	}
 	_ = s.store.PutOperation(op)
+	if ch, ok := s.opDone.LoadAndDelete(op.ID); ok {
+		close(ch.(chan struct{}))
+	}
 }
 
 // Go runs f in the background, tracked so Close waits for it.

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -351,5 +352,28 @@ func TestDataPlaneByHost(t *testing.T) {
 	}
 	if a := h.Do("GET", "/subscriptions"+v, ""); a.Status != 200 {
 		t.Fatalf("ARM: %d", a.Status)
+	}
+}
+
+// A wait on an operation ends when the operation finishes, not when its
+// bound runs out (a minute here, which the test would exceed); one this
+// process does not know is waited for its bound.
+func TestAwaitOperationWakesOnFinish(t *testing.T) {
+	h := coretest.Start(t, t.TempDir())
+	op, err := h.Srv.NewOperation("test", "/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h.Srv.FinishOperation(op, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h.Srv.AwaitOperation(ctx, op.ID, time.Minute)
+	if ctx.Err() != nil {
+		t.Fatal("the wait outlasted the operation")
+	}
+	start := time.Now()
+	h.Srv.AwaitOperation(ctx, "unknown", 20*time.Millisecond)
+	if time.Since(start) < 20*time.Millisecond {
+		t.Fatal("an unknown operation ended the wait early")
 	}
 }

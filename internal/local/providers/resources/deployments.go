@@ -677,10 +677,12 @@ func (d *Deployments) deployOne(ctx context.Context, op *core.Operation, claims 
 	base := d.s.BaseURL()
 	if u := hdr.Get("Azure-AsyncOperation"); u != "" {
 		for {
-			select {
-			case <-ctx.Done():
+			// Woken when the resource's operation finishes: a fixed 150 ms
+			// poll made a template's group take up to that much longer than
+			// the same group created directly.
+			d.s.AwaitOperation(ctx, operationID(u), 150*time.Millisecond)
+			if ctx.Err() != nil {
 				return 0, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
-			case <-time.After(150 * time.Millisecond):
 			}
 			s2, _, b2 := d.s.Call(ctx, claims, http.MethodGet, strings.TrimPrefix(u, base), "", nil)
 			var status struct {
@@ -720,6 +722,18 @@ func (d *Deployments) deployOne(ctx context.Context, op *core.Operation, claims 
 		}
 	}
 	return st, nil
+}
+
+// operationID is the operation's id in its status URL: the last segment,
+// whose last 36 characters (a UUID) are the id where a provider prefixes
+// it (the registry's "registries-<id>").
+func operationID(u string) string {
+	u, _, _ = strings.Cut(u, "?")
+	id := u[strings.LastIndex(u, "/")+1:]
+	if len(id) > 36 {
+		id = id[len(id)-36:]
+	}
+	return id
 }
 
 func armError(b []byte, status int) *core.ErrorBody {
