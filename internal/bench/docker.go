@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,12 @@ import (
 type DockerBaseline struct {
 	engine *http.Client
 	http   *http.Client
+
+	// taken holds the addresses of runs in flight: concurrent runs probing
+	// for a free address could otherwise pick the same one, and the second
+	// start failed ("port is already allocated").
+	mu    sync.Mutex
+	taken map[string]bool
 }
 
 // NewDockerBaseline connects to the local engine (DOCKER_HOST=unix://... or
@@ -81,24 +88,47 @@ func (d *DockerBaseline) call(ctx context.Context, method, path string, body, ou
 	return resp.StatusCode, nil
 }
 
-func freeLoopback(port int) (string, error) {
+// claim picks an address of 127.0.3.0/24 whose port is free on this
+// machine and that no run in flight holds; release gives it back.
+func (d *DockerBaseline) claim(port int) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for i := 2; i < 255; i++ {
 		ip := "127.0.3." + strconv.Itoa(i)
+		if d.taken[ip] {
+			continue
+		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 		if err == nil {
 			ln.Close()
+			if d.taken == nil {
+				d.taken = map[string]bool{}
+			}
+			d.taken[ip] = true
 			return ip, nil
 		}
 	}
 	return "", fmt.Errorf("no free address in 127.0.3.0/24 for port %d", port)
 }
 
+func (d *DockerBaseline) release(ip string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.taken, ip)
+}
+
 // Run creates, starts and probes one container; mark records the phases.
 func (d *DockerBaseline) Run(ctx context.Context, s Scenario, o Options, mark func(string)) (func() error, error) {
-	ip, err := freeLoopback(s.Port)
+	ip, err := d.claim(s.Port)
 	if err != nil {
 		return nil, err
 	}
+	created := false
+	defer func() {
+		if !created { // nothing holds the address: the cleanup will not run
+			d.release(ip)
+		}
+	}()
 	img := s.Image
 	if _, err := d.call(ctx, "GET", "/images/"+url.PathEscape(img)+"/json", nil, nil); err != nil {
 		return nil, fmt.Errorf("image %s is not on this machine (for the hello-world image run `aci local images`)", img)
@@ -114,7 +144,9 @@ func (d *DockerBaseline) Run(ctx context.Context, s Scenario, o Options, mark fu
 	}, &res); err != nil {
 		return nil, err
 	}
+	created = true
 	cleanup := func() error {
+		defer d.release(ip) // once the container (and its port) is gone
 		c, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if code, err := d.call(c, "DELETE", "/containers/"+res.ID+"?force=1", nil, nil); err != nil && code != http.StatusNotFound {
