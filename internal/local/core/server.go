@@ -598,16 +598,18 @@ func (s *Server) NewOperation(kind, target string, data any) (*Operation, error)
 	return op, s.store.PutOperation(op)
 }
 
-// AwaitOperation waits until the operation finishes, at most d; an
-// operation this process did not start (one resumed after a restart) is
-// waited for the whole of d.
+// AwaitOperation waits until the operation finishes, at most d. One that
+// has already finished returns at once; one this process did not start (an
+// operation resumed after a restart) is waited for the whole of d.
 func (s *Server) AwaitOperation(ctx context.Context, id string, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	var done chan struct{}
 	if ch, ok := s.opDone.Load(id); ok {
 		done = ch.(chan struct{})
+	} else if op, err := s.store.GetOperation(id); err == nil && op.Status != "InProgress" {
+		return
 	}
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-t.C:

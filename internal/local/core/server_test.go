@@ -356,8 +356,9 @@ func TestDataPlaneByHost(t *testing.T) {
 }
 
 // A wait on an operation ends when the operation finishes, not when its
-// bound runs out (a minute here, which the test would exceed); one this
-// process does not know is waited for its bound.
+// bound runs out (a minute here, which the test would exceed), and at once
+// when it has finished; one this process does not know is waited for its
+// bound.
 func TestAwaitOperationWakesOnFinish(t *testing.T) {
 	h := coretest.Start(t, t.TempDir())
 	op, err := h.Srv.NewOperation("test", "/x", nil)
@@ -370,6 +371,11 @@ func TestAwaitOperationWakesOnFinish(t *testing.T) {
 	h.Srv.AwaitOperation(ctx, op.ID, time.Minute)
 	if ctx.Err() != nil {
 		t.Fatal("the wait outlasted the operation")
+	}
+	// Finished before the wait began: no wait at all.
+	h.Srv.AwaitOperation(ctx, op.ID, time.Minute)
+	if ctx.Err() != nil {
+		t.Fatal("waited on an operation that had finished")
 	}
 	start := time.Now()
 	h.Srv.AwaitOperation(ctx, "unknown", 20*time.Millisecond)
