@@ -734,13 +734,15 @@ func (h *ContainerGroups) view(ctx context.Context, res *core.Resource) map[stri
 	props := obj(b["properties"])
 	b["properties"] = props
 	name, _ := b["name"].(string)
-	spec, err := h.spec(res, &priv, name)
 	statuses := map[string]runtime.ContainerStatus{}
 	// Containers are Waiting until their group has provisioned, as on ACI;
-	// not asking the engine then also keeps a client polling a create (every
-	// 5 ms, for aci bench) from contending with the engine's create and start.
-	if err == nil && props["provisioningState"] == "Succeeded" {
-		statuses, _ = h.rt.Status(ctx, spec)
+	// not asking the engine (nor parsing the spec it would be asked with)
+	// then also keeps a client polling a create (every 5 ms, for aci bench)
+	// from contending with the engine's create and start.
+	if props["provisioningState"] == "Succeeded" {
+		if spec, err := h.spec(res, &priv, name); err == nil {
+			statuses, _ = h.rt.Status(ctx, spec)
+		}
 	}
 	restartPolicy, _ := props["restartPolicy"].(string)
 	running, terminated, failed := 0, 0, 0
