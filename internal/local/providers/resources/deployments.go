@@ -675,14 +675,18 @@ func (d *Deployments) deployOne(ctx context.Context, op *core.Operation, claims 
 		return st, armError(out, st)
 	}
 	base := d.s.BaseURL()
+	// Each poll waits until the resource's operation finishes, at most
+	// 150 ms: a fixed 150 ms sleep made a template's group take up to that
+	// much longer than the same group created directly.
+	await := func(u string) bool {
+		d.s.AwaitOperation(ctx, operationID(u), 150*time.Millisecond)
+		return ctx.Err() == nil
+	}
+	canceled := &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
 	if u := hdr.Get("Azure-AsyncOperation"); u != "" {
 		for {
-			// Woken when the resource's operation finishes: a fixed 150 ms
-			// poll made a template's group take up to that much longer than
-			// the same group created directly.
-			d.s.AwaitOperation(ctx, operationID(u), 150*time.Millisecond)
-			if ctx.Err() != nil {
-				return 0, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
+			if !await(u) {
+				return 0, canceled
 			}
 			s2, _, b2 := d.s.Call(ctx, claims, http.MethodGet, strings.TrimPrefix(u, base), "", nil)
 			var status struct {
@@ -706,10 +710,8 @@ func (d *Deployments) deployOne(ctx context.Context, op *core.Operation, claims 
 	}
 	if u := hdr.Get("Location"); u != "" && st == http.StatusAccepted {
 		for {
-			select {
-			case <-ctx.Done():
-				return 0, &core.ErrorBody{Code: "DeploymentCanceled", Message: "The deployment was canceled."}
-			case <-time.After(150 * time.Millisecond):
+			if !await(u) {
+				return 0, canceled
 			}
 			s2, _, b2 := d.s.Call(ctx, claims, http.MethodGet, strings.TrimPrefix(u, base), "", nil)
 			if s2 == http.StatusAccepted {
